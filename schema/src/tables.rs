@@ -1,0 +1,468 @@
+//! The event tables: `schema/events/<module>.yaml`, loaded into typed values and validated.
+//!
+//! Loading collects every problem rather than stopping at the first, and names the file, the line
+//! where it can be found, and the culprit. The rules are those of SPEC.md section 6; the JSON
+//! Schema beside the tables (`events.schema.json`) describes the per-file shape only.
+
+use std::{collections::BTreeMap, fmt, path::Path};
+
+use prost_reflect::{DescriptorPool, MessageDescriptor};
+use serde::Deserialize;
+
+use crate::pb::ErrorCode;
+
+/// Every module's events and notifications, validated as a whole.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    modules: Vec<Module>,
+    by_name: BTreeMap<String, (usize, usize)>,
+    by_key: BTreeMap<(String, i32), (usize, usize)>,
+}
+
+/// One table file.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub name: String,
+    pub package: String,
+    /// The path the table was loaded from, as given to the loader.
+    pub file: String,
+    pub events: Vec<Event>,
+    pub notifications: Vec<Notification>,
+}
+
+/// One event: the routing name, its stable id, and its types.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub module: String,
+    /// The routing key, unique across all modules.
+    pub name: String,
+    /// Stable numeric id, unique across all modules, never reused.
+    pub id: u32,
+    /// The input message; `None` for an event without input (its payload decodes as an empty
+    /// message).
+    pub input: Option<MessageDescriptor>,
+    /// The output message; `None` for an event without output (its OK payload is empty).
+    pub output: Option<MessageDescriptor>,
+    /// The error codes the handler itself may return.
+    pub errors: Errors,
+    /// The event's deadline in milliseconds, if it overrides the backend default.
+    pub timeout_ms: Option<u64>,
+    pub doc: String,
+    /// 1-based line of the event in its file, where it could be found.
+    pub line: Option<usize>,
+}
+
+/// The error codes an event's handler may return, besides the protocol's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Errors {
+    /// Any code (only the `conformance` module's RaiseError uses this).
+    Any,
+    Codes(Vec<ErrorCode>),
+}
+
+impl Errors {
+    pub fn allows(&self, code: ErrorCode) -> bool {
+        match self {
+            Errors::Any => true,
+            Errors::Codes(codes) => codes.contains(&code),
+        }
+    }
+}
+
+/// One notification kind, addressed by (source, ty).
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub module: String,
+    pub name: String,
+    pub source: String,
+    pub ty: i32,
+    pub payload: MessageDescriptor,
+    pub doc: String,
+    pub line: Option<usize>,
+}
+
+impl Tables {
+    /// Loads every `*.yaml` file of `dir`, in file-name order.
+    pub fn load_dir(dir: impl AsRef<Path>, pool: &DescriptorPool) -> Result<Tables, LoadError> {
+        let dir = dir.as_ref();
+        let io_err = |e: std::io::Error| LoadError {
+            errors: vec![TableError { file: dir.display().to_string(), line: None, kind: TableErrorKind::Io(e.to_string()) }],
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        paths.sort();
+        let mut sources = Vec::new();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).map_err(io_err)?;
+            sources.push((p.display().to_string(), text));
+        }
+        Tables::from_sources(sources, pool)
+    }
+
+    /// Loads tables from `(path, text)` pairs; the path is used in errors only.
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+        pool: &DescriptorPool,
+    ) -> Result<Tables, LoadError> {
+        let mut errors = Vec::new();
+        let mut modules = Vec::new();
+        for (file, text) in sources {
+            match serde_norway::from_str::<RawModule>(&text) {
+                Ok(raw) => modules.push(resolve(raw, &file, &text, pool, &mut errors)),
+                Err(e) => errors.push(TableError {
+                    line: e.location().map(|l| l.line()),
+                    file,
+                    kind: TableErrorKind::Parse(e.to_string()),
+                }),
+            }
+        }
+        let tables = index(modules, &mut errors);
+        if errors.is_empty() { Ok(tables) } else { Err(LoadError { errors }) }
+    }
+
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+
+    pub fn module(&self, name: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// Every event, module by module in file order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.modules.iter().flat_map(|m| &m.events)
+    }
+
+    /// The event routed under `name`.
+    pub fn event(&self, name: &str) -> Option<&Event> {
+        self.by_name.get(name).map(|&(m, e)| &self.modules[m].events[e])
+    }
+
+    /// Every notification, module by module in file order.
+    pub fn notifications(&self) -> impl Iterator<Item = &Notification> {
+        self.modules.iter().flat_map(|m| &m.notifications)
+    }
+
+    /// The notification kind addressed by (source, ty).
+    pub fn notification(&self, source: &str, ty: i32) -> Option<&Notification> {
+        self.by_key.get(&(source.to_owned(), ty)).map(|&(m, n)| &self.modules[m].notifications[n])
+    }
+}
+
+/// Everything wrong with a set of tables.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct LoadError {
+    pub errors: Vec<TableError>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem, located.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct TableError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub kind: TableErrorKind,
+}
+
+impl fmt::Display for TableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.kind),
+            None => write!(f, "{}: {}", self.file, self.kind),
+        }
+    }
+}
+
+/// What is wrong. Each variant names its culprit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableErrorKind {
+    #[error("cannot read: {0}")]
+    Io(String),
+    #[error("not a valid event table: {0}")]
+    Parse(String),
+    #[error("{what} name `{name}` breaks the naming rule: {rule}")]
+    BadName { what: &'static str, name: String, rule: &'static str },
+    #[error("module `{name}` is declared again (first in {first_file})")]
+    DuplicateModule { name: String, first_file: String },
+    #[error("event name `{name}` is already declared in {first_file}{} (event names route requests and must be unique across all modules)", line_suffix(*first_line))]
+    DuplicateEventName { name: String, first_file: String, first_line: Option<usize> },
+    #[error("event `{name}` has id {id}, already used by event `{first_name}` in {first_file}")]
+    DuplicateEventId { name: String, id: u32, first_name: String, first_file: String },
+    #[error("{field} type `{type_name}` of `{owner}` is not a message defined in schema/proto")]
+    UnknownType { owner: String, field: &'static str, type_name: String },
+    #[error("event `{event}` lists `{code}`, which is not an ErrorCode value (write it without the ERROR_CODE_ prefix)")]
+    UnknownErrorCode { event: String, code: String },
+    #[error("event `{event}`: errors must be a list of codes or `any`, not `{word}`")]
+    BadErrors { event: String, word: String },
+    #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}")]
+    DuplicateNotification { name: String, source_name: String, ty: i32, first_name: String, first_file: String },
+    #[error("notification name `{name}` is declared twice in module `{module}`")]
+    DuplicateNotificationName { name: String, module: String },
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    line.map(|l| format!(":{l}")).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    module: String,
+    package: String,
+    events: Vec<RawEvent>,
+    #[serde(default)]
+    notifications: Vec<RawNotification>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    name: String,
+    id: u32,
+    input: Option<String>,
+    output: Option<String>,
+    errors: RawErrors,
+    timeout_ms: Option<u64>,
+    doc: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawErrors {
+    Word(String),
+    List(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotification {
+    name: String,
+    source: String,
+    ty: i32,
+    payload: String,
+    doc: String,
+}
+
+const NAME_RULE: &str = "UpperCamelCase ASCII letters and digits, starting with A-Z, at most 64 characters";
+const MODULE_RULE: &str = "lower snake case ASCII, starting with a-z, at most 32 characters";
+
+fn is_event_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty() && b.len() <= 64 && b[0].is_ascii_uppercase() && b.iter().all(u8::is_ascii_alphanumeric)
+}
+
+fn is_module_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 32
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// The 1-based line of the `nth` (0-based) entry whose `key:` is `value`, e.g. `- name: SignIn`.
+fn line_of(text: &str, key: &str, value: &str, nth: usize) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim_start().trim_start_matches('-').trim_start();
+            l.strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+                .map(|r| r.split('#').next().unwrap_or("").trim().trim_matches(['"', '\'']) == value)
+                .unwrap_or(false)
+        })
+        .nth(nth)
+        .map(|(i, _)| i + 1)
+}
+
+fn resolve(raw: RawModule, file: &str, text: &str, pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Module {
+    let err = |line, kind| TableError { file: file.to_owned(), line, kind };
+    if !is_module_name(&raw.module) {
+        errors.push(err(line_of(text, "module", &raw.module, 0), TableErrorKind::BadName {
+            what: "module",
+            name: raw.module.clone(),
+            rule: MODULE_RULE,
+        }));
+    }
+    let mut seen_names: BTreeMap<String, usize> = BTreeMap::new();
+    let mut nth = |name: &str| {
+        let n = seen_names.entry(name.to_owned()).or_default();
+        *n += 1;
+        *n - 1
+    };
+    let message = |owner: &str, field: &'static str, name: &str, line, errors: &mut Vec<TableError>| {
+        let full = match name.strip_prefix('.') {
+            Some(full) => full.to_owned(),
+            None => format!("{}.{name}", raw.package),
+        };
+        let found = pool.get_message_by_name(&full);
+        if found.is_none() {
+            errors.push(err(line, TableErrorKind::UnknownType {
+                owner: owner.to_owned(),
+                field,
+                type_name: name.to_owned(),
+            }));
+        }
+        found
+    };
+
+    let mut events = Vec::new();
+    for e in &raw.events {
+        let line = line_of(text, "name", &e.name, nth(&e.name));
+        if !is_event_name(&e.name) {
+            errors.push(err(line, TableErrorKind::BadName { what: "event", name: e.name.clone(), rule: NAME_RULE }));
+        }
+        let input = e.input.as_deref().and_then(|t| message(&e.name, "input", t, line, errors));
+        let output = e.output.as_deref().and_then(|t| message(&e.name, "output", t, line, errors));
+        let errs = match &e.errors {
+            RawErrors::Word(w) if w == "any" => Errors::Any,
+            RawErrors::Word(w) => {
+                errors.push(err(line, TableErrorKind::BadErrors { event: e.name.clone(), word: w.clone() }));
+                Errors::Codes(Vec::new())
+            }
+            RawErrors::List(list) => Errors::Codes(
+                list.iter()
+                    .filter_map(|c| {
+                        let code = ErrorCode::from_str_name(&format!("ERROR_CODE_{c}"));
+                        if code.is_none() {
+                            errors.push(err(line, TableErrorKind::UnknownErrorCode {
+                                event: e.name.clone(),
+                                code: c.clone(),
+                            }));
+                        }
+                        code
+                    })
+                    .collect(),
+            ),
+        };
+        events.push(Event {
+            module: raw.module.clone(),
+            name: e.name.clone(),
+            id: e.id,
+            input,
+            output,
+            errors: errs,
+            timeout_ms: e.timeout_ms,
+            doc: e.doc.clone(),
+            line,
+        });
+    }
+
+    let mut notifications = Vec::new();
+    let mut names = BTreeMap::new();
+    for n in &raw.notifications {
+        let line = line_of(text, "name", &n.name, nth(&n.name));
+        if !is_event_name(&n.name) {
+            errors.push(err(line, TableErrorKind::BadName {
+                what: "notification",
+                name: n.name.clone(),
+                rule: NAME_RULE,
+            }));
+        }
+        if !is_module_name(&n.source) {
+            errors.push(err(line, TableErrorKind::BadName {
+                what: "notification source",
+                name: n.source.clone(),
+                rule: MODULE_RULE,
+            }));
+        }
+        if names.insert(n.name.clone(), ()).is_some() {
+            errors.push(err(line, TableErrorKind::DuplicateNotificationName {
+                name: n.name.clone(),
+                module: raw.module.clone(),
+            }));
+        }
+        if let Some(payload) = message(&n.name, "payload", &n.payload, line, errors) {
+            notifications.push(Notification {
+                module: raw.module.clone(),
+                name: n.name.clone(),
+                source: n.source.clone(),
+                ty: n.ty,
+                payload,
+                doc: n.doc.clone(),
+                line,
+            });
+        }
+    }
+    Module { name: raw.module, package: raw.package, file: file.to_owned(), events, notifications }
+}
+
+/// Cross-file rules: unique module names, event names, event ids and (source, ty) pairs.
+fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
+    let mut by_name: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut by_id: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+    let mut by_key: BTreeMap<(String, i32), (usize, usize)> = BTreeMap::new();
+    let mut module_files: BTreeMap<&str, &str> = BTreeMap::new();
+    for (mi, m) in modules.iter().enumerate() {
+        if let Some(first) = module_files.insert(&m.name, &m.file) {
+            errors.push(TableError {
+                file: m.file.clone(),
+                line: None,
+                kind: TableErrorKind::DuplicateModule { name: m.name.clone(), first_file: first.to_owned() },
+            });
+        }
+        for (ei, e) in m.events.iter().enumerate() {
+            if let Some(&(fm, fe)) = by_name.get(&e.name) {
+                let first: &Event = &modules[fm].events[fe];
+                errors.push(TableError {
+                    file: m.file.clone(),
+                    line: e.line,
+                    kind: TableErrorKind::DuplicateEventName {
+                        name: e.name.clone(),
+                        first_file: modules[fm].file.clone(),
+                        first_line: first.line,
+                    },
+                });
+            } else {
+                by_name.insert(e.name.clone(), (mi, ei));
+            }
+            if let Some(&(fm, fe)) = by_id.get(&e.id) {
+                errors.push(TableError {
+                    file: m.file.clone(),
+                    line: e.line,
+                    kind: TableErrorKind::DuplicateEventId {
+                        name: e.name.clone(),
+                        id: e.id,
+                        first_name: modules[fm].events[fe].name.clone(),
+                        first_file: modules[fm].file.clone(),
+                    },
+                });
+            } else {
+                by_id.insert(e.id, (mi, ei));
+            }
+        }
+        for (ni, n) in m.notifications.iter().enumerate() {
+            let key = (n.source.clone(), n.ty);
+            if let Some(&(fm, fnn)) = by_key.get(&key) {
+                let first: &Notification = &modules[fm].notifications[fnn];
+                errors.push(TableError {
+                    file: m.file.clone(),
+                    line: n.line,
+                    kind: TableErrorKind::DuplicateNotification {
+                        name: n.name.clone(),
+                        source_name: n.source.clone(),
+                        ty: n.ty,
+                        first_name: first.name.clone(),
+                        first_file: modules[fm].file.clone(),
+                    },
+                });
+            } else {
+                by_key.insert(key, (mi, ni));
+            }
+        }
+    }
+    Tables { modules, by_name, by_key }
+}
