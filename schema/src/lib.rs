@@ -2,6 +2,7 @@
 //! messages and events, built from `schema/proto/` and `schema/events/` and nothing else.
 //!
 //! - [`pb`]: the prost message types of package `eventwire.v1`.
+//! - [`testee_pb`]: the conformance testee protocol, package `eventwire.conformance.v1`.
 //! - [`descriptor_pool`]: the same messages as descriptors, for dynamic (reflective) encoding.
 //! - [`tables`]: the event tables, loaded and validated against the descriptors.
 //! - [`ErrorCode::category`](pb::ErrorCode::category): what a client can do about each error.
@@ -16,34 +17,47 @@ use prost_reflect::DescriptorPool;
 
 pub use tables::{Errors, Event, LoadError, Module, Notification, TableError, TableErrorKind, Tables};
 
-/// The prost types of package `eventwire.v1`, generated at build time from `schema/proto/`.
-pub mod pb {
-    #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
-    include!(concat!(env!("OUT_DIR"), "/eventwire.v1.rs"));
-    include!(concat!(env!("OUT_DIR"), "/error_category.rs"));
+/// The generated prost modules, nested as their protobuf packages are (generated code refers
+/// across packages by relative path). Use them through [`pb`] and [`testee_pb`].
+mod proto {
+    pub mod eventwire {
+        pub mod v1 {
+            #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+            include!(concat!(env!("OUT_DIR"), "/eventwire.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/error_category.rs"));
 
-    impl ErrorCategory {
-        /// Whether sending the same request again later may succeed (SPEC.md section 8.2).
-        pub const fn is_retryable(self) -> bool {
-            matches!(
-                self,
-                ErrorCategory::Unavailable | ErrorCategory::ResourceExhausted | ErrorCategory::DeadlineExceeded
-            )
+            impl ErrorCategory {
+                /// Whether sending the same request again later may succeed (SPEC.md section 7).
+                pub const fn is_retryable(self) -> bool {
+                    matches!(
+                        self,
+                        ErrorCategory::Unavailable | ErrorCategory::ResourceExhausted | ErrorCategory::DeadlineExceeded
+                    )
+                }
+            }
+
+            impl FlowyError {
+                /// An error with `code`, its schema category, and `msg`.
+                pub fn new(code: ErrorCode, msg: impl Into<String>) -> Self {
+                    FlowyError { code: code as i32, msg: msg.into(), payload: Vec::new(), category: code.category() as i32 }
+                }
+            }
         }
-    }
-
-    impl FlowyError {
-        /// An error with `code`, its schema category, and `msg`.
-        pub fn new(code: ErrorCode, msg: impl Into<String>) -> Self {
-            FlowyError {
-                code: code as i32,
-                msg: msg.into(),
-                payload: Vec::new(),
-                category: code.category() as i32,
+        pub mod conformance {
+            pub mod v1 {
+                #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+                include!(concat!(env!("OUT_DIR"), "/eventwire.conformance.v1.rs"));
             }
         }
     }
 }
+
+/// The prost types of package `eventwire.v1`, generated at build time from `schema/proto/`.
+pub use proto::eventwire::v1 as pb;
+
+/// The prost types of package `eventwire.conformance.v1`: the testee protocol between the
+/// conformance runner and an implementation under test (`conformance/INTERPRETING.md`).
+pub use proto::eventwire::conformance::v1 as testee_pb;
 
 /// The protobuf package every Eventwire message lives in.
 pub const PACKAGE: &str = "eventwire.v1";
