@@ -1,0 +1,80 @@
+// Building and describing FlowyError values on the client side.
+//
+// The client answers some calls itself (timeouts, cancellation, transport failures, malformed
+// responses). Those answers are FlowyErrors like the backend's, with the category the schema
+// assigns to the code, so a caller handles every failure the same way.
+
+import { create, type DescEnumValue, getOption } from "@bufbuild/protobuf";
+import {
+  category as categoryOption,
+  ErrorCategory,
+  ErrorCode,
+  ErrorCodeSchema,
+  type FlowyError,
+  FlowyErrorSchema,
+} from "./gen/eventwire/v1/errors_pb.js";
+
+/**
+ * The category the schema assigns to `code` (the `(category)` option of the ErrorCode value), or
+ * `undefined` for a code this version of the schema does not know.
+ */
+export function categoryOf(code: ErrorCode): ErrorCategory | undefined {
+  const value = codeValue(code);
+  if (value === undefined) return undefined;
+  return getOption(value, categoryOption);
+}
+
+/** A FlowyError with `code`, `msg` and the schema category of `code`. */
+export function flowyError(code: ErrorCode, msg: string, payload?: Uint8Array): FlowyError {
+  return create(FlowyErrorSchema, {
+    code,
+    msg,
+    payload: payload ?? new Uint8Array(0),
+    category: categoryOf(code) ?? ErrorCategory.UNSPECIFIED,
+  });
+}
+
+/** `ERROR_CODE_NAME (number)`, for logs; unknown codes print as their number. */
+export function describeCode(code: number): string {
+  const value = codeValue(code);
+  return value === undefined ? `unknown error code ${code}` : `${value.name} (${code})`;
+}
+
+function codeValue(code: number): DescEnumValue | undefined {
+  return ErrorCodeSchema.values.find((v) => v.number === code);
+}
+
+/**
+ * Whether sending the same request again later may succeed, from the error's category (which a
+ * receiver can use even for a code it does not know).
+ */
+export function isRetryable(error: FlowyError): boolean {
+  switch (error.category) {
+    case ErrorCategory.UNAVAILABLE:
+    case ErrorCategory.RESOURCE_EXHAUSTED:
+    case ErrorCategory.DEADLINE_EXCEEDED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Thrown by a transport when it cannot deliver a request or its answer: the process behind it
+ * exited, the pipe broke, the backend sent a fault frame, or the answer was not well-formed.
+ * The client turns it into a failed result; it never reaches the caller as an exception.
+ */
+export class TransportError extends Error {
+  readonly error: FlowyError;
+
+  constructor(error: FlowyError, options?: { cause?: unknown }) {
+    super(error.msg, options);
+    this.name = "TransportError";
+    this.error = error;
+  }
+
+  /** A transport failure: the backend cannot be reached or its bytes cannot be read. */
+  static broken(msg: string, cause?: unknown): TransportError {
+    return new TransportError(flowyError(ErrorCode.INTERNAL, msg), { cause });
+  }
+}

@@ -1,0 +1,177 @@
+// The stream transport: StreamFrames over any pair of Node byte streams (a child process's stdio,
+// a socket, pipes). Pipelined: every request carries an id, answers arrive in any order,
+// notifications are interleaved in emission order.
+
+import type { Readable, Writable } from "node:stream";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { flowyError, TransportError } from "../errors.js";
+import { FFIRequestSchema, FFIResponseSchema } from "../gen/eventwire/v1/envelope_pb.js";
+import { ErrorCode, FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
+import { type StreamFrame, StreamFrameSchema } from "../gen/eventwire/v1/stream_pb.js";
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from "../framing.js";
+import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../transport.js";
+
+export interface StreamTransportOptions {
+  /** The largest frame accepted from the backend. Default: the backend's own limit, 16 MiB + 64 KiB. */
+  readonly maxFrameBytes?: number;
+  /**
+   * Whether the end of `readable` fails the calls still waiting. Default true; a transport that
+   * learns more about the end elsewhere (a process's exit status) turns it off and calls `fail`.
+   */
+  readonly failOnEnd?: boolean;
+}
+
+interface Pending {
+  readonly resolve: (response: WireResponse) => void;
+  readonly reject: (error: TransportError) => void;
+  readonly signal: AbortSignal;
+  readonly onAbort: () => void;
+}
+
+export class StreamTransport implements Transport {
+  readonly #writable: Writable;
+  readonly #decoder: FrameDecoder;
+  readonly #pending = new Map<bigint, Pending>();
+  readonly #listeners = new Set<TransportListener>();
+  #nextId = 1n;
+  #failure: TransportError | undefined;
+
+  constructor(readable: Readable, writable: Writable, options: StreamTransportOptions = {}) {
+    this.#writable = writable;
+    this.#decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    readable.on("data", (chunk: Uint8Array) => this.#receive(chunk));
+    readable.on("error", (e) => this.fail(`reading from the backend failed: ${e.message}`, e));
+    if (options.failOnEnd ?? true) readable.on("end", () => this.fail("the backend closed the stream"));
+    writable.on("error", (e) => this.fail(`writing to the backend failed: ${e.message}`, e));
+  }
+
+  call(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    const ffi = toBinary(FFIRequestSchema, create(FFIRequestSchema, { event: request.event, payload: request.payload }));
+    const frame = create(StreamFrameSchema, {
+      kind: { case: "request", value: { id, request: ffi, timeoutMs: options.timeoutMs ?? 0 } },
+    });
+    return new Promise<WireResponse>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!this.#pending.delete(id)) return;
+        this.#send(create(StreamFrameSchema, { kind: { case: "cancel", value: { id } } }));
+        reject(new TransportError(flowyError(ErrorCode.CANCELLED, `request ${id} was cancelled`)));
+      };
+      if (options.signal.aborted) {
+        reject(new TransportError(flowyError(ErrorCode.CANCELLED, `request ${id} was cancelled`)));
+        return;
+      }
+      this.#pending.set(id, { resolve, reject, signal: options.signal, onAbort });
+      options.signal.addEventListener("abort", onAbort, { once: true });
+      this.#send(frame);
+    });
+  }
+
+  listen(listener: TransportListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends the stream towards the backend; calls in flight are still answered. */
+  async close(): Promise<void> {
+    if (!this.#writable.writableEnded) this.#writable.end();
+  }
+
+  /** Number of requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Marks the transport broken: every waiting call and every later call fails with `msg`. The
+   * first failure wins.
+   */
+  fail(msg: string, cause?: unknown): void {
+    this.#failWith(TransportError.broken(msg, cause));
+  }
+
+  #failWith(error: TransportError): void {
+    if (this.#failure === undefined) this.#failure = error;
+    for (const [id, p] of this.#pending) {
+      this.#pending.delete(id);
+      p.signal.removeEventListener("abort", p.onAbort);
+      p.reject(this.#failure);
+    }
+  }
+
+  #send(frame: StreamFrame): void {
+    if (this.#writable.writableEnded || this.#writable.destroyed) {
+      this.fail("the stream to the backend is closed");
+      return;
+    }
+    this.#writable.write(encodeFrame(toBinary(StreamFrameSchema, frame)));
+  }
+
+  #receive(chunk: Uint8Array): void {
+    let bodies: Uint8Array[];
+    try {
+      bodies = this.#decoder.push(chunk);
+    } catch (e) {
+      this.fail(`unreadable stream from the backend: ${(e as Error).message}`, e);
+      return;
+    }
+    for (const body of bodies) this.#dispatch(body);
+  }
+
+  #dispatch(body: Uint8Array): void {
+    let frame: StreamFrame;
+    try {
+      frame = fromBinary(StreamFrameSchema, body);
+    } catch (e) {
+      this.#warn(`a frame from the backend is not a StreamFrame (${String(e)}); skipped`);
+      return;
+    }
+    switch (frame.kind.case) {
+      case "response": {
+        const { id, response } = frame.kind.value;
+        const p = this.#take(id);
+        // No waiting call: it was cancelled or timed out, and this is its late answer.
+        if (p === undefined) return;
+        try {
+          const decoded = fromBinary(FFIResponseSchema, response);
+          p.resolve({ code: decoded.code, payload: decoded.payload });
+        } catch (e) {
+          p.reject(TransportError.broken(`the answer to request ${id} is not an FFIResponse: ${String(e)}`, e));
+        }
+        return;
+      }
+      case "notification":
+        for (const l of [...this.#listeners]) l.onNotification(frame.kind.value);
+        return;
+      case "fault": {
+        const { id, error, closing } = frame.kind.value;
+        let fault: TransportError;
+        try {
+          fault = new TransportError(fromBinary(FlowyErrorSchema, error));
+        } catch {
+          fault = TransportError.broken(`the backend sent a fault for request ${id} with an unreadable error`);
+        }
+        const p = id === 0n ? undefined : this.#take(id);
+        if (p !== undefined) p.reject(fault);
+        else this.#warn(`the backend reported a fault${id === 0n ? "" : ` for request ${id}`}: ${fault.error.msg}`);
+        if (closing) this.#failWith(fault);
+        return;
+      }
+      default:
+        this.#warn(`the backend sent a frame of kind ${String(frame.kind.case)}, which only a front end sends; skipped`);
+    }
+  }
+
+  #take(id: bigint): Pending | undefined {
+    const p = this.#pending.get(id);
+    if (p === undefined) return undefined;
+    this.#pending.delete(id);
+    p.signal.removeEventListener("abort", p.onAbort);
+    return p;
+  }
+
+  #warn(message: string): void {
+    for (const l of [...this.#listeners]) l.onWarning?.(message);
+  }
+}
