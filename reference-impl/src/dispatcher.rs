@@ -1,0 +1,349 @@
+//! The dispatcher: built once from registered handlers, checked against the event tables, then
+//! shared by every transport.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    fmt,
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use eventwire_schema::{
+    Tables,
+    pb::{ErrorCode, FfiRequest, FfiResponse, FfiStatusCode, FlowyError},
+};
+use prost::Message;
+use tokio::runtime::Handle;
+
+use crate::{
+    CancelHandle, Capabilities, Config, ConfigError, Context, Event, Notifier, RawHandler,
+    notify::NotificationCenter,
+    pipeline::{self, InFlight},
+    registry::Typed,
+};
+
+/// Routes encoded requests to handlers and answers each exactly once. Cheap to clone; clones
+/// share everything.
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) routes: HashMap<&'static str, Route>,
+    ready: AtomicBool,
+    pub(crate) in_flight: InFlight,
+    pub(crate) center: Arc<NotificationCenter>,
+    pub(crate) runtime: Handle,
+}
+
+impl Inner {
+    pub(crate) fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+}
+
+pub(crate) struct Route {
+    pub(crate) name: &'static str,
+    pub(crate) event: &'static eventwire_schema::Event,
+    pub(crate) handler: Arc<dyn RawHandler>,
+    /// Per-event configuration, else the table's `timeout_ms`, else the default.
+    pub(crate) timeout: Duration,
+}
+
+/// Per-request options a transport passes along with the bytes.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// A deadline for this request only, overriding every configured one.
+    pub timeout: Option<Duration>,
+    /// The caller's capability set; `None` means the dispatcher's configured set.
+    pub capabilities: Option<Capabilities>,
+    /// Fires `CANCELLED` for this request when cancelled before the handler finishes.
+    pub cancel: Option<CancelHandle>,
+    /// The transport's id for the request, shown to the handler as
+    /// [`Context::request_id`](crate::Context::request_id).
+    pub request_id: Option<u64>,
+}
+
+impl RequestOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = Some(capabilities);
+        self
+    }
+    pub fn cancel(mut self, handle: CancelHandle) -> Self {
+        self.cancel = Some(handle);
+        self
+    }
+    pub fn request_id(mut self, id: u64) -> Self {
+        self.request_id = Some(id);
+        self
+    }
+}
+
+impl Dispatcher {
+    /// Starts building a dispatcher for the event tables of `eventwire-schema`.
+    pub fn builder() -> DispatcherBuilder {
+        DispatcherBuilder::new()
+    }
+
+    /// Answers one encoded `FFIRequest` with one encoded `FFIResponse`. Never fails and never
+    /// panics: every outcome is a response.
+    pub async fn dispatch(&self, request: &[u8]) -> Vec<u8> {
+        self.dispatch_with(request, RequestOptions::default()).await
+    }
+
+    /// As [`dispatch`](Self::dispatch), with a deadline override, a capability set, a cancel
+    /// handle and a request id. If the returned future is dropped early, the handler is dropped
+    /// too.
+    pub async fn dispatch_with(&self, request: &[u8], options: RequestOptions) -> Vec<u8> {
+        self.dispatch_response(request, options).await.encode_to_vec()
+    }
+
+    /// As [`dispatch_with`](Self::dispatch_with), returning the `FFIResponse` message rather
+    /// than its bytes.
+    pub async fn dispatch_response(&self, request: &[u8], options: RequestOptions) -> FfiResponse {
+        pipeline::run(&self.inner, request, options).await
+    }
+
+    /// Typed call for Rust callers: runs the same path as the bytes (so the same checks apply)
+    /// and decodes the answer.
+    pub async fn call<E: Event>(&self, input: E::Input) -> Result<E::Output, FlowyError> {
+        self.call_with::<E>(input, RequestOptions::default()).await
+    }
+
+    /// As [`call`](Self::call), with options.
+    pub async fn call_with<E: Event>(&self, input: E::Input, options: RequestOptions) -> Result<E::Output, FlowyError> {
+        let request = FfiRequest { event: E::NAME.to_owned(), payload: input.encode_to_vec() }.encode_to_vec();
+        let response = self.dispatch_response(&request, options).await;
+        if response.code == FfiStatusCode::Ok as i32 {
+            E::Output::decode(response.payload.as_slice()).map_err(|e| {
+                FlowyError::new(ErrorCode::Internal, format!("output of `{}` does not decode: {e}", E::NAME))
+            })
+        } else {
+            Err(FlowyError::decode(response.payload.as_slice()).unwrap_or_else(|e| {
+                FlowyError::new(ErrorCode::Internal, format!("error of `{}` does not decode: {e}", E::NAME))
+            }))
+        }
+    }
+
+    /// Marks initialisation as finished: requests are routed from now on instead of being
+    /// answered `BACKEND_NOT_READY`.
+    pub fn set_ready(&self) {
+        self.inner.ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    /// Emits notifications from outside a request (background work).
+    pub fn notifier(&self) -> Notifier {
+        Notifier::new(self.inner.center.clone())
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Requests currently being handled (those counted against `max_in_flight`).
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.current()
+    }
+
+    /// The runtime handlers run on.
+    pub fn runtime(&self) -> &Handle {
+        &self.inner.runtime
+    }
+}
+
+impl fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("events", &self.inner.routes.len())
+            .field("ready", &self.is_ready())
+            .field("in_flight", &self.in_flight())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Collects handlers and configuration; [`build`](Self::build) checks them against the tables.
+pub struct DispatcherBuilder {
+    tables: &'static Tables,
+    config: Config,
+    ready: bool,
+    runtime: Option<Handle>,
+    handlers: BTreeMap<String, Vec<Arc<dyn RawHandler>>>,
+}
+
+impl Default for DispatcherBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DispatcherBuilder {
+    pub fn new() -> Self {
+        DispatcherBuilder {
+            tables: eventwire_schema::tables(),
+            config: Config::default(),
+            ready: true,
+            runtime: None,
+            handlers: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the limits and default capabilities.
+    pub fn config(&mut self, config: Config) -> &mut Self {
+        self.config = config;
+        self
+    }
+
+    /// Whether the dispatcher starts ready (the default). A backend that initialises after
+    /// building passes `false` and calls [`Dispatcher::set_ready`] when done.
+    pub fn ready(&mut self, ready: bool) -> &mut Self {
+        self.ready = ready;
+        self
+    }
+
+    /// The runtime handlers run on. Defaults to the runtime `build` is called from.
+    pub fn runtime(&mut self, runtime: Handle) -> &mut Self {
+        self.runtime = Some(runtime);
+        self
+    }
+
+    /// Registers `handler` for event `E`: a function of the context and the decoded input.
+    pub fn handle<E, F, Fut>(&mut self, handler: F) -> &mut Self
+    where
+        E: Event,
+        F: Fn(Context, E::Input) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<E::Output, FlowyError>> + Send + 'static,
+    {
+        self.handlers.entry(E::NAME.to_owned()).or_default().push(Arc::new(Typed::<E, F>::new(handler)));
+        self
+    }
+
+    /// Registers a type-erased handler under an event name given at run time. `build` refuses a
+    /// name the tables do not declare.
+    pub fn handle_raw(&mut self, event: impl Into<String>, handler: impl RawHandler) -> &mut Self {
+        self.handlers.entry(event.into()).or_default().push(Arc::new(handler));
+        self
+    }
+
+    /// Checks that every event of the tables has exactly one handler, that no handler is for an
+    /// undeclared event, and that the configuration names only declared events and modules.
+    /// Every problem found is reported, not only the first.
+    pub fn build(self) -> Result<Dispatcher, BuildError> {
+        let mut problems = Vec::new();
+        if let Err(e) = self.config.validate() {
+            problems.push(BuildProblem::Config(e));
+        }
+        for pattern in self.config.capabilities.unknown_patterns(self.tables) {
+            problems.push(BuildProblem::UnknownCapability { pattern });
+        }
+        for event in self.config.event_timeouts_ms.keys() {
+            if self.tables.event(event).is_none() {
+                problems.push(BuildProblem::UnknownTimeoutEvent { event: event.clone() });
+            }
+        }
+        for name in self.handlers.keys() {
+            if self.tables.event(name).is_none() {
+                problems.push(BuildProblem::UndeclaredEvent { event: name.clone() });
+            }
+        }
+        let mut routes = HashMap::new();
+        for event in self.tables.events() {
+            match self.handlers.get(&event.name).map(Vec::as_slice) {
+                None | Some([]) => problems.push(BuildProblem::MissingHandler { event: event.name.clone() }),
+                Some([handler]) => {
+                    let timeout_ms = self
+                        .config
+                        .event_timeouts_ms
+                        .get(&event.name)
+                        .copied()
+                        .or(event.timeout_ms)
+                        .unwrap_or(self.config.default_timeout_ms);
+                    routes.insert(event.name.as_str(), Route {
+                        name: event.name.as_str(),
+                        event,
+                        handler: Arc::clone(handler),
+                        timeout: Duration::from_millis(timeout_ms),
+                    });
+                }
+                Some(many) => problems.push(BuildProblem::DuplicateHandler {
+                    event: event.name.clone(),
+                    count: many.len(),
+                }),
+            }
+        }
+        let runtime = match self.runtime.or_else(|| Handle::try_current().ok()) {
+            Some(r) => Some(r),
+            None => {
+                problems.push(BuildProblem::NoRuntime);
+                None
+            }
+        };
+        match runtime {
+            Some(runtime) if problems.is_empty() => Ok(Dispatcher {
+                inner: Arc::new(Inner {
+                    in_flight: InFlight::new(self.config.max_in_flight),
+                    config: self.config,
+                    routes,
+                    ready: AtomicBool::new(self.ready),
+                    center: Arc::new(NotificationCenter::default()),
+                    runtime,
+                }),
+            }),
+            _ => Err(BuildError { problems }),
+        }
+    }
+}
+
+/// Why a dispatcher could not be built: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct BuildError {
+    pub problems: Vec<BuildProblem>,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One reason a dispatcher could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildProblem {
+    #[error("event `{event}` has no handler (every event of the tables needs exactly one)")]
+    MissingHandler { event: String },
+    #[error("event `{event}` has {count} handlers (every event of the tables needs exactly one)")]
+    DuplicateHandler { event: String, count: usize },
+    #[error("a handler is registered for `{event}`, which the event tables do not declare")]
+    UndeclaredEvent { event: String },
+    #[error("invalid configuration: {0}")]
+    Config(ConfigError),
+    #[error("capability pattern `{pattern}` names a module or event the tables do not declare")]
+    UnknownCapability { pattern: String },
+    #[error("event_timeouts_ms names `{event}`, which the tables do not declare")]
+    UnknownTimeoutEvent { event: String },
+    #[error("no tokio runtime: call build() inside one or pass DispatcherBuilder::runtime")]
+    NoRuntime,
+}

@@ -1,0 +1,79 @@
+//! The `conformance` module: events whose behaviour the protocol fixes exactly, so every backend
+//! can be tested the same way (SPEC.md, "The conformance module").
+
+use std::time::Duration;
+
+use eventwire_schema::pb::{
+    AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, ErrorCode, FlowyError, NestResultPb, NestedPb,
+    PanicPayloadPb, PongPb, RaiseErrorPayloadPb, RecursivePb, SleepPayloadPb, SleepResultPb, TickPb,
+};
+
+use super::field_error;
+use crate::{Context, notifications, plugins::conformance::ConformanceHandlers};
+
+/// The most notifications one EmitNotifications request may ask for.
+pub const MAX_EMIT: u32 = 1000;
+
+/// Stateless.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Conformance;
+
+impl ConformanceHandlers for Conformance {
+    async fn echo(&self, _cx: &Context, input: AllTypesPb) -> Result<AllTypesPb, FlowyError> {
+        // Decoded by prost (unknown fields dropped) and re-encoded canonically by the dispatcher.
+        Ok(input)
+    }
+
+    async fn raise_error(&self, _cx: &Context, input: RaiseErrorPayloadPb) -> Result<(), FlowyError> {
+        let code = ErrorCode::try_from(input.code).map_err(|_| {
+            field_error(ErrorCode::InvalidParams, "code", format!("unknown error code {}", input.code))
+        })?;
+        Err(FlowyError { code: code as i32, msg: input.msg, payload: input.payload, category: code.category() as i32 })
+    }
+
+    async fn panic(&self, _cx: &Context, input: PanicPayloadPb) -> Result<(), FlowyError> {
+        panic!("{}", input.message)
+    }
+
+    async fn sleep(&self, _cx: &Context, input: SleepPayloadPb) -> Result<SleepResultPb, FlowyError> {
+        tokio::time::sleep(Duration::from_millis(u64::from(input.millis))).await;
+        Ok(SleepResultPb { slept_millis: input.millis })
+    }
+
+    async fn emit_notifications(
+        &self,
+        cx: &Context,
+        input: EmitNotificationsPayloadPb,
+    ) -> Result<EmitNotificationsResultPb, FlowyError> {
+        if input.count > MAX_EMIT {
+            return Err(field_error(ErrorCode::InvalidParams, "count", format!("must be at most {MAX_EMIT}")));
+        }
+        for index in 0..input.count {
+            if input.as_error {
+                let error = FlowyError::new(ErrorCode::Internal, format!("tick {index}"));
+                cx.notify_error::<notifications::Tick>(input.id.clone(), &error);
+            } else {
+                cx.notify::<notifications::Tick>(input.id.clone(), &TickPb { index, id: input.id.clone() });
+            }
+        }
+        Ok(EmitNotificationsResultPb { emitted: input.count })
+    }
+
+    async fn ping(&self, _cx: &Context) -> Result<PongPb, FlowyError> {
+        Ok(PongPb { message: "pong".to_owned() })
+    }
+
+    async fn discard(&self, _cx: &Context, _input: NestedPb) -> Result<(), FlowyError> {
+        Ok(())
+    }
+
+    async fn nest(&self, _cx: &Context, input: RecursivePb) -> Result<NestResultPb, FlowyError> {
+        let mut depth = 1;
+        let mut level = &input;
+        while let Some(child) = &level.child {
+            depth += 1;
+            level = child;
+        }
+        Ok(NestResultPb { depth })
+    }
+}

@@ -1,0 +1,107 @@
+//! The notification center: handlers (and any other code holding a [`Notifier`]) emit
+//! `SubscribeObject`s keyed by (source, ty, id); every subscribed session receives each one, in
+//! emission order, numbered with its own `seq`.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use eventwire_schema::pb::{FlowyError, SubscribeObject, subscribe_object};
+use prost::Message;
+
+use crate::{NotificationKind, pipeline::normalize_error, session::SessionShared};
+
+/// What a notification carries: exactly one of a payload message and an error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotificationBody {
+    /// The encoded payload message the tables declare for (source, ty).
+    Payload(Vec<u8>),
+    /// A failure instead of a payload; its category is set from its code when sent.
+    Error(FlowyError),
+}
+
+/// A (source, ty) pair the tables do not declare.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("notification (source `{source_name}`, ty {ty}) is not declared in the event tables")]
+pub struct UndeclaredNotification {
+    pub source_name: String,
+    pub ty: i32,
+}
+
+/// Holds the subscribers. Emission takes one lock for the whole fan-out, so two notifications
+/// reach every subscriber in the same order: the order in which they were emitted.
+#[derive(Default)]
+pub(crate) struct NotificationCenter {
+    subscribers: Mutex<Vec<Weak<SessionShared>>>,
+}
+
+impl NotificationCenter {
+    pub(crate) fn subscribe(&self, session: &Arc<SessionShared>) {
+        lock(&self.subscribers).push(Arc::downgrade(session));
+    }
+
+    fn emit(&self, object: &SubscribeObject) {
+        // Sessions that are gone, or closed with nothing left to answer, are forgotten here.
+        lock(&self.subscribers).retain(|s| s.upgrade().is_some_and(|s| s.deliver_notification(object)));
+    }
+}
+
+/// Emits notifications. Cheap to clone; obtained from [`Context::notifier`](crate::Context) or
+/// [`Dispatcher::notifier`](crate::Dispatcher::notifier) (for work outside a request).
+#[derive(Clone)]
+pub struct Notifier {
+    center: Arc<NotificationCenter>,
+}
+
+impl Notifier {
+    pub(crate) fn new(center: Arc<NotificationCenter>) -> Self {
+        Notifier { center }
+    }
+
+    /// Emits notification `N` about object `id` with `payload`.
+    pub fn notify<N: NotificationKind>(&self, id: impl Into<String>, payload: &N::Payload) {
+        self.send(N::SOURCE, N::TY, id.into(), NotificationBody::Payload(payload.encode_to_vec()));
+    }
+
+    /// Emits notification `N` about object `id`, reporting `error` instead of a payload.
+    pub fn notify_error<N: NotificationKind>(&self, id: impl Into<String>, error: &FlowyError) {
+        self.send(N::SOURCE, N::TY, id.into(), NotificationBody::Error(error.clone()));
+    }
+
+    /// Emits a notification named by (source, ty) at run time, e.g. from a dynamically loaded
+    /// plugin. The pair must be declared in the tables; the payload's type is not checked.
+    pub fn notify_raw(
+        &self,
+        source: &str,
+        ty: i32,
+        id: impl Into<String>,
+        body: NotificationBody,
+    ) -> Result<(), UndeclaredNotification> {
+        if eventwire_schema::tables().notification(source, ty).is_none() {
+            return Err(UndeclaredNotification { source_name: source.to_owned(), ty });
+        }
+        self.send(source, ty, id.into(), body);
+        Ok(())
+    }
+
+    fn send(&self, source: &str, ty: i32, id: String, body: NotificationBody) {
+        let (payload, error) = match body {
+            NotificationBody::Payload(p) => (Some(subscribe_object::PayloadOneof::Payload(p)), None),
+            NotificationBody::Error(e) => {
+                (None, Some(subscribe_object::ErrorOneof::Error(normalize_error(e).encode_to_vec())))
+            }
+        };
+        let object = SubscribeObject {
+            source: source.to_owned(),
+            ty,
+            id,
+            payload_oneof: payload,
+            error_oneof: error,
+            seq: 0,
+        };
+        self.center.emit(&object);
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // No code panics while holding these locks; if some did, the data is still consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,336 @@
+//! Sessions: one per connected front end (a stdio stream, a C ABI client, a webview). A session
+//! takes requests with ids and has ONE ordered outbound queue carrying both its responses and
+//! the notifications it receives. A handler's notifications enter the queue while it runs, its
+//! response only after it returned, so "notifications emitted before a response are delivered
+//! before it" holds by construction on every transport that drains the queue in order.
+//!
+//! Notifications in the queue are bounded ([`SessionConfig::notification_queue`]): beyond the
+//! bound a notification is dropped for this session, counted, and its `seq` skipped, so the front
+//! end sees the gap. Responses are never dropped; their number is bounded by the dispatcher's
+//! in-flight limit.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+};
+
+use eventwire_schema::pb::{ErrorCode, FlowyError, SubscribeObject};
+use prost::Message;
+use tokio::sync::mpsc;
+
+use crate::{CancelHandle, Capabilities, Dispatcher, RequestOptions, notify::lock, pipeline::error_response};
+
+/// Options of one session.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SessionConfig {
+    /// What this front end may send; `None` means the dispatcher's configured set. A request's
+    /// own [`RequestOptions::capabilities`] still takes precedence.
+    pub capabilities: Option<Capabilities>,
+    /// Bound on queued notifications; `None` means [`Config::notification_queue`](crate::Config).
+    pub notification_queue: Option<usize>,
+    /// Whether this session receives notifications at all.
+    pub notifications: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { capabilities: None, notification_queue: None, notifications: true }
+    }
+}
+
+impl SessionConfig {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = Some(capabilities);
+        self
+    }
+    pub fn notification_queue(mut self, bound: usize) -> Self {
+        self.notification_queue = Some(bound);
+        self
+    }
+    pub fn notifications(mut self, receive: bool) -> Self {
+        self.notifications = receive;
+        self
+    }
+}
+
+/// One message of a session's outbound queue, in the order the front end must see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// The one answer to the request submitted with `request_id`: an encoded `FFIResponse`.
+    Response { request_id: u64, response: Vec<u8> },
+    /// An encoded `SubscribeObject`, its `seq` field set to `seq` (this session's numbering,
+    /// starting at 1; a gap means notifications were dropped).
+    Notification { seq: u64, subscribe_object: Vec<u8> },
+}
+
+/// The submitting side of a session. Cheap to clone; when the last clone is dropped the session
+/// is closed as by [`Session::close`].
+#[derive(Clone)]
+pub struct Session {
+    guard: Arc<Guard>,
+}
+
+/// The receiving side of a session: its one ordered outbound queue. Ends (`None`) once the
+/// session is closed and every request submitted to it has been answered.
+pub struct SessionReceiver {
+    rx: mpsc::UnboundedReceiver<Outbound>,
+    shared: Arc<SessionShared>,
+}
+
+struct Guard {
+    shared: Arc<SessionShared>,
+    dispatcher: Dispatcher,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.shared.close();
+    }
+}
+
+pub(crate) struct SessionShared {
+    state: Mutex<State>,
+    queued_notifications: AtomicUsize,
+    dropped_notifications: AtomicU64,
+    notification_limit: usize,
+    capabilities: Option<Capabilities>,
+}
+
+struct State {
+    /// `None` once closed and drained: nothing more will be sent.
+    tx: Option<mpsc::UnboundedSender<Outbound>>,
+    seq: u64,
+    closed: bool,
+    in_flight: usize,
+    /// In-flight requests by id; a list because a front end may (wrongly) reuse an id.
+    requests: HashMap<u64, Vec<CancelHandle>>,
+}
+
+impl Dispatcher {
+    /// Opens a session: a front end's connection, with its own outbound queue.
+    pub fn open_session(&self, config: SessionConfig) -> (Session, SessionReceiver) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let shared = Arc::new(SessionShared {
+            state: Mutex::new(State { tx: Some(tx), seq: 0, closed: false, in_flight: 0, requests: HashMap::new() }),
+            queued_notifications: AtomicUsize::new(0),
+            dropped_notifications: AtomicU64::new(0),
+            notification_limit: config.notification_queue.unwrap_or(self.config().notification_queue),
+            capabilities: config.capabilities,
+        });
+        if config.notifications {
+            self.inner.center.subscribe(&shared);
+        }
+        let session = Session { guard: Arc::new(Guard { shared: Arc::clone(&shared), dispatcher: self.clone() }) };
+        (session, SessionReceiver { rx, shared })
+    }
+}
+
+impl Session {
+    /// Submits an encoded `FFIRequest`. Its one response arrives on the receiver as
+    /// [`Outbound::Response`] with `request_id`, whatever happens (also if the handler panics or
+    /// the runtime shuts down first). Never blocks. `options.request_id` is set to `request_id`;
+    /// a cancel handle in `options` is kept and also fired by [`cancel`](Self::cancel).
+    ///
+    /// Ids are the front end's; reusing the id of an in-flight request is allowed but then
+    /// [`cancel`](Self::cancel) cancels both. After [`close`](Self::close), the request is
+    /// answered `CANCELLED` at once without running.
+    pub fn submit(&self, request_id: u64, request: Vec<u8>, options: RequestOptions) {
+        let shared = &self.guard.shared;
+        let mut options = options;
+        let cancel = options.cancel.clone().unwrap_or_default();
+        {
+            let mut state = lock(&shared.state);
+            if state.closed {
+                if let Some(tx) = &state.tx {
+                    let error = FlowyError::new(ErrorCode::Cancelled, "session: closed before the request was submitted");
+                    let _ = tx.send(Outbound::Response { request_id, response: error_response(error).encode_to_vec() });
+                }
+                return;
+            }
+            state.in_flight += 1;
+            state.requests.entry(request_id).or_default().push(cancel.clone());
+        }
+        options.request_id = Some(request_id);
+        options.cancel = Some(cancel.clone());
+        if options.capabilities.is_none() {
+            options.capabilities = shared.capabilities.clone();
+        }
+        let slot = ResponseSlot { shared: Arc::clone(shared), request_id, cancel, sent: false };
+        let dispatcher = self.guard.dispatcher.clone();
+        self.guard.dispatcher.runtime().spawn(async move {
+            let response = dispatcher.dispatch_with(&request, options).await;
+            slot.send(response);
+        });
+    }
+
+    /// Cancels the in-flight request(s) with `request_id`; `false` if there is none (unknown or
+    /// already answered ids are ignored, as the protocol requires).
+    pub fn cancel(&self, request_id: u64) -> bool {
+        let state = lock(&self.guard.shared.state);
+        match state.requests.get(&request_id) {
+            Some(handles) => {
+                handles.iter().for_each(CancelHandle::cancel);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Cancels every in-flight request of this session (each is answered `CANCELLED` unless it
+    /// completes first).
+    pub fn cancel_all(&self) {
+        let state = lock(&self.guard.shared.state);
+        state.requests.values().flatten().for_each(CancelHandle::cancel);
+    }
+
+    /// Stops taking requests. Requests in flight are still answered (and notifications still
+    /// delivered until then); then the receiver ends.
+    pub fn close(&self) {
+        self.guard.shared.close();
+    }
+
+    /// Requests submitted and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        lock(&self.guard.shared.state).in_flight
+    }
+
+    /// Notifications dropped for this session because its queue was full.
+    pub fn dropped_notifications(&self) -> u64 {
+        self.guard.shared.dropped_notifications.load(Ordering::Relaxed)
+    }
+
+    /// The dispatcher this session submits to.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.guard.dispatcher
+    }
+}
+
+impl SessionReceiver {
+    /// The next outbound message, in order; `None` once the session is closed and drained.
+    pub async fn recv(&mut self) -> Option<Outbound> {
+        let next = self.rx.recv().await;
+        self.took(&next);
+        next
+    }
+
+    /// As [`recv`](Self::recv), blocking the thread: for a transport's own delivery thread (e.g.
+    /// the C ABI's callback thread). Must not be called from inside an async context.
+    pub fn blocking_recv(&mut self) -> Option<Outbound> {
+        let next = self.rx.blocking_recv();
+        self.took(&next);
+        next
+    }
+
+    /// The next outbound message if one is queued. `Err(true)` when the session has ended,
+    /// `Err(false)` when nothing is queued yet.
+    pub fn try_recv(&mut self) -> Result<Outbound, bool> {
+        match self.rx.try_recv() {
+            Ok(m) => {
+                self.took(&Some(m.clone()));
+                Ok(m)
+            }
+            Err(mpsc::error::TryRecvError::Empty) => Err(false),
+            Err(mpsc::error::TryRecvError::Disconnected) => Err(true),
+        }
+    }
+
+    /// Notifications dropped for this session because its queue was full.
+    pub fn dropped_notifications(&self) -> u64 {
+        self.shared.dropped_notifications.load(Ordering::Relaxed)
+    }
+
+    fn took(&self, message: &Option<Outbound>) {
+        if let Some(Outbound::Notification { .. }) = message {
+            self.shared.queued_notifications.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl SessionShared {
+    /// Numbers and queues (or drops) one notification; `false` once the session will never
+    /// deliver anything again, so the center can forget it.
+    pub(crate) fn deliver_notification(&self, object: &SubscribeObject) -> bool {
+        let mut state = lock(&self.state);
+        let Some(tx) = &state.tx else { return false };
+        if tx.is_closed() {
+            return false;
+        }
+        state.seq += 1;
+        let seq = state.seq;
+        if self.queued_notifications.load(Ordering::Acquire) >= self.notification_limit {
+            self.dropped_notifications.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        let mut numbered = object.clone();
+        numbered.seq = seq;
+        self.queued_notifications.fetch_add(1, Ordering::AcqRel);
+        let tx = state.tx.as_ref().expect("checked above");
+        if tx.send(Outbound::Notification { seq, subscribe_object: numbered.encode_to_vec() }).is_err() {
+            self.queued_notifications.fetch_sub(1, Ordering::AcqRel);
+            return false;
+        }
+        true
+    }
+
+    fn finish(&self, request_id: u64, cancel: &CancelHandle, response: Vec<u8>) {
+        let mut state = lock(&self.state);
+        if let Some(tx) = &state.tx {
+            let _ = tx.send(Outbound::Response { request_id, response });
+        }
+        state.in_flight -= 1;
+        if let Some(handles) = state.requests.get_mut(&request_id) {
+            handles.retain(|h| !h.same(cancel));
+            if handles.is_empty() {
+                state.requests.remove(&request_id);
+            }
+        }
+        if state.closed && state.in_flight == 0 {
+            state.tx = None;
+        }
+    }
+
+    fn close(&self) {
+        let mut state = lock(&self.state);
+        state.closed = true;
+        if state.in_flight == 0 {
+            state.tx = None;
+        }
+    }
+}
+
+/// The promise of one response. If the task carrying it ends without sending (a bug that
+/// panicked, or a runtime shutting down), dropping it sends the answer instead.
+struct ResponseSlot {
+    shared: Arc<SessionShared>,
+    request_id: u64,
+    cancel: CancelHandle,
+    sent: bool,
+}
+
+impl ResponseSlot {
+    fn send(mut self, response: Vec<u8>) {
+        self.sent = true;
+        self.shared.finish(self.request_id, &self.cancel, response);
+    }
+}
+
+impl Drop for ResponseSlot {
+    fn drop(&mut self) {
+        if self.sent {
+            return;
+        }
+        let error = if std::thread::panicking() {
+            FlowyError::new(ErrorCode::Internal, "dispatcher: failed while answering the request")
+        } else {
+            FlowyError::new(ErrorCode::Cancelled, "dispatcher: shut down before the request completed")
+        };
+        self.shared.finish(self.request_id, &self.cancel, error_response(error).encode_to_vec());
+    }
+}
