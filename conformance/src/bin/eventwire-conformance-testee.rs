@@ -1,0 +1,36 @@
+//! `eventwire-conformance-testee`: the reference implementation as a testee process. It speaks
+//! the testee protocol on stdin/stdout (conformance/INTERPRETING.md).
+//!
+//! `--flaw NAME` makes it deliberately wrong; the suite's own tests use this to prove that the
+//! cases catch real mistakes. A flawed testee must never be used to claim conformance.
+
+use std::{io, process::ExitCode};
+
+use eventwire_conformance::reference::{Flaw, Reference};
+
+fn main() -> ExitCode {
+    let mut reference = Reference::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--flaw", Some(name)) => match Flaw::parse(&name) {
+                Some(flaw) => reference.flaw = Some(flaw),
+                None => {
+                    eprintln!("unknown flaw `{name}`");
+                    return ExitCode::from(2);
+                }
+            },
+            _ => {
+                eprintln!("usage: eventwire-conformance-testee [--flaw NAME]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match reference.serve(io::stdin().lock(), io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("eventwire-conformance-testee: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,363 @@
+//! Comparing a testee's answer with a case's expectation, by structure.
+//!
+//! Codes, categories, bytes and parsed proto-JSON values are compared; messages meant for humans
+//! (`FlowyError.msg`, `Failure.message`, `Malformed.message`) never are. The error text of a
+//! mismatch says what was expected and what came back, so a failure can be read without tools.
+
+use eventwire_schema::{
+    pb::{self, ErrorCategory, ErrorCode, FfiResponse, FfiStatusCode, FlowyError, SubscribeObject},
+    testee_pb::{self, FailureKind, MalformedKind, case_result::Result as R},
+};
+use prost::Message;
+use prost_reflect::DynamicMessage;
+
+use crate::{
+    case::{Content, Delivery, Expect, ExpectedError, Interpreted, Notification, Response, Step},
+    json,
+};
+
+/// `Ok` when `result` is what `expect` asks for.
+pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), String> {
+    let Some(result) = &result.result else {
+        return Err("the testee answered an empty CaseResult".into());
+    };
+    match (expect, result) {
+        (Expect::Data(e), R::Data(a)) => bytes("data", e, a),
+        (Expect::Json(e), R::Json(a)) => {
+            let a: serde_json::Value =
+                serde_json::from_str(a).map_err(|err| format!("the answer is not JSON ({err}): {a}"))?;
+            json::compare(e, &a)
+        }
+        (Expect::Failure(e), R::Failure(a)) => {
+            if a.kind == *e as i32 {
+                Ok(())
+            } else {
+                Err(format!("expected failure {}, got failure {}", e.as_str_name(), failure_name(a.kind)))
+            }
+        }
+        (Expect::Interpreted(e), R::Interpreted(a)) => interpreted(e, a),
+        (Expect::Routed { deliveries, malformed }, R::Routed(a)) => routed(deliveries, malformed, a),
+        (Expect::Dispatched(steps), R::Dispatched(a)) => dispatched(steps, a),
+        (e, a) => Err(format!("expected {}, got {}", describe_expect(e), describe_result(a))),
+    }
+}
+
+fn bytes(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    if expected == actual {
+        return Ok(());
+    }
+    let at = expected.iter().zip(actual).position(|(e, a)| e != a).unwrap_or(expected.len().min(actual.len()));
+    Err(format!(
+        "{what} differs at byte {at}\n  expected: {}\n  actual:   {}",
+        hex::encode(expected),
+        hex::encode(actual)
+    ))
+}
+
+fn failure_name(kind: i32) -> String {
+    FailureKind::try_from(kind).map(|k| k.as_str_name().to_owned()).unwrap_or_else(|_| kind.to_string())
+}
+
+fn malformed_name(kind: i32) -> String {
+    MalformedKind::try_from(kind).map(|k| k.as_str_name().to_owned()).unwrap_or_else(|_| kind.to_string())
+}
+
+pub(crate) fn code_name(code: i32) -> String {
+    ErrorCode::try_from(code).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| code.to_string())
+}
+
+pub(crate) fn category_name(category: i32) -> String {
+    ErrorCategory::try_from(category).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| category.to_string())
+}
+
+fn describe_expect(e: &Expect) -> String {
+    match e {
+        Expect::Data(d) => format!("data {}", hex::encode(d)),
+        Expect::Json(j) => format!("json {j}"),
+        Expect::Failure(k) => format!("failure {}", k.as_str_name()),
+        Expect::Interpreted(_) => "an interpreted response".into(),
+        Expect::Routed { .. } => "routed notifications".into(),
+        Expect::Dispatched(_) => "dispatched steps".into(),
+    }
+}
+
+fn describe_result(r: &R) -> String {
+    match r {
+        R::Data(d) => format!("data {}", hex::encode(d)),
+        R::Json(j) => format!("json {j}"),
+        R::Failure(f) => format!("failure {} ({})", failure_name(f.kind), f.message),
+        R::Interpreted(_) => "an interpreted response".into(),
+        R::Routed(_) => "routed notifications".into(),
+        R::Dispatched(_) => "dispatched steps".into(),
+        R::Unsupported(why) => format!("unsupported ({why})"),
+    }
+}
+
+fn error(what: &str, e: &ExpectedError, a: &FlowyError) -> Result<(), String> {
+    if a.code != e.code || a.category != e.category {
+        return Err(format!(
+            "{what}: expected error {} / {}, got {} / {} (msg {:?})",
+            code_name(e.code),
+            category_name(e.category),
+            code_name(a.code),
+            category_name(a.category),
+            a.msg
+        ));
+    }
+    match &e.payload {
+        Some(p) => bytes(&format!("{what}: error payload"), p, &a.payload),
+        None => Ok(()),
+    }
+}
+
+fn interpreted(e: &Interpreted, a: &testee_pb::Interpreted) -> Result<(), String> {
+    use testee_pb::interpreted::Outcome as O;
+    match (e, &a.outcome) {
+        (Interpreted::Output(e), Some(O::OutputJson(a))) => {
+            let a: serde_json::Value =
+                serde_json::from_str(a).map_err(|err| format!("output_json is not JSON ({err}): {a}"))?;
+            json::compare(e, &a).map_err(|d| format!("output: {d}"))
+        }
+        (Interpreted::Error(e), Some(O::Error(a))) => error("error", e, a),
+        (Interpreted::Malformed(e), Some(O::Malformed(a))) if a.kind == *e as i32 => Ok(()),
+        (e, a) => Err(format!("expected {}, got {}", describe_interpreted(e), describe_outcome(a.as_ref()))),
+    }
+}
+
+fn describe_interpreted(e: &Interpreted) -> String {
+    match e {
+        Interpreted::Output(j) => format!("output {j}"),
+        Interpreted::Error(e) => format!("error {} / {}", code_name(e.code), category_name(e.category)),
+        Interpreted::Malformed(k) => format!("malformed {}", k.as_str_name()),
+    }
+}
+
+fn describe_outcome(o: Option<&testee_pb::interpreted::Outcome>) -> String {
+    use testee_pb::interpreted::Outcome as O;
+    match o {
+        None => "no outcome".into(),
+        Some(O::OutputJson(j)) => format!("output {j}"),
+        Some(O::Error(e)) => format!("error {} / {} (msg {:?})", code_name(e.code), category_name(e.category), e.msg),
+        Some(O::Malformed(m)) => format!("malformed {} ({})", malformed_name(m.kind), m.message),
+    }
+}
+
+fn routed(deliveries: &[Delivery], malformed: &[u32], a: &testee_pb::Routed) -> Result<(), String> {
+    use testee_pb::delivery::Content as C;
+    if malformed != a.malformed.as_slice() {
+        return Err(format!("malformed notifications: expected {malformed:?}, got {:?}", a.malformed));
+    }
+    let got: Vec<(u32, u32)> = a.deliveries.iter().map(|d| (d.listener, d.notification)).collect();
+    let want: Vec<(u32, u32)> = deliveries.iter().map(|d| (d.listener, d.notification)).collect();
+    if got != want {
+        return Err(format!("deliveries as (listener, notification): expected {want:?}, got {got:?}"));
+    }
+    for (e, a) in deliveries.iter().zip(&a.deliveries) {
+        let at = format!("delivery of notification {} to listener {}", e.notification, e.listener);
+        match (&e.content, &a.content) {
+            (Content::Payload(e), Some(C::PayloadJson(a))) => {
+                let a: serde_json::Value =
+                    serde_json::from_str(a).map_err(|err| format!("{at}: payload_json is not JSON ({err})"))?;
+                json::compare(e, &a).map_err(|d| format!("{at}: {d}"))?;
+            }
+            (Content::Error(e), Some(C::Error(a))) => error(&at, e, a)?,
+            (Content::Payload(_), _) => return Err(format!("{at}: expected a payload, got {:?}", a.content)),
+            (Content::Error(_), _) => return Err(format!("{at}: expected an error, got {:?}", a.content)),
+        }
+    }
+    Ok(())
+}
+
+fn dispatched(steps: &[Step], a: &testee_pb::Dispatched) -> Result<(), String> {
+    if steps.len() != a.steps.len() {
+        return Err(format!("expected {} step results, got {}", steps.len(), a.steps.len()));
+    }
+    for (i, (e, a)) in steps.iter().zip(&a.steps).enumerate() {
+        let at = format!("step {i}");
+        if e.notifications.len() != a.notifications.len() {
+            return Err(format!(
+                "{at}: expected {} notifications before the response, got {}{}",
+                e.notifications.len(),
+                a.notifications.len(),
+                summarize_notifications(&a.notifications)
+            ));
+        }
+        for (j, (en, an)) in e.notifications.iter().zip(&a.notifications).enumerate() {
+            notification(&format!("{at}, notification {j}"), en, an)?;
+        }
+        response(&at, &e.response, &a.response)?;
+    }
+    Ok(())
+}
+
+fn summarize_notifications(raw: &[Vec<u8>]) -> String {
+    if raw.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = raw
+        .iter()
+        .map(|n| match SubscribeObject::decode(n.as_slice()) {
+            Ok(n) => format!("{}/{} id {:?}", n.source, n.ty, n.id),
+            Err(_) => format!("undecodable {}", hex::encode(n)),
+        })
+        .collect();
+    format!(": {}", parts.join(", "))
+}
+
+fn notification(at: &str, e: &Notification, raw: &[u8]) -> Result<(), String> {
+    let a = SubscribeObject::decode(raw).map_err(|err| format!("{at}: not a SubscribeObject ({err}): {}", hex::encode(raw)))?;
+    if (a.source.as_str(), a.ty, a.id.as_str()) != (e.source.as_str(), e.ty, e.id.as_str()) {
+        return Err(format!(
+            "{at}: expected ({}, {}, {:?}), got ({}, {}, {:?})",
+            e.source, e.ty, e.id, a.source, a.ty, a.id
+        ));
+    }
+    if let Some(seq) = e.seq
+        && a.seq != seq
+    {
+        return Err(format!("{at}: expected seq {seq}, got {}", a.seq));
+    }
+    let payload = match &a.payload_oneof {
+        Some(pb::subscribe_object::PayloadOneof::Payload(p)) => Some(p),
+        None => None,
+    };
+    let err = match &a.error_oneof {
+        Some(pb::subscribe_object::ErrorOneof::Error(p)) => Some(p),
+        None => None,
+    };
+    match (&e.content, payload, err) {
+        (Content::Payload(e), Some(p), None) => {
+            let desc = eventwire_schema::tables()
+                .notification(&a.source, a.ty)
+                .map(|n| n.payload.clone())
+                .ok_or_else(|| format!("{at}: ({}, {}) is not in the event tables", a.source, a.ty))?;
+            let m = DynamicMessage::decode(desc, p.as_slice())
+                .map_err(|err| format!("{at}: payload does not decode ({err})"))?;
+            json::compare(e, &json::to_value(&m)).map_err(|d| format!("{at}: payload {d}"))
+        }
+        (Content::Error(e), None, Some(p)) => {
+            let a = FlowyError::decode(p.as_slice()).map_err(|err| format!("{at}: error is not a FlowyError ({err})"))?;
+            error(at, e, &a)
+        }
+        (_, p, x) => Err(format!(
+            "{at}: expected exactly one of payload and error ({}), got payload {} and error {}",
+            match e.content {
+                Content::Payload(_) => "payload",
+                Content::Error(_) => "error",
+            },
+            if p.is_some() { "set" } else { "unset" },
+            if x.is_some() { "set" } else { "unset" }
+        )),
+    }
+}
+
+fn response(at: &str, e: &Response, raw: &[u8]) -> Result<(), String> {
+    let a = FfiResponse::decode(raw).map_err(|err| format!("{at}: not an FFIResponse ({err}): {}", hex::encode(raw)))?;
+    let describe = |a: &FfiResponse| -> String {
+        if a.code == FfiStatusCode::Ok as i32 {
+            format!("OK with payload {}", hex::encode(&a.payload))
+        } else {
+            match FlowyError::decode(a.payload.as_slice()) {
+                Ok(err) => format!(
+                    "status {} with error {} / {} (msg {:?})",
+                    a.code,
+                    code_name(err.code),
+                    category_name(err.category),
+                    err.msg
+                ),
+                Err(_) => format!("status {} with payload {}", a.code, hex::encode(&a.payload)),
+            }
+        }
+    };
+    match e {
+        Response::Ok { output_type, json: ej, bytes: eb } => {
+            if a.code != FfiStatusCode::Ok as i32 {
+                return Err(format!("{at}: expected OK, got {}", describe(&a)));
+            }
+            if let Some(eb) = eb {
+                bytes(&format!("{at}: output"), eb, &a.payload)?;
+            }
+            match output_type {
+                None if a.payload.is_empty() => Ok(()),
+                None => Err(format!("{at}: an event without output answers an empty payload, got {}", hex::encode(&a.payload))),
+                Some(ty) => {
+                    let desc = json::message_type(ty).ok_or_else(|| format!("unknown output type {ty}"))?;
+                    let m = DynamicMessage::decode(desc, a.payload.as_slice())
+                        .map_err(|err| format!("{at}: output does not decode as {ty} ({err})"))?;
+                    json::compare(ej, &json::to_value(&m)).map_err(|d| format!("{at}: output {d}"))
+                }
+            }
+        }
+        Response::Err(e) => {
+            if a.code != FfiStatusCode::Err as i32 {
+                return Err(format!(
+                    "{at}: expected status ERR with {} / {}, got {}",
+                    code_name(e.code),
+                    category_name(e.category),
+                    describe(&a)
+                ));
+            }
+            let err = FlowyError::decode(a.payload.as_slice())
+                .map_err(|x| format!("{at}: ERR payload is not a FlowyError ({x}): {}", hex::encode(&a.payload)))?;
+            error(at, e, &err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testee_pb::CaseResult;
+
+    fn result(r: R) -> CaseResult {
+        CaseResult { result: Some(r) }
+    }
+
+    fn err(code: ErrorCode) -> ExpectedError {
+        ExpectedError { code: code as i32, category: code.category() as i32, payload: None }
+    }
+
+    #[test]
+    fn data_must_match_exactly() {
+        assert!(check(&Expect::Data(vec![1, 2]), &result(R::Data(vec![1, 2]))).is_ok());
+        let e = check(&Expect::Data(vec![1, 2]), &result(R::Data(vec![1, 3]))).unwrap_err();
+        assert!(e.contains("byte 1"), "{e}");
+        assert!(check(&Expect::Data(vec![]), &result(R::Unsupported("no".into()))).is_err());
+    }
+
+    #[test]
+    fn errors_compare_code_and_category_never_msg() {
+        let e = Expect::Interpreted(Interpreted::Error(err(ErrorCode::InvalidParams)));
+        let ok = FlowyError::new(ErrorCode::InvalidParams, "whatever");
+        let outcome = |f: FlowyError| {
+            result(R::Interpreted(testee_pb::Interpreted { outcome: Some(testee_pb::interpreted::Outcome::Error(f)) }))
+        };
+        assert!(check(&e, &outcome(ok.clone())).is_ok());
+        let mut wrong_category = ok.clone();
+        wrong_category.category = ErrorCategory::Internal as i32;
+        assert!(check(&e, &outcome(wrong_category)).is_err());
+        assert!(check(&e, &outcome(FlowyError::new(ErrorCode::Internal, "x"))).is_err());
+    }
+
+    #[test]
+    fn dispatched_responses_must_be_err_with_a_flowy_error() {
+        let step = Step { response: Response::Err(err(ErrorCode::UnknownEvent)), notifications: vec![] };
+        let good = FfiResponse {
+            code: FfiStatusCode::Err as i32,
+            payload: FlowyError::new(ErrorCode::UnknownEvent, "nope").encode_to_vec(),
+        };
+        let internal_status = FfiResponse { code: FfiStatusCode::Internal as i32, ..good.clone() };
+        let text = FfiResponse { code: FfiStatusCode::Err as i32, payload: b"boom".to_vec() };
+        let run = |r: &FfiResponse| {
+            check(
+                &Expect::Dispatched(vec![step.clone()]),
+                &result(R::Dispatched(testee_pb::Dispatched {
+                    steps: vec![testee_pb::StepResult { response: r.encode_to_vec(), notifications: vec![] }],
+                })),
+            )
+        };
+        assert!(run(&good).is_ok());
+        assert!(run(&internal_status).is_err());
+        assert!(run(&text).is_err());
+    }
+}

@@ -1,0 +1,135 @@
+//! The reference testee: the Rust implementation the suite is checked against.
+//!
+//! It plays the binding role with [`binding`] (dynamic messages over the schema's descriptors).
+//! [`Flaw`]s turn it into a deliberately wrong implementation, which is how the suite's own
+//! tests prove that the cases catch real mistakes.
+
+mod binding;
+mod flaw;
+
+use std::io::{Read, Write};
+
+use eventwire_schema::testee_pb::{self, TesteeRequest, TesteeResponse, case::Op, case_result::Result as R, testee_request, testee_response};
+use prost::Message;
+
+use crate::{framing, testee::PROTOCOL_VERSION};
+
+/// The features the reference declares (conformance/INTERPRETING.md, "Features").
+pub const FEATURES: &[&str] = &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration"];
+
+/// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flaw {
+    /// Answers every case with empty `data`.
+    Null,
+    /// Reads a non-OK response's payload as text instead of a FlowyError.
+    ErrorAsText,
+    /// Matches listeners on `ty` alone, ignoring `source` and `id`.
+    RouteByTyAlone,
+    /// Encodes map entries in the order the JSON lists them instead of by key.
+    MapInsertionOrder,
+    /// Drops unknown fields when re-encoding.
+    DropUnknownFields,
+    /// Exits abruptly when it receives the case named so.
+    CrashOn(String),
+    /// Never answers the case named so.
+    HangOn(String),
+}
+
+impl Flaw {
+    /// Parses `null`, `error-as-text`, `route-by-ty-alone`, `map-insertion-order`,
+    /// `drop-unknown-fields`, `crash-on=CASE`, `hang-on=CASE`.
+    pub fn parse(s: &str) -> Option<Flaw> {
+        Some(match s {
+            "null" => Flaw::Null,
+            "error-as-text" => Flaw::ErrorAsText,
+            "route-by-ty-alone" => Flaw::RouteByTyAlone,
+            "map-insertion-order" => Flaw::MapInsertionOrder,
+            "drop-unknown-fields" => Flaw::DropUnknownFields,
+            _ => {
+                if let Some(name) = s.strip_prefix("crash-on=") {
+                    Flaw::CrashOn(name.to_owned())
+                } else if let Some(name) = s.strip_prefix("hang-on=") {
+                    Flaw::HangOn(name.to_owned())
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+/// The reference testee's state: which flaw, if any.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    pub flaw: Option<Flaw>,
+}
+
+impl Reference {
+    /// Answers one request.
+    pub fn answer(&mut self, request: TesteeRequest) -> TesteeResponse {
+        let kind = match request.kind {
+            Some(testee_request::Kind::Handshake(_)) => testee_response::Kind::Handshake(testee_pb::HandshakeResult {
+                protocol_version: PROTOCOL_VERSION,
+                implementation_name: "eventwire-conformance-testee".into(),
+                implementation_version: env!("CARGO_PKG_VERSION").into(),
+                roles: vec![testee_pb::Role::Binding as i32],
+                features: FEATURES.iter().map(|f| f.to_string()).collect(),
+            }),
+            Some(testee_request::Kind::Case(case)) => testee_response::Kind::Case(self.run(case)),
+            None => testee_response::Kind::Case(testee_pb::CaseResult {
+                result: Some(R::Unsupported("an empty TesteeRequest".into())),
+            }),
+        };
+        TesteeResponse { kind: Some(kind) }
+    }
+
+    fn run(&mut self, case: testee_pb::Case) -> testee_pb::CaseResult {
+        let flaw = self.flaw.as_ref();
+        match flaw {
+            Some(Flaw::Null) => return testee_pb::CaseResult { result: Some(R::Data(Vec::new())) },
+            Some(Flaw::CrashOn(name)) if *name == case.name => std::process::abort(),
+            Some(Flaw::HangOn(name)) if *name == case.name => loop {
+                std::thread::park();
+            },
+            _ => {}
+        }
+        let result = match &case.op {
+            Some(Op::Encode(op)) => binding::encode(op, flaw),
+            Some(Op::Decode(op)) => binding::decode(op),
+            Some(Op::RoundTrip(op)) => binding::round_trip(op, flaw),
+            Some(Op::BuildRequest(op)) => binding::build_request(op),
+            Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
+            Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
+            Some(Op::Dispatch(_)) => R::Unsupported("this testee plays the binding role only".into()),
+            None => R::Unsupported("a case without an operation".into()),
+        };
+        testee_pb::CaseResult { result: Some(result) }
+    }
+
+    /// Answers encoded requests with encoded answers; undecodable requests get `unsupported`.
+    pub fn answer_bytes(&mut self, request: &[u8]) -> Vec<u8> {
+        let response = match TesteeRequest::decode(request) {
+            Ok(request) => self.answer(request),
+            Err(e) => TesteeResponse {
+                kind: Some(testee_response::Kind::Case(testee_pb::CaseResult {
+                    result: Some(R::Unsupported(format!("undecodable TesteeRequest: {e}"))),
+                })),
+            },
+        };
+        response.encode_to_vec()
+    }
+
+    /// Serves the testee protocol until `input` ends.
+    pub fn serve(&mut self, mut input: impl Read, mut output: impl Write) -> std::io::Result<()> {
+        while let Some(request) = framing::read_frame(&mut input)? {
+            framing::write_frame(&mut output, &self.answer_bytes(&request))?;
+        }
+        Ok(())
+    }
+}
+
+/// The built-in backend: the reference dispatcher, in process.
+pub fn backend_testee() -> Option<Box<dyn crate::testee::Testee>> {
+    None
+}

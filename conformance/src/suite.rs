@@ -1,0 +1,481 @@
+//! Suite files: `conformance/suites/*.yaml`, cases written as data.
+//!
+//! A file holds the cases of one role and one area:
+//!
+//! ```yaml
+//! role: binding                 # or backend
+//! area: interpret-response
+//! cases:
+//!   - id: err-with-flowy-error
+//!     level: required           # or recommended
+//!     requirements: [REQ-ENV-3]
+//!     features: []              # testee features the case needs
+//!     doc: What the case shows.
+//!     interpret_response: {event: SignIn, response: {FFIResponse: {...}}}
+//!     expect: {error: EMAIL_FORMAT_INVALID}
+//! ```
+//!
+//! The operation keys (`encode`, `decode`, `round_trip`, `build_request`, `interpret_response`,
+//! `route_notifications`, `dispatch`) and their expectations are described in
+//! `conformance/INTERPRETING.md`; bytes are written as in [`crate::bytes_spec`].
+
+use eventwire_schema::{
+    pb::{ErrorCode, FfiRequest},
+    tables,
+    testee_pb::{self, FailureKind, MalformedKind, case::Op},
+};
+use prost::Message;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::{
+    bytes_spec,
+    case::{Case, Content, Delivery, Expect, ExpectedError, Interpreted, Level, Notification, Response, Role, Step},
+    json,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    role: String,
+    area: String,
+    #[serde(default)]
+    doc: String,
+    cases: Vec<RawCase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: String,
+    level: String,
+    requirements: Vec<String>,
+    #[serde(default)]
+    features: Vec<String>,
+    #[serde(default)]
+    doc: String,
+    encode: Option<EncodeRaw>,
+    decode: Option<TypedBytes>,
+    round_trip: Option<TypedBytes>,
+    build_request: Option<BuildRaw>,
+    interpret_response: Option<InterpretRaw>,
+    route_notifications: Option<RouteRaw>,
+    dispatch: Option<DispatchRaw>,
+    expect: Option<ExpectRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EncodeRaw {
+    #[serde(rename = "type")]
+    ty: String,
+    json: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypedBytes {
+    #[serde(rename = "type")]
+    ty: String,
+    data: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuildRaw {
+    event: String,
+    #[serde(default)]
+    input: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InterpretRaw {
+    event: String,
+    response: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteRaw {
+    listeners: Vec<ListenerRaw>,
+    notifications: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListenerRaw {
+    listener: u32,
+    source: String,
+    ty: i32,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigRaw {
+    #[serde(default)]
+    max_payload_bytes: u64,
+    #[serde(default)]
+    max_nesting_depth: u32,
+    #[serde(default)]
+    max_in_flight: u32,
+    #[serde(default)]
+    capabilities: Vec<String>,
+    #[serde(default)]
+    not_ready: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispatchRaw {
+    #[serde(default)]
+    config: ConfigRaw,
+    steps: Vec<StepRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepRaw {
+    /// An event to call with `input` (proto-JSON of its input type).
+    call: Option<String>,
+    input: Option<Value>,
+    /// Or raw request bytes (possibly malformed on purpose).
+    request: Option<Value>,
+    #[serde(default)]
+    timeout_ms: u32,
+    #[serde(default)]
+    cancel_after_ms: u32,
+    expect: StepExpectRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepExpectRaw {
+    /// The output as proto-JSON (`{}` for an event without output).
+    ok: Option<Value>,
+    /// The exact output bytes, with `ok`.
+    output: Option<Value>,
+    err: Option<Value>,
+    #[serde(default)]
+    notifications: Vec<NotificationRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationRaw {
+    source: String,
+    ty: i32,
+    #[serde(default)]
+    id: String,
+    payload: Option<Value>,
+    error: Option<Value>,
+    seq: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectRaw {
+    data: Option<Value>,
+    json: Option<Value>,
+    failure: Option<String>,
+    output: Option<Value>,
+    error: Option<Value>,
+    malformed: Option<String>,
+    deliveries: Option<Vec<DeliveryRaw>>,
+    malformed_notifications: Option<Vec<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryRaw {
+    listener: u32,
+    notification: u32,
+    payload: Option<Value>,
+    error: Option<Value>,
+}
+
+/// Loads the cases of one suite file. `origin` names the file in errors.
+pub fn load(origin: &str, text: &str) -> Result<Vec<Case>, String> {
+    let file: File = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    let role = Role::parse(&file.role).ok_or_else(|| format!("{origin}: unknown role `{}`", file.role))?;
+    let _ = file.doc;
+    let mut cases = Vec::new();
+    for raw in file.cases {
+        let id = raw.id.clone();
+        cases.push(case(origin, role, &file.area, raw).map_err(|e| format!("{origin}: case `{id}`: {e}"))?);
+    }
+    Ok(cases)
+}
+
+fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, String> {
+    let level = match raw.level.as_str() {
+        "required" => Level::Required,
+        "recommended" => Level::Recommended,
+        other => return Err(format!("unknown level `{other}`")),
+    };
+    let expect = raw.expect;
+    let (op, expect) = match (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch)
+    {
+        (Some(op), None, None, None, None, None, None) => encode(op, expect)?,
+        (None, Some(op), None, None, None, None, None) => decode(op, expect)?,
+        (None, None, Some(op), None, None, None, None) => round_trip(op, expect)?,
+        (None, None, None, Some(op), None, None, None) => build_request(op, expect)?,
+        (None, None, None, None, Some(op), None, None) => interpret_response(op, expect)?,
+        (None, None, None, None, None, Some(op), None) => route(op, expect)?,
+        (None, None, None, None, None, None, Some(op)) => {
+            if expect.is_some() {
+                return Err("a dispatch case puts `expect` in each step".into());
+            }
+            dispatch(op)?
+        }
+        _ => return Err("a case has exactly one operation".into()),
+    };
+    let op_role = if matches!(op, Op::Dispatch(_)) { Role::Backend } else { Role::Binding };
+    if op_role != role {
+        return Err(format!("a {} operation in a {role} suite", op_role));
+    }
+    Ok(Case {
+        name: format!("{}/{area}/{}", level.as_str(), raw.id),
+        role,
+        level,
+        area: area.to_owned(),
+        requirements: raw.requirements,
+        features: raw.features,
+        doc: raw.doc,
+        origin: origin.to_owned(),
+        op,
+        expect,
+    })
+}
+
+fn need(expect: Option<ExpectRaw>) -> Result<ExpectRaw, String> {
+    expect.ok_or_else(|| "missing `expect`".into())
+}
+
+fn failure_kind(name: &str) -> Result<FailureKind, String> {
+    FailureKind::from_str_name(name)
+        .or_else(|| FailureKind::from_str_name(&format!("FAILURE_KIND_{name}")))
+        .ok_or_else(|| format!("unknown failure kind `{name}`"))
+}
+
+fn data_or_failure(e: ExpectRaw) -> Result<Expect, String> {
+    match (e.data, e.failure) {
+        (Some(d), None) => Ok(Expect::Data(bytes_spec::build(&d)?)),
+        (None, Some(f)) => Ok(Expect::Failure(failure_kind(&f)?)),
+        _ => Err("expect exactly one of `data` and `failure`".into()),
+    }
+}
+
+fn encode(op: EncodeRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let json = match &op.json {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    Ok((Op::Encode(testee_pb::EncodeOp { message_type: full_name(&op.ty), json }), data_or_failure(need(expect)?)?))
+}
+
+fn full_name(ty: &str) -> String {
+    json::message_type(ty).map(|d| d.full_name().to_owned()).unwrap_or_else(|| ty.to_owned())
+}
+
+fn decode(op: TypedBytes, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let e = need(expect)?;
+    let data = bytes_spec::build(&op.data)?;
+    let expect = match (e.json, e.failure) {
+        (Some(j), None) => {
+            let desc = json::message_type(&op.ty).ok_or_else(|| format!("unknown type {}", op.ty))?;
+            Expect::Json(json::canonical(&desc, &j)?)
+        }
+        (None, Some(f)) => Expect::Failure(failure_kind(&f)?),
+        _ => return Err("expect exactly one of `json` and `failure`".into()),
+    };
+    Ok((Op::Decode(testee_pb::DecodeOp { message_type: full_name(&op.ty), data }), expect))
+}
+
+fn round_trip(op: TypedBytes, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let data = bytes_spec::build(&op.data)?;
+    Ok((Op::RoundTrip(testee_pb::RoundTripOp { message_type: full_name(&op.ty), data }), data_or_failure(need(expect)?)?))
+}
+
+/// The input of `event` as canonical bytes, from proto-JSON (`None` or `{}` for no input).
+fn input_bytes(event: &str, input: Option<&Value>) -> Result<Vec<u8>, String> {
+    let ev = tables().event(event).ok_or_else(|| format!("unknown event `{event}`"))?;
+    match (&ev.input, input) {
+        (Some(desc), Some(j)) => bytes_spec::encode_message(desc, j),
+        (Some(_), None) => Ok(Vec::new()),
+        (None, None) => Ok(Vec::new()),
+        (None, Some(Value::Object(m))) if m.is_empty() => Ok(Vec::new()),
+        (None, Some(_)) => Err(format!("event `{event}` has no input")),
+    }
+}
+
+fn build_request(op: BuildRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let input_json = op.input.as_ref().map(Value::to_string).unwrap_or_else(|| "{}".into());
+    let expect = match expect {
+        Some(e) => data_or_failure(e)?,
+        // Unless pinned, the expected request is the event name and the canonical input.
+        None => Expect::Data(
+            FfiRequest { event: op.event.clone(), payload: input_bytes(&op.event, op.input.as_ref())? }.encode_to_vec(),
+        ),
+    };
+    Ok((Op::BuildRequest(testee_pb::BuildRequestOp { event: op.event, input_json }), expect))
+}
+
+/// An error code by name (`INVALID_PARAMS` or `ERROR_CODE_INVALID_PARAMS`) or number.
+fn code(v: &Value) -> Result<i32, String> {
+    match v {
+        Value::Number(n) => n.as_i64().map(|n| n as i32).ok_or_else(|| format!("bad code {n}")),
+        Value::String(s) => ErrorCode::from_str_name(s)
+            .or_else(|| ErrorCode::from_str_name(&format!("ERROR_CODE_{s}")))
+            .map(|c| c as i32)
+            .ok_or_else(|| format!("unknown error code `{s}`")),
+        v => Err(format!("bad code {v}")),
+    }
+}
+
+/// An expected error: a code (its category is the schema's) or `{code, category, payload}`.
+fn expected_error(v: &Value) -> Result<ExpectedError, String> {
+    let (code_v, category_v, payload_v) = match v {
+        Value::Object(m) => (m.get("code").ok_or("an error needs `code`")?, m.get("category"), m.get("payload")),
+        v => (v, None, None),
+    };
+    let code = code(code_v)?;
+    let category = match category_v {
+        Some(Value::String(s)) => eventwire_schema::pb::ErrorCategory::from_str_name(s)
+            .or_else(|| eventwire_schema::pb::ErrorCategory::from_str_name(&format!("ERROR_CATEGORY_{s}")))
+            .map(|c| c as i32)
+            .ok_or_else(|| format!("unknown category `{s}`"))?,
+        Some(Value::Number(n)) => n.as_i64().ok_or("bad category")? as i32,
+        Some(v) => return Err(format!("bad category {v}")),
+        None => ErrorCode::try_from(code)
+            .map(|c| c.category() as i32)
+            .map_err(|_| format!("code {code} is not in the schema: give its `category`"))?,
+    };
+    let payload = payload_v.map(bytes_spec::build).transpose()?;
+    Ok(ExpectedError { code, category, payload })
+}
+
+fn interpret_response(op: InterpretRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let e = need(expect)?;
+    let response = bytes_spec::build(&op.response)?;
+    let interpreted = match (e.output, e.error, e.malformed) {
+        (Some(o), None, None) => {
+            let ev = tables().event(&op.event).ok_or_else(|| format!("unknown event `{}`", op.event))?;
+            match &ev.output {
+                Some(desc) => Interpreted::Output(json::canonical(desc, &o)?),
+                None => Interpreted::Output(Value::Object(Default::default())),
+            }
+        }
+        (None, Some(err), None) => Interpreted::Error(expected_error(&err)?),
+        (None, None, Some(m)) => Interpreted::Malformed(
+            MalformedKind::from_str_name(&format!("MALFORMED_KIND_{m}"))
+                .or_else(|| MalformedKind::from_str_name(&m))
+                .ok_or_else(|| format!("unknown malformed kind `{m}`"))?,
+        ),
+        (None, None, None) if e.failure.is_some() => {
+            return Ok((
+                Op::InterpretResponse(testee_pb::InterpretResponseOp { event: op.event, response }),
+                Expect::Failure(failure_kind(e.failure.as_deref().unwrap_or_default())?),
+            ));
+        }
+        _ => return Err("expect exactly one of `output`, `error`, `malformed`, `failure`".into()),
+    };
+    Ok((Op::InterpretResponse(testee_pb::InterpretResponseOp { event: op.event, response }), Expect::Interpreted(interpreted)))
+}
+
+fn content(source: &str, ty: i32, payload: Option<&Value>, error: Option<&Value>) -> Result<Content, String> {
+    match (payload, error) {
+        (Some(p), None) => {
+            let n = tables().notification(source, ty).ok_or_else(|| format!("({source}, {ty}) is not in the tables"))?;
+            Ok(Content::Payload(json::canonical(&n.payload, p)?))
+        }
+        (None, Some(e)) => Ok(Content::Error(expected_error(e)?)),
+        _ => Err("expect exactly one of `payload` and `error`".into()),
+    }
+}
+
+fn route(op: RouteRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
+    let e = need(expect)?;
+    let notifications: Vec<Vec<u8>> = op.notifications.iter().map(bytes_spec::build).collect::<Result<_, _>>()?;
+    let mut deliveries = Vec::new();
+    for d in e.deliveries.unwrap_or_default() {
+        let listener = op
+            .listeners
+            .iter()
+            .find(|l| l.listener == d.listener)
+            .ok_or_else(|| format!("delivery to unknown listener {}", d.listener))?;
+        deliveries.push(Delivery {
+            listener: d.listener,
+            notification: d.notification,
+            content: content(&listener.source, listener.ty, d.payload.as_ref(), d.error.as_ref())?,
+        });
+    }
+    let listeners = op
+        .listeners
+        .into_iter()
+        .map(|l| testee_pb::Listener { listener: l.listener, source: l.source, ty: l.ty, id: l.id })
+        .collect();
+    Ok((
+        Op::RouteNotifications(testee_pb::RouteNotificationsOp { listeners, notifications }),
+        Expect::Routed { deliveries, malformed: e.malformed_notifications.unwrap_or_default() },
+    ))
+}
+
+fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
+    let mut steps = Vec::new();
+    let mut expected = Vec::new();
+    for (i, s) in op.steps.into_iter().enumerate() {
+        let at = |e: String| format!("step {i}: {e}");
+        let request = match (&s.call, &s.request) {
+            (Some(event), None) => FfiRequest { event: event.clone(), payload: input_bytes(event, s.input.as_ref()).map_err(at)? }
+                .encode_to_vec(),
+            (None, Some(raw)) => bytes_spec::build(raw).map_err(at)?,
+            _ => return Err(at("a step has exactly one of `call` and `request`".into())),
+        };
+        let response = match (s.expect.ok, s.expect.err) {
+            (Some(ok), None) => {
+                let event = s.call.as_deref().ok_or_else(|| at("`ok` needs `call`, to know the output type".into()))?;
+                let ev = tables().event(event).ok_or_else(|| at(format!("unknown event `{event}`")))?;
+                let json = match &ev.output {
+                    Some(desc) => json::canonical(desc, &ok).map_err(at)?,
+                    None => Value::Object(Default::default()),
+                };
+                Response::Ok {
+                    output_type: ev.output.as_ref().map(|d| d.full_name().to_owned()),
+                    json,
+                    bytes: s.expect.output.as_ref().map(bytes_spec::build).transpose().map_err(at)?,
+                }
+            }
+            (None, Some(err)) => Response::Err(expected_error(&err).map_err(at)?),
+            _ => return Err(at("expect exactly one of `ok` and `err`".into())),
+        };
+        let notifications = s
+            .expect
+            .notifications
+            .iter()
+            .map(|n| {
+                Ok(Notification {
+                    source: n.source.clone(),
+                    ty: n.ty,
+                    id: n.id.clone(),
+                    content: content(&n.source, n.ty, n.payload.as_ref(), n.error.as_ref())?,
+                    seq: n.seq,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(at)?;
+        steps.push(testee_pb::DispatchStep { request, timeout_ms: s.timeout_ms, cancel_after_ms: s.cancel_after_ms });
+        expected.push(Step { response, notifications });
+    }
+    let c = op.config;
+    let config = testee_pb::BackendConfig {
+        max_payload_bytes: c.max_payload_bytes,
+        max_nesting_depth: c.max_nesting_depth,
+        max_in_flight: c.max_in_flight,
+        capabilities: c.capabilities,
+        not_ready: c.not_ready,
+    };
+    Ok((Op::Dispatch(testee_pb::DispatchOp { config: Some(config), steps }), Expect::Dispatched(expected)))
+}
