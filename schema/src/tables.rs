@@ -1,7 +1,7 @@
 //! The event tables: `schema/events/<module>.yaml`, loaded into typed values and validated.
 //!
 //! Loading collects every problem rather than stopping at the first, and names the file, the line
-//! where it can be found, and the culprit. The rules are those of SPEC.md section 6; the JSON
+//! where it can be found, and the culprit. The rules are those of SPEC.md section 3; the JSON
 //! Schema beside the tables (`events.schema.json`) describes the per-file shape only.
 
 use std::{collections::BTreeMap, fmt, path::Path};

@@ -44,7 +44,7 @@ fn generated_category_table_matches_the_proto_options() {
         assert_eq!(code.category() as i32, cat, "{}", v.name());
         n += 1;
     }
-    assert_eq!(n, 17);
+    assert_eq!(n, 18);
 }
 
 #[test]
