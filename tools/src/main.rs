@@ -1,6 +1,139 @@
 //! `eventwire-tools`: see `eventwire-tools help`.
+//!
+//! Exit codes: 0 success, 1 a check failed (drift, lint findings), 2 usage or I/O error.
 
-fn main() {
-    eprintln!("eventwire-tools: no commands yet");
-    std::process::exit(2);
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use eventwire_tools::{docs, lint, vectors};
+
+#[derive(Parser)]
+#[command(name = "eventwire-tools", about = "Eventwire's tools: golden vectors, schema lint, docs.", version)]
+struct Cli {
+    /// The repository root (default: the current directory).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Golden byte vectors in `vectors/`.
+    Vectors {
+        #[command(subcommand)]
+        command: VectorsCommand,
+    },
+    /// Schema checks.
+    Schema {
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Writes docs/events.md, the event reference.
+    Docs {
+        /// Write nothing; fail if docs/events.md is not what would be written.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum VectorsCommand {
+    /// Writes the catalogue's cases into vectors/, keeping every existing id.
+    Generate,
+    /// Fails on any drift between vectors/ and what `generate` would write.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum SchemaCommand {
+    /// Event-table rules and proto style rules.
+    Lint,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("eventwire-tools: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `Ok(false)`: the command ran and found problems (printed).
+fn run(cli: &Cli) -> Result<bool, String> {
+    let vectors_dir = cli.root.join("vectors");
+    match &cli.command {
+        Command::Vectors { command: VectorsCommand::Generate } => {
+            let store = vectors::store::Store::read(&vectors_dir).map_err(|e| format!("{}: {e}", vectors_dir.display()))?;
+            let (files, mut problems) = store.parse();
+            if problems.is_empty() {
+                match vectors::generate::generate(&files, &store.retired) {
+                    Ok(out) => {
+                        vectors::store::write(&vectors_dir, &out).map_err(|e| e.to_string())?;
+                        let n: usize = out.values().map(|f| f.cases.len()).sum();
+                        println!("wrote {n} cases in {} files to {}", out.len(), vectors_dir.display());
+                        return Ok(true);
+                    }
+                    Err(p) => problems = p,
+                }
+            }
+            report(&problems);
+            Ok(false)
+        }
+        Command::Vectors { command: VectorsCommand::Check } => {
+            let problems = vectors::check::check(&vectors_dir);
+            report(&problems);
+            if problems.is_empty() {
+                println!("vectors: ok");
+            }
+            Ok(problems.is_empty())
+        }
+        Command::Schema { command: SchemaCommand::Lint } => {
+            let findings = lint::lint(&cli.root.join("schema/events"), eventwire_schema::descriptor_pool());
+            for f in &findings {
+                eprintln!("{f}");
+            }
+            if findings.is_empty() {
+                println!("schema lint: ok");
+            }
+            Ok(findings.is_empty())
+        }
+        Command::Docs { check } => {
+            let tables = eventwire_schema::Tables::load_dir(cli.root.join("schema/events"), eventwire_schema::descriptor_pool())
+                .map_err(|e| format!("schema/events: {e}"))?;
+            let text = docs::events_md(&tables);
+            let path = cli.root.join(docs::EVENTS_MD);
+            if *check {
+                let have = std::fs::read_to_string(&path).unwrap_or_default();
+                if have != text {
+                    eprintln!("{}: out of date; run `eventwire-tools docs`", docs::EVENTS_MD);
+                    return Ok(false);
+                }
+                println!("{}: up to date", docs::EVENTS_MD);
+            } else {
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn report(problems: &[String]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    if !problems.is_empty() {
+        eprintln!("{} problem(s)", problems.len());
+    }
 }

@@ -1,0 +1,51 @@
+//! The SPEC.md requirement ids the vectors cite, named, so that a renumbering in SPEC.md is one
+//! edit here (a test checks that every id exists in SPEC.md).
+
+pub const ENC_ORDER: &str = "REQ-ENC-1";
+pub const ENC_DEFAULTS: &str = "REQ-ENC-2";
+pub const ENC_PACKED: &str = "REQ-ENC-3";
+pub const ENC_MAPS: &str = "REQ-ENC-4";
+pub const ENC_VARINT: &str = "REQ-ENC-5";
+pub const ENC_FLOAT: &str = "REQ-ENC-6";
+pub const ENC_UNKNOWN: &str = "REQ-ENC-7";
+pub const ENC_NONCANONICAL: &str = "REQ-ENC-8";
+
+pub const ENV_REQUEST: &str = "REQ-ENV-1";
+pub const ENV_RESPONSE: &str = "REQ-ENV-2";
+pub const ENV_ERROR_PAYLOAD: &str = "REQ-ENV-3";
+pub const ENV_CATEGORY: &str = "REQ-ENV-4";
+pub const ENV_STATUS_UNKNOWN: &str = "REQ-ENV-5";
+pub const ENV_STREAM: &str = "REQ-ENV-6";
+
+pub const ERR_MODEL: &str = "REQ-ERR-1";
+
+pub const ROUTE_ENVELOPE: &str = "REQ-ROUTE-1";
+pub const ROUTE_EMPTY: &str = "REQ-ROUTE-2";
+pub const ROUTE_NOT_READY: &str = "REQ-ROUTE-3";
+pub const ROUTE_UNKNOWN: &str = "REQ-ROUTE-4";
+pub const ROUTE_PERMISSION: &str = "REQ-ROUTE-5";
+pub const ROUTE_ORDER: &str = "REQ-ROUTE-6";
+
+pub const LIMIT_PAYLOAD: &str = "REQ-LIMIT-1";
+pub const LIMIT_NESTING: &str = "REQ-LIMIT-2";
+
+pub const VAL_DECODE: &str = "REQ-VAL-1";
+pub const VAL_TOLERANT: &str = "REQ-VAL-2";
+pub const VAL_PARAMS: &str = "REQ-VAL-3";
+
+pub const NOTIF_SHAPE: &str = "REQ-NOTIF-1";
+pub const NOTIF_MALFORMED: &str = "REQ-NOTIF-2";
+pub const NOTIF_SEQ: &str = "REQ-NOTIF-3";
+pub const NOTIF_ORDER: &str = "REQ-NOTIF-4";
+
+pub const MOD_ECHO: &str = "REQ-MOD-1";
+pub const MOD_RAISE: &str = "REQ-MOD-2";
+pub const MOD_PANIC: &str = "REQ-MOD-3";
+pub const MOD_SLEEP: &str = "REQ-MOD-4";
+pub const MOD_EMIT: &str = "REQ-MOD-5";
+pub const MOD_PING: &str = "REQ-MOD-6";
+pub const MOD_DISCARD: &str = "REQ-MOD-7";
+pub const MOD_NEST: &str = "REQ-MOD-8";
+
+pub const APP_USER: &str = "REQ-APP-1";
+pub const APP_DOCUMENT: &str = "REQ-APP-2";
