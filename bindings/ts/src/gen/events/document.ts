@@ -76,13 +76,13 @@ export const ExportDocumentEvent: EventDesc<typeof ExportPayloadPBSchema, typeof
   id: 202,
   input: ExportPayloadPBSchema,
   output: ExportDataPBSchema,
-  errors: [ErrorCode.VIEW_ID_IS_INVALID, ErrorCode.RECORD_NOT_FOUND],
+  errors: [ErrorCode.VIEW_ID_IS_INVALID, ErrorCode.INVALID_PARAMS, ErrorCode.RECORD_NOT_FOUND],
 };
 
 /**
  * Exports a document as text, Markdown or a link.
  *
- * Event `ExportDocument` of module `document` (id 202). Errors: `VIEW_ID_IS_INVALID`, `RECORD_NOT_FOUND`.
+ * Event `ExportDocument` of module `document` (id 202). Errors: `VIEW_ID_IS_INVALID`, `INVALID_PARAMS`, `RECORD_NOT_FOUND`.
  */
 export function exportDocument(
   client: Client,
