@@ -1,5 +1,6 @@
 //! Front-end code generation from the one shared [`model::Model`].
 
+pub mod dart;
 pub mod model;
 pub mod ts;
 
