@@ -95,10 +95,9 @@ final class _Abi {
 /// isolate in the order they were sent, so notifications a handler emitted reach
 /// [notifications] before that call completes.
 ///
-/// A listener callback runs after the native call has returned, so a buffer the library frees
-/// when the callback returns would already be gone. The transport therefore asks the library
-/// (configuration key `transfer_callback_buffers`) to hand every callback buffer over: it
-/// copies each one, then releases it with `eventwire_free`.
+/// A listener callback runs after the native call has returned. That is why the ABI transfers
+/// every callback buffer to the receiver (SPEC.md REQ-TRANS-CABI-14): the transport copies each
+/// one, then releases it with `eventwire_free`.
 ///
 /// The library is initialised once per process: one [FfiTransport] at a time.
 final class FfiTransport implements Transport {
@@ -138,10 +137,7 @@ final class FfiTransport implements Transport {
       return Err(flowyError(ErrorCode.ERROR_CODE_BACKEND_NOT_READY,
           'cannot load the eventwire-ffi library: $e'));
     }
-    final configBytes = utf8.encode(jsonEncode(<String, Object?>{
-      ...config,
-      'transfer_callback_buffers': true,
-    }));
+    final configBytes = utf8.encode(jsonEncode(config));
     final initStatus = _withNativeBytes(
         configBytes, (ptr, len) => abi.init(ptr, len));
     if (initStatus != 0) {
