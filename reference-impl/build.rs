@@ -25,17 +25,35 @@ fn generate() -> String {
 
     s.push_str("/// One marker type per event of the tables, for [`Dispatcher::call`](crate::Dispatcher::call) and\n/// [`DispatcherBuilder::handle`](crate::DispatcherBuilder::handle).\npub mod events {\n");
     for e in tables.events() {
-        let _ = writeln!(s, "    #[doc = {:?}]", format!("`{}` (module `{}`, id {}): {}", e.name, e.module, e.id, e.doc));
+        let _ = writeln!(
+            s,
+            "    #[doc = {:?}]",
+            format!(
+                "`{}` (module `{}`, id {}): {}",
+                e.name, e.module, e.id, e.doc
+            )
+        );
         let _ = writeln!(s, "    #[doc = \"\"]");
         let _ = writeln!(s, "    #[doc = {:?}]", errors_doc(&e.errors));
-        let _ = writeln!(s, "    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
+        let _ = writeln!(
+            s,
+            "    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]"
+        );
         let _ = writeln!(s, "    pub struct {};", e.name);
         let _ = writeln!(s, "    impl crate::Event for {} {{", e.name);
         let _ = writeln!(s, "        const NAME: &'static str = {:?};", e.name);
         let _ = writeln!(s, "        const MODULE: &'static str = {:?};", e.module);
         let _ = writeln!(s, "        const ID: u32 = {};", e.id);
-        let _ = writeln!(s, "        type Input = {};", type_or_unit(e.input.as_ref()));
-        let _ = writeln!(s, "        type Output = {};", type_or_unit(e.output.as_ref()));
+        let _ = writeln!(
+            s,
+            "        type Input = {};",
+            type_or_unit(e.input.as_ref())
+        );
+        let _ = writeln!(
+            s,
+            "        type Output = {};",
+            type_or_unit(e.output.as_ref())
+        );
         let _ = writeln!(s, "    }}");
     }
     s.push_str("}\n\n");
@@ -43,8 +61,18 @@ fn generate() -> String {
     s.push_str("/// One marker type per notification of the tables, for [`Context::notify`](crate::Context::notify).\npub mod notifications {\n");
     for m in tables.modules() {
         for n in &m.notifications {
-            let _ = writeln!(s, "    #[doc = {:?}]", format!("`{}` (source `{}`, ty {}): {}", n.name, n.source, n.ty, n.doc));
-            let _ = writeln!(s, "    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
+            let _ = writeln!(
+                s,
+                "    #[doc = {:?}]",
+                format!(
+                    "`{}` (source `{}`, ty {}): {}",
+                    n.name, n.source, n.ty, n.doc
+                )
+            );
+            let _ = writeln!(
+                s,
+                "    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]"
+            );
             let _ = writeln!(s, "    pub struct {};", n.name);
             let _ = writeln!(s, "    impl crate::NotificationKind for {} {{", n.name);
             let _ = writeln!(s, "        const NAME: &'static str = {:?};", n.name);
@@ -59,18 +87,33 @@ fn generate() -> String {
     s.push_str("/// One plugin interface per module: a handler trait and the function that registers it.\npub mod plugins {\n");
     for m in tables.modules() {
         let trait_name = format!("{}Handlers", m.name.to_upper_camel_case());
-        let _ = writeln!(s, "    /// Module `{}` (`{}`).", m.name, repo_relative(&m.file));
+        let _ = writeln!(
+            s,
+            "    /// Module `{}` (`{}`).",
+            m.name,
+            repo_relative(&m.file)
+        );
         let _ = writeln!(s, "    pub mod {} {{", ident(&m.name));
-        let _ = writeln!(s, "        use crate::{{Context, DispatcherBuilder, FlowyError}};");
+        let _ = writeln!(
+            s,
+            "        use crate::{{Context, DispatcherBuilder, FlowyError}};"
+        );
         let _ = writeln!(s, "        use std::{{future::Future, sync::Arc}};\n");
         let _ = writeln!(
             s,
             "        /// The handlers of module `{}`: one method per event of its table. Validation of the\n        /// input belongs in the method; the dispatcher has already decoded it.",
             m.name
         );
-        let _ = writeln!(s, "        pub trait {trait_name}: Send + Sync + 'static {{");
+        let _ = writeln!(
+            s,
+            "        pub trait {trait_name}: Send + Sync + 'static {{"
+        );
         for e in &m.events {
-            let _ = writeln!(s, "            #[doc = {:?}]", format!("`{}`: {}", e.name, e.doc));
+            let _ = writeln!(
+                s,
+                "            #[doc = {:?}]",
+                format!("`{}`: {}", e.name, e.doc)
+            );
             let _ = writeln!(s, "            #[doc = \"\"]");
             let _ = writeln!(s, "            #[doc = {:?}]", errors_doc(&e.errors));
             let input = match &e.input {
@@ -85,8 +128,15 @@ fn generate() -> String {
             );
         }
         let _ = writeln!(s, "        }}\n");
-        let _ = writeln!(s, "        /// Registers `handlers` for every event of module `{}`.", m.name);
-        let _ = writeln!(s, "        pub fn register<H: {trait_name}>(builder: &mut DispatcherBuilder, handlers: H) {{");
+        let _ = writeln!(
+            s,
+            "        /// Registers `handlers` for every event of module `{}`.",
+            m.name
+        );
+        let _ = writeln!(
+            s,
+            "        pub fn register<H: {trait_name}>(builder: &mut DispatcherBuilder, handlers: H) {{"
+        );
         let _ = writeln!(s, "            let handlers = Arc::new(handlers);");
         for e in &m.events {
             let method = ident(&e.name.to_snake_case());
@@ -131,7 +181,10 @@ fn rust_type(d: &MessageDescriptor) -> String {
     let root = match d.package_name() {
         "eventwire.v1" => "::eventwire_schema::pb",
         "eventwire.conformance.v1" => "::eventwire_schema::testee_pb",
-        other => panic!("message {} is in package {other}, which eventwire_schema does not export", d.full_name()),
+        other => panic!(
+            "message {} is in package {other}, which eventwire_schema does not export",
+            d.full_name()
+        ),
     };
     let mut parts = vec![ident(&d.name().to_upper_camel_case())];
     let mut parent = d.parent_message();
@@ -145,12 +198,17 @@ fn rust_type(d: &MessageDescriptor) -> String {
 
 fn ident(s: &str) -> String {
     const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-        "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
-        "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
+        "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
     ];
-    if KEYWORDS.contains(&s) { format!("r#{s}") } else { s.to_owned() }
+    if KEYWORDS.contains(&s) {
+        format!("r#{s}")
+    } else {
+        s.to_owned()
+    }
 }
 
 fn repo_relative(file: &str) -> String {

@@ -58,7 +58,8 @@ impl Config {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Config::default());
         }
-        let config: Config = serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let config: Config =
+            serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -72,13 +73,21 @@ impl Config {
             });
         }
         if self.max_in_flight == 0 {
-            return Err(ConfigError::Limit { field: "max_in_flight", rule: "must be at least 1" });
+            return Err(ConfigError::Limit {
+                field: "max_in_flight",
+                rule: "must be at least 1",
+            });
         }
         if self.default_timeout_ms == 0 {
-            return Err(ConfigError::Limit { field: "default_timeout_ms", rule: "must be at least 1" });
+            return Err(ConfigError::Limit {
+                field: "default_timeout_ms",
+                rule: "must be at least 1",
+            });
         }
         if let Some((event, _)) = self.event_timeouts_ms.iter().find(|(_, ms)| **ms == 0) {
-            return Err(ConfigError::EventTimeout { event: event.clone() });
+            return Err(ConfigError::EventTimeout {
+                event: event.clone(),
+            });
         }
         Ok(())
     }
@@ -101,7 +110,10 @@ pub enum ConfigError {
     #[error("configuration is not valid JSON for eventwire::Config: {0}")]
     Json(String),
     #[error("{field}: {rule}")]
-    Limit { field: &'static str, rule: &'static str },
+    Limit {
+        field: &'static str,
+        rule: &'static str,
+    },
     #[error("event_timeouts_ms.{event}: must be at least 1")]
     EventTimeout { event: String },
 }
@@ -124,12 +136,16 @@ enum Pattern {
 impl Capabilities {
     /// Every event (`*`).
     pub fn all() -> Self {
-        Capabilities { patterns: vec![Pattern::All] }
+        Capabilities {
+            patterns: vec![Pattern::All],
+        }
     }
 
     /// No event at all.
     pub fn none() -> Self {
-        Capabilities { patterns: Vec::new() }
+        Capabilities {
+            patterns: Vec::new(),
+        }
     }
 
     /// Parses patterns; see the type's documentation for their form.
@@ -138,7 +154,10 @@ impl Capabilities {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let patterns = patterns.into_iter().map(|p| parse(p.as_ref())).collect::<Result<_, _>>()?;
+        let patterns = patterns
+            .into_iter()
+            .map(|p| parse(p.as_ref()))
+            .collect::<Result<_, _>>()?;
         Ok(Capabilities { patterns })
     }
 
@@ -147,7 +166,10 @@ impl Capabilities {
         self.patterns.iter().any(|p| match p {
             Pattern::All => true,
             Pattern::Module(m) => m == module,
-            Pattern::Event { module: m, event: e } => m == module && e == event,
+            Pattern::Event {
+                module: m,
+                event: e,
+            } => m == module && e == event,
         })
     }
 
@@ -163,7 +185,9 @@ impl Capabilities {
             .filter(|p| match p {
                 Pattern::All => false,
                 Pattern::Module(m) => tables.module(m).is_none(),
-                Pattern::Event { module, event } => tables.event(event).is_none_or(|e| &e.module != module),
+                Pattern::Event { module, event } => {
+                    tables.event(event).is_none_or(|e| &e.module != module)
+                }
             })
             .map(ToString::to_string)
             .collect()
@@ -181,7 +205,9 @@ impl fmt::Display for Pattern {
 }
 
 fn parse(p: &str) -> Result<Pattern, CapabilityError> {
-    let bad = || CapabilityError { pattern: p.to_owned() };
+    let bad = || CapabilityError {
+        pattern: p.to_owned(),
+    };
     if p == "*" {
         return Ok(Pattern::All);
     }
@@ -192,7 +218,10 @@ fn parse(p: &str) -> Result<Pattern, CapabilityError> {
     }
     match rest {
         "*" => Ok(Pattern::Module(module.to_owned())),
-        event if word(event) => Ok(Pattern::Event { module: module.to_owned(), event: event.to_owned() }),
+        event if word(event) => Ok(Pattern::Event {
+            module: module.to_owned(),
+            event: event.to_owned(),
+        }),
         _ => Err(bad()),
     }
 }

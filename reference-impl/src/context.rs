@@ -2,7 +2,10 @@
 
 use eventwire_schema::pb::FlowyError;
 
-use crate::{CancelHandle, NotificationKind, Notifier, notify::NotificationBody, notify::UndeclaredNotification};
+use crate::{
+    CancelHandle, NotificationKind, Notifier, notify::NotificationBody,
+    notify::UndeclaredNotification,
+};
 
 /// Given to every handler call. Cheap to clone.
 #[derive(Clone)]
@@ -14,8 +17,18 @@ pub struct Context {
 }
 
 impl Context {
-    pub(crate) fn new(event: &'static str, request_id: Option<u64>, cancel: CancelHandle, notifier: Notifier) -> Self {
-        Context { event, request_id, cancel, notifier }
+    pub(crate) fn new(
+        event: &'static str,
+        request_id: Option<u64>,
+        cancel: CancelHandle,
+        notifier: Notifier,
+    ) -> Self {
+        Context {
+            event,
+            request_id,
+            cancel,
+            notifier,
+        }
     }
 
     /// The event being handled, e.g. `SignIn`.

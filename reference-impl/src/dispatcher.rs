@@ -109,7 +109,9 @@ impl Dispatcher {
     /// handle and a request id. If the returned future is dropped early, the handler is dropped
     /// too.
     pub async fn dispatch_with(&self, request: &[u8], options: RequestOptions) -> Vec<u8> {
-        self.dispatch_response(request, options).await.encode_to_vec()
+        self.dispatch_response(request, options)
+            .await
+            .encode_to_vec()
     }
 
     /// As [`dispatch_with`](Self::dispatch_with), returning the `FFIResponse` message rather
@@ -125,17 +127,33 @@ impl Dispatcher {
     }
 
     /// As [`call`](Self::call), with options.
-    pub async fn call_with<E: Event>(&self, input: E::Input, options: RequestOptions) -> Result<E::Output, FlowyError> {
-        let request = FfiRequest { event: E::NAME.to_owned(), payload: input.encode_to_vec() }.encode_to_vec();
+    pub async fn call_with<E: Event>(
+        &self,
+        input: E::Input,
+        options: RequestOptions,
+    ) -> Result<E::Output, FlowyError> {
+        let request = FfiRequest {
+            event: E::NAME.to_owned(),
+            payload: input.encode_to_vec(),
+        }
+        .encode_to_vec();
         let response = self.dispatch_response(&request, options).await;
         if response.code == FfiStatusCode::Ok as i32 {
             E::Output::decode(response.payload.as_slice()).map_err(|e| {
-                FlowyError::new(ErrorCode::Internal, format!("output of `{}` does not decode: {e}", E::NAME))
+                FlowyError::new(
+                    ErrorCode::Internal,
+                    format!("output of `{}` does not decode: {e}", E::NAME),
+                )
             })
         } else {
-            Err(FlowyError::decode(response.payload.as_slice()).unwrap_or_else(|e| {
-                FlowyError::new(ErrorCode::Internal, format!("error of `{}` does not decode: {e}", E::NAME))
-            }))
+            Err(
+                FlowyError::decode(response.payload.as_slice()).unwrap_or_else(|e| {
+                    FlowyError::new(
+                        ErrorCode::Internal,
+                        format!("error of `{}` does not decode: {e}", E::NAME),
+                    )
+                }),
+            )
         }
     }
 
@@ -231,14 +249,20 @@ impl DispatcherBuilder {
         F: Fn(Context, E::Input) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<E::Output, FlowyError>> + Send + 'static,
     {
-        self.handlers.entry(E::NAME.to_owned()).or_default().push(Arc::new(Typed::<E, F>::new(handler)));
+        self.handlers
+            .entry(E::NAME.to_owned())
+            .or_default()
+            .push(Arc::new(Typed::<E, F>::new(handler)));
         self
     }
 
     /// Registers a type-erased handler under an event name given at run time. `build` refuses a
     /// name the tables do not declare.
     pub fn handle_raw(&mut self, event: impl Into<String>, handler: impl RawHandler) -> &mut Self {
-        self.handlers.entry(event.into()).or_default().push(Arc::new(handler));
+        self.handlers
+            .entry(event.into())
+            .or_default()
+            .push(Arc::new(handler));
         self
     }
 
@@ -255,18 +279,24 @@ impl DispatcherBuilder {
         }
         for event in self.config.event_timeouts_ms.keys() {
             if self.tables.event(event).is_none() {
-                problems.push(BuildProblem::UnknownTimeoutEvent { event: event.clone() });
+                problems.push(BuildProblem::UnknownTimeoutEvent {
+                    event: event.clone(),
+                });
             }
         }
         for name in self.handlers.keys() {
             if self.tables.event(name).is_none() {
-                problems.push(BuildProblem::UndeclaredEvent { event: name.clone() });
+                problems.push(BuildProblem::UndeclaredEvent {
+                    event: name.clone(),
+                });
             }
         }
         let mut routes = HashMap::new();
         for event in self.tables.events() {
             match self.handlers.get(&event.name).map(Vec::as_slice) {
-                None | Some([]) => problems.push(BuildProblem::MissingHandler { event: event.name.clone() }),
+                None | Some([]) => problems.push(BuildProblem::MissingHandler {
+                    event: event.name.clone(),
+                }),
                 Some([handler]) => {
                     let timeout_ms = self
                         .config
@@ -275,12 +305,15 @@ impl DispatcherBuilder {
                         .copied()
                         .or(event.timeout_ms)
                         .unwrap_or(self.config.default_timeout_ms);
-                    routes.insert(event.name.as_str(), Route {
-                        name: event.name.as_str(),
-                        event,
-                        handler: Arc::clone(handler),
-                        timeout: Duration::from_millis(timeout_ms),
-                    });
+                    routes.insert(
+                        event.name.as_str(),
+                        Route {
+                            name: event.name.as_str(),
+                            event,
+                            handler: Arc::clone(handler),
+                            timeout: Duration::from_millis(timeout_ms),
+                        },
+                    );
                 }
                 Some(many) => problems.push(BuildProblem::DuplicateHandler {
                     event: event.name.clone(),

@@ -3,14 +3,24 @@
 //! `{"code": 0|1, "payload": [bytes]}` out, the bytes being exactly those of the binary
 //! envelope. Binary transports are cheaper: JSON costs 3-4 bytes per payload byte.
 //!
-//! A Tauri application wires it as a command:
+//! A Tauri application wires it as a command (with `#[tauri::command]` on the function and the
+//! dispatcher in Tauri's managed state):
 //!
-//! ```ignore
-//! #[tauri::command]
-//! async fn invoke_request(request: eventwire::json_bridge::JsonRequest,
-//!                         state: tauri::State<'_, eventwire::Dispatcher>) -> Result<JsonResponse, ()> {
-//!     Ok(eventwire::json_bridge::dispatch_json(&state, request).await)
+//! ```
+//! use eventwire::{Dispatcher, json_bridge::{JsonRequest, JsonResponse, dispatch_json}};
+//!
+//! async fn invoke_request(request: JsonRequest, dispatcher: &Dispatcher) -> Result<JsonResponse, ()> {
+//!     Ok(dispatch_json(dispatcher, request).await)
 //! }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! # let mut builder = Dispatcher::builder();
+//! # eventwire::app::register_all(&mut builder);
+//! # let dispatcher = builder.build().unwrap();
+//! let request: JsonRequest = serde_json::from_str(r#"{"ty": "Ping", "payload": []}"#).unwrap();
+//! let response = invoke_request(request, &dispatcher).await.unwrap();
+//! assert_eq!(serde_json::to_string(&response).unwrap(), r#"{"code":0,"payload":[10,4,112,111,110,103]}"#);
+//! # }
 //! ```
 
 use eventwire_schema::pb::{ErrorCode, FfiRequest, FlowyError};
@@ -49,17 +59,33 @@ pub async fn dispatch_json(dispatcher: &Dispatcher, request: JsonRequest) -> Jso
 }
 
 /// As [`dispatch_json`], with request options.
-pub async fn dispatch_json_with(dispatcher: &Dispatcher, request: JsonRequest, options: RequestOptions) -> JsonResponse {
-    let envelope = FfiRequest { event: request.ty, payload: request.payload }.encode_to_vec();
+pub async fn dispatch_json_with(
+    dispatcher: &Dispatcher,
+    request: JsonRequest,
+    options: RequestOptions,
+) -> JsonResponse {
+    let envelope = FfiRequest {
+        event: request.ty,
+        payload: request.payload,
+    }
+    .encode_to_vec();
     let response = dispatcher.dispatch_response(&envelope, options).await;
-    JsonResponse { code: response.code, payload: response.payload }
+    JsonResponse {
+        code: response.code,
+        payload: response.payload,
+    }
 }
 
 /// Answers a request given as a JSON value, in either accepted shape. A value of neither shape
 /// is answered `{"code": 1, "payload": <FlowyError INVALID_REQUEST>}`.
-pub async fn dispatch_json_value(dispatcher: &Dispatcher, request: serde_json::Value) -> JsonResponse {
+pub async fn dispatch_json_value(
+    dispatcher: &Dispatcher,
+    request: serde_json::Value,
+) -> JsonResponse {
     match serde_json::from_value::<Incoming>(request) {
-        Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => dispatch_json(dispatcher, request).await,
+        Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => {
+            dispatch_json(dispatcher, request).await
+        }
         Err(e) => invalid(e),
     }
 }
@@ -68,7 +94,9 @@ pub async fn dispatch_json_value(dispatcher: &Dispatcher, request: serde_json::V
 /// other malformed request, never with a panic.
 pub async fn dispatch_json_str(dispatcher: &Dispatcher, request: &str) -> String {
     let response = match serde_json::from_str::<Incoming>(request) {
-        Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => dispatch_json(dispatcher, request).await,
+        Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => {
+            dispatch_json(dispatcher, request).await
+        }
         Err(e) => invalid(e),
     };
     serde_json::to_string(&response).expect("a JsonResponse always serialises")
@@ -77,7 +105,12 @@ pub async fn dispatch_json_str(dispatcher: &Dispatcher, request: &str) -> String
 fn invalid(e: serde_json::Error) -> JsonResponse {
     let response = error_response(FlowyError::new(
         ErrorCode::InvalidRequest,
-        format!("request: not {{\"ty\": string, \"payload\": [bytes]}} (optionally wrapped in {{\"request\": ...}}): {e}"),
+        format!(
+            "request: not {{\"ty\": string, \"payload\": [bytes]}} (optionally wrapped in {{\"request\": ...}}): {e}"
+        ),
     ));
-    JsonResponse { code: response.code, payload: response.payload }
+    JsonResponse {
+        code: response.code,
+        payload: response.payload,
+    }
 }

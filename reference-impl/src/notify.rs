@@ -40,7 +40,8 @@ impl NotificationCenter {
 
     fn emit(&self, object: &SubscribeObject) {
         // Sessions that are gone, or closed with nothing left to answer, are forgotten here.
-        lock(&self.subscribers).retain(|s| s.upgrade().is_some_and(|s| s.deliver_notification(object)));
+        lock(&self.subscribers)
+            .retain(|s| s.upgrade().is_some_and(|s| s.deliver_notification(object)));
     }
 }
 
@@ -58,12 +59,22 @@ impl Notifier {
 
     /// Emits notification `N` about object `id` with `payload`.
     pub fn notify<N: NotificationKind>(&self, id: impl Into<String>, payload: &N::Payload) {
-        self.send(N::SOURCE, N::TY, id.into(), NotificationBody::Payload(payload.encode_to_vec()));
+        self.send(
+            N::SOURCE,
+            N::TY,
+            id.into(),
+            NotificationBody::Payload(payload.encode_to_vec()),
+        );
     }
 
     /// Emits notification `N` about object `id`, reporting `error` instead of a payload.
     pub fn notify_error<N: NotificationKind>(&self, id: impl Into<String>, error: &FlowyError) {
-        self.send(N::SOURCE, N::TY, id.into(), NotificationBody::Error(error.clone()));
+        self.send(
+            N::SOURCE,
+            N::TY,
+            id.into(),
+            NotificationBody::Error(error.clone()),
+        );
     }
 
     /// Emits a notification named by (source, ty) at run time, e.g. from a dynamically loaded
@@ -75,8 +86,14 @@ impl Notifier {
         id: impl Into<String>,
         body: NotificationBody,
     ) -> Result<(), UndeclaredNotification> {
-        if eventwire_schema::tables().notification(source, ty).is_none() {
-            return Err(UndeclaredNotification { source_name: source.to_owned(), ty });
+        if eventwire_schema::tables()
+            .notification(source, ty)
+            .is_none()
+        {
+            return Err(UndeclaredNotification {
+                source_name: source.to_owned(),
+                ty,
+            });
         }
         self.send(source, ty, id.into(), body);
         Ok(())
@@ -84,10 +101,15 @@ impl Notifier {
 
     fn send(&self, source: &str, ty: i32, id: String, body: NotificationBody) {
         let (payload, error) = match body {
-            NotificationBody::Payload(p) => (Some(subscribe_object::PayloadOneof::Payload(p)), None),
-            NotificationBody::Error(e) => {
-                (None, Some(subscribe_object::ErrorOneof::Error(normalize_error(e).encode_to_vec())))
+            NotificationBody::Payload(p) => {
+                (Some(subscribe_object::PayloadOneof::Payload(p)), None)
             }
+            NotificationBody::Error(e) => (
+                None,
+                Some(subscribe_object::ErrorOneof::Error(
+                    normalize_error(e).encode_to_vec(),
+                )),
+            ),
         };
         let object = SubscribeObject {
             source: source.to_owned(),

@@ -34,7 +34,8 @@ pub trait NotificationKind: Send + Sync + 'static {
 }
 
 /// The future of a running handler: the encoded output, or the error to answer with.
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Vec<u8>, FlowyError>> + Send + 'static>>;
+pub type HandlerFuture =
+    Pin<Box<dyn Future<Output = Result<Vec<u8>, FlowyError>> + Send + 'static>>;
 
 /// A handler with its types erased, as the dispatcher stores it. Typed handlers registered with
 /// [`DispatcherBuilder::handle`](crate::DispatcherBuilder::handle) become one of these; a plugin
@@ -55,7 +56,10 @@ pub(crate) struct Typed<E, F> {
 
 impl<E, F> Typed<E, F> {
     pub(crate) fn new(f: F) -> Self {
-        Typed { f, _event: PhantomData }
+        Typed {
+            f,
+            _event: PhantomData,
+        }
     }
 }
 
@@ -67,9 +71,14 @@ where
 {
     fn start(&self, cx: Context, payload: &[u8]) -> Result<HandlerFuture, FlowyError> {
         let input = E::Input::decode(payload).map_err(|e| {
-            FlowyError::new(ErrorCode::ProtobufSerde, format!("payload: not a valid `{}` input: {e}", E::NAME))
+            FlowyError::new(
+                ErrorCode::ProtobufSerde,
+                format!("payload: not a valid `{}` input: {e}", E::NAME),
+            )
         })?;
         let fut = (self.f)(cx, input);
-        Ok(Box::pin(async move { fut.await.map(|out| out.encode_to_vec()) }))
+        Ok(Box::pin(
+            async move { fut.await.map(|out| out.encode_to_vec()) },
+        ))
     }
 }

@@ -21,7 +21,9 @@ use eventwire_schema::pb::{ErrorCode, FlowyError, SubscribeObject};
 use prost::Message;
 use tokio::sync::mpsc;
 
-use crate::{CancelHandle, Capabilities, Dispatcher, RequestOptions, notify::lock, pipeline::error_response};
+use crate::{
+    CancelHandle, Capabilities, Dispatcher, RequestOptions, notify::lock, pipeline::error_response,
+};
 
 /// Options of one session.
 #[derive(Debug, Clone)]
@@ -38,7 +40,11 @@ pub struct SessionConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { capabilities: None, notification_queue: None, notifications: true }
+        SessionConfig {
+            capabilities: None,
+            notification_queue: None,
+            notifications: true,
+        }
     }
 }
 
@@ -118,16 +124,29 @@ impl Dispatcher {
     pub fn open_session(&self, config: SessionConfig) -> (Session, SessionReceiver) {
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(SessionShared {
-            state: Mutex::new(State { tx: Some(tx), seq: 0, closed: false, in_flight: 0, requests: HashMap::new() }),
+            state: Mutex::new(State {
+                tx: Some(tx),
+                seq: 0,
+                closed: false,
+                in_flight: 0,
+                requests: HashMap::new(),
+            }),
             queued_notifications: AtomicUsize::new(0),
             dropped_notifications: AtomicU64::new(0),
-            notification_limit: config.notification_queue.unwrap_or(self.config().notification_queue),
+            notification_limit: config
+                .notification_queue
+                .unwrap_or(self.config().notification_queue),
             capabilities: config.capabilities,
         });
         if config.notifications {
             self.inner.center.subscribe(&shared);
         }
-        let session = Session { guard: Arc::new(Guard { shared: Arc::clone(&shared), dispatcher: self.clone() }) };
+        let session = Session {
+            guard: Arc::new(Guard {
+                shared: Arc::clone(&shared),
+                dispatcher: self.clone(),
+            }),
+        };
         (session, SessionReceiver { rx, shared })
     }
 }
@@ -149,20 +168,35 @@ impl Session {
             let mut state = lock(&shared.state);
             if state.closed {
                 if let Some(tx) = &state.tx {
-                    let error = FlowyError::new(ErrorCode::Cancelled, "session: closed before the request was submitted");
-                    let _ = tx.send(Outbound::Response { request_id, response: error_response(error).encode_to_vec() });
+                    let error = FlowyError::new(
+                        ErrorCode::Cancelled,
+                        "session: closed before the request was submitted",
+                    );
+                    let _ = tx.send(Outbound::Response {
+                        request_id,
+                        response: error_response(error).encode_to_vec(),
+                    });
                 }
                 return;
             }
             state.in_flight += 1;
-            state.requests.entry(request_id).or_default().push(cancel.clone());
+            state
+                .requests
+                .entry(request_id)
+                .or_default()
+                .push(cancel.clone());
         }
         options.request_id = Some(request_id);
         options.cancel = Some(cancel.clone());
         if options.capabilities.is_none() {
             options.capabilities = shared.capabilities.clone();
         }
-        let slot = ResponseSlot { shared: Arc::clone(shared), request_id, cancel, sent: false };
+        let slot = ResponseSlot {
+            shared: Arc::clone(shared),
+            request_id,
+            cancel,
+            sent: false,
+        };
         let dispatcher = self.guard.dispatcher.clone();
         self.guard.dispatcher.runtime().spawn(async move {
             let response = dispatcher.dispatch_with(&request, options).await;
@@ -187,7 +221,11 @@ impl Session {
     /// completes first).
     pub fn cancel_all(&self) {
         let state = lock(&self.guard.shared.state);
-        state.requests.values().flatten().for_each(CancelHandle::cancel);
+        state
+            .requests
+            .values()
+            .flatten()
+            .for_each(CancelHandle::cancel);
     }
 
     /// Stops taking requests. Requests in flight are still answered (and notifications still
@@ -203,7 +241,10 @@ impl Session {
 
     /// Notifications dropped for this session because its queue was full.
     pub fn dropped_notifications(&self) -> u64 {
-        self.guard.shared.dropped_notifications.load(Ordering::Relaxed)
+        self.guard
+            .shared
+            .dropped_notifications
+            .load(Ordering::Relaxed)
     }
 
     /// The dispatcher this session submits to.
@@ -248,7 +289,9 @@ impl SessionReceiver {
 
     fn took(&self, message: &Option<Outbound>) {
         if let Some(Outbound::Notification { .. }) = message {
-            self.shared.queued_notifications.fetch_sub(1, Ordering::AcqRel);
+            self.shared
+                .queued_notifications
+                .fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -272,7 +315,13 @@ impl SessionShared {
         numbered.seq = seq;
         self.queued_notifications.fetch_add(1, Ordering::AcqRel);
         let tx = state.tx.as_ref().expect("checked above");
-        if tx.send(Outbound::Notification { seq, subscribe_object: numbered.encode_to_vec() }).is_err() {
+        if tx
+            .send(Outbound::Notification {
+                seq,
+                subscribe_object: numbered.encode_to_vec(),
+            })
+            .is_err()
+        {
             self.queued_notifications.fetch_sub(1, Ordering::AcqRel);
             return false;
         }
@@ -282,7 +331,10 @@ impl SessionShared {
     fn finish(&self, request_id: u64, cancel: &CancelHandle, response: Vec<u8>) {
         let mut state = lock(&self.state);
         if let Some(tx) = &state.tx {
-            let _ = tx.send(Outbound::Response { request_id, response });
+            let _ = tx.send(Outbound::Response {
+                request_id,
+                response,
+            });
         }
         state.in_flight -= 1;
         if let Some(handles) = state.requests.get_mut(&request_id) {
@@ -327,10 +379,20 @@ impl Drop for ResponseSlot {
             return;
         }
         let error = if std::thread::panicking() {
-            FlowyError::new(ErrorCode::Internal, "dispatcher: failed while answering the request")
+            FlowyError::new(
+                ErrorCode::Internal,
+                "dispatcher: failed while answering the request",
+            )
         } else {
-            FlowyError::new(ErrorCode::Cancelled, "dispatcher: shut down before the request completed")
+            FlowyError::new(
+                ErrorCode::Cancelled,
+                "dispatcher: shut down before the request completed",
+            )
         };
-        self.shared.finish(self.request_id, &self.cancel, error_response(error).encode_to_vec());
+        self.shared.finish(
+            self.request_id,
+            &self.cancel,
+            error_response(error).encode_to_vec(),
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! undeclared event, and the configuration names only what the tables declare.
 
 use eventwire::{
-    BuildProblem, Config, ConfigError, Context, Dispatcher, FlowyError, HandlerFuture, RawHandler, events, pb,
+    BuildProblem, Config, ConfigError, Context, Dispatcher, FlowyError, HandlerFuture, RawHandler,
+    events, pb,
 };
 
 struct Nothing;
@@ -14,7 +15,10 @@ impl RawHandler for Nothing {
 }
 
 fn problems(builder: eventwire::DispatcherBuilder) -> Vec<BuildProblem> {
-    builder.build().expect_err("the builder is incomplete").problems
+    builder
+        .build()
+        .expect_err("the builder is incomplete")
+        .problems
 }
 
 #[tokio::test]
@@ -35,7 +39,13 @@ async fn every_missing_handler_is_named() {
         .map(|e| e.name.as_str())
         .collect();
     assert_eq!(missing, expected);
-    assert!(problems[0].to_string().contains("event `Echo` has no handler"), "{}", problems[0]);
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("event `Echo` has no handler"),
+        "{}",
+        problems[0]
+    );
 }
 
 #[tokio::test]
@@ -43,7 +53,13 @@ async fn a_second_handler_for_an_event_is_refused() {
     let mut builder = Dispatcher::builder();
     eventwire::app::register_all(&mut builder);
     builder.handle::<events::Ping, _, _>(|_, ()| async { Ok(pb::PongPb::default()) });
-    assert_eq!(problems(builder), [BuildProblem::DuplicateHandler { event: "Ping".into(), count: 2 }]);
+    assert_eq!(
+        problems(builder),
+        [BuildProblem::DuplicateHandler {
+            event: "Ping".into(),
+            count: 2
+        }]
+    );
 }
 
 #[tokio::test]
@@ -52,7 +68,12 @@ async fn a_handler_for_an_undeclared_event_is_refused() {
     eventwire::app::register_all(&mut builder);
     builder.handle_raw("NotInTheTables", Nothing);
     let problems = problems(builder);
-    assert_eq!(problems, [BuildProblem::UndeclaredEvent { event: "NotInTheTables".into() }]);
+    assert_eq!(
+        problems,
+        [BuildProblem::UndeclaredEvent {
+            event: "NotInTheTables".into()
+        }]
+    );
     assert!(problems[0].to_string().contains("`NotInTheTables`"));
 }
 
@@ -60,14 +81,26 @@ async fn a_handler_for_an_undeclared_event_is_refused() {
 async fn raw_handlers_count_as_the_one_handler() {
     let mut builder = Dispatcher::builder();
     eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
-    eventwire::plugins::document::register(&mut builder, eventwire::handlers::document::Documents::default());
-    for event in eventwire_schema::tables().module("conformance").unwrap().events.iter() {
+    eventwire::plugins::document::register(
+        &mut builder,
+        eventwire::handlers::document::Documents::default(),
+    );
+    for event in eventwire_schema::tables()
+        .module("conformance")
+        .unwrap()
+        .events
+        .iter()
+    {
         builder.handle_raw(event.name.clone(), Nothing);
     }
     let d = builder.build().expect("complete");
     // The raw Ping handler answers with an empty payload: the handler that was registered runs.
-    let request = prost::Message::encode_to_vec(&pb::FfiRequest { event: "Ping".into(), payload: vec![] });
-    let response: pb::FfiResponse = prost::Message::decode(d.dispatch(&request).await.as_slice()).unwrap();
+    let request = prost::Message::encode_to_vec(&pb::FfiRequest {
+        event: "Ping".into(),
+        payload: vec![],
+    });
+    let response: pb::FfiResponse =
+        prost::Message::decode(d.dispatch(&request).await.as_slice()).unwrap();
     assert_eq!((response.code, response.payload), (0, vec![]));
 }
 
@@ -81,11 +114,20 @@ async fn configuration_naming_undeclared_things_is_refused() {
     let mut builder = Dispatcher::builder();
     builder.config(config);
     eventwire::app::register_all(&mut builder);
-    assert_eq!(problems(builder), [
-        BuildProblem::UnknownCapability { pattern: "nosuchmodule.*".into() },
-        BuildProblem::UnknownCapability { pattern: "user.Echo".into() },
-        BuildProblem::UnknownTimeoutEvent { event: "Slep".into() },
-    ]);
+    assert_eq!(
+        problems(builder),
+        [
+            BuildProblem::UnknownCapability {
+                pattern: "nosuchmodule.*".into()
+            },
+            BuildProblem::UnknownCapability {
+                pattern: "user.Echo".into()
+            },
+            BuildProblem::UnknownTimeoutEvent {
+                event: "Slep".into()
+            },
+        ]
+    );
 }
 
 #[tokio::test]
@@ -95,10 +137,13 @@ async fn invalid_limits_are_refused() {
     let mut builder = Dispatcher::builder();
     builder.config(config);
     eventwire::app::register_all(&mut builder);
-    assert_eq!(problems(builder), [BuildProblem::Config(ConfigError::Limit {
-        field: "max_nesting_depth",
-        rule: "must be between 1 and 100"
-    })]);
+    assert_eq!(
+        problems(builder),
+        [BuildProblem::Config(ConfigError::Limit {
+            field: "max_nesting_depth",
+            rule: "must be between 1 and 100"
+        })]
+    );
 }
 
 #[test]
@@ -122,14 +167,38 @@ fn configuration_json() {
              "notification_queue":5,"capabilities":["user.*","document.GetDocument"]}"#,
     )
     .unwrap();
-    assert_eq!((c.max_payload_bytes, c.default_timeout_ms, c.max_in_flight, c.max_nesting_depth, c.notification_queue), (100, 7, 3, 9, 5));
+    assert_eq!(
+        (
+            c.max_payload_bytes,
+            c.default_timeout_ms,
+            c.max_in_flight,
+            c.max_nesting_depth,
+            c.notification_queue
+        ),
+        (100, 7, 3, 9, 5)
+    );
     assert!(c.capabilities.allows("user", "SignIn"));
     assert!(c.capabilities.allows("document", "GetDocument"));
     assert!(!c.capabilities.allows("document", "ApplyEdit"));
-    assert_eq!(c.capabilities.patterns(), ["user.*", "document.GetDocument"]);
+    assert_eq!(
+        c.capabilities.patterns(),
+        ["user.*", "document.GetDocument"]
+    );
     assert_eq!(c.max_frame_bytes(), 100 + 65536);
-    for bad in [&br#"{"max_in_flight": -1}"#[..], br#"{"unknown": 1}"#, br#"{"capabilities": ["user"]}"#, b"[", br#"{"max_in_flight": 0}"#] {
-        assert!(Config::from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+    for bad in [
+        &br#"{"max_in_flight": -1}"#[..],
+        br#"{"unknown": 1}"#,
+        br#"{"capabilities": ["user"]}"#,
+        b"[",
+        br#"{"max_in_flight": 0}"#,
+    ] {
+        assert!(
+            Config::from_json(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
-    assert!(matches!(Config::from_json(br#"{"capabilities": ["a.b.c"]}"#), Err(ConfigError::Json(m)) if m.contains("a.b.c")));
+    assert!(
+        matches!(Config::from_json(br#"{"capabilities": ["a.b.c"]}"#), Err(ConfigError::Json(m)) if m.contains("a.b.c"))
+    );
 }

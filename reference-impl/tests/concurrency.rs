@@ -7,7 +7,10 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::*;
-use eventwire::{CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, pb};
+use eventwire::{
+    CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,
+    pb,
+};
 
 const N: u64 = 10_000;
 const PANIC_TEXT: &str = "concurrency-test panic";
@@ -50,8 +53,24 @@ async fn ten_thousand_requests_get_exactly_one_response_each() {
     let mut cancels = Vec::new();
     for id in 1..=N {
         let (bytes, options) = match kind(id) {
-            Kind::Ok => (request("Sleep", pb::SleepPayloadPb { millis: (id % 3) as u32 }), RequestOptions::new()),
-            Kind::Panic => (request("Panic", pb::PanicPayloadPb { message: PANIC_TEXT.into() }), RequestOptions::new()),
+            Kind::Ok => (
+                request(
+                    "Sleep",
+                    pb::SleepPayloadPb {
+                        millis: (id % 3) as u32,
+                    },
+                ),
+                RequestOptions::new(),
+            ),
+            Kind::Panic => (
+                request(
+                    "Panic",
+                    pb::PanicPayloadPb {
+                        message: PANIC_TEXT.into(),
+                    },
+                ),
+                RequestOptions::new(),
+            ),
             Kind::Timeout => (
                 request("Sleep", pb::SleepPayloadPb { millis: 60_000 }),
                 RequestOptions::new().timeout(Duration::from_millis(1 + id % 5)),
@@ -61,7 +80,9 @@ async fn ten_thousand_requests_get_exactly_one_response_each() {
                 cancels.push(cancel.clone());
                 (
                     request("Sleep", pb::SleepPayloadPb { millis: 60_000 }),
-                    RequestOptions::new().timeout(Duration::from_secs(3600)).cancel(cancel),
+                    RequestOptions::new()
+                        .timeout(Duration::from_secs(3600))
+                        .cancel(cancel),
                 )
             }
             Kind::Invalid => (vec![0xff, 0xff], RequestOptions::new()),
@@ -74,14 +95,24 @@ async fn ten_thousand_requests_get_exactly_one_response_each() {
             cancel.cancel();
         } else {
             // Sleeping an hour-long deadline away, it is certainly still in flight.
-            assert!(session.cancel(5 * i as u64 + 3), "request {} is in flight", 5 * i + 3);
+            assert!(
+                session.cancel(5 * i as u64 + 3),
+                "request {} is in flight",
+                5 * i + 3
+            );
         }
     }
     session.close();
 
     let mut answers: HashMap<u64, Answer> = HashMap::new();
     while let Some(message) = rx.recv().await {
-        let Outbound::Response { request_id, response } = message else { panic!("notifications are off") };
+        let Outbound::Response {
+            request_id,
+            response,
+        } = message
+        else {
+            panic!("notifications are off")
+        };
         let previous = answers.insert(request_id, answer(&response));
         assert!(previous.is_none(), "request {request_id} answered twice");
     }
@@ -108,6 +139,9 @@ async fn ten_thousand_requests_get_exactly_one_response_each() {
     }
     assert_eq!(d.in_flight(), 0, "every in-flight place released");
     assert_serving(&d).await;
-    let slept = d.call::<eventwire::events::Sleep>(pb::SleepPayloadPb { millis: 1 }).await.unwrap();
+    let slept = d
+        .call::<eventwire::events::Sleep>(pb::SleepPayloadPb { millis: 1 })
+        .await
+        .unwrap();
     assert_eq!(slept.slept_millis, 1);
 }

@@ -10,20 +10,36 @@ use eventwire::{Outbound, RequestOptions, SessionConfig, SessionReceiver, pb};
 use prost::Message;
 
 fn emit(count: u32, id: &str, as_error: bool) -> Vec<u8> {
-    request("EmitNotifications", pb::EmitNotificationsPayloadPb { count, id: id.into(), as_error })
+    request(
+        "EmitNotifications",
+        pb::EmitNotificationsPayloadPb {
+            count,
+            id: id.into(),
+            as_error,
+        },
+    )
 }
 
 /// Receives until the response to `request_id`, returning the notifications before it.
-async fn until_response(rx: &mut SessionReceiver, request_id: u64) -> (Vec<pb::SubscribeObject>, Answer) {
+async fn until_response(
+    rx: &mut SessionReceiver,
+    request_id: u64,
+) -> (Vec<pb::SubscribeObject>, Answer) {
     let mut seen = Vec::new();
     loop {
         match rx.recv().await.expect("the session is open") {
-            Outbound::Notification { seq, subscribe_object } => {
+            Outbound::Notification {
+                seq,
+                subscribe_object,
+            } => {
                 let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
                 assert_eq!(object.seq, seq, "the seq field is the one announced");
                 seen.push(object);
             }
-            Outbound::Response { request_id: id, response } => {
+            Outbound::Response {
+                request_id: id,
+                response,
+            } => {
                 assert_eq!(id, request_id, "no other request is in flight");
                 return (seen, answer(&response));
             }
@@ -33,7 +49,9 @@ async fn until_response(rx: &mut SessionReceiver, request_id: u64) -> (Vec<pb::S
 
 fn tick(object: &pb::SubscribeObject) -> pb::TickPb {
     match &object.payload_oneof {
-        Some(pb::subscribe_object::PayloadOneof::Payload(p)) => pb::TickPb::decode(p.as_slice()).unwrap(),
+        Some(pb::subscribe_object::PayloadOneof::Payload(p)) => {
+            pb::TickPb::decode(p.as_slice()).unwrap()
+        }
         None => panic!("not a payload notification: {object:?}"),
     }
 }
@@ -47,10 +65,24 @@ async fn notifications_emitted_before_returning_precede_the_response_in_order() 
         let (seen, response) = until_response(&mut rx, round).await;
         let result: pb::EmitNotificationsResultPb = assert_ok(response);
         assert_eq!(result.emitted, count);
-        assert_eq!(seen.len(), count as usize, "every notification arrived before the response");
+        assert_eq!(
+            seen.len(),
+            count as usize,
+            "every notification arrived before the response"
+        );
         for (i, object) in seen.iter().enumerate() {
-            assert_eq!((object.source.as_str(), object.ty, object.id.as_str()), ("conformance", 1, "req"));
-            assert_eq!(tick(object), pb::TickPb { index: i as u32, id: "req".into() }, "emission order");
+            assert_eq!(
+                (object.source.as_str(), object.ty, object.id.as_str()),
+                ("conformance", 1, "req")
+            );
+            assert_eq!(
+                tick(object),
+                pb::TickPb {
+                    index: i as u32,
+                    id: "req".into()
+                },
+                "emission order"
+            );
             assert!(object.error_oneof.is_none());
         }
     }
@@ -67,7 +99,11 @@ async fn seq_starts_at_one_and_counts_per_session() {
     let (late, mut late_rx) = d.open_session(SessionConfig::default());
     late.submit(7, emit(2, "b", false), RequestOptions::default());
     let (seen, _) = until_response(&mut late_rx, 7).await;
-    assert_eq!(seen.iter().map(|o| o.seq).collect::<Vec<_>>(), [1, 2], "a new session numbers from 1");
+    assert_eq!(
+        seen.iter().map(|o| o.seq).collect::<Vec<_>>(),
+        [1, 2],
+        "a new session numbers from 1"
+    );
     // The first session received the second request's notifications too, continuing its count.
     for expected in [4, 5] {
         match early_rx.recv().await.unwrap() {
@@ -85,9 +121,14 @@ async fn error_notifications_carry_an_encoded_flowy_error() {
     let (seen, _) = until_response(&mut rx, 1).await;
     for (i, object) in seen.iter().enumerate() {
         assert!(object.payload_oneof.is_none());
-        let Some(pb::subscribe_object::ErrorOneof::Error(bytes)) = &object.error_oneof else { panic!("{object:?}") };
+        let Some(pb::subscribe_object::ErrorOneof::Error(bytes)) = &object.error_oneof else {
+            panic!("{object:?}")
+        };
         let error = pb::FlowyError::decode(bytes.as_slice()).unwrap();
-        assert_eq!(error, pb::FlowyError::new(pb::ErrorCode::Internal, format!("tick {i}")));
+        assert_eq!(
+            error,
+            pb::FlowyError::new(pb::ErrorCode::Internal, format!("tick {i}"))
+        );
     }
 }
 
@@ -99,8 +140,14 @@ async fn a_full_queue_drops_notifications_counts_them_and_skips_seq_but_never_dr
     session.submit(1, emit(50, "x", false), RequestOptions::default());
     let (seen, response) = until_response(&mut rx, 1).await;
     let _: pb::EmitNotificationsResultPb = assert_ok(response);
-    assert_eq!(seen.iter().map(|o| o.seq).collect::<Vec<_>>(), (1..=10).collect::<Vec<_>>());
-    assert_eq!(seen.iter().map(|o| tick(o).index).collect::<Vec<_>>(), (0..10).collect::<Vec<_>>());
+    assert_eq!(
+        seen.iter().map(|o| o.seq).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        seen.iter().map(|o| tick(o).index).collect::<Vec<_>>(),
+        (0..10).collect::<Vec<_>>()
+    );
     assert_eq!(session.dropped_notifications(), 40);
     assert_eq!(rx.dropped_notifications(), 40);
     // Drained, the queue takes notifications again; seq shows the gap.
@@ -112,10 +159,16 @@ async fn a_full_queue_drops_notifications_counts_them_and_skips_seq_but_never_dr
 #[tokio::test]
 async fn concurrent_emitters_reach_every_session_in_the_same_order() {
     let d = dispatcher();
-    let sessions: Vec<_> = (0..3).map(|_| d.open_session(SessionConfig::default())).collect();
+    let sessions: Vec<_> = (0..3)
+        .map(|_| d.open_session(SessionConfig::default()))
+        .collect();
     let (submitter, _) = &sessions[0];
     for id in 0..8u64 {
-        submitter.submit(id, emit(100, &format!("r{id}"), false), RequestOptions::default());
+        submitter.submit(
+            id,
+            emit(100, &format!("r{id}"), false),
+            RequestOptions::default(),
+        );
     }
     let mut orders = Vec::new();
     for (i, (session, rx)) in sessions.into_iter().enumerate() {
@@ -129,7 +182,10 @@ async fn concurrent_emitters_reach_every_session_in_the_same_order() {
         // only after what is queued has been read.
         while order.len() < 800 || (i == 0 && responses < 8) {
             match rx.recv().await.expect("not ended before all were read") {
-                Outbound::Notification { seq, subscribe_object } => {
+                Outbound::Notification {
+                    seq,
+                    subscribe_object,
+                } => {
                     let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
                     assert_eq!(seq, order.len() as u64 + 1);
                     let t = tick(&object);
@@ -138,11 +194,18 @@ async fn concurrent_emitters_reach_every_session_in_the_same_order() {
                     *expected += 1;
                     order.push((t.id, t.index));
                 }
-                Outbound::Response { request_id, response } => {
+                Outbound::Response {
+                    request_id,
+                    response,
+                } => {
                     let emitted: pb::EmitNotificationsResultPb = assert_ok(answer(&response));
                     assert_eq!(emitted.emitted, 100);
                     let id = format!("r{request_id}");
-                    assert_eq!(next_index.get(&id), Some(&100), "all of {id}'s ticks precede its response");
+                    assert_eq!(
+                        next_index.get(&id),
+                        Some(&100),
+                        "all of {id}'s ticks precede its response"
+                    );
                     responses += 1;
                 }
             }
@@ -167,19 +230,52 @@ async fn notifier_outside_a_request_reaches_sessions_and_undeclared_keys_are_ref
     let d = dispatcher();
     let (_session, mut rx) = d.open_session(SessionConfig::default());
     let notifier = d.notifier();
-    let snapshot = pb::DocumentSnapshotPb { document_id: "d".into(), content: "c".into(), revision: 3 };
+    let snapshot = pb::DocumentSnapshotPb {
+        document_id: "d".into(),
+        content: "c".into(),
+        revision: 3,
+    };
     notifier.notify::<eventwire::notifications::DocumentUpdated>("d", &snapshot);
     assert_eq!(
-        notifier.notify_raw("document", 2, "d", eventwire::NotificationBody::Payload(vec![])),
-        Err(eventwire::UndeclaredNotification { source_name: "document".into(), ty: 2 })
+        notifier.notify_raw(
+            "document",
+            2,
+            "d",
+            eventwire::NotificationBody::Payload(vec![])
+        ),
+        Err(eventwire::UndeclaredNotification {
+            source_name: "document".into(),
+            ty: 2
+        })
     );
-    notifier.notify_raw("user", 2, "9", eventwire::NotificationBody::Payload(vec![])).unwrap();
-    let Some(Outbound::Notification { subscribe_object, .. }) = rx.recv().await else { panic!() };
+    notifier
+        .notify_raw("user", 2, "9", eventwire::NotificationBody::Payload(vec![]))
+        .unwrap();
+    let Some(Outbound::Notification {
+        subscribe_object, ..
+    }) = rx.recv().await
+    else {
+        panic!()
+    };
     let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
-    assert_eq!((object.source.as_str(), object.ty, object.id.as_str()), ("document", 1, "d"));
-    let Some(pb::subscribe_object::PayloadOneof::Payload(p)) = object.payload_oneof else { panic!() };
-    assert_eq!(pb::DocumentSnapshotPb::decode(p.as_slice()).unwrap(), snapshot);
-    let Some(Outbound::Notification { seq: 2, subscribe_object }) = rx.recv().await else { panic!() };
+    assert_eq!(
+        (object.source.as_str(), object.ty, object.id.as_str()),
+        ("document", 1, "d")
+    );
+    let Some(pb::subscribe_object::PayloadOneof::Payload(p)) = object.payload_oneof else {
+        panic!()
+    };
+    assert_eq!(
+        pb::DocumentSnapshotPb::decode(p.as_slice()).unwrap(),
+        snapshot
+    );
+    let Some(Outbound::Notification {
+        seq: 2,
+        subscribe_object,
+    }) = rx.recv().await
+    else {
+        panic!()
+    };
     let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
     assert_eq!((object.source.as_str(), object.ty), ("user", 2));
 }

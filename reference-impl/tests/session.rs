@@ -5,7 +5,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, pb, Capabilities};
+use eventwire::{
+    Capabilities, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,
+    pb,
+};
 
 fn sleep(millis: u32) -> Vec<u8> {
     request("Sleep", pb::SleepPayloadPb { millis })
@@ -18,11 +21,23 @@ async fn responses_carry_their_request_ids_and_cancel_by_id_answers_cancelled() 
     let long = RequestOptions::new().timeout(Duration::from_secs(3600));
     session.submit(10, sleep(60_000), long.clone());
     session.submit(11, request("Ping", ()), RequestOptions::default());
-    let Some(Outbound::Response { request_id: 11, response }) = rx.recv().await else { panic!("Ping answers first") };
+    let Some(Outbound::Response {
+        request_id: 11,
+        response,
+    }) = rx.recv().await
+    else {
+        panic!("Ping answers first")
+    };
     let _: pb::PongPb = assert_ok(answer(&response));
     assert_eq!(session.in_flight(), 1);
     assert!(session.cancel(10));
-    let Some(Outbound::Response { request_id: 10, response }) = rx.recv().await else { panic!() };
+    let Some(Outbound::Response {
+        request_id: 10,
+        response,
+    }) = rx.recv().await
+    else {
+        panic!()
+    };
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
     assert!(!session.cancel(10), "answered ids are unknown");
     assert!(!session.cancel(99));
@@ -34,12 +49,22 @@ async fn cancel_all_answers_every_in_flight_request() {
     let d = dispatcher();
     let (session, mut rx) = d.open_session(SessionConfig::default());
     for id in 1..=5 {
-        session.submit(id, sleep(60_000), RequestOptions::new().timeout(Duration::from_secs(3600)));
+        session.submit(
+            id,
+            sleep(60_000),
+            RequestOptions::new().timeout(Duration::from_secs(3600)),
+        );
     }
     session.cancel_all();
     let mut ids = Vec::new();
     for _ in 0..5 {
-        let Some(Outbound::Response { request_id, response }) = rx.recv().await else { panic!() };
+        let Some(Outbound::Response {
+            request_id,
+            response,
+        }) = rx.recv().await
+        else {
+            panic!()
+        };
         assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
         ids.push(request_id);
     }
@@ -56,7 +81,13 @@ async fn closing_answers_in_flight_requests_then_ends_the_receiver() {
     session.submit(2, request("Ping", ()), RequestOptions::default());
     let mut answers = Vec::new();
     while let Some(message) = rx.recv().await {
-        let Outbound::Response { request_id, response } = message else { continue };
+        let Outbound::Response {
+            request_id,
+            response,
+        } = message
+        else {
+            continue;
+        };
         answers.push((request_id, answer(&response)));
     }
     answers.sort_by_key(|(id, _)| *id);
@@ -74,7 +105,9 @@ async fn dropping_every_session_handle_closes_it() {
     let (session, mut rx) = d.open_session(SessionConfig::default());
     session.submit(1, request("Ping", ()), RequestOptions::default());
     drop(session);
-    let Some(Outbound::Response { request_id: 1, .. }) = rx.recv().await else { panic!() };
+    let Some(Outbound::Response { request_id: 1, .. }) = rx.recv().await else {
+        panic!()
+    };
     assert!(rx.recv().await.is_none());
     assert_serving(&d).await;
 }
@@ -85,16 +118,37 @@ async fn session_capabilities_apply_to_its_requests() {
     let caps = Capabilities::from_patterns(["document.*"]).unwrap();
     let (session, mut rx) = d.open_session(SessionConfig::new().capabilities(caps));
     session.submit(1, request("Ping", ()), RequestOptions::default());
-    let Some(Outbound::Response { response, .. }) = rx.recv().await else { panic!() };
-    assert_err(answer(&response), Code::PermissionDenied, Cat::PermissionDenied);
-    session.submit(2, request("GetDocument", pb::OpenDocumentContextPb { document_id: "x".into() }), RequestOptions::default());
-    let Some(Outbound::Response { response, .. }) = rx.recv().await else { panic!() };
+    let Some(Outbound::Response { response, .. }) = rx.recv().await else {
+        panic!()
+    };
+    assert_err(
+        answer(&response),
+        Code::PermissionDenied,
+        Cat::PermissionDenied,
+    );
+    session.submit(
+        2,
+        request(
+            "GetDocument",
+            pb::OpenDocumentContextPb {
+                document_id: "x".into(),
+            },
+        ),
+        RequestOptions::default(),
+    );
+    let Some(Outbound::Response { response, .. }) = rx.recv().await else {
+        panic!()
+    };
     let _: pb::DocumentSnapshotPb = assert_ok(answer(&response));
 }
 
 #[test]
 fn blocking_receiver_serves_a_transport_thread() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let d = runtime.block_on(async { dispatcher() });
     let (session, mut rx) = d.open_session(SessionConfig::default());
     let reader = std::thread::spawn(move || {
@@ -104,7 +158,18 @@ fn blocking_receiver_serves_a_transport_thread() {
         }
         got
     });
-    session.submit(5, request("EmitNotifications", pb::EmitNotificationsPayloadPb { count: 2, id: "t".into(), as_error: false }), RequestOptions::default());
+    session.submit(
+        5,
+        request(
+            "EmitNotifications",
+            pb::EmitNotificationsPayloadPb {
+                count: 2,
+                id: "t".into(),
+                as_error: false,
+            },
+        ),
+        RequestOptions::default(),
+    );
     session.close();
     let got = reader.join().unwrap();
     assert_eq!(got.len(), 3);

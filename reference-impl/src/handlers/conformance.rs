@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use eventwire_schema::pb::{
-    AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, ErrorCode, FlowyError, NestResultPb, NestedPb,
-    PanicPayloadPb, PongPb, RaiseErrorPayloadPb, RecursivePb, SleepPayloadPb, SleepResultPb, TickPb,
+    AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, ErrorCode, FlowyError,
+    NestResultPb, NestedPb, PanicPayloadPb, PongPb, RaiseErrorPayloadPb, RecursivePb,
+    SleepPayloadPb, SleepResultPb, TickPb,
 };
 
 use super::field_error;
@@ -24,20 +25,39 @@ impl ConformanceHandlers for Conformance {
         Ok(input)
     }
 
-    async fn raise_error(&self, _cx: &Context, input: RaiseErrorPayloadPb) -> Result<(), FlowyError> {
+    async fn raise_error(
+        &self,
+        _cx: &Context,
+        input: RaiseErrorPayloadPb,
+    ) -> Result<(), FlowyError> {
         let code = ErrorCode::try_from(input.code).map_err(|_| {
-            field_error(ErrorCode::InvalidParams, "code", format!("unknown error code {}", input.code))
+            field_error(
+                ErrorCode::InvalidParams,
+                "code",
+                format!("unknown error code {}", input.code),
+            )
         })?;
-        Err(FlowyError { code: code as i32, msg: input.msg, payload: input.payload, category: code.category() as i32 })
+        Err(FlowyError {
+            code: code as i32,
+            msg: input.msg,
+            payload: input.payload,
+            category: code.category() as i32,
+        })
     }
 
     async fn panic(&self, _cx: &Context, input: PanicPayloadPb) -> Result<(), FlowyError> {
         panic!("{}", input.message)
     }
 
-    async fn sleep(&self, _cx: &Context, input: SleepPayloadPb) -> Result<SleepResultPb, FlowyError> {
+    async fn sleep(
+        &self,
+        _cx: &Context,
+        input: SleepPayloadPb,
+    ) -> Result<SleepResultPb, FlowyError> {
         tokio::time::sleep(Duration::from_millis(u64::from(input.millis))).await;
-        Ok(SleepResultPb { slept_millis: input.millis })
+        Ok(SleepResultPb {
+            slept_millis: input.millis,
+        })
     }
 
     async fn emit_notifications(
@@ -46,21 +66,35 @@ impl ConformanceHandlers for Conformance {
         input: EmitNotificationsPayloadPb,
     ) -> Result<EmitNotificationsResultPb, FlowyError> {
         if input.count > MAX_EMIT {
-            return Err(field_error(ErrorCode::InvalidParams, "count", format!("must be at most {MAX_EMIT}")));
+            return Err(field_error(
+                ErrorCode::InvalidParams,
+                "count",
+                format!("must be at most {MAX_EMIT}"),
+            ));
         }
         for index in 0..input.count {
             if input.as_error {
                 let error = FlowyError::new(ErrorCode::Internal, format!("tick {index}"));
                 cx.notify_error::<notifications::Tick>(input.id.clone(), &error);
             } else {
-                cx.notify::<notifications::Tick>(input.id.clone(), &TickPb { index, id: input.id.clone() });
+                cx.notify::<notifications::Tick>(
+                    input.id.clone(),
+                    &TickPb {
+                        index,
+                        id: input.id.clone(),
+                    },
+                );
             }
         }
-        Ok(EmitNotificationsResultPb { emitted: input.count })
+        Ok(EmitNotificationsResultPb {
+            emitted: input.count,
+        })
     }
 
     async fn ping(&self, _cx: &Context) -> Result<PongPb, FlowyError> {
-        Ok(PongPb { message: "pong".to_owned() })
+        Ok(PongPb {
+            message: "pong".to_owned(),
+        })
     }
 
     async fn discard(&self, _cx: &Context, _input: NestedPb) -> Result<(), FlowyError> {

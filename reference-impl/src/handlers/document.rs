@@ -4,8 +4,8 @@
 use std::{collections::BTreeMap, sync::Mutex};
 
 use eventwire_schema::pb::{
-    DocumentSnapshotPb, EditPayloadPb, ErrorCode, ExportDataPb, ExportPayloadPb, ExportType, FlowyError,
-    OpenDocumentContextPb,
+    DocumentSnapshotPb, EditPayloadPb, ErrorCode, ExportDataPb, ExportPayloadPb, ExportType,
+    FlowyError, OpenDocumentContextPb,
 };
 
 use super::field_error;
@@ -18,16 +18,26 @@ pub struct Documents {
 }
 
 impl DocumentHandlers for Documents {
-    async fn get_document(&self, _cx: &Context, input: OpenDocumentContextPb) -> Result<DocumentSnapshotPb, FlowyError> {
+    async fn get_document(
+        &self,
+        _cx: &Context,
+        input: OpenDocumentContextPb,
+    ) -> Result<DocumentSnapshotPb, FlowyError> {
         if input.document_id.trim().is_empty() {
-            return Err(field_error(ErrorCode::InvalidParams, "document_id", "Document id can not be empty or whitespace"));
+            return Err(field_error(
+                ErrorCode::InvalidParams,
+                "document_id",
+                "Document id can not be empty or whitespace",
+            ));
         }
         let mut documents = lock(&self.documents);
-        let document = documents.entry(input.document_id.clone()).or_insert_with(|| DocumentSnapshotPb {
-            document_id: input.document_id,
-            content: String::new(),
-            revision: 0,
-        });
+        let document = documents
+            .entry(input.document_id.clone())
+            .or_insert_with(|| DocumentSnapshotPb {
+                document_id: input.document_id,
+                content: String::new(),
+                revision: 0,
+            });
         Ok(document.clone())
     }
 
@@ -35,7 +45,11 @@ impl DocumentHandlers for Documents {
         let snapshot = {
             let mut documents = lock(&self.documents);
             let document = documents.get_mut(&input.document_id).ok_or_else(|| {
-                field_error(ErrorCode::RecordNotFound, "document_id", format!("no open document `{}`", input.document_id))
+                field_error(
+                    ErrorCode::RecordNotFound,
+                    "document_id",
+                    format!("no open document `{}`", input.document_id),
+                )
             })?;
             let length = document.content.chars().count() as u64;
             let (offset, delete) = (u64::from(input.offset), u64::from(input.delete));
@@ -50,7 +64,9 @@ impl DocumentHandlers for Documents {
                 return Err(field_error(
                     ErrorCode::InvalidParams,
                     "delete",
-                    format!("{delete} characters from offset {offset} go beyond the length of {length}"),
+                    format!(
+                        "{delete} characters from offset {offset} go beyond the length of {length}"
+                    ),
                 ));
             }
             let start = byte_index(&document.content, input.offset as usize);
@@ -63,23 +79,42 @@ impl DocumentHandlers for Documents {
         Ok(())
     }
 
-    async fn export_document(&self, _cx: &Context, input: ExportPayloadPb) -> Result<ExportDataPb, FlowyError> {
+    async fn export_document(
+        &self,
+        _cx: &Context,
+        input: ExportPayloadPb,
+    ) -> Result<ExportDataPb, FlowyError> {
         if input.view_id.trim().is_empty() {
-            return Err(field_error(ErrorCode::ViewIdIsInvalid, "view_id", "View id can not be empty or whitespace"));
+            return Err(field_error(
+                ErrorCode::ViewIdIsInvalid,
+                "view_id",
+                "View id can not be empty or whitespace",
+            ));
         }
         let export_type = ExportType::try_from(input.export_type).map_err(|_| {
-            field_error(ErrorCode::InvalidParams, "export_type", format!("unknown export type {}", input.export_type))
+            field_error(
+                ErrorCode::InvalidParams,
+                "export_type",
+                format!("unknown export type {}", input.export_type),
+            )
         })?;
         let documents = lock(&self.documents);
         let document = documents.get(&input.view_id).ok_or_else(|| {
-            field_error(ErrorCode::RecordNotFound, "view_id", format!("no document `{}`", input.view_id))
+            field_error(
+                ErrorCode::RecordNotFound,
+                "view_id",
+                format!("no document `{}`", input.view_id),
+            )
         })?;
         let data = match export_type {
             ExportType::Text => document.content.clone(),
             ExportType::Markdown => format!("# {}\n\n{}", document.document_id, document.content),
             ExportType::Link => format!("eventwire://document/{}", document.document_id),
         };
-        Ok(ExportDataPb { data, export_type: export_type as i32 })
+        Ok(ExportDataPb {
+            data,
+            export_type: export_type as i32,
+        })
     }
 }
 

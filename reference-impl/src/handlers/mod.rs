@@ -8,6 +8,10 @@ pub mod user;
 use eventwire_schema::pb::{ErrorCode, FlowyError};
 
 /// An error whose message names the field first, as the protocol asks: `field: problem`.
-pub(crate) fn field_error(code: ErrorCode, field: &str, problem: impl std::fmt::Display) -> FlowyError {
+pub(crate) fn field_error(
+    code: ErrorCode,
+    field: &str,
+    problem: impl std::fmt::Display,
+) -> FlowyError {
     FlowyError::new(code, format!("{field}: {problem}"))
 }

@@ -2,7 +2,9 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire_schema::pb::{ErrorCode, FlowyError, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb};
+use eventwire_schema::pb::{
+    ErrorCode, FlowyError, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
+};
 
 use super::field_error;
 use crate::{Context, notifications, notify::lock, plugins::user::UserHandlers};
@@ -21,15 +23,28 @@ struct State {
 }
 
 impl UserHandlers for Users {
-    async fn sign_in(&self, cx: &Context, input: SignInPayloadPb) -> Result<UserProfilePb, FlowyError> {
+    async fn sign_in(
+        &self,
+        cx: &Context,
+        input: SignInPayloadPb,
+    ) -> Result<UserProfilePb, FlowyError> {
         check_email(&input.email)?;
         if input.password.is_empty() {
-            return Err(field_error(ErrorCode::PasswordIsEmpty, "password", "must not be empty"));
+            return Err(field_error(
+                ErrorCode::PasswordIsEmpty,
+                "password",
+                "must not be empty",
+            ));
         }
         let profile = {
             let mut state = lock(&self.state);
-            let known = state.users.values().find(|u| u.email == input.email).map(|u| u.id);
-            let id = known.unwrap_or_else(|| state.users.keys().next_back().map_or(1, |last| last + 1));
+            let known = state
+                .users
+                .values()
+                .find(|u| u.email == input.email)
+                .map(|u| u.id);
+            let id =
+                known.unwrap_or_else(|| state.users.keys().next_back().map_or(1, |last| last + 1));
             let profile = state.users.entry(id).or_insert_with(|| UserProfilePb {
                 id,
                 email: input.email.clone(),
@@ -102,7 +117,15 @@ fn check_email(email: &str) -> Result<(), FlowyError> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
-    if valid { Ok(()) } else { Err(field_error(ErrorCode::EmailFormatInvalid, "email", "must look like local@domain")) }
+    if valid {
+        Ok(())
+    } else {
+        Err(field_error(
+            ErrorCode::EmailFormatInvalid,
+            "email",
+            "must look like local@domain",
+        ))
+    }
 }
 
 /// The session token: FNV-1a (64 bit) of `"<id>:<email>"`, as 16 lowercase hex digits.
@@ -111,7 +134,9 @@ pub fn token(id: i64, email: &str) -> String {
 }
 
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]
@@ -131,8 +156,14 @@ mod tests {
         for ok in ["a@b.c", "first.last@example.org", "x@sub.domain.io"] {
             assert!(check_email(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "@b.c", "a@", "a@bc", "a@.bc", "a@bc.", "a b@c.d", "a@b.c ", "a@b@c.d", "abc"] {
-            assert_eq!(check_email(bad).unwrap_err().code, ErrorCode::EmailFormatInvalid as i32, "{bad:?}");
+        for bad in [
+            "", "@b.c", "a@", "a@bc", "a@.bc", "a@bc.", "a b@c.d", "a@b.c ", "a@b@c.d", "abc",
+        ] {
+            assert_eq!(
+                check_email(bad).unwrap_err().code,
+                ErrorCode::EmailFormatInvalid as i32,
+                "{bad:?}"
+            );
         }
     }
 }

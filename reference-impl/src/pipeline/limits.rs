@@ -12,12 +12,17 @@ pub(crate) struct Admitted<'a>(&'a AtomicUsize);
 
 impl InFlight {
     pub(crate) fn new(max: usize) -> Self {
-        InFlight { count: AtomicUsize::new(0), max }
+        InFlight {
+            count: AtomicUsize::new(0),
+            max,
+        }
     }
 
     pub(crate) fn try_admit(&self) -> Option<Admitted<'_>> {
         self.count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
             .ok()
             .map(|_| Admitted(&self.count))
     }

@@ -17,34 +17,60 @@ use crate::{Context, Notifier, RequestOptions, dispatcher::Inner};
 /// Runs one encoded request to its one response.
 pub(crate) async fn run(inner: &Inner, request: &[u8], options: RequestOptions) -> FfiResponse {
     match handle(inner, request, options).await {
-        Ok(payload) => FfiResponse { payload, code: FfiStatusCode::Ok as i32 },
+        Ok(payload) => FfiResponse {
+            payload,
+            code: FfiStatusCode::Ok as i32,
+        },
         Err(error) => error_response(error),
     }
 }
 
-async fn handle(inner: &Inner, request: &[u8], options: RequestOptions) -> Result<Vec<u8>, FlowyError> {
+async fn handle(
+    inner: &Inner,
+    request: &[u8],
+    options: RequestOptions,
+) -> Result<Vec<u8>, FlowyError> {
     // 1. The envelope.
-    let request = FfiRequest::decode(request)
-        .map_err(|e| FlowyError::new(ErrorCode::InvalidRequest, format!("request: not an encoded FFIRequest: {e}")))?;
+    let request = FfiRequest::decode(request).map_err(|e| {
+        FlowyError::new(
+            ErrorCode::InvalidRequest,
+            format!("request: not an encoded FFIRequest: {e}"),
+        )
+    })?;
     // 2. The event name.
     if request.event.is_empty() {
-        return Err(FlowyError::new(ErrorCode::InvalidRequest, "event: must not be empty"));
+        return Err(FlowyError::new(
+            ErrorCode::InvalidRequest,
+            "event: must not be empty",
+        ));
     }
     // 3. Readiness.
     if !inner.is_ready() {
-        return Err(FlowyError::new(ErrorCode::BackendNotReady, "backend: still initialising; retry later"));
+        return Err(FlowyError::new(
+            ErrorCode::BackendNotReady,
+            "backend: still initialising; retry later",
+        ));
     }
     // 4. Routing: exact, case-sensitive.
     let route = inner.routes.get(request.event.as_str()).ok_or_else(|| {
-        FlowyError::new(ErrorCode::UnknownEvent, format!("event: no handler for `{}`", shorten(&request.event)))
+        FlowyError::new(
+            ErrorCode::UnknownEvent,
+            format!("event: no handler for `{}`", shorten(&request.event)),
+        )
     })?;
     let event = route.event;
     // 5. Capabilities.
-    let capabilities = options.capabilities.as_ref().unwrap_or(&inner.config.capabilities);
+    let capabilities = options
+        .capabilities
+        .as_ref()
+        .unwrap_or(&inner.config.capabilities);
     if !capabilities.allows(&event.module, &event.name) {
         return Err(FlowyError::new(
             ErrorCode::PermissionDenied,
-            format!("event: `{}.{}` is not in the caller's capability set", event.module, event.name),
+            format!(
+                "event: `{}.{}` is not in the caller's capability set",
+                event.module, event.name
+            ),
         ));
     }
     // 6. Size.
@@ -52,14 +78,20 @@ async fn handle(inner: &Inner, request: &[u8], options: RequestOptions) -> Resul
     if request.payload.len() > max_payload {
         return Err(FlowyError::new(
             ErrorCode::PayloadTooLarge,
-            format!("payload: {} bytes, more than the limit of {max_payload}", request.payload.len()),
+            format!(
+                "payload: {} bytes, more than the limit of {max_payload}",
+                request.payload.len()
+            ),
         ));
     }
     // 7. In-flight limit: held until this function returns, however it returns.
     let _admitted = inner.in_flight.try_admit().ok_or_else(|| {
         FlowyError::new(
             ErrorCode::Overloaded,
-            format!("backend: {} requests in flight, the limit; retry later", inner.in_flight.max()),
+            format!(
+                "backend: {} requests in flight, the limit; retry later",
+                inner.in_flight.max()
+            ),
         )
     })?;
     // 8. Nesting depth, before any decoding.
@@ -72,9 +104,16 @@ async fn handle(inner: &Inner, request: &[u8], options: RequestOptions) -> Resul
     }
     // 9. Decoding, done by the handler's typed wrapper, which returns the handler's future.
     let cancel = options.cancel.unwrap_or_default();
-    let cx = Context::new(route.name, options.request_id, cancel.clone(), Notifier::new(inner.center.clone()));
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| route.handler.start(cx, &request.payload)))
-        .map_err(|_| panicked(route.name))??;
+    let cx = Context::new(
+        route.name,
+        options.request_id,
+        cancel.clone(),
+        Notifier::new(inner.center.clone()),
+    );
+    let future = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        route.handler.start(cx, &request.payload)
+    }))
+    .map_err(|_| panicked(route.name))??;
     // 10-11. Validation happens in the handler; it runs as its own task so that a panic is
     // caught by the runtime, and is raced against its deadline and its cancellation.
     if cancel.is_cancelled() {
@@ -107,7 +146,10 @@ impl<T> Drop for AbortOnDrop<T> {
 
 /// An ERR response carrying `error`, its category made to match its code.
 pub(crate) fn error_response(error: FlowyError) -> FfiResponse {
-    FfiResponse { payload: normalize_error(error).encode_to_vec(), code: FfiStatusCode::Err as i32 }
+    FfiResponse {
+        payload: normalize_error(error).encode_to_vec(),
+        code: FfiStatusCode::Err as i32,
+    }
 }
 
 /// Sets the category the schema assigns to the code. A code the schema does not know cannot be
@@ -118,12 +160,21 @@ pub(crate) fn normalize_error(mut error: FlowyError) -> FlowyError {
             error.category = code.category() as i32;
             error
         }
-        Err(_) => FlowyError::new(ErrorCode::Internal, format!("backend: a handler returned unknown error code {}", error.code)),
+        Err(_) => FlowyError::new(
+            ErrorCode::Internal,
+            format!(
+                "backend: a handler returned unknown error code {}",
+                error.code
+            ),
+        ),
     }
 }
 
 fn panicked(event: &str) -> FlowyError {
-    FlowyError::new(ErrorCode::Internal, format!("handler for `{event}` panicked"))
+    FlowyError::new(
+        ErrorCode::Internal,
+        format!("handler for `{event}` panicked"),
+    )
 }
 
 fn cancelled() -> FlowyError {
@@ -133,7 +184,10 @@ fn cancelled() -> FlowyError {
 fn timed_out(event: &str, deadline: Duration) -> FlowyError {
     FlowyError::new(
         ErrorCode::RequestTimeout,
-        format!("handler for `{event}` did not finish within {} ms", deadline.as_millis()),
+        format!(
+            "handler for `{event}` did not finish within {} ms",
+            deadline.as_millis()
+        ),
     )
 }
 

@@ -59,11 +59,21 @@ fn fields(
                 }
             }
             3 => fields(buf, None, depth + 1, max, Some(number))?,
-            4 => return if group == Some(number) { Ok(()) } else { Err(Stop::Malformed) },
+            4 => {
+                return if group == Some(number) {
+                    Ok(())
+                } else {
+                    Err(Stop::Malformed)
+                };
+            }
             _ => return Err(Stop::Malformed),
         }
     }
-    if group.is_some() { Err(Stop::Malformed) } else { Ok(()) }
+    if group.is_some() {
+        Err(Stop::Malformed)
+    } else {
+        Ok(())
+    }
 }
 
 fn varint(buf: &mut &[u8]) -> Result<u64, Stop> {
@@ -94,9 +104,15 @@ mod tests {
     use prost::Message;
 
     fn recursive(levels: u32) -> Vec<u8> {
-        let mut m = pb::RecursivePb { depth: levels, child: None };
+        let mut m = pb::RecursivePb {
+            depth: levels,
+            child: None,
+        };
         for d in (1..levels).rev() {
-            m = pb::RecursivePb { depth: d, child: Some(Box::new(m)) };
+            m = pb::RecursivePb {
+                depth: d,
+                child: Some(Box::new(m)),
+            };
         }
         m.encode_to_vec()
     }
@@ -118,7 +134,13 @@ mod tests {
     fn map_entries_count_as_a_level() {
         let d = desc("eventwire.v1.AllTypesPB");
         let mut m = pb::AllTypesPb::default();
-        m.m_string_nested.insert("k".into(), pb::NestedPb { a: 1, b: "x".into() });
+        m.m_string_nested.insert(
+            "k".into(),
+            pb::NestedPb {
+                a: 1,
+                b: "x".into(),
+            },
+        );
         let bytes = m.encode_to_vec();
         // AllTypesPB (1) > map entry (2) > NestedPB (3).
         assert!(!too_deep(&bytes, Some(&d), 3));

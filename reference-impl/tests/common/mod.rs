@@ -13,7 +13,9 @@ pub fn dispatcher_with(config: Config) -> Dispatcher {
     let mut builder = Dispatcher::builder();
     builder.config(config);
     eventwire::app::register_all(&mut builder);
-    builder.build().expect("the reference plugins cover the tables")
+    builder
+        .build()
+        .expect("the reference plugins cover the tables")
 }
 
 pub fn config(json: &str) -> Config {
@@ -21,11 +23,19 @@ pub fn config(json: &str) -> Config {
 }
 
 pub fn request(event: &str, payload: impl Message) -> Vec<u8> {
-    pb::FfiRequest { event: event.to_owned(), payload: payload.encode_to_vec() }.encode_to_vec()
+    pb::FfiRequest {
+        event: event.to_owned(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec()
 }
 
 pub fn raw_request(event: &str, payload: &[u8]) -> Vec<u8> {
-    pb::FfiRequest { event: event.to_owned(), payload: payload.to_vec() }.encode_to_vec()
+    pb::FfiRequest {
+        event: event.to_owned(),
+        payload: payload.to_vec(),
+    }
+    .encode_to_vec()
 }
 
 /// A decoded response: OK with its payload, or the FlowyError of an ERR.
@@ -42,9 +52,14 @@ pub fn answer(response: &[u8]) -> Answer {
     match pb::FfiStatusCode::try_from(response.code) {
         Ok(pb::FfiStatusCode::Ok) => Answer::Ok(response.payload),
         Ok(pb::FfiStatusCode::Err) => {
-            let error = FlowyError::decode(response.payload.as_slice()).expect("ERR payload is a FlowyError");
+            let error = FlowyError::decode(response.payload.as_slice())
+                .expect("ERR payload is a FlowyError");
             let code = ErrorCode::try_from(error.code).expect("error code is in the schema");
-            assert_eq!(error.category, code.category() as i32, "category matches code in {error:?}");
+            assert_eq!(
+                error.category,
+                code.category() as i32,
+                "category matches code in {error:?}"
+            );
             Answer::Err(error)
         }
         other => panic!("backend sent status {other:?} ({})", response.code),
@@ -83,9 +98,15 @@ pub fn assert_ok<M: Message + Default>(answer: Answer) -> M {
 
 /// A RecursivePB nested `levels` deep (top = 1).
 pub fn recursive(levels: u32) -> pb::RecursivePb {
-    let mut m = pb::RecursivePb { depth: levels, child: None };
+    let mut m = pb::RecursivePb {
+        depth: levels,
+        child: None,
+    };
     for d in (1..levels).rev() {
-        m = pb::RecursivePb { depth: d, child: Some(Box::new(m)) };
+        m = pb::RecursivePb {
+            depth: d,
+            child: Some(Box::new(m)),
+        };
     }
     m
 }
