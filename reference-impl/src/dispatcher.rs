@@ -60,7 +60,8 @@ pub(crate) struct Route {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
-    /// A deadline for this request only, overriding every configured one.
+    /// A deadline for this request only, overriding every configured one. (A stream request's
+    /// `timeout_ms: 0` means "the event's deadline", i.e. `None` here, not a zero deadline.)
     pub timeout: Option<Duration>,
     /// The caller's capability set; `None` means the dispatcher's configured set.
     pub capabilities: Option<Capabilities>,
@@ -100,7 +101,9 @@ impl Dispatcher {
     }
 
     /// Answers one encoded `FFIRequest` with one encoded `FFIResponse`. Never fails and never
-    /// panics: every outcome is a response.
+    /// panics: every outcome is a response. Poll it inside a tokio runtime with timers enabled
+    /// (e.g. `Runtime::block_on` for a synchronous caller); handlers run on
+    /// [`runtime`](Self::runtime).
     pub async fn dispatch(&self, request: &[u8]) -> Vec<u8> {
         self.dispatch_with(request, RequestOptions::default()).await
     }

@@ -69,4 +69,4 @@ pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
 pub use generated::{events, notifications, plugins};
 pub use notify::{NotificationBody, Notifier, UndeclaredNotification};
 pub use registry::{Event, HandlerFuture, NotificationKind, RawHandler};
-pub use session::{Outbound, Session, SessionConfig, SessionReceiver};
+pub use session::{Outbound, Session, SessionConfig, SessionReceiver, TryRecvError};

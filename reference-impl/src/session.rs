@@ -76,6 +76,17 @@ pub enum Outbound {
     Notification { seq: u64, subscribe_object: Vec<u8> },
 }
 
+/// Why [`SessionReceiver::try_recv`] returned nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TryRecvError {
+    /// Nothing is queued yet.
+    #[error("nothing queued yet")]
+    Empty,
+    /// The session is closed and every request has been answered: nothing will come.
+    #[error("the session has ended")]
+    Ended,
+}
+
 /// The submitting side of a session. Cheap to clone; when the last clone is dropped the session
 /// is closed as by [`Session::close`].
 #[derive(Clone)]
@@ -104,6 +115,7 @@ impl Drop for Guard {
 pub(crate) struct SessionShared {
     state: Mutex<State>,
     queued_notifications: AtomicUsize,
+    queued_responses: AtomicUsize,
     dropped_notifications: AtomicU64,
     notification_limit: usize,
     capabilities: Option<Capabilities>,
@@ -132,6 +144,7 @@ impl Dispatcher {
                 requests: HashMap::new(),
             }),
             queued_notifications: AtomicUsize::new(0),
+            queued_responses: AtomicUsize::new(0),
             dropped_notifications: AtomicU64::new(0),
             notification_limit: config
                 .notification_queue
@@ -172,10 +185,16 @@ impl Session {
                         ErrorCode::Cancelled,
                         "session: closed before the request was submitted",
                     );
-                    let _ = tx.send(Outbound::Response {
-                        request_id,
-                        response: error_response(error).encode_to_vec(),
-                    });
+                    let response = error_response(error).encode_to_vec();
+                    if tx
+                        .send(Outbound::Response {
+                            request_id,
+                            response,
+                        })
+                        .is_ok()
+                    {
+                        shared.queued_responses.fetch_add(1, Ordering::AcqRel);
+                    }
                 }
                 return;
             }
@@ -269,17 +288,22 @@ impl SessionReceiver {
         next
     }
 
-    /// The next outbound message if one is queued. `Err(true)` when the session has ended,
-    /// `Err(false)` when nothing is queued yet.
-    pub fn try_recv(&mut self) -> Result<Outbound, bool> {
+    /// The next outbound message if one is queued, without waiting.
+    pub fn try_recv(&mut self) -> Result<Outbound, TryRecvError> {
         match self.rx.try_recv() {
             Ok(m) => {
                 self.took(&Some(m.clone()));
                 Ok(m)
             }
-            Err(mpsc::error::TryRecvError::Empty) => Err(false),
-            Err(mpsc::error::TryRecvError::Disconnected) => Err(true),
+            Err(mpsc::error::TryRecvError::Empty) => Err(TryRecvError::Empty),
+            Err(mpsc::error::TryRecvError::Disconnected) => Err(TryRecvError::Ended),
         }
+    }
+
+    /// Responses queued and not yet received. A transport that stops reading requests while
+    /// this is high bounds its memory even against a front end that never reads answers.
+    pub fn queued_responses(&self) -> usize {
+        self.shared.queued_responses.load(Ordering::Acquire)
     }
 
     /// Notifications dropped for this session because its queue was full.
@@ -288,11 +312,16 @@ impl SessionReceiver {
     }
 
     fn took(&self, message: &Option<Outbound>) {
-        if let Some(Outbound::Notification { .. }) = message {
-            self.shared
+        match message {
+            Some(Outbound::Notification { .. }) => self
+                .shared
                 .queued_notifications
-                .fetch_sub(1, Ordering::AcqRel);
-        }
+                .fetch_sub(1, Ordering::AcqRel),
+            Some(Outbound::Response { .. }) => {
+                self.shared.queued_responses.fetch_sub(1, Ordering::AcqRel)
+            }
+            None => 0,
+        };
     }
 }
 
@@ -331,10 +360,15 @@ impl SessionShared {
     fn finish(&self, request_id: u64, cancel: &CancelHandle, response: Vec<u8>) {
         let mut state = lock(&self.state);
         if let Some(tx) = &state.tx {
-            let _ = tx.send(Outbound::Response {
-                request_id,
-                response,
-            });
+            if tx
+                .send(Outbound::Response {
+                    request_id,
+                    response,
+                })
+                .is_ok()
+            {
+                self.queued_responses.fetch_add(1, Ordering::AcqRel);
+            }
         }
         state.in_flight -= 1;
         if let Some(handles) = state.requests.get_mut(&request_id) {

@@ -177,3 +177,29 @@ fn blocking_receiver_serves_a_transport_thread() {
     assert!(matches!(got[1], Outbound::Notification { seq: 2, .. }));
     assert!(matches!(&got[2], Outbound::Response { request_id: 5, .. }));
 }
+
+#[tokio::test]
+async fn try_recv_and_queued_responses() {
+    let d = dispatcher();
+    let (session, mut rx) = d.open_session(SessionConfig::new().notifications(false));
+    assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Empty));
+    for id in 1..=3 {
+        session.submit(id, vec![0xff], RequestOptions::default()); // answered INVALID_REQUEST
+    }
+    while rx.queued_responses() < 3 {
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..3 {
+        let Ok(Outbound::Response { response, .. }) = rx.try_recv() else {
+            panic!()
+        };
+        assert_err(
+            answer(&response),
+            Code::InvalidRequest,
+            Cat::InvalidArgument,
+        );
+    }
+    assert_eq!(rx.queued_responses(), 0);
+    drop(session);
+    assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Ended));
+}
