@@ -527,3 +527,73 @@ async fn step12_output_is_encoded_ok_and_no_output_is_empty() {
         (Code::Internal as i32, Cat::Internal as i32)
     );
 }
+
+/// A conformance-module stand-in whose handlers misbehave in the ways a plugin could.
+struct Misbehaving;
+
+impl eventwire::RawHandler for Misbehaving {
+    fn start(
+        &self,
+        cx: eventwire::Context,
+        _: &[u8],
+    ) -> Result<eventwire::HandlerFuture, eventwire::FlowyError> {
+        match cx.event() {
+            // Wrong category for its code.
+            "Echo" => Err(eventwire::FlowyError {
+                code: Code::InvalidParams as i32,
+                msg: "x".into(),
+                payload: vec![],
+                category: 0,
+            }),
+            // A code the schema does not know.
+            "Ping" => Ok(Box::pin(async {
+                Err(eventwire::FlowyError {
+                    code: 999,
+                    msg: String::new(),
+                    payload: vec![],
+                    category: 2,
+                })
+            })),
+            // Panics before returning its future.
+            "Nest" => panic!("synchronous panic"),
+            _ => Ok(Box::pin(async { Ok(Vec::new()) })),
+        }
+    }
+}
+
+#[tokio::test]
+async fn errors_from_plugins_are_normalised_and_synchronous_panics_caught() {
+    let mut builder = eventwire::Dispatcher::builder();
+    eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
+    eventwire::plugins::document::register(
+        &mut builder,
+        eventwire::handlers::document::Documents::default(),
+    );
+    for event in &eventwire_schema::tables()
+        .module("conformance")
+        .unwrap()
+        .events
+    {
+        builder.handle_raw(event.name.clone(), Misbehaving);
+    }
+    let d = builder.build().unwrap();
+    let e = assert_err(
+        send(&d, &request("Echo", ())).await,
+        Code::InvalidParams,
+        Cat::InvalidArgument,
+    );
+    assert_eq!(e.msg, "x");
+    let e = assert_err(
+        send(&d, &request("Ping", ())).await,
+        Code::Internal,
+        Cat::Internal,
+    );
+    assert!(e.msg.contains("999"), "{}", e.msg);
+    let e = assert_err(
+        send(&d, &request("Nest", ())).await,
+        Code::Internal,
+        Cat::Internal,
+    );
+    assert_eq!(e.msg, "handler for `Nest` panicked");
+    assert!(matches!(send(&d, &request("Discard", ())).await, Answer::Ok(p) if p.is_empty()));
+}
