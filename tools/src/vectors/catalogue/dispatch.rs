@@ -4,7 +4,8 @@
 use eventwire_schema::pb::ErrorCode;
 use serde_json::{Value as Json, json};
 
-use super::spec::*;
+use super::spec::{self, *};
+use spec::event_requirement;
 use super::{Arm, Body, Def, ExpectDef, NotifDef, StepDef, def};
 
 /// The session token of the sample app: FNV-1a (64 bit) of "<id>:<email>", 16 lower-case hex
@@ -55,7 +56,15 @@ fn sign_in(email: &str, name: &str) -> Json {
 }
 
 fn case(file: &'static str, name: &str, description: &str, spec: &[&'static str], tags: &[&'static str], steps: Vec<StepDef>) -> Def {
-    def(file, name, description, spec, tags, Body::Dispatch { config: None, steps })
+    let mut spec = spec.to_vec();
+    for s in &steps {
+        if let Some(r) = event_requirement(s.event) {
+            if !spec.contains(&r) {
+                spec.push(r);
+            }
+        }
+    }
+    def(file, name, description, &spec, tags, Body::Dispatch { config: None, steps })
 }
 
 pub fn defs() -> Vec<Def> {
@@ -79,6 +88,18 @@ fn user() -> Vec<Def> {
             signed_in("ada@example.org"),
             step("SignIn", Some(sign_in("bob@example.com", "")), ok_n(Some(profile(2, "bob@example.com", "")), vec![note("user", 1, "2", profile(2, "bob@example.com", ""))])),
             step("GetUserProfile", None, ok(Some(profile(2, "bob@example.com", "")))),
+        ]),
+        case(F, "sign-in-known-email", "Signing in again with a stored email reuses that user (same id) and replaces its name.", a, &["app", "notification"], vec![
+            signed_in("ada@example.org"),
+            step("SignIn", Some(sign_in("bob@example.com", "")), ok_n(Some(profile(2, "bob@example.com", "")), vec![note("user", 1, "2", profile(2, "bob@example.com", ""))])),
+            step("SignIn", Some(sign_in("ada@example.org", "Countess")), ok_n(Some(profile(1, "ada@example.org", "Countess")), vec![note("user", 1, "1", profile(1, "ada@example.org", "Countess"))])),
+        ]),
+        case(F, "sign-in-bad-email-before-password", "Both email and password invalid: the email is checked first.", a, &["app", "validation", "order"], vec![
+            step("SignIn", Some(json!({"email": "nope"})), err(ErrorCode::EmailFormatInvalid)),
+        ]),
+        case(F, "update-profile-nothing-set", "No field set: nothing changes, ProfileUpdated is still emitted.", a, &["app", "notification", "optional"], vec![
+            signed_in("ada@example.org"),
+            step("UpdateUserProfile", Some(json!({})), ok_n(Some(profile(1, "ada@example.org", "Ada")), vec![note("user", 2, "1", profile(1, "ada@example.org", "Ada"))])),
         ]),
         case(F, "sign-in-empty-password", "An empty password: PASSWORD_IS_EMPTY, no notification.", a, &["app", "validation"], vec![
             step("SignIn", Some(json!({"email": "ada@example.org"})), err(ErrorCode::PasswordIsEmpty)),
@@ -176,6 +197,7 @@ fn document() -> Vec<Def> {
         ]),
         case(F, "export-empty-view-id", "An empty view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({})), err(ErrorCode::ViewIdIsInvalid))]),
         case(F, "export-whitespace-view-id", "A whitespace view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({"viewId": "  "})), err(ErrorCode::ViewIdIsInvalid))]),
+        case(F, "export-unknown-type", "An export_type that ExportType does not declare: INVALID_PARAMS.", a, &["app", "validation", "enum"], vec![open(), step("ExportDocument", Some(json!({"viewId": "notes", "exportType": 7})), err(ErrorCode::InvalidParams))]),
         case(F, "export-unknown-document", "A document never opened: RECORD_NOT_FOUND.", a, &["app"], vec![step("ExportDocument", Some(json!({"viewId": "nope"})), err(ErrorCode::RecordNotFound))]),
     ]
 }

@@ -52,13 +52,9 @@ pub fn defs() -> Vec<Def> {
             "conformance" => "events/conformance.yaml",
             other => panic!("catalogue: no vector file for module `{other}`"),
         };
-        let app_spec = match module.name.as_str() {
-            "conformance" => MOD_ECHO,
-            "user" => APP_USER,
-            _ => APP_DOCUMENT,
-        };
         for ev in &module.events {
             let event: &'static str = ev.name.clone().leak();
+            let app_spec = event_requirement(event).unwrap_or(APP_STATE);
             let (input, output) = sample(event);
             let input = ev.input.as_ref().map(|_| input.expect("an event with input has a sample input"));
             defs.push(def(file, format!("{}-request", kebab(event)), format!("{event}: an FFIRequest."), &[ENV_REQUEST], &["request"], Body::Request { event, payload: input }));

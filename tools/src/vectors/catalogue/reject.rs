@@ -74,7 +74,7 @@ pub fn defs() -> Vec<Def> {
 fn envelope() -> Vec<Def> {
     const F: &str = "reject/envelope.yaml";
     let inv = || err(ErrorCode::InvalidRequest);
-    let s = &[ROUTE_ENVELOPE][..];
+    let s = &[ROUTE_ENVELOPE, ENC_REJECT][..];
     let overlong = vec![0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01];
     vec![
         r(F, "envelope-empty-bytes", "Zero bytes decode as an FFIRequest with an empty event: INVALID_REQUEST.", &[ROUTE_EMPTY], &["empty-event"], None, vec![], inv()),
@@ -107,7 +107,7 @@ fn envelope() -> Vec<Def> {
 fn routing() -> Vec<Def> {
     const F: &str = "reject/routing.yaml";
     let unknown = || err(ErrorCode::UnknownEvent);
-    let u = &[ROUTE_UNKNOWN][..];
+    let u = &[ROUTE_UNKNOWN, ROUTE_EXACT][..];
     vec![
         r(F, "route-unknown-event", "No event is named \"Nope\": UNKNOWN_EVENT.", u, &["unknown-event"], None, req(b"Nope", &[]), unknown()),
         r(F, "route-case-sensitive", "\"ping\" is not \"Ping\": UNKNOWN_EVENT.", u, &["unknown-event", "case"], None, req(b"ping", &[]), unknown()),
@@ -116,8 +116,8 @@ fn routing() -> Vec<Def> {
         r(F, "route-embedded-nul", "\"Ping\\0\" is not \"Ping\" (no C-string truncation): UNKNOWN_EVENT.", u, &["unknown-event", "nul"], None, req(b"Ping\0", &[]), unknown()),
         r(F, "route-event-id-as-name", "The event id \"905\" is not a name: UNKNOWN_EVENT.", u, &["unknown-event"], None, req(b"905", &[]), unknown()),
         r(F, "route-unknown-event-oversized-payload", "Routing comes before the size limit: UNKNOWN_EVENT, not PAYLOAD_TOO_LARGE.", &[ROUTE_UNKNOWN, ROUTE_ORDER], &["unknown-event", "order"], limit(4), req(b"Nope", &[0xff; 5]), unknown()),
-        r(F, "route-permission-denied", "Capabilities [\"user.*\"] do not include Ping: PERMISSION_DENIED.", &[ROUTE_PERMISSION], &["permission"], only(&["user.*"]), req(b"Ping", &[]), err(ErrorCode::PermissionDenied)),
-        r(F, "route-permission-granted-by-name", "Capabilities [\"conformance.Ping\"] include Ping.", &[ROUTE_PERMISSION], &["permission"], only(&["conformance.Ping"]), req(b"Ping", &[]), pong()),
+        r(F, "route-permission-denied", "Capabilities [\"user.*\"] do not include Ping: PERMISSION_DENIED.", &[ROUTE_PERMISSION, ROUTE_CAPABILITIES], &["permission"], only(&["user.*"]), req(b"Ping", &[]), err(ErrorCode::PermissionDenied)),
+        r(F, "route-permission-granted-by-name", "Capabilities [\"conformance.Ping\"] include Ping.", &[ROUTE_PERMISSION, ROUTE_CAPABILITIES], &["permission"], only(&["conformance.Ping"]), req(b"Ping", &[]), pong()),
         r(F, "route-permission-before-size", "The capability check comes before the size limit: PERMISSION_DENIED.", &[ROUTE_PERMISSION, ROUTE_ORDER], &["permission", "order"], Some(Config { capabilities: Some(vec!["user.*".into()]), max_payload_bytes: Some(4), ..Config::default() }), req(b"Discard", &[0xff; 5]), err(ErrorCode::PermissionDenied)),
         r(F, "route-unknown-before-permission", "An unknown event with an empty capability set: UNKNOWN_EVENT.", &[ROUTE_UNKNOWN, ROUTE_ORDER], &["unknown-event", "permission", "order"], only(&[]), req(b"Nope", &[]), unknown()),
         r(F, "route-not-ready", "Before initialisation finishes: BACKEND_NOT_READY, never silence.", &[ROUTE_NOT_READY], &["not-ready"], not_ready(), req(b"Ping", &[]), err(ErrorCode::BackendNotReady)),
@@ -131,13 +131,13 @@ fn routing() -> Vec<Def> {
 fn payload() -> Vec<Def> {
     const F: &str = "reject/payload.yaml";
     let serde = || err(ErrorCode::ProtobufSerde);
-    let v = &[VAL_DECODE][..];
+    let v = &[VAL_DECODE, ENC_REJECT][..];
     // Discard takes NestedPB{int32 a = 1; string b = 2}; Echo takes AllTypesPB.
     let b15 = len(2, b"fifteen chars!!");
     let b14 = len(2, b"fourteen chars");
     vec![
-        r(F, "payload-too-large", "A 17-byte payload with max_payload_bytes 16: PAYLOAD_TOO_LARGE.", &[LIMIT_PAYLOAD], &["limit"], limit(16), req(b"Discard", &b15), err(ErrorCode::PayloadTooLarge)),
-        r(F, "payload-at-limit", "A 16-byte payload with max_payload_bytes 16: accepted.", &[LIMIT_PAYLOAD], &["limit"], limit(16), req(b"Discard", &b14), ok(None)),
+        r(F, "payload-too-large", "A 17-byte payload with max_payload_bytes 16: PAYLOAD_TOO_LARGE.", &[LIMIT_PAYLOAD, LIMIT_CONFIGURABLE], &["limit"], limit(16), req(b"Discard", &b15), err(ErrorCode::PayloadTooLarge)),
+        r(F, "payload-at-limit", "A 16-byte payload with max_payload_bytes 16: accepted.", &[LIMIT_PAYLOAD, LIMIT_CONFIGURABLE], &["limit"], limit(16), req(b"Discard", &b14), ok(None)),
         r(F, "payload-nesting-65", "65 levels of RecursivePB for Nest (default limit 64): NESTING_TOO_DEEP.", &[LIMIT_NESTING], &["nesting", "limit"], None, req(b"Nest", &recursive_bytes(65)), err(ErrorCode::NestingTooDeep)),
         r(F, "payload-nesting-64", "64 levels, the default limit: accepted.", &[LIMIT_NESTING], &["nesting", "limit"], None, req(b"Nest", &recursive_bytes(64)), ok(Some(json!({"depth": 64})))),
         r(F, "payload-nesting-configured", "4 levels with max_nesting_depth 3: NESTING_TOO_DEEP.", &[LIMIT_NESTING], &["nesting", "limit"], nesting(3), req(b"Nest", &recursive_bytes(4)), err(ErrorCode::NestingTooDeep)),
@@ -168,6 +168,18 @@ fn payload() -> Vec<Def> {
             req(b"Echo", &cat(&[varint(20, 1), varint(20, 2), len(21, &[3, 4])])), ok(Some(json!({"rInt32Packed": [1, 2], "rInt32Unpacked": [3, 4]})))),
         r(F, "payload-map-default-key-written", "A map entry with its default key written: accepted, answered canonically.", &[VAL_TOLERANT, ENC_MAPS], &["map", "defaults", "tolerated"], None,
             req(b"Echo", &len(31, &cat(&[varint(1, 0), len(2, b"zero")]))), ok(Some(json!({"mInt32String": {"0": "zero"}})))),
+        r(F, "payload-spec-ends-inside-value", "SPEC.md 6.10 example `18`: ends inside the value: PROTOBUF_SERDE.", v, &["truncated", "spec-example"], None, req(b"Echo", &[0x18]), serde()),
+        r(F, "payload-spec-length-past-end", "SPEC.md 6.10 example `72 05 68 69`: length past the end: PROTOBUF_SERDE.", v, &["length-past-end", "spec-example"], None, req(b"Echo", &[0x72, 0x05, 0x68, 0x69]), serde()),
+        r(F, "payload-spec-field-zero", "SPEC.md 6.10 example `00 01`: field number 0: PROTOBUF_SERDE.", v, &["wire-type", "spec-example"], None, req(b"Echo", &[0x00, 0x01]), serde()),
+        r(F, "payload-spec-wire-type-6", "SPEC.md 6.10 example `1e`: wire type 6: PROTOBUF_SERDE.", v, &["wire-type", "spec-example"], None, req(b"Echo", &[0x1e]), serde()),
+        r(F, "payload-spec-11-byte-varint", "SPEC.md 6.10 example: an 11-byte varint: PROTOBUF_SERDE.", v, &["overlong-varint", "spec-example"], None, req(b"Echo", &[0x18, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), serde()),
+        r(F, "payload-spec-invalid-utf8", "SPEC.md 6.10 example `72 01 ff`: invalid UTF-8 in f_string: PROTOBUF_SERDE.", v, &["utf8", "spec-example"], None, req(b"Echo", &[0x72, 0x01, 0xff]), serde()),
+        r(F, "payload-spec-wrong-wire-type", "SPEC.md 6.10 example `1a 01 01`: f_int32 with wire type 2: PROTOBUF_SERDE.", v, &["wire-type", "spec-example"], None, req(b"Echo", &[0x1a, 0x01, 0x01]), serde()),
+        r(F, "payload-end-group-without-start", "An end-group tag without a start-group: PROTOBUF_SERDE.", v, &["wire-type"], None, req(b"Echo", &[0x0c]), serde()),
+        r(F, "payload-unknown-group-skipped", "A well-formed group in an unknown field (field 99) is skipped.", &[VAL_TOLERANT, ENC_UNKNOWN], &["unknown-field", "tolerated"], None, req(b"Echo", &cat(&[varint(3, 1), raw_varint(99 << 3 | 3), varint(1, 5), raw_varint(99 << 3 | 4)])), ok(Some(json!({"fInt32": 1})))),
+        r(F, "payload-int32-wide-varint-truncated", "A 64-bit varint in an int32 field is truncated to its low 32 bits.", &[VAL_TOLERANT, ENC_NONCANONICAL], &["varint", "tolerated"], None, req(b"Echo", &varint(3, 0x1_0000_0005)), ok(Some(json!({"fInt32": 5})))),
+        r(F, "payload-bool-non-zero", "A bool sent as varint 2 is true.", &[VAL_TOLERANT, ENC_NONCANONICAL], &["varint", "tolerated"], None, req(b"Echo", &varint(13, 2)), ok(Some(json!({"fBool": true})))),
+        r(F, "payload-nesting-map-entry", "Map entries count as a nesting level: m_string_nested's value is depth 3, over max_nesting_depth 2.", &[LIMIT_NESTING, "REQ-LIMIT-2"], &["nesting", "map", "limit"], nesting(2), req(b"Echo", &len(32, &cat(&[len(1, b"k"), len(2, &varint(1, 1))]))), err(ErrorCode::NestingTooDeep)),
         r(F, "payload-fields-out-of-order", "Fields in descending order: accepted, answered canonically.", &[VAL_TOLERANT, ENC_NONCANONICAL], &["order", "tolerated"], None,
             req(b"Echo", &cat(&[len(14, b"s"), varint(3, 1)])), ok(Some(json!({"fInt32": 1, "fString": "s"})))),
     ]
