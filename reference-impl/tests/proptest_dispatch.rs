@@ -100,24 +100,32 @@ fn envelope() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
-
-    #[test]
-    fn every_request_gets_one_well_formed_response(request in envelope()) {
-        let d = shared_dispatcher();
+#[test]
+fn every_request_gets_one_well_formed_response_and_the_dispatcher_keeps_serving() {
+    let d = shared_dispatcher();
+    let config = ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let result = runner.run(&envelope(), |request| {
         let bytes = runtime().block_on(d.dispatch(&request));
         let response = pb::FfiResponse::decode(bytes.as_slice()).expect("an FFIResponse");
-        prop_assert!(response.code == pb::FfiStatusCode::Ok as i32 || response.code == pb::FfiStatusCode::Err as i32);
+        prop_assert!(
+            response.code == pb::FfiStatusCode::Ok as i32
+                || response.code == pb::FfiStatusCode::Err as i32
+        );
         // `answer` checks that an ERR payload is a FlowyError with a schema code and its category.
         if let Answer::Err(e) = answer(&bytes) {
             prop_assert!(pb::ErrorCode::try_from(e.code).is_ok());
         }
+        // Nothing else uses this dispatcher, so every place was released.
         prop_assert_eq!(d.in_flight(), 0);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
-}
-
-#[test]
-fn still_serving_after_the_property_run() {
-    runtime().block_on(assert_serving(shared_dispatcher()));
+    runtime().block_on(assert_serving(d));
 }
