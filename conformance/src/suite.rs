@@ -436,8 +436,14 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
         };
         let response = match (s.expect.ok, s.expect.err) {
             (Some(ok), None) => {
-                let event = s.call.as_deref().ok_or_else(|| at("`ok` needs `call`, to know the output type".into()))?;
-                let ev = tables().event(event).ok_or_else(|| at(format!("unknown event `{event}`")))?;
+                // The output type is that of the event called, or named in the raw request.
+                let event = match &s.call {
+                    Some(event) => event.clone(),
+                    None => FfiRequest::decode(request.as_slice())
+                        .map(|r| r.event)
+                        .map_err(|_| at("`ok` after an undecodable request".into()))?,
+                };
+                let ev = tables().event(&event).ok_or_else(|| at(format!("unknown event `{event}`")))?;
                 let json = match &ev.output {
                     Some(desc) => json::canonical(desc, &ok).map_err(at)?,
                     None => Value::Object(Default::default()),

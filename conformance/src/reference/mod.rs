@@ -1,9 +1,11 @@
 //! The reference testee: the Rust implementation the suite is checked against.
 //!
-//! It plays the binding role with [`binding`] (dynamic messages over the schema's descriptors).
+//! It plays the binding role with [`binding`] (dynamic messages over the schema's descriptors)
+//! and the backend role with [`backend`] (the reference dispatcher, `eventwire`, in process).
 //! [`Flaw`]s turn it into a deliberately wrong implementation, which is how the suite's own
 //! tests prove that the cases catch real mistakes.
 
+mod backend;
 mod binding;
 mod flaw;
 
@@ -59,10 +61,12 @@ impl Flaw {
     }
 }
 
-/// The reference testee's state: which flaw, if any.
-#[derive(Debug, Clone, Default)]
+/// The reference testee's state: which flaw, if any, and (once a dispatch case came) the
+/// runtime the reference dispatcher runs on.
+#[derive(Default)]
 pub struct Reference {
     pub flaw: Option<Flaw>,
+    backend: Option<backend::Backend>,
 }
 
 impl Reference {
@@ -73,7 +77,7 @@ impl Reference {
                 protocol_version: PROTOCOL_VERSION,
                 implementation_name: "eventwire-conformance-testee".into(),
                 implementation_version: env!("CARGO_PKG_VERSION").into(),
-                roles: vec![testee_pb::Role::Binding as i32],
+                roles: vec![testee_pb::Role::Binding as i32, testee_pb::Role::Backend as i32],
                 features: FEATURES.iter().map(|f| f.to_string()).collect(),
             }),
             Some(testee_request::Kind::Case(case)) => testee_response::Kind::Case(self.run(case)),
@@ -101,7 +105,7 @@ impl Reference {
             Some(Op::BuildRequest(op)) => binding::build_request(op),
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
-            Some(Op::Dispatch(_)) => R::Unsupported("this testee plays the binding role only".into()),
+            Some(Op::Dispatch(op)) => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
             None => R::Unsupported("a case without an operation".into()),
         };
         testee_pb::CaseResult { result: Some(result) }
@@ -131,5 +135,8 @@ impl Reference {
 
 /// The built-in backend: the reference dispatcher, in process.
 pub fn backend_testee() -> Option<Box<dyn crate::testee::Testee>> {
-    None
+    Some(Box::new(crate::testee::InProcess::new(|| {
+        let mut r = Reference::default();
+        Box::new(move |req: &[u8]| r.answer_bytes(req))
+    })))
 }
