@@ -34,15 +34,12 @@ function findHost(): { path?: string; reason?: string } {
   const fromEnv = process.env.EVENTWIRE_HOST;
   if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { reason: `EVENTWIRE_HOST=${fromEnv} does not exist` };
   const built = join(repo, "target", "debug", "eventwire-host");
-  const manifest = join(repo, "reference-impl", "Cargo.toml");
-  const declared =
-    existsSync(join(repo, "reference-impl", "src", "bin", "eventwire-host.rs")) ||
-    existsSync(join(repo, "reference-impl", "src", "bin", "eventwire-host", "main.rs")) ||
-    (existsSync(manifest) && readFileSync(manifest, "utf8").includes('name = "eventwire-host"'));
+  const manifest = join(repo, "reference-impl", "host", "Cargo.toml");
+  const declared = existsSync(manifest) && readFileSync(manifest, "utf8").includes('name = "eventwire-host"');
   if (!declared) return existsSync(built) ? { path: built } : { reason: "the workspace has no eventwire-host binary yet" };
-  const cargo = spawnSync("cargo", ["build", "--quiet", "-p", "eventwire", "--bin", "eventwire-host"], { cwd: repo, stdio: "inherit" });
+  const cargo = spawnSync("cargo", ["build", "--quiet", "-p", "eventwire-host", "--bin", "eventwire-host"], { cwd: repo, stdio: "inherit" });
   if (cargo.error) return existsSync(built) ? { path: built } : { reason: `cargo is not available: ${cargo.error.message}` };
-  if (cargo.status !== 0) return { reason: "cargo build -p eventwire --bin eventwire-host failed" };
+  if (cargo.status !== 0) return { reason: "cargo build -p eventwire-host failed" };
   return { path: built };
 }
 
