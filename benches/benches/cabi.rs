@@ -1,0 +1,101 @@
+//! The C ABI, benchmark (b): one asynchronous round trip from a foreign (non-tokio) thread.
+//!
+//! `c_abi`: `eventwire_async_call` with an encoded Ping, then wait until the response callback
+//! (on the library's callback thread) hands the response back. `tokio_baseline`: the bare
+//! mechanism underneath any such design, from the same kind of thread: send the request bytes
+//! and a `oneshot` sender over a tokio `mpsc` to a task on a multi-threaded runtime, which
+//! answers through the `oneshot`; `blocking_recv` waits for it.
+
+use std::{
+    ffi::c_void,
+    sync::{
+        OnceLock,
+        mpsc::{Receiver, SyncSender, sync_channel},
+    },
+};
+
+use divan::{Bencher, black_box};
+use eventwire::pb;
+use eventwire_bench::{request, runtime};
+use eventwire_ffi::{
+    EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init,
+    eventwire_set_response_callback,
+};
+use prost::Message;
+
+fn main() {
+    divan::main();
+}
+
+/// Where the callback sends each response: (request id, status code).
+type Answers = SyncSender<(u64, i32)>;
+
+/// Called on the library's callback thread; the buffer is ours to free (SPEC.md: callback
+/// buffers are transferred to the receiver).
+unsafe extern "C" fn on_response(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void) {
+    let bytes = if len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: the library passes `len` readable bytes at `response`.
+        unsafe { std::slice::from_raw_parts(response, len) }
+    };
+    let code = pb::FfiResponse::decode(bytes).map_or(-1, |r| r.code);
+    if len != 0 {
+        // SAFETY: transferred to us by the callback; freed exactly once, here.
+        unsafe { eventwire_free(response.cast_mut(), len) };
+    }
+    // SAFETY: `user_data` is the `Answers` leaked in `library()`, alive for the whole process.
+    let answers = unsafe { &*user_data.cast::<Answers>() };
+    let _ = answers.send((request_id, code));
+}
+
+/// Initialises the library once per process and returns the receiving end of the callback.
+fn library() -> &'static std::sync::Mutex<Receiver<(u64, i32)>> {
+    static ANSWERS: OnceLock<std::sync::Mutex<Receiver<(u64, i32)>>> = OnceLock::new();
+    ANSWERS.get_or_init(|| {
+        let (tx, rx) = sync_channel(1);
+        let user_data = Box::into_raw(Box::new(tx)).cast::<c_void>();
+        // SAFETY: defaults (null, 0); the callback and `user_data` live for the whole process.
+        unsafe {
+            assert_eq!(eventwire_init(std::ptr::null(), 0), EVENTWIRE_OK);
+            assert_eq!(
+                eventwire_set_response_callback(Some(on_response), user_data),
+                EVENTWIRE_OK
+            );
+        }
+        std::sync::Mutex::new(rx)
+    })
+}
+
+#[divan::bench]
+fn c_abi(bencher: Bencher) {
+    let answers = library().lock().unwrap();
+    let ping = request("Ping", &());
+    let mut id = 0u64;
+    bencher.bench_local(|| {
+        id += 1;
+        // SAFETY: `ping` is a live buffer of `ping.len()` bytes for the duration of the call.
+        let status = unsafe { eventwire_async_call(id, ping.as_ptr(), ping.len()) };
+        assert_eq!(status, EVENTWIRE_OK);
+        let (answered, code) = answers.recv().expect("a response");
+        assert_eq!((answered, code), (id, pb::FfiStatusCode::Ok as i32));
+    });
+}
+
+#[divan::bench]
+fn tokio_baseline(bencher: Bencher) {
+    let rt = runtime();
+    let (tx, mut rx) =
+        tokio::sync::mpsc::unbounded_channel::<(Vec<u8>, tokio::sync::oneshot::Sender<Vec<u8>>)>();
+    rt.spawn(async move {
+        while let Some((request, reply)) = rx.recv().await {
+            let _ = reply.send(request);
+        }
+    });
+    let ping = request("Ping", &());
+    bencher.bench_local(|| {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        tx.send((black_box(&ping).clone(), reply)).unwrap();
+        answer.blocking_recv().expect("an answer")
+    });
+}
