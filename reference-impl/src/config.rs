@@ -58,6 +58,10 @@ impl Config {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Config::default());
         }
+        // serde would also read a struct from an array, by position; the format is an object.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ConfigError::Json("configuration must be a JSON object".into()));
+        }
         let config: Config =
             serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(e.to_string()))?;
         config.validate()?;
@@ -66,6 +70,18 @@ impl Config {
 
     /// Checks the limits that do not depend on the event tables.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_payload_bytes == 0 {
+            return Err(ConfigError::Limit {
+                field: "max_payload_bytes",
+                rule: "must be at least 1",
+            });
+        }
+        if self.notification_queue == 0 {
+            return Err(ConfigError::Limit {
+                field: "notification_queue",
+                rule: "must be at least 1",
+            });
+        }
         if self.max_nesting_depth == 0 || self.max_nesting_depth > MAX_NESTING_DEPTH_LIMIT {
             return Err(ConfigError::Limit {
                 field: "max_nesting_depth",
@@ -119,7 +135,8 @@ pub enum ConfigError {
 }
 
 /// A set of events a caller may send, as patterns: `*` (every event), `module.*` (every event of
-/// a module) or `module.Event` (one event). Checked against the tables when the dispatcher is
+/// a module) or `module.Event` (one event), where a module name matches `^[a-z][a-z0-9_]{0,31}$`
+/// and an event name `^[A-Z][A-Za-z0-9]{0,63}$`. Checked against the tables when the dispatcher is
 /// built, so a misspelt pattern is an error instead of a silently narrower set.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capabilities {
@@ -212,18 +229,35 @@ fn parse(p: &str) -> Result<Pattern, CapabilityError> {
         return Ok(Pattern::All);
     }
     let (module, rest) = p.split_once('.').ok_or_else(bad)?;
-    let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !word(module) {
+    if !is_module_name(module) {
         return Err(bad());
     }
     match rest {
         "*" => Ok(Pattern::Module(module.to_owned())),
-        event if word(event) => Ok(Pattern::Event {
+        event if is_event_name(event) => Ok(Pattern::Event {
             module: module.to_owned(),
             event: event.to_owned(),
         }),
         _ => Err(bad()),
     }
+}
+
+/// `^[a-z][a-z0-9_]{0,31}$`: the protocol's module names (SPEC.md, "Capabilities").
+fn is_module_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=32).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// `^[A-Z][A-Za-z0-9]{0,63}$`: the protocol's event names.
+fn is_event_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=64).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// A capability pattern that is not `*`, `module.*` or `module.Event`.
