@@ -1,0 +1,179 @@
+//! The library's life cycle: what `eventwire_init` starts and `eventwire_shutdown` stops, and the
+//! calls that go through it.
+
+use std::{
+    sync::{Arc, Mutex, mpsc},
+    thread::JoinHandle,
+    time::Duration,
+};
+
+use eventwire::{
+    Config, Dispatcher, ErrorCode, FlowyError, RequestOptions, Session, SessionConfig,
+    pb::{FfiResponse, FfiStatusCode},
+};
+use prost::Message;
+use tokio::{runtime::Runtime, sync::mpsc::UnboundedSender};
+
+use crate::{
+    abi::*,
+    boundary::{lock, on_delivery_thread},
+    delivery::{self, Item, Pending, Registry},
+};
+
+/// What the exported functions use while the library is initialised.
+pub(crate) struct Shared {
+    session: Session,
+    pub(crate) registry: Arc<Registry>,
+    items: UnboundedSender<Item>,
+}
+
+/// What only init and shutdown touch.
+struct Running {
+    runtime: Runtime,
+    delivery: JoinHandle<()>,
+    shared: Arc<Shared>,
+}
+
+/// Held for the whole of init and shutdown, so that they never overlap.
+static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
+/// Read by every other call; `None` when not initialised. Kept apart from [`RUNNING`] so that a
+/// callback can call in while shutdown waits for the callback thread.
+static CURRENT: Mutex<Option<Arc<Shared>>> = Mutex::new(None);
+
+/// How long shutdown lets handler tasks that ignore cancellation finish before dropping them.
+const RUNTIME_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The initialised library, or `None`.
+pub(crate) fn current() -> Option<Arc<Shared>> {
+    lock(&CURRENT).clone()
+}
+
+/// Starts the backend with `config`.
+pub(crate) fn start(config: Config) -> i32 {
+    if on_delivery_thread() {
+        // Callbacks only run while the library is initialised (or shutting down).
+        return EVENTWIRE_ERR_ALREADY_INITIALIZED;
+    }
+    let mut running = lock(&RUNNING);
+    if running.is_some() {
+        return EVENTWIRE_ERR_ALREADY_INITIALIZED;
+    }
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().thread_name("eventwire-worker").enable_all().build()
+    else {
+        return EVENTWIRE_ERR_INTERNAL;
+    };
+    let mut builder = Dispatcher::builder();
+    builder.config(config).runtime(runtime.handle().clone());
+    eventwire::app::register_all(&mut builder);
+    let dispatcher = match builder.build() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("eventwire: invalid configuration: {e}");
+            return EVENTWIRE_ERR_INVALID_CONFIG;
+        }
+    };
+    let (session, mut outbound) = dispatcher.open_session(SessionConfig::new());
+    let (items, items_rx) = tokio::sync::mpsc::unbounded_channel();
+    let registry = Arc::new(Registry::default());
+    let forward = items.clone();
+    runtime.spawn(async move {
+        while let Some(message) = outbound.recv().await {
+            if forward.send(Item::Session(message)).is_err() {
+                return;
+            }
+        }
+        let _ = forward.send(Item::Stop);
+    });
+    let delivery = {
+        let registry = Arc::clone(&registry);
+        match std::thread::Builder::new()
+            .name("eventwire-callbacks".into())
+            .spawn(move || delivery::run(items_rx, registry))
+        {
+            Ok(handle) => handle,
+            Err(_) => return EVENTWIRE_ERR_INTERNAL,
+        }
+    };
+    let shared = Arc::new(Shared { session, registry, items });
+    *lock(&CURRENT) = Some(Arc::clone(&shared));
+    *running = Some(Running { runtime, delivery, shared });
+    EVENTWIRE_OK
+}
+
+/// Answers every call in flight `CANCELLED`, waits for the callbacks, stops the runtime.
+pub(crate) fn stop() -> i32 {
+    if on_delivery_thread() {
+        // Waiting for the callback thread from the callback thread would never return.
+        return EVENTWIRE_ERR_INTERNAL;
+    }
+    let mut running = lock(&RUNNING);
+    let Some(Running { runtime, delivery, shared }) = running.take() else {
+        return EVENTWIRE_ERR_NOT_INITIALIZED;
+    };
+    // From here on every call (including those made from callbacks) sees an uninitialised library.
+    *lock(&CURRENT) = None;
+    shared.session.cancel_all();
+    shared.session.close();
+    // The session's queue ends once every request is answered; the callback thread then stops.
+    let _ = delivery.join();
+    drop(shared);
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN_GRACE);
+    EVENTWIRE_OK
+}
+
+impl Shared {
+    /// Starts an asynchronous call; its response goes to the response callback.
+    /// `request` is `Err(reason)` when the bytes could not be read at all.
+    pub(crate) fn call_async(&self, request_id: u64, request: Result<Vec<u8>, &'static str>) {
+        let request = match request {
+            Ok(bytes) => bytes,
+            Err(reason) => return self.answer_directly(request_id, invalid_request(reason)),
+        };
+        let internal = lock(&self.registry.calls).register(Pending::Async { request_id });
+        match internal {
+            Some(internal) => self.session.submit(internal, request, RequestOptions::new()),
+            None => self.answer_directly(
+                request_id,
+                invalid_request("request id: already in flight; ids must be unique among calls in flight"),
+            ),
+        }
+    }
+
+    /// Runs a call to its response, blocking the calling thread.
+    pub(crate) fn call_sync(&self, request: Vec<u8>) -> Vec<u8> {
+        let (waiter, response) = mpsc::sync_channel(1);
+        let internal = lock(&self.registry.calls).register(Pending::Sync(waiter));
+        let Some(internal) = internal else {
+            return internal_error("request: could not be registered");
+        };
+        self.session.submit(internal, request, RequestOptions::new());
+        response.recv().unwrap_or_else(|_| internal_error("library: stopped before answering the request"))
+    }
+
+    /// Cancels the embedder's asynchronous call `request_id`, if it is in flight.
+    pub(crate) fn cancel(&self, request_id: u64) {
+        let internal = lock(&self.registry.calls).internal_id(request_id);
+        if let Some(internal) = internal {
+            self.session.cancel(internal);
+        }
+    }
+
+    fn answer_directly(&self, request_id: u64, response: Vec<u8>) {
+        // Fails only once the callback thread has stopped, i.e. during shutdown, which the
+        // embedder must not race with its own calls.
+        let _ = self.items.send(Item::Direct { request_id, response });
+    }
+}
+
+/// An encoded `FFIResponse` carrying ERR `INVALID_REQUEST`.
+pub(crate) fn invalid_request(msg: &str) -> Vec<u8> {
+    error_response(ErrorCode::InvalidRequest, msg)
+}
+
+fn internal_error(msg: &str) -> Vec<u8> {
+    error_response(ErrorCode::Internal, msg)
+}
+
+fn error_response(code: ErrorCode, msg: &str) -> Vec<u8> {
+    FfiResponse { payload: FlowyError::new(code, msg).encode_to_vec(), code: FfiStatusCode::Err as i32 }.encode_to_vec()
+}

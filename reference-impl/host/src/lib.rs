@@ -1,0 +1,15 @@
+//! Eventwire's reference backend as a process: the length-prefixed stream transport of SPEC.md
+//! section 13.3, served over standard input and output by the `eventwire-host` binary.
+//!
+//! - [`framing`]: 4-byte little-endian length + body, with the frame limit; reusable by any
+//!   front end or test that speaks the stream.
+//! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
+//! - [`server`]: one connection, from frames in to frames out, on any async byte streams.
+//! - [`config`]: the configuration JSON, the same document the C ABI accepts.
+
+pub mod config;
+pub mod framing;
+pub mod inbound;
+pub mod server;
+
+pub use server::{Ending, ServeOptions, serve};
