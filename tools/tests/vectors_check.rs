@@ -65,21 +65,23 @@ fn check_fails_when_any_single_byte_of_any_vector_changes() {
     let (store, schema) = store();
     let (files, problems) = store.parse();
     assert!(problems.is_empty());
-    let mut flipped = 0;
-    for (path, file) in &files {
-        for case in &file.cases {
-            let mut copy = store.clone();
-            let text = copy.texts.get(path).unwrap().clone();
-            copy.texts.insert(path.clone(), flip_first_hex(&text, &case.id));
-            let problems = check_store(&copy, &schema);
-            assert!(
-                problems.iter().any(|p| p.contains(&case.id)),
-                "flipping a byte of {} ({path}) went unnoticed or unnamed: {problems:?}",
-                case.id
-            );
-            flipped += 1;
-        }
-    }
+    let targets: Vec<(&String, &String)> = files.iter().flat_map(|(path, f)| f.cases.iter().map(move |c| (path, &c.id))).collect();
+    // Every case is flipped; the work is split over two threads.
+    let (a, b) = targets.split_at(targets.len() / 2);
+    let flipped: usize = std::thread::scope(|scope| {
+        let run = |part: &[(&String, &String)]| {
+            for (path, id) in part {
+                let mut copy = store.clone();
+                let text = copy.texts.get(*path).unwrap().clone();
+                copy.texts.insert((*path).clone(), flip_first_hex(&text, id));
+                let problems = check_store(&copy, &schema);
+                assert!(problems.iter().any(|p| p.contains(id.as_str())), "flipping a byte of {id} ({path}) went unnoticed or unnamed: {problems:?}");
+            }
+            part.len()
+        };
+        let h = scope.spawn(|| run(a));
+        run(b) + h.join().unwrap()
+    });
     assert_eq!(flipped, files.values().map(|f| f.cases.len()).sum::<usize>());
     assert!(flipped >= 300, "only {flipped} cases");
 }

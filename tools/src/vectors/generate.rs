@@ -5,7 +5,10 @@
 //! used, retired ones included); a case that left the catalogue must have its id listed in
 //! `RETIRED` and is then dropped, never silently.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::OnceLock,
+};
 
 use super::catalogue::{self, Def};
 use super::compile::compile;
@@ -13,24 +16,43 @@ use super::format::{Case, Kind, VectorFile, make_id, split_id};
 
 /// Merges the catalogue into `existing` (path -> file). Errors list every problem found.
 pub fn generate(existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
-    generate_from(&catalogue::all(), existing, retired)
+    // The catalogue is fixed for the life of the process; compile it once.
+    static COMPILED: OnceLock<(Vec<Def>, Compiled)> = OnceLock::new();
+    let (defs, compiled) = COMPILED.get_or_init(|| {
+        let defs = catalogue::all();
+        let compiled = compile_all(&defs);
+        (defs, compiled)
+    });
+    merge(defs, compiled, existing, retired)
 }
 
 pub fn generate_from(defs: &[Def], existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
-    let mut problems = Vec::new();
-    let retired: BTreeSet<&str> = retired.iter().map(String::as_str).collect();
+    merge(defs, &compile_all(defs), existing, retired)
+}
 
-    let mut compiled: BTreeMap<&str, (&'static str, Case)> = BTreeMap::new();
+/// Name -> (file, case), or the problems found compiling.
+type Compiled = Result<BTreeMap<String, (&'static str, Case)>, Vec<String>>;
+
+fn compile_all(defs: &[Def]) -> Compiled {
+    let mut problems = Vec::new();
+    let mut compiled = BTreeMap::new();
     for def in defs {
         match compile(def) {
             Ok(case) => {
-                if compiled.insert(def.name.as_str(), (def.file, case)).is_some() {
+                if compiled.insert(def.name.clone(), (def.file, case)).is_some() {
                     problems.push(format!("catalogue: case name `{}` is used twice", def.name));
                 }
             }
             Err(e) => problems.push(e.to_string()),
         }
     }
+    if problems.is_empty() { Ok(compiled) } else { Err(problems) }
+}
+
+fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
+    let compiled = compiled.as_ref().map_err(Clone::clone)?;
+    let mut problems = Vec::new();
+    let retired: BTreeSet<&str> = retired.iter().map(String::as_str).collect();
 
     let mut next: BTreeMap<&str, u32> = BTreeMap::new();
     let mut bump = |id: &str| {
