@@ -1,0 +1,141 @@
+//! The exported functions called from Rust, for what the C test does not cover: notification
+//! numbering across callback replacement and removal (REQ-TRANS-CABI-5), configuration outcomes
+//! (REQ-TRANS-CABI-3), and the callback thread.
+//!
+//! The library is process-global, so the tests take turns.
+
+use std::{
+    ffi::c_void,
+    sync::{Mutex, MutexGuard},
+    thread::ThreadId,
+};
+
+use eventwire::pb::{EmitNotificationsPayloadPb, FfiRequest, FfiResponse, FlowyError, SubscribeObject};
+use eventwire_ffi::*;
+use prost::Message;
+
+static TURN: Mutex<()> = Mutex::new(());
+static SEEN: Mutex<Vec<(u64, ThreadId)>> = Mutex::new(Vec::new());
+
+fn turn() -> MutexGuard<'static, ()> {
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+unsafe extern "C" fn record_notification(bytes: *const u8, len: usize, user_data: *mut c_void) {
+    assert_eq!(user_data as usize, 0xabc);
+    // SAFETY: the library passes `len` readable bytes, valid during the call.
+    let object = SubscribeObject::decode(unsafe { std::slice::from_raw_parts(bytes, len) }).unwrap();
+    SEEN.lock().unwrap().push((object.seq, std::thread::current().id()));
+}
+
+fn init(config: &str) -> i32 {
+    // SAFETY: a valid buffer of config.len() bytes.
+    unsafe { eventwire_init(config.as_ptr(), config.len()) }
+}
+
+fn sync_call(event: &str, payload: &impl Message) -> FfiResponse {
+    let request = FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec();
+    let mut out = std::ptr::null_mut();
+    let mut out_len = 0;
+    // SAFETY: valid request buffer and out pointers.
+    assert_eq!(unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) }, EVENTWIRE_OK);
+    let response = if out.is_null() {
+        FfiResponse::default()
+    } else {
+        // SAFETY: the library returned `out_len` bytes at `out`.
+        FfiResponse::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).unwrap()
+    };
+    // SAFETY: exactly what sync_call returned, freed once.
+    unsafe { eventwire_free(out, out_len) };
+    response
+}
+
+fn emit(count: u32) {
+    let response = sync_call("EmitNotifications", &EmitNotificationsPayloadPb { count, id: "x".into(), as_error: false });
+    assert_eq!(response.code, 0);
+}
+
+fn seen_seqs() -> Vec<u64> {
+    std::mem::take(&mut *SEEN.lock().unwrap()).into_iter().map(|(seq, _)| seq).collect()
+}
+
+#[test]
+fn notification_seq_skips_nothing_while_a_callback_is_installed() {
+    let _turn = turn();
+    assert_eq!(init(""), EVENTWIRE_OK);
+    seen_seqs();
+    let user_data = 0xabc as *mut c_void;
+    // SAFETY: a callback valid for the whole test.
+    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    emit(2);
+    assert_eq!(seen_seqs(), [1, 2]);
+    // Removed: notifications are not delivered and consume no seq values.
+    // SAFETY: removing needs no callback.
+    assert_eq!(unsafe { eventwire_set_notification_callback(None, std::ptr::null_mut()) }, EVENTWIRE_OK);
+    emit(3);
+    assert!(seen_seqs().is_empty());
+    // SAFETY: as above.
+    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    emit(2);
+    let seen = std::mem::take(&mut *SEEN.lock().unwrap());
+    assert_eq!(seen.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [3, 4]);
+    // Delivered on one library thread, not the caller's.
+    assert!(seen.iter().all(|(_, t)| *t == seen[0].1 && *t != std::thread::current().id()));
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+    // A new life starts a new subscriber.
+    assert_eq!(init(""), EVENTWIRE_OK);
+    // SAFETY: as above.
+    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    emit(1);
+    assert_eq!(seen_seqs(), [1]);
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+}
+
+#[test]
+fn configuration_outcomes() {
+    let _turn = turn();
+    // config_len 0 means the defaults whatever the pointer is.
+    // SAFETY: a zero length is never read.
+    assert_eq!(unsafe { eventwire_init(std::ptr::dangling(), 0) }, EVENTWIRE_OK);
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+    for bad in [
+        " ",
+        "{",
+        "\"x\"",
+        r#"{"max_payload_bytes":0}"#,
+        r#"{"max_nesting_depth":101}"#,
+        r#"{"notification_queue":0}"#,
+        r#"{"default_timeout_ms":1e3}"#,
+        r#"{"event_timeouts_ms":{"Ping":0}}"#,
+        r#"{"capabilities":["user.*", "user..x"]}"#,
+    ] {
+        assert_eq!(init(bad), EVENTWIRE_ERR_INVALID_CONFIG, "{bad}");
+        assert_eq!(eventwire_cancel(1), EVENTWIRE_ERR_NOT_INITIALIZED, "{bad} left the library initialised");
+    }
+    // Invalid UTF-8.
+    // SAFETY: a valid 2-byte buffer.
+    assert_eq!(unsafe { eventwire_init([0xc3, 0x28].as_ptr(), 2) }, EVENTWIRE_ERR_INVALID_CONFIG);
+
+    // A well-formed pattern naming nothing known is accepted and matches nothing.
+    assert_eq!(init(r#"{"capabilities":["nosuch.*","user.NoSuchEvent","conformance.Ping"],"event_timeouts_ms":{"Ping":5000}}"#), EVENTWIRE_OK);
+    assert_eq!(sync_call("Ping", &()).code, 0);
+    let denied = sync_call("GetUserProfile", &());
+    assert_eq!(FlowyError::decode(denied.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PermissionDenied as i32);
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+
+    // An empty set allows nothing.
+    assert_eq!(init(r#"{"capabilities":[]}"#), EVENTWIRE_OK);
+    let denied = sync_call("Ping", &());
+    assert_eq!(FlowyError::decode(denied.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PermissionDenied as i32);
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+}
+
+#[test]
+fn payload_limit_is_configurable() {
+    let _turn = turn();
+    assert_eq!(init(r#"{"max_payload_bytes":4}"#), EVENTWIRE_OK);
+    let big = EmitNotificationsPayloadPb { count: 1, id: "0123456789".into(), as_error: false };
+    let response = sync_call("EmitNotifications", &big);
+    assert_eq!(FlowyError::decode(response.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PayloadTooLarge as i32);
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+}

@@ -1,0 +1,81 @@
+//! Random input never kills the host without a documented ending (REQ-TRANS-3): either it keeps
+//! answering, or it sends a closing fault and exits non-zero, or the input ended cleanly and it
+//! exits 0. Bodies inside valid length prefixes never stop the stream.
+
+mod common;
+
+use common::*;
+use eventwire::pb::{PongPb, StreamFrame, StreamRequest, stream_frame::Kind};
+use proptest::prelude::*;
+use prost::Message;
+
+/// The id of the well-formed request sent after the random frames.
+const LAST: u64 = u64::MAX - 1;
+
+/// A frame body: random bytes, or a valid frame with some bytes flipped or cut.
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    let valid = (1u64..64, proptest::collection::vec(any::<u8>(), 0..24), 0u32..50).prop_map(|(id, request, timeout_ms)| {
+        StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms })) }.encode_to_vec()
+    });
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..48),
+        (valid.clone(), any::<prop::sample::Index>(), any::<u8>()).prop_map(|(mut b, i, x)| {
+            if !b.is_empty() {
+                let at = i.index(b.len());
+                b[at] ^= x;
+            }
+            b
+        }),
+        (valid, any::<prop::sample::Index>()).prop_map(|(b, i)| b[..i.index(b.len() + 1)].to_vec()),
+    ]
+}
+
+fn check_well_formed_session(frames: &[Kind]) {
+    let mut answered = std::collections::BTreeMap::<u64, usize>::new();
+    for kind in frames {
+        match kind {
+            Kind::Response(r) => *answered.entry(r.id).or_default() += 1,
+            Kind::Fault(f) => assert!(!f.closing, "closing fault on well-framed input"),
+            Kind::Notification(_) => {}
+            other => panic!("the host wrote a front-end frame: {other:?}"),
+        }
+    }
+    assert!(answered.values().all(|n| *n == 1), "an id was answered twice: {answered:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bodies_in_valid_frames_keep_the_stream_answering(bodies in proptest::collection::vec(body(), 0..8)) {
+        let mut input = Vec::new();
+        for b in &bodies {
+            input.extend(eventwire_host::framing::encode(b));
+        }
+        input.extend(ping(LAST));
+        let run = run(&[], &input);
+        prop_assert_eq!(run.status.code(), Some(0));
+        check_well_formed_session(&run.frames);
+        let last = response(&run.frames, LAST);
+        prop_assert_eq!(PongPb::decode(last.payload.as_slice()).unwrap().message, "pong");
+    }
+
+    #[test]
+    fn random_byte_streams_end_in_a_documented_way(bytes in proptest::collection::vec(any::<u8>(), 0..160)) {
+        let run = run(&[], &bytes);
+        let code = run.status.code();
+        prop_assert!(code == Some(0) || code == Some(1), "exit status {:?}", run.status);
+        let closing: Vec<_> = faults(&run.frames).into_iter().filter(|(f, _)| f.closing).collect();
+        if code == Some(0) {
+            prop_assert!(closing.is_empty());
+        } else {
+            prop_assert_eq!(closing.len(), 1);
+            prop_assert_eq!(closing[0].0.id, 0);
+        }
+        let mut ids = std::collections::BTreeMap::<u64, usize>::new();
+        for (id, _) in responses(&run.frames) {
+            *ids.entry(id).or_default() += 1;
+        }
+        prop_assert!(ids.values().all(|n| *n == 1));
+    }
+}
