@@ -41,7 +41,8 @@ pub fn events_md(tables: &Tables) -> String {
         let _ = writeln!(s, "- [`{0}`](#module-{0}): {1} events, {2} notifications", m.name, m.events.len(), m.notifications.len());
     }
     for m in tables.modules() {
-        let _ = write!(s, "\n## Module `{}`\n\nTable: `{}`.\n", m.name, m.file);
+        let table = std::path::Path::new(&m.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let _ = write!(s, "\n## Module `{}`\n\nTable: `schema/events/{table}`.\n", m.name);
         s.push_str("\n| event | id | input | output | errors |\n|---|---|---|---|---|\n");
         for e in &m.events {
             let _ = writeln!(s, "| [`{}`](#{}) | {} | {} | {} | {} |", e.name, e.name.to_ascii_lowercase(), e.id, ty(e.input.as_ref().map(|d| d.name())), ty(e.output.as_ref().map(|d| d.name())), errors_short(&e.errors));
