@@ -12,7 +12,9 @@ use crate::{
 pub struct Context {
     event: &'static str,
     request_id: Option<u64>,
-    cancel: CancelHandle,
+    /// `None` when the caller gave no cancel handle: nothing can cancel the request then, and
+    /// no handle is allocated for it.
+    cancel: Option<CancelHandle>,
     notifier: Notifier,
 }
 
@@ -20,7 +22,7 @@ impl Context {
     pub(crate) fn new(
         event: &'static str,
         request_id: Option<u64>,
-        cancel: CancelHandle,
+        cancel: Option<CancelHandle>,
         notifier: Notifier,
     ) -> Self {
         Context {
@@ -44,7 +46,7 @@ impl Context {
     /// Whether the caller cancelled. The handler's future is dropped on cancellation anyway;
     /// this is for work that does not await (e.g. inside `spawn_blocking`).
     pub fn is_cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
+        self.cancel.as_ref().is_some_and(CancelHandle::is_cancelled)
     }
 
     /// Emits notification `N` about object `id`. It reaches every session before this request's

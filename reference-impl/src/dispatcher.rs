@@ -14,7 +14,7 @@ use std::{
 
 use eventwire_schema::{
     Tables,
-    pb::{ErrorCode, FfiRequest, FfiResponse, FfiStatusCode, FlowyError},
+    pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError},
 };
 use prost::Message;
 use tokio::runtime::Handle;
@@ -23,7 +23,7 @@ use crate::{
     CancelHandle, Capabilities, Config, ConfigError, Context, Event, Notifier, RawHandler,
     notify::NotificationCenter,
     pipeline::{self, InFlight},
-    registry::Typed,
+    registry::{Raw, Start, Typed},
 };
 
 /// Routes encoded requests to handlers and answers each exactly once. Cheap to clone; clones
@@ -51,7 +51,7 @@ impl Inner {
 pub(crate) struct Route {
     pub(crate) name: &'static str,
     pub(crate) event: &'static eventwire_schema::Event,
-    pub(crate) handler: Arc<dyn RawHandler>,
+    pub(crate) handler: Arc<dyn Start>,
     /// Per-event configuration, else the table's `timeout_ms`, else the default.
     pub(crate) timeout: Duration,
 }
@@ -112,9 +112,7 @@ impl Dispatcher {
     /// handle and a request id. If the returned future is dropped early, the handler is dropped
     /// too.
     pub async fn dispatch_with(&self, request: &[u8], options: RequestOptions) -> Vec<u8> {
-        self.dispatch_response(request, options)
-            .await
-            .encode_to_vec()
+        pipeline::run_bytes(&self.inner, request, options).await
     }
 
     /// As [`dispatch_with`](Self::dispatch_with), returning the `FFIResponse` message rather
@@ -135,12 +133,13 @@ impl Dispatcher {
         input: E::Input,
         options: RequestOptions,
     ) -> Result<E::Output, FlowyError> {
-        let request = FfiRequest {
-            event: E::NAME.to_owned(),
-            payload: input.encode_to_vec(),
-        }
-        .encode_to_vec();
-        let response = self.dispatch_response(&request, options).await;
+        // The same pipeline as bytes, minus encoding an envelope only to take it apart again.
+        let payload = input.encode_to_vec();
+        let request = pipeline::RequestRef {
+            event: E::NAME,
+            payload: &payload,
+        };
+        let response = pipeline::run_parts(&self.inner, request, options).await;
         if response.code == FfiStatusCode::Ok as i32 {
             E::Output::decode(response.payload.as_slice()).map_err(|e| {
                 FlowyError::new(
@@ -206,7 +205,7 @@ pub struct DispatcherBuilder {
     config: Config,
     ready: bool,
     runtime: Option<Handle>,
-    handlers: BTreeMap<String, Vec<Arc<dyn RawHandler>>>,
+    handlers: BTreeMap<String, Vec<Arc<dyn Start>>>,
 }
 
 impl Default for DispatcherBuilder {
@@ -265,7 +264,7 @@ impl DispatcherBuilder {
         self.handlers
             .entry(event.into())
             .or_default()
-            .push(Arc::new(handler));
+            .push(Arc::new(Raw(handler)));
         self
     }
 

@@ -23,11 +23,13 @@
 //! # }
 //! ```
 
-use eventwire_schema::pb::{ErrorCode, FfiRequest, FlowyError};
-use prost::Message;
+use eventwire_schema::pb::{ErrorCode, FlowyError};
 use serde::{Deserialize, Serialize};
 
-use crate::{Dispatcher, RequestOptions, pipeline::error_response};
+use crate::{
+    Dispatcher, RequestOptions,
+    pipeline::{self, RequestRef, error_response},
+};
 
 /// One request: the event name and its encoded input, as a list of byte values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,12 +66,12 @@ pub async fn dispatch_json_with(
     request: JsonRequest,
     options: RequestOptions,
 ) -> JsonResponse {
-    let envelope = FfiRequest {
-        event: request.ty,
-        payload: request.payload,
-    }
-    .encode_to_vec();
-    let response = dispatcher.dispatch_response(&envelope, options).await;
+    // The envelope is already taken apart: no need to encode it only to decode it again.
+    let parts = RequestRef {
+        event: &request.ty,
+        payload: &request.payload,
+    };
+    let response = pipeline::run_parts(&dispatcher.inner, parts, options).await;
     JsonResponse {
         code: response.code,
         payload: response.payload,

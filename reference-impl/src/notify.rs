@@ -39,9 +39,39 @@ impl NotificationCenter {
     }
 
     fn emit(&self, object: &SubscribeObject) {
+        // Encoded once for every subscriber; each appends its own `seq`.
+        let unnumbered = Unnumbered::new(object);
         // Sessions that are gone, or closed with nothing left to answer, are forgotten here.
-        lock(&self.subscribers)
-            .retain(|s| s.upgrade().is_some_and(|s| s.deliver_notification(object)));
+        lock(&self.subscribers).retain(|s| {
+            s.upgrade()
+                .is_some_and(|s| s.deliver_notification(&unnumbered))
+        });
+    }
+}
+
+/// An encoded `SubscribeObject` without its `seq`. `seq` is the message's last field (6), so
+/// the canonical encoding of the object numbered `n` is these bytes followed by field 6 = `n`:
+/// each subscriber pays one buffer, not a clone and a re-encoding of the whole object.
+pub(crate) struct Unnumbered(Vec<u8>);
+
+impl Unnumbered {
+    const SEQ_KEY: u8 = 6 << 3; // field 6, varint
+
+    pub(crate) fn new(object: &SubscribeObject) -> Self {
+        debug_assert_eq!(object.seq, 0, "numbered per subscriber");
+        Unnumbered(object.encode_to_vec())
+    }
+
+    /// The encoded object with `seq` set (a positive number).
+    pub(crate) fn numbered(&self, seq: u64) -> Vec<u8> {
+        let mut bytes =
+            Vec::with_capacity(self.0.len() + 1 + prost::encoding::encoded_len_varint(seq));
+        bytes.extend_from_slice(&self.0);
+        if seq != 0 {
+            bytes.push(Self::SEQ_KEY);
+            prost::encoding::encode_varint(seq, &mut bytes);
+        }
+        bytes
     }
 }
 
@@ -126,4 +156,33 @@ impl Notifier {
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // No code panics while holding these locks; if some did, the data is still consistent.
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_appends_exactly_what_prost_writes_for_seq() {
+        let object = SubscribeObject {
+            source: "conformance".into(),
+            ty: 1,
+            id: "x".into(),
+            payload_oneof: Some(subscribe_object::PayloadOneof::Payload(vec![8, 1])),
+            error_oneof: None,
+            seq: 0,
+        };
+        let unnumbered = Unnumbered::new(&object);
+        for seq in [1u64, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+            let numbered = SubscribeObject {
+                seq,
+                ..object.clone()
+            };
+            assert_eq!(
+                unnumbered.numbered(seq),
+                numbered.encode_to_vec(),
+                "seq {seq}"
+            );
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::{future::Future, marker::PhantomData, pin::Pin};
 use eventwire_schema::pb::{ErrorCode, FlowyError};
 use prost::Message;
 
-use crate::Context;
+use crate::{Context, pipeline::Form};
 
 /// One event of the tables, as a type. Generated for every event in [`events`](crate::events).
 pub trait Event: Send + Sync + 'static {
@@ -48,6 +48,27 @@ pub trait RawHandler: Send + Sync + 'static {
     fn start(&self, cx: Context, payload: &[u8]) -> Result<HandlerFuture, FlowyError>;
 }
 
+/// How the dispatcher starts a handler: [`RawHandler::start`], plus the form the output should
+/// take, so a typed handler can encode its output straight into the response envelope.
+pub(crate) trait Start: Send + Sync + 'static {
+    /// As [`RawHandler::start`]; the future's `Ok` value is in `form`.
+    fn start(&self, cx: Context, payload: &[u8], form: Form) -> Result<HandlerFuture, FlowyError>;
+}
+
+/// A handler registered with [`DispatcherBuilder::handle_raw`](crate::DispatcherBuilder::handle_raw):
+/// its output arrives encoded, and is wrapped in the envelope when one is wanted.
+pub(crate) struct Raw<H>(pub(crate) H);
+
+impl<H: RawHandler> Start for Raw<H> {
+    fn start(&self, cx: Context, payload: &[u8], form: Form) -> Result<HandlerFuture, FlowyError> {
+        let future = self.0.start(cx, payload)?;
+        Ok(match form {
+            Form::Payload => future,
+            Form::Envelope => Box::pin(async move { future.await.map(|out| form.wrap(out)) }),
+        })
+    }
+}
+
 /// A typed handler function for event `E`.
 pub(crate) struct Typed<E, F> {
     f: F,
@@ -63,13 +84,13 @@ impl<E, F> Typed<E, F> {
     }
 }
 
-impl<E, F, Fut> RawHandler for Typed<E, F>
+impl<E, F, Fut> Start for Typed<E, F>
 where
     E: Event,
     F: Fn(Context, E::Input) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<E::Output, FlowyError>> + Send + 'static,
 {
-    fn start(&self, cx: Context, payload: &[u8]) -> Result<HandlerFuture, FlowyError> {
+    fn start(&self, cx: Context, payload: &[u8], form: Form) -> Result<HandlerFuture, FlowyError> {
         let input = E::Input::decode(payload).map_err(|e| {
             FlowyError::new(
                 ErrorCode::ProtobufSerde,
@@ -78,7 +99,7 @@ where
         })?;
         let fut = (self.f)(cx, input);
         Ok(Box::pin(
-            async move { fut.await.map(|out| out.encode_to_vec()) },
+            async move { fut.await.map(|out| form.encode(&out)) },
         ))
     }
 }

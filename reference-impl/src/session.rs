@@ -17,12 +17,14 @@ use std::{
     },
 };
 
-use eventwire_schema::pb::{ErrorCode, FlowyError, SubscribeObject};
+use eventwire_schema::pb::{ErrorCode, FlowyError};
 use prost::Message;
 use tokio::sync::mpsc;
 
 use crate::{
-    CancelHandle, Capabilities, Dispatcher, RequestOptions, notify::lock, pipeline::error_response,
+    CancelHandle, Capabilities, Dispatcher, RequestOptions,
+    notify::{Unnumbered, lock},
+    pipeline::error_response,
 };
 
 /// Options of one session.
@@ -276,7 +278,7 @@ impl SessionReceiver {
     /// The next outbound message, in order; `None` once the session is closed and drained.
     pub async fn recv(&mut self) -> Option<Outbound> {
         let next = self.rx.recv().await;
-        self.took(&next);
+        self.took(next.as_ref());
         next
     }
 
@@ -284,7 +286,7 @@ impl SessionReceiver {
     /// the C ABI's callback thread). Must not be called from inside an async context.
     pub fn blocking_recv(&mut self) -> Option<Outbound> {
         let next = self.rx.blocking_recv();
-        self.took(&next);
+        self.took(next.as_ref());
         next
     }
 
@@ -292,7 +294,7 @@ impl SessionReceiver {
     pub fn try_recv(&mut self) -> Result<Outbound, TryRecvError> {
         match self.rx.try_recv() {
             Ok(m) => {
-                self.took(&Some(m.clone()));
+                self.took(Some(&m));
                 Ok(m)
             }
             Err(mpsc::error::TryRecvError::Empty) => Err(TryRecvError::Empty),
@@ -311,7 +313,7 @@ impl SessionReceiver {
         self.shared.dropped_notifications.load(Ordering::Relaxed)
     }
 
-    fn took(&self, message: &Option<Outbound>) {
+    fn took(&self, message: Option<&Outbound>) {
         match message {
             Some(Outbound::Notification { .. }) => self
                 .shared
@@ -328,7 +330,7 @@ impl SessionReceiver {
 impl SessionShared {
     /// Numbers and queues (or drops) one notification; `false` once the session will never
     /// deliver anything again, so the center can forget it.
-    pub(crate) fn deliver_notification(&self, object: &SubscribeObject) -> bool {
+    pub(crate) fn deliver_notification(&self, object: &Unnumbered) -> bool {
         let mut state = lock(&self.state);
         let Some(tx) = &state.tx else { return false };
         if tx.is_closed() {
@@ -340,14 +342,12 @@ impl SessionShared {
             self.dropped_notifications.fetch_add(1, Ordering::Relaxed);
             return true;
         }
-        let mut numbered = object.clone();
-        numbered.seq = seq;
         self.queued_notifications.fetch_add(1, Ordering::AcqRel);
         let tx = state.tx.as_ref().expect("checked above");
         if tx
             .send(Outbound::Notification {
                 seq,
-                subscribe_object: numbered.encode_to_vec(),
+                subscribe_object: object.numbered(seq),
             })
             .is_err()
         {

@@ -1,22 +1,108 @@
 //! The request path, one step per protocol rule, in the protocol's order (SPEC.md, "Routing and
 //! the request pipeline"). Each step either passes the request on or produces its one answer.
+//!
+//! The path is built to cost little beyond the handler itself: the envelope is read in place
+//! ([`envelope`]), the handler is polled inline rather than spawned ([`supervise`]), a deadline
+//! timer and a cancellation waiter are armed only once the handler actually waits, and a typed
+//! handler encodes its output straight into the response envelope ([`Form`]).
 
+mod envelope;
 mod limits;
 mod nesting;
+mod supervise;
 
-use std::{panic::AssertUnwindSafe, time::Duration};
+use std::time::Duration;
 
-use eventwire_schema::pb::{ErrorCode, FfiRequest, FfiResponse, FfiStatusCode, FlowyError};
+use eventwire_schema::pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError};
 use prost::Message;
-use tokio::task::JoinHandle;
 
+pub(crate) use envelope::RequestRef;
 pub(crate) use limits::InFlight;
 
 use crate::{Context, Notifier, RequestOptions, dispatcher::Inner};
 
-/// Runs one encoded request to its one response.
+/// What a successful request is answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// The encoded output message alone (for callers that build the `FfiResponse` message).
+    Payload,
+    /// The complete encoded OK `FFIResponse` around the output (for byte transports).
+    Envelope,
+}
+
+impl Form {
+    /// Encodes `output` in this form, in one buffer of the exact size.
+    pub(crate) fn encode(self, output: &impl Message) -> Vec<u8> {
+        match self {
+            Form::Payload => output.encode_to_vec(),
+            Form::Envelope => {
+                let len = output.encoded_len();
+                if len == 0 {
+                    return Vec::new();
+                }
+                let mut bytes = Vec::with_capacity(envelope_header_len(len) + len);
+                write_envelope_header(len, &mut bytes);
+                output.encode_raw(&mut bytes);
+                bytes
+            }
+        }
+    }
+
+    /// Puts already encoded output into this form.
+    pub(crate) fn wrap(self, output: Vec<u8>) -> Vec<u8> {
+        match self {
+            Form::Payload => output,
+            Form::Envelope if output.is_empty() => output,
+            Form::Envelope => {
+                let mut bytes =
+                    Vec::with_capacity(envelope_header_len(output.len()) + output.len());
+                write_envelope_header(output.len(), &mut bytes);
+                bytes.extend_from_slice(&output);
+                bytes
+            }
+        }
+    }
+}
+
+/// An OK `FFIResponse` with a non-empty payload is field 1 (tag byte 0x0a), the payload's length
+/// as a varint, the payload; `code` is OK (0), the default, so it is not written. This is
+/// prost's canonical encoding of the message, which a test checks.
+fn write_envelope_header(payload_len: usize, bytes: &mut Vec<u8>) {
+    bytes.push(0x0a);
+    prost::encoding::encode_varint(payload_len as u64, bytes);
+}
+
+fn envelope_header_len(payload_len: usize) -> usize {
+    1 + prost::encoding::encoded_len_varint(payload_len as u64)
+}
+
+/// Runs one encoded request to its one response: an encoded `FFIResponse`.
+pub(crate) async fn run_bytes(inner: &Inner, request: &[u8], options: RequestOptions) -> Vec<u8> {
+    let result = match RequestRef::decode(request) {
+        Ok(request) => handle(inner, request, options, Form::Envelope).await,
+        Err(e) => Err(not_a_request(e)),
+    };
+    match result {
+        Ok(envelope) => envelope,
+        Err(error) => error_response(error).encode_to_vec(),
+    }
+}
+
+/// Runs one encoded request to its one response, as a message.
 pub(crate) async fn run(inner: &Inner, request: &[u8], options: RequestOptions) -> FfiResponse {
-    match handle(inner, request, options).await {
+    match RequestRef::decode(request) {
+        Ok(request) => run_parts(inner, request, options).await,
+        Err(e) => error_response(not_a_request(e)),
+    }
+}
+
+/// Runs a request whose envelope is already taken apart (the JSON bridge's case).
+pub(crate) async fn run_parts(
+    inner: &Inner,
+    request: RequestRef<'_>,
+    options: RequestOptions,
+) -> FfiResponse {
+    match handle(inner, request, options, Form::Payload).await {
         Ok(payload) => FfiResponse {
             payload,
             code: FfiStatusCode::Ok as i32,
@@ -25,18 +111,20 @@ pub(crate) async fn run(inner: &Inner, request: &[u8], options: RequestOptions) 
     }
 }
 
+fn not_a_request(e: String) -> FlowyError {
+    // 1. The envelope.
+    FlowyError::new(
+        ErrorCode::InvalidRequest,
+        format!("request: not an encoded FFIRequest: {e}"),
+    )
+}
+
 async fn handle(
     inner: &Inner,
-    request: &[u8],
+    request: RequestRef<'_>,
     options: RequestOptions,
+    form: Form,
 ) -> Result<Vec<u8>, FlowyError> {
-    // 1. The envelope.
-    let request = FfiRequest::decode(request).map_err(|e| {
-        FlowyError::new(
-            ErrorCode::InvalidRequest,
-            format!("request: not an encoded FFIRequest: {e}"),
-        )
-    })?;
     // 2. The event name.
     if request.event.is_empty() {
         return Err(FlowyError::new(
@@ -52,10 +140,10 @@ async fn handle(
         ));
     }
     // 4. Routing: exact, case-sensitive.
-    let route = inner.routes.get(request.event.as_str()).ok_or_else(|| {
+    let route = inner.routes.get(request.event).ok_or_else(|| {
         FlowyError::new(
             ErrorCode::UnknownEvent,
-            format!("event: no handler for `{}`", shorten(&request.event)),
+            format!("event: no handler for `{}`", shorten(request.event)),
         )
     })?;
     let event = route.event;
@@ -96,52 +184,42 @@ async fn handle(
     })?;
     // 8. Nesting depth, before any decoding.
     let max_depth = inner.config.max_nesting_depth;
-    if nesting::too_deep(&request.payload, event.input.as_ref(), max_depth) {
+    if nesting::too_deep(request.payload, event.input.as_ref(), max_depth) {
         return Err(FlowyError::new(
             ErrorCode::NestingTooDeep,
             format!("payload: nests messages deeper than {max_depth} levels"),
         ));
     }
     // 9. Decoding, done by the handler's typed wrapper, which returns the handler's future.
-    let cancel = options.cancel.unwrap_or_default();
+    let cancel = options.cancel;
     let cx = Context::new(
         route.name,
         options.request_id,
         cancel.clone(),
         Notifier::new(inner.center.clone()),
     );
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        route.handler.start(cx, &request.payload)
-    }))
-    .map_err(|_| panicked(route.name))??;
-    // 10-11. Validation happens in the handler; it runs as its own task so that a panic is
-    // caught by the runtime, and is raced against its deadline and its cancellation.
-    if cancel.is_cancelled() {
+    let started = {
+        let _runtime = inner.runtime.enter();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            route.handler.start(cx, request.payload, form)
+        }))
+    };
+    let future = started.map_err(|_| panicked(route.name))??;
+    // 10-11. Validation happens in the handler, which runs under supervision: panics caught,
+    // raced against its deadline and its cancellation.
+    if cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
         return Err(cancelled());
     }
     let deadline = options.timeout.unwrap_or(route.timeout);
-    let mut task = AbortOnDrop(inner.runtime.spawn(future));
-    tokio::select! {
-        biased;
-        joined = &mut task.0 => match joined {
-            // 12. The output, already encoded by the typed wrapper.
-            Ok(result) => result,
-            Err(e) if e.is_panic() => Err(panicked(route.name)),
-            Err(_) => Err(FlowyError::new(ErrorCode::Cancelled, "backend: shutting down")),
-        },
-        () = cancel.cancelled() => Err(cancelled()),
-        () = tokio::time::sleep(deadline) => Err(timed_out(route.name, deadline)),
-    }
-}
-
-/// Aborts the handler's task when the request is answered without it (timeout, cancellation) or
-/// when the caller stops waiting: the handler's future is dropped, never left running.
-struct AbortOnDrop<T>(JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    // 12. The output, already encoded (in `form`) by the typed wrapper.
+    supervise::supervise(
+        future,
+        route.name,
+        cancel.as_ref(),
+        deadline,
+        &inner.runtime,
+    )
+    .await
 }
 
 /// An ERR response carrying `error`, its category made to match its code.
@@ -197,5 +275,32 @@ fn shorten(s: &str) -> String {
     match s.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eventwire_schema::pb::PongPb;
+
+    #[test]
+    fn envelope_form_is_prosts_encoding_of_the_ok_response() {
+        for size in [0usize, 1, 127, 128, 300, 16_384, 70_000] {
+            let output = PongPb {
+                message: "x".repeat(size),
+            };
+            let expected = FfiResponse {
+                payload: output.encode_to_vec(),
+                code: FfiStatusCode::Ok as i32,
+            }
+            .encode_to_vec();
+            assert_eq!(Form::Envelope.encode(&output), expected, "size {size}");
+            assert_eq!(
+                Form::Envelope.wrap(output.encode_to_vec()),
+                expected,
+                "size {size}"
+            );
+            assert_eq!(Form::Payload.encode(&output), output.encode_to_vec());
+        }
     }
 }

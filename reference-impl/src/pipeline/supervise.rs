@@ -1,0 +1,240 @@
+//! Runs a handler's future to its one outcome, in the caller's task.
+//!
+//! The handler is polled inline (inside the dispatcher's runtime context, so what it spawns and
+//! its timers belong to that runtime), each poll inside `catch_unwind`, so a panic becomes an
+//! `INTERNAL` answer exactly as if the handler ran as its own task. Most handlers finish on
+//! their first poll; only one that waits gets a deadline timer and a cancellation waiter, and
+//! then the three race with the handler first, as before.
+
+use std::{
+    future::poll_fn,
+    panic::{AssertUnwindSafe, catch_unwind},
+    task::{Context as TaskContext, Poll},
+    time::Duration,
+};
+
+use eventwire_schema::pb::FlowyError;
+use tokio::{runtime::Handle, time::Instant};
+
+use super::{cancelled, panicked, timed_out};
+use crate::{CancelHandle, HandlerFuture};
+
+/// The handler's outcome, its timeout or its cancellation, whichever is decided first.
+pub(super) async fn supervise(
+    future: HandlerFuture,
+    event: &'static str,
+    cancel: Option<&CancelHandle>,
+    deadline: Duration,
+    runtime: &Handle,
+) -> Result<Vec<u8>, FlowyError> {
+    let started = Instant::now();
+    let mut guarded = Guarded {
+        future: Some(future),
+        runtime,
+        event,
+    };
+    // Polled once with this task's waker; if it waits, that waker is registered and the race
+    // below does not need to poll it again before it is woken.
+    if let Poll::Ready(outcome) = poll_fn(|cx| Poll::Ready(guarded.poll(cx))).await {
+        return outcome;
+    }
+    let mut registered = true;
+    let handler = poll_fn(|cx| {
+        if std::mem::take(&mut registered) {
+            return Poll::Pending;
+        }
+        guarded.poll(cx)
+    });
+    let cancelled_by_caller = async {
+        match cancel {
+            Some(cancel) => cancel.cancelled().await,
+            None => std::future::pending().await,
+        }
+    };
+    let timer = {
+        let _runtime = runtime.enter();
+        tokio::time::sleep_until(started + deadline)
+    };
+    tokio::select! {
+        biased;
+        outcome = handler => outcome,
+        () = cancelled_by_caller => Err(cancelled()),
+        () = timer => Err(timed_out(event, deadline)),
+    }
+}
+
+/// The handler's future, polled and dropped so that no panic of the handler reaches the caller.
+struct Guarded<'a> {
+    future: Option<HandlerFuture>,
+    runtime: &'a Handle,
+    event: &'static str,
+}
+
+impl Guarded<'_> {
+    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<Vec<u8>, FlowyError>> {
+        let Some(future) = self.future.as_mut() else {
+            return Poll::Ready(Err(panicked(self.event)));
+        };
+        let polled = {
+            let _runtime = self.runtime.enter();
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx)))
+        };
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(outcome)) => {
+                self.drop_future();
+                Poll::Ready(outcome)
+            }
+            Err(_) => {
+                self.drop_future();
+                Poll::Ready(Err(panicked(self.event)))
+            }
+        }
+    }
+
+    fn drop_future(&mut self) {
+        if let Some(future) = self.future.take() {
+            let _runtime = self.runtime.enter();
+            // A handler whose drop panics is answered like one whose poll did.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(future)));
+        }
+    }
+}
+
+impl Drop for Guarded<'_> {
+    /// On timeout, cancellation, or the caller giving up, the handler's future is dropped here.
+    fn drop(&mut self) {
+        self.drop_future();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        sync::{
+            Arc,
+            atomic::{AtomicBool, Ordering},
+        },
+        task::{Wake, Waker},
+        thread::Thread,
+    };
+
+    use eventwire_schema::pb::ErrorCode;
+
+    use super::*;
+
+    /// Runs `future` on the calling thread with no tokio context at all, as a foreign executor
+    /// would: whatever the handler needs from tokio must come from the dispatcher's runtime.
+    fn block_on_plain_thread<F: Future>(future: F) -> F::Output {
+        struct Unpark(Thread);
+        impl Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = TaskContext::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    fn run(
+        future: HandlerFuture,
+        deadline: Duration,
+        cancel: Option<&CancelHandle>,
+    ) -> Result<Vec<u8>, FlowyError> {
+        let rt = runtime();
+        let handle = rt.handle().clone();
+        block_on_plain_thread(supervise(future, "Test", cancel, deadline, &handle))
+    }
+
+    fn code(result: Result<Vec<u8>, FlowyError>) -> i32 {
+        result.expect_err("an error").code
+    }
+
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn a_handler_that_finishes_at_once_wins_even_against_a_zero_deadline() {
+        assert_eq!(
+            run(Box::pin(async { Ok(vec![1]) }), Duration::ZERO, None),
+            Ok(vec![1])
+        );
+    }
+
+    #[test]
+    fn panics_on_the_first_and_on_a_later_poll_are_answered_internal() {
+        let first: HandlerFuture = Box::pin(async { panic!("first poll") });
+        assert_eq!(code(run(first, LONG, None)), ErrorCode::Internal as i32);
+        let later: HandlerFuture = Box::pin(async {
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            panic!("later poll")
+        });
+        assert_eq!(code(run(later, LONG, None)), ErrorCode::Internal as i32);
+    }
+
+    #[test]
+    fn handlers_spawn_and_sleep_on_the_dispatchers_runtime_whoever_polls() {
+        let future: HandlerFuture = Box::pin(async {
+            let spawned = tokio::spawn(async {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                7u8
+            });
+            Ok(vec![spawned.await.unwrap()])
+        });
+        assert_eq!(run(future, LONG, None), Ok(vec![7]));
+    }
+
+    #[test]
+    fn a_waiting_handler_times_out_and_is_dropped_even_if_its_drop_panics() {
+        struct PanicsOnDrop(Arc<AtomicBool>);
+        impl Drop for PanicsOnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+                panic!("drop");
+            }
+        }
+        let dropped = Arc::new(AtomicBool::new(false));
+        let guard = PanicsOnDrop(Arc::clone(&dropped));
+        let future: HandlerFuture = Box::pin(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+            Ok(Vec::new())
+        });
+        let result = run(future, Duration::from_millis(20), None);
+        assert_eq!(code(result), ErrorCode::RequestTimeout as i32);
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the handler's future was dropped"
+        );
+    }
+
+    #[test]
+    fn cancelling_a_waiting_handler_answers_cancelled() {
+        let cancel = CancelHandle::new();
+        let trigger = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(10));
+            trigger.cancel();
+        });
+        let future: HandlerFuture = Box::pin(std::future::pending());
+        assert_eq!(
+            code(run(future, LONG, Some(&cancel))),
+            ErrorCode::Cancelled as i32
+        );
+    }
+}
