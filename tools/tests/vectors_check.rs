@@ -68,17 +68,17 @@ fn check_fails_when_any_single_byte_of_any_vector_changes() {
     let targets: Vec<(&String, &String)> = files.iter().flat_map(|(path, f)| f.cases.iter().map(move |c| (path, &c.id))).collect();
     // Every case is flipped; the work is split over two threads.
     let (a, b) = targets.split_at(targets.len() / 2);
+    let run = |part: &[(&String, &String)]| {
+        for (path, id) in part {
+            let mut copy = store.clone();
+            let text = copy.texts.get(*path).unwrap().clone();
+            copy.texts.insert((*path).clone(), flip_first_hex(&text, id));
+            let problems = check_store(&copy, &schema);
+            assert!(problems.iter().any(|p| p.contains(id.as_str())), "flipping a byte of {id} ({path}) went unnoticed or unnamed: {problems:?}");
+        }
+        part.len()
+    };
     let flipped: usize = std::thread::scope(|scope| {
-        let run = |part: &[(&String, &String)]| {
-            for (path, id) in part {
-                let mut copy = store.clone();
-                let text = copy.texts.get(*path).unwrap().clone();
-                copy.texts.insert((*path).clone(), flip_first_hex(&text, id));
-                let problems = check_store(&copy, &schema);
-                assert!(problems.iter().any(|p| p.contains(id.as_str())), "flipping a byte of {id} ({path}) went unnoticed or unnamed: {problems:?}");
-            }
-            part.len()
-        };
         let h = scope.spawn(|| run(a));
         run(b) + h.join().unwrap()
     });
