@@ -18,8 +18,7 @@ use divan::{Bencher, black_box};
 use eventwire::pb;
 use eventwire_bench::{request, runtime};
 use eventwire_ffi::{
-    EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init,
-    eventwire_set_response_callback,
+    EVENTWIRE_OK, eventwire_async_call, eventwire_init, eventwire_set_response_callback,
 };
 use prost::Message;
 
@@ -30,9 +29,14 @@ fn main() {
 /// Where the callback sends each response: (request id, status code).
 type Answers = SyncSender<(u64, i32)>;
 
-/// Called on the library's callback thread; the buffer is ours to free (SPEC.md: callback
-/// buffers are transferred to the receiver).
-unsafe extern "C" fn on_response(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void) {
+/// Called on the library's callback thread. The buffer is read during the call and left to the
+/// library, as `include/eventwire.h` specifies for the response callback.
+unsafe extern "C" fn on_response(
+    request_id: u64,
+    response: *const u8,
+    len: usize,
+    user_data: *mut c_void,
+) {
     let bytes = if len == 0 {
         &[][..]
     } else {
@@ -40,10 +44,6 @@ unsafe extern "C" fn on_response(request_id: u64, response: *const u8, len: usiz
         unsafe { std::slice::from_raw_parts(response, len) }
     };
     let code = pb::FfiResponse::decode(bytes).map_or(-1, |r| r.code);
-    if len != 0 {
-        // SAFETY: transferred to us by the callback; freed exactly once, here.
-        unsafe { eventwire_free(response.cast_mut(), len) };
-    }
     // SAFETY: `user_data` is the `Answers` leaked in `library()`, alive for the whole process.
     let answers = unsafe { &*user_data.cast::<Answers>() };
     let _ = answers.send((request_id, code));

@@ -24,7 +24,11 @@ fn run(args: &[&str]) {
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn suite(bencher: Bencher) {
-    let args: &[&str] = if bench_mode() { &["-q"] } else { &["-q", "Ping"] };
+    let args: &[&str] = if bench_mode() {
+        &["-q"]
+    } else {
+        &["-q", "Ping"]
+    };
     // Built (or found up to date) before timing starts.
     built_binary("eventwire-conformance", "eventwire-conformance");
     bencher.bench_local(|| run(args));

@@ -35,9 +35,11 @@ mod sign_in {
         let waker = std::task::Waker::noop();
         bencher.bench_local(|| {
             let input = pb::SignInPayloadPb::decode(black_box(payload.as_slice())).unwrap();
-            let future = std::pin::pin!(
-                eventwire::plugins::user::UserHandlers::sign_in(&*direct.users, &direct.cx, input)
-            );
+            let future = std::pin::pin!(eventwire::plugins::user::UserHandlers::sign_in(
+                &*direct.users,
+                &direct.cx,
+                input
+            ));
             let std::task::Poll::Ready(output) =
                 future.poll(&mut std::task::Context::from_waker(waker))
             else {

@@ -59,7 +59,10 @@ fn fan_out(bencher: Bencher, subscribers: usize) {
                             else {
                                 panic!("a payload")
                             };
-                            assert_eq!(pb::TickPb::decode(payload.as_slice()).unwrap().index, index);
+                            assert_eq!(
+                                pb::TickPb::decode(payload.as_slice()).unwrap().index,
+                                index
+                            );
                         }
                         other => panic!("expected notification {index}, got {other:?}"),
                     }

@@ -113,9 +113,13 @@ fn run(peer: &mut Peer, first: u64, count: usize, echoed: bool) {
                     other => panic!("unexpected frame: {other:?}"),
                 };
                 let index = (id - first) as usize;
-                assert!(!std::mem::replace(&mut seen[index], true), "one answer per id");
+                assert!(
+                    !std::mem::replace(&mut seen[index], true),
+                    "one answer per id"
+                );
                 if !echoed {
-                    let response = pb::FfiResponse::decode(bytes.as_slice()).expect("an FFIResponse");
+                    let response =
+                        pb::FfiResponse::decode(bytes.as_slice()).expect("an FFIResponse");
                     assert_eq!(response.code, pb::FfiStatusCode::Ok as i32);
                 }
                 let _ = credit_tx.send(());

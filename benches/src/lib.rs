@@ -97,7 +97,10 @@ impl DirectUsers {
                 *self.cx.lock().unwrap() = Some(cx.clone());
                 self.users.sign_in(cx, input).await
             }
-            async fn get_user_profile(&self, cx: &Context) -> Result<pb::UserProfilePb, FlowyError> {
+            async fn get_user_profile(
+                &self,
+                cx: &Context,
+            ) -> Result<pb::UserProfilePb, FlowyError> {
                 self.users.get_user_profile(cx).await
             }
             async fn update_user_profile(
@@ -127,7 +130,11 @@ impl DirectUsers {
         let dispatcher = builder.build().expect("the capturing dispatcher builds");
         let response = rt.block_on(dispatcher.dispatch(&request("SignIn", &sign_in_payload())));
         let response = pb::FfiResponse::decode(response.as_slice()).expect("a response");
-        assert_eq!(response.code, pb::FfiStatusCode::Ok as i32, "SignIn succeeds");
+        assert_eq!(
+            response.code,
+            pb::FfiStatusCode::Ok as i32,
+            "SignIn succeeds"
+        );
         let cx = cx.lock().unwrap().take().expect("the handler ran");
         DirectUsers {
             users,
