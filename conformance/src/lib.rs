@@ -3,7 +3,7 @@
 //!
 //! The protocol and the comparison rules are described in `conformance/INTERPRETING.md`.
 //!
-//! - [`case`]: what a case is; [`suite`] and [`catalog`]: where cases come from.
+//! - [`case`]: what a case is; [`suite`], [`vectors`] and [`catalog`]: where cases come from.
 //! - [`bytes_spec`]: bytes written as data; [`canonical`]: the canonical binary encoding;
 //!   [`json`]: proto-JSON parsed and compared as values.
 //! - [`check`]: comparing an answer with an expectation.
@@ -25,3 +25,4 @@ pub mod report;
 pub mod runner;
 pub mod suite;
 pub mod testee;
+pub mod vectors;

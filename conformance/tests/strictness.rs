@@ -67,15 +67,16 @@ fn routing_by_ty_alone_fails_the_routing_cases() {
 #[test]
 fn encoding_maps_in_insertion_order_fails_the_map_cases() {
     let f = failed(&run("map-insertion-order", &binding_cases()));
-    assert_eq!(
-        f,
-        vec![
-            "required/encoding/encode-string-map-sorted",
-            "required/encoding/encode-signed-map-sorted",
-            "required/encoding/encode-uint64-map-sorted",
-            "required/encoding/encode-bool-map-sorted",
-        ]
-    );
+    for name in [
+        "required/encoding/encode-string-map-sorted",
+        "required/encoding/encode-signed-map-sorted",
+        "required/encoding/encode-uint64-map-sorted",
+        "required/encoding/encode-bool-map-sorted",
+    ] {
+        assert!(f.iter().any(|n| n == name), "{name} passed");
+    }
+    // Only map cases fail: the flaw is that narrow, and so are the cases that catch it.
+    assert!(f.iter().all(|n| n.contains("map")), "{f:?}");
 }
 
 #[test]
