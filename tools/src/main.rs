@@ -5,10 +5,11 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
+use eventwire_tools::codegen::{TARGETS, model::Model};
 use eventwire_tools::{docs, lint, vectors};
 
 #[derive(Parser)]
-#[command(name = "eventwire-tools", about = "Eventwire's tools: golden vectors, schema lint, docs.", version)]
+#[command(name = "eventwire-tools", about = "Eventwire's tools: code generation, golden vectors, schema lint, docs.", version)]
 struct Cli {
     /// The repository root (default: the current directory).
     #[arg(long, global = true, default_value = ".")]
@@ -28,6 +29,15 @@ enum Command {
     Schema {
         #[command(subcommand)]
         command: SchemaCommand,
+    },
+    /// Writes the generated event layer of a front-end binding (bindings/<lang>/...).
+    Codegen {
+        /// `ts`, `dart`, or `all`.
+        #[arg(value_parser = ["ts", "dart", "all"])]
+        lang: String,
+        /// Write nothing; fail if a checked-in file is not what would be written.
+        #[arg(long)]
+        check: bool,
     },
     /// Writes docs/events.md, the event reference.
     Docs {
@@ -107,6 +117,30 @@ fn run(cli: &Cli) -> Result<bool, String> {
                 println!("schema lint: ok");
             }
             Ok(findings.is_empty())
+        }
+        Command::Codegen { lang, check } => {
+            let model = Model::from_tables(
+                &eventwire_schema::Tables::load_dir(cli.root.join("schema/events"), eventwire_schema::descriptor_pool())
+                    .map_err(|e| format!("schema/events: {e}"))?,
+            );
+            let mut clean = true;
+            for target in TARGETS.iter().filter(|t| lang == "all" || t.name == lang) {
+                if *check {
+                    let drift = target.check(&model, &cli.root).map_err(|e| format!("codegen {}: {e}", target.name))?;
+                    for d in &drift {
+                        eprintln!("{d}");
+                    }
+                    clean &= drift.is_empty();
+                    if drift.is_empty() {
+                        println!("codegen {}: up to date", target.name);
+                    }
+                } else {
+                    for path in target.write(&model, &cli.root).map_err(|e| format!("codegen {}: {e}", target.name))? {
+                        println!("wrote {path}");
+                    }
+                }
+            }
+            Ok(clean)
         }
         Command::Docs { check } => {
             let tables = eventwire_schema::Tables::load_dir(cli.root.join("schema/events"), eventwire_schema::descriptor_pool())

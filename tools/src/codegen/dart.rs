@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use eventwire_schema::pb::ErrorCode;
 use prost_reflect::MessageDescriptor;
@@ -38,86 +38,19 @@ pub fn generate(model: &Model) -> Vec<GeneratedFile> {
     files
 }
 
-/// How a checked-in file differs from what [`generate`] produces now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Drift {
-    /// The generator produces the file but it is not on disk.
-    Missing { path: String },
-    /// The file on disk differs from the generator's output.
-    Differs { path: String },
-    /// A `.dart` file in the output directory that the generator no longer produces.
-    Stale { path: String },
-}
+pub use super::Drift;
 
-impl std::fmt::Display for Drift {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Drift::Missing { path } => write!(f, "{path}: missing (run `eventwire-tools codegen dart`)"),
-            Drift::Differs { path } => write!(f, "{path}: out of date (run `eventwire-tools codegen dart`)"),
-            Drift::Stale { path } => write!(f, "{path}: no longer generated; delete it"),
-        }
-    }
-}
+/// The dart generator and its output directory.
+pub const TARGET: super::Target = super::Target { name: "dart", out_dir: OUT_DIR, extension: "dart", generate };
 
 /// Compares the generated files with those under `repo_root`; an empty list means no drift.
 pub fn check(model: &Model, repo_root: &Path) -> std::io::Result<Vec<Drift>> {
-    let files = generate(model);
-    let mut drift = Vec::new();
-    for file in &files {
-        match std::fs::read_to_string(repo_root.join(&file.path)) {
-            Ok(on_disk) if on_disk == file.contents => {}
-            Ok(_) => drift.push(Drift::Differs { path: file.path.clone() }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => drift.push(Drift::Missing { path: file.path.clone() }),
-            Err(e) => return Err(e),
-        }
-    }
-    for path in stale_files(&files, repo_root)? {
-        drift.push(Drift::Stale { path });
-    }
-    Ok(drift)
+    TARGET.check(model, repo_root)
 }
 
-/// Writes the generated files under `repo_root` and deletes stale ones; returns the paths that
-/// changed (written or deleted), so that a clean tree reports none.
+/// Writes the generated files under `repo_root` and deletes stale ones; returns what changed.
 pub fn write(model: &Model, repo_root: &Path) -> std::io::Result<Vec<String>> {
-    let files = generate(model);
-    let mut changed = Vec::new();
-    for file in &files {
-        let path = repo_root.join(&file.path);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(file.contents.as_str()) {
-            continue;
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, &file.contents)?;
-        changed.push(file.path.clone());
-    }
-    for path in stale_files(&files, repo_root)? {
-        std::fs::remove_file(repo_root.join(&path))?;
-        changed.push(path);
-    }
-    Ok(changed)
-}
-
-fn stale_files(files: &[GeneratedFile], repo_root: &Path) -> std::io::Result<Vec<String>> {
-    let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let dir: PathBuf = repo_root.join(OUT_DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let mut stale = Vec::new();
-    for entry in entries {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        let path = format!("{OUT_DIR}/{name}");
-        if name.ends_with(".dart") && !expected.contains(path.as_str()) {
-            stale.push(path);
-        }
-    }
-    stale.sort();
-    Ok(stale)
+    TARGET.write(model, repo_root)
 }
 
 // ---------------------------------------------------------------------------------------------
