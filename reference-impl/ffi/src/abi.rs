@@ -20,12 +20,19 @@ pub const EVENTWIRE_ERR_NO_CALLBACK: i32 = 5;
 /// synchronous call or shutdown from inside a callback). The library remains usable.
 pub const EVENTWIRE_ERR_INTERNAL: i32 = 6;
 
-/// Receives the one response to an asynchronous call: an encoded `FFIResponse`, owned by the
-/// library and valid only during the call. When `len` is 0, `response` may be NULL.
+/// Receives the one response to an asynchronous call: an encoded `FFIResponse`.
+///
+/// Ownership: the buffer is transferred to the receiver. It stays valid after the callback
+/// returns, until the receiver releases it with `eventwire_free(response, len)`, which it must do
+/// exactly once (from any thread, inside the callback or later). When `len` is 0, `response` is
+/// NULL, must not be read, and freeing it does nothing.
 pub type eventwire_response_cb =
     Option<unsafe extern "C" fn(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void)>;
 
-/// Receives one notification: an encoded `SubscribeObject` (with this subscriber's `seq`), owned
-/// by the library and valid only during the call.
+/// Receives one notification: an encoded `SubscribeObject` (with this subscriber's `seq`).
+///
+/// Ownership: as for `eventwire_response_cb`, the buffer is transferred to the receiver, stays
+/// valid after the callback returns, and must be released exactly once with
+/// `eventwire_free(subscribe_object, len)`. When `len` is 0 it is NULL.
 pub type eventwire_notification_cb =
     Option<unsafe extern "C" fn(subscribe_object: *const u8, len: usize, user_data: *mut c_void)>;

@@ -1,6 +1,10 @@
 //! The callback thread: one library-owned thread drains the session's ordered outbound queue and
 //! invokes the embedder's callbacks one at a time (REQ-TRANS-CABI-14). Because a handler's
 //! notifications enter that queue before its response, C sees them first (SPEC.md section 9.3).
+//!
+//! Each buffer passed to a callback is transferred to the embedder ([`crate::buffer`]): a front
+//! end whose callbacks run after the native call has returned (Dart's `NativeCallable.listener`)
+//! still reads valid memory, and releases it with `eventwire_free`.
 
 use std::{
     collections::HashMap,
@@ -13,7 +17,10 @@ use eventwire::{Outbound, pb::SubscribeObject};
 use prost::Message;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::boundary::{enter_delivery_thread, lock};
+use crate::{
+    boundary::{enter_delivery_thread, lock},
+    buffer,
+};
 
 type ResponseFn = unsafe extern "C" fn(u64, *const u8, usize, *mut c_void);
 type NotificationFn = unsafe extern "C" fn(*const u8, usize, *mut c_void);
@@ -138,7 +145,7 @@ fn deliver(item: Item, registry: &Registry, numbering: &mut Numbering) {
             // Forgotten before the callback runs, so that the callback may reuse the id.
             let pending = lock(&registry.calls).complete(internal);
             match pending {
-                Some(Pending::Async { request_id }) => respond(registry, request_id, &response),
+                Some(Pending::Async { request_id }) => respond(registry, request_id, response),
                 Some(Pending::Sync(waiter)) => {
                     // The waiter only goes away if its thread did; then nobody needs the answer.
                     let _ = waiter.send(response);
@@ -150,25 +157,26 @@ fn deliver(item: Item, registry: &Registry, numbering: &mut Numbering) {
             let callback = *lock(&registry.notification_cb);
             let Some(seq) = numbering.next(seq, callback.is_some()) else { return };
             let Some((callback, user_data)) = callback else { return };
-            let bytes = renumber(subscribe_object, seq);
+            let (ptr, len) = buffer::into_raw(renumber(subscribe_object, seq));
             // SAFETY: the embedder installed `callback` through eventwire_set_notification_callback,
             // whose contract is that it may be called from the library's callback thread with
-            // these arguments; `bytes` outlives the call.
-            unsafe { callback(ptr_or_null(&bytes), bytes.len(), user_data.0) };
+            // these arguments; the buffer now belongs to the embedder, who frees it.
+            unsafe { callback(ptr, len, user_data.0) };
         }
-        Item::Direct { request_id, response } => respond(registry, request_id, &response),
+        Item::Direct { request_id, response } => respond(registry, request_id, response),
         Item::Stop => {}
     }
 }
 
-fn respond(registry: &Registry, request_id: u64, response: &[u8]) {
+fn respond(registry: &Registry, request_id: u64, response: Vec<u8>) {
     // An asynchronous call is only accepted with a callback installed, and a callback can be
     // replaced but not removed, so there is always one here.
     let Some((callback, user_data)) = *lock(&registry.response_cb) else { return };
+    let (ptr, len) = buffer::into_raw(response);
     // SAFETY: the embedder installed `callback` through eventwire_set_response_callback, whose
     // contract is that it may be called from the library's callback thread with these arguments;
-    // `response` outlives the call.
-    unsafe { callback(request_id, ptr_or_null(response), response.len(), user_data.0) };
+    // the buffer now belongs to the embedder, who frees it.
+    unsafe { callback(request_id, ptr, len, user_data.0) };
 }
 
 fn renumber(subscribe_object: Vec<u8>, seq: u64) -> Vec<u8> {
@@ -179,11 +187,6 @@ fn renumber(subscribe_object: Vec<u8>, seq: u64) -> Vec<u8> {
         }
         _ => subscribe_object,
     }
-}
-
-/// Empty buffers are passed as NULL, as the header allows, so C never sees a dangling pointer.
-fn ptr_or_null(bytes: &[u8]) -> *const u8 {
-    if bytes.is_empty() { std::ptr::null() } else { bytes.as_ptr() }
 }
 
 #[cfg(test)]

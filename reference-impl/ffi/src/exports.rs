@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use crate::{
     abi::*,
     boundary::{guard, lock, on_delivery_thread},
-    config,
+    buffer, config,
     delivery::UserData,
     library::{self, invalid_request},
 };
@@ -60,7 +60,8 @@ pub unsafe extern "C" fn eventwire_init(config: *const u8, config_len: usize) ->
     })
 }
 
-/// Installs the response callback (replacing any previous one).
+/// Installs the response callback (replacing any previous one). The callback owns each buffer it
+/// receives and must release it with `eventwire_free`.
 ///
 /// # Safety
 /// `cb` must be safe to call from the library's callback thread with `user_data` until it is
@@ -75,7 +76,8 @@ pub unsafe extern "C" fn eventwire_set_response_callback(cb: eventwire_response_
     })
 }
 
-/// Installs the notification callback, or removes it when `cb` is NULL.
+/// Installs the notification callback, or removes it when `cb` is NULL. The callback owns each
+/// buffer it receives and must release it with `eventwire_free`.
 ///
 /// # Safety
 /// As for `eventwire_set_response_callback`.
@@ -111,7 +113,8 @@ pub unsafe extern "C" fn eventwire_async_call(request_id: u64, request: *const u
 }
 
 /// Runs a call to its response, blocking. `*out`/`*out_len` receive an encoded `FFIResponse`
-/// allocated by the library (free it with `eventwire_free`); an empty response is NULL/0.
+/// allocated by the library and transferred to the caller, who must release it exactly once with
+/// `eventwire_free(*out, *out_len)`; an empty response is NULL/0.
 ///
 /// # Safety
 /// `request` as for `eventwire_async_call`; `out` and `out_len` must be null or valid for a write.
@@ -135,12 +138,7 @@ pub unsafe extern "C" fn eventwire_sync_call(
             Ok(bytes) => shared.call_sync(bytes),
             Err(reason) => invalid_request(reason),
         };
-        let (ptr, response_len) = if response.is_empty() {
-            (std::ptr::null_mut(), 0)
-        } else {
-            let response_len = response.len();
-            (Box::into_raw(response.into_boxed_slice()).cast::<u8>(), response_len)
-        };
+        let (ptr, response_len) = buffer::into_raw(response);
         // SAFETY: both are non-null (checked above) and the caller guarantees they are valid
         // for a write.
         unsafe {
@@ -162,21 +160,21 @@ pub extern "C" fn eventwire_cancel(request_id: u64) -> i32 {
     })
 }
 
-/// Releases a buffer returned by `eventwire_sync_call`; does nothing for NULL.
+/// Releases a buffer the library transferred to the caller: one returned by
+/// `eventwire_sync_call`, or one passed to the response or notification callback. Each such
+/// buffer must be released exactly once, with the pointer and length it came with. Does nothing
+/// when `ptr` is NULL. Callable from any thread, inside a callback or not, and whether or not the
+/// library is initialised (buffers outlive `eventwire_shutdown`).
 ///
 /// # Safety
-/// `ptr` must be NULL or a pointer returned by `eventwire_sync_call` together with `len`, not yet
-/// freed.
+/// `ptr` must be NULL, or a pointer the library transferred (from `eventwire_sync_call` or a
+/// callback) together with its `len`, not yet freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn eventwire_free(ptr: *mut u8, len: usize) {
-    if ptr.is_null() {
-        return;
-    }
-    // Freeing cannot panic, but nothing may unwind into C, so this export is guarded like the rest.
+    // Releasing cannot panic, but nothing may unwind into C, so this export is guarded like the rest.
     guard(|| {
-        // SAFETY: by the caller's contract, `ptr`/`len` are exactly what `Box::<[u8]>::into_raw`
-        // gave `eventwire_sync_call`, and ownership comes back here once.
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, len)) });
+        // SAFETY: the caller's contract is `buffer::release`'s.
+        unsafe { buffer::release(ptr, len) };
         EVENTWIRE_OK
     });
 }

@@ -13,6 +13,8 @@
 //!   ordered outbound queue carries both responses and notifications.
 //! - `delivery`: the one library-owned thread that drains that queue and invokes the callbacks,
 //!   so a handler's notifications reach C before its response.
+//! - `buffer`: the buffers handed to C (sync-call responses, callback arguments), which the
+//!   receiver owns and releases with `eventwire_free`.
 //! - `config`: the configuration JSON.
 
 // Catching panics at the boundary needs unwinding; with `panic = "abort"` a panic would abort the
@@ -22,6 +24,7 @@ compile_error!("eventwire-ffi must be built with panic = \"unwind\": panics are 
 
 pub mod abi;
 mod boundary;
+mod buffer;
 mod config;
 mod delivery;
 mod exports;

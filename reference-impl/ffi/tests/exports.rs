@@ -1,16 +1,18 @@
 //! The exported functions called from Rust, for what the C test does not cover: notification
 //! numbering across callback replacement and removal (REQ-TRANS-CABI-5), configuration outcomes
-//! (REQ-TRANS-CABI-3), and the callback thread.
+//! (REQ-TRANS-CABI-3), the callback thread, and the ownership of callback buffers
+//! (REQ-TRANS-CABI-12, REQ-TRANS-CABI-14).
 //!
-//! The library is process-global, so the tests take turns.
+//! The library is process-global, so the tests take turns. Every buffer the library hands over is
+//! released with `eventwire_free`, as the embedder must.
 
 use std::{
     ffi::c_void,
-    sync::{Mutex, MutexGuard},
+    sync::{Condvar, Mutex, MutexGuard},
     thread::ThreadId,
 };
 
-use eventwire::pb::{EmitNotificationsPayloadPb, FfiRequest, FfiResponse, FlowyError, SubscribeObject};
+use eventwire::pb::{EmitNotificationsPayloadPb, EmitNotificationsResultPb, FfiRequest, FfiResponse, FlowyError, SubscribeObject};
 use eventwire_ffi::*;
 use prost::Message;
 
@@ -21,11 +23,74 @@ fn turn() -> MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Decodes the notification and frees it inside the callback.
 unsafe extern "C" fn record_notification(bytes: *const u8, len: usize, user_data: *mut c_void) {
     assert_eq!(user_data as usize, 0xabc);
-    // SAFETY: the library passes `len` readable bytes, valid during the call.
+    // SAFETY: the library transferred `len` readable bytes at `bytes`.
     let object = SubscribeObject::decode(unsafe { std::slice::from_raw_parts(bytes, len) }).unwrap();
+    // SAFETY: the buffer this callback received, freed once.
+    unsafe { eventwire_free(bytes.cast_mut(), len) };
     SEEN.lock().unwrap().push((object.seq, std::thread::current().id()));
+}
+
+/// A buffer a callback kept without reading or freeing it: its address, length and request id
+/// (0 for notifications).
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    id: u64,
+    addr: usize,
+    len: usize,
+}
+
+impl Kept {
+    /// The bytes, read after the callback has returned.
+    ///
+    /// # Safety
+    /// Not yet freed.
+    unsafe fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: transferred by the library, and by the caller's contract not yet freed.
+        unsafe { std::slice::from_raw_parts(self.addr as *const u8, self.len) }
+    }
+
+    /// Releases the buffer.
+    ///
+    /// # Safety
+    /// Not yet freed, and not read afterwards.
+    unsafe fn free(self) {
+        // SAFETY: what the callback received, freed once by the caller's contract.
+        unsafe { eventwire_free(self.addr as *mut u8, self.len) };
+    }
+}
+
+static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+static KEPT_CHANGED: Condvar = Condvar::new();
+
+fn keep(kept: Kept) {
+    KEPT.lock().unwrap().push(kept);
+    KEPT_CHANGED.notify_all();
+}
+
+/// Keeps the response buffer; the test reads and frees it after the callback returned.
+unsafe extern "C" fn keep_response(id: u64, bytes: *const u8, len: usize, _: *mut c_void) {
+    keep(Kept { id, addr: bytes as usize, len });
+}
+
+/// Keeps the notification buffer, like [`keep_response`].
+unsafe extern "C" fn keep_notification(bytes: *const u8, len: usize, _: *mut c_void) {
+    keep(Kept { id: 0, addr: bytes as usize, len });
+}
+
+/// Waits until the callbacks kept `n` buffers, and takes them.
+fn take_kept(n: usize) -> Vec<Kept> {
+    let kept = KEPT.lock().unwrap();
+    let (mut kept, timeout) = KEPT_CHANGED
+        .wait_timeout_while(kept, std::time::Duration::from_secs(60), |k| k.len() < n)
+        .unwrap();
+    assert!(!timeout.timed_out(), "only {} of {n} callbacks arrived", kept.len());
+    std::mem::take(&mut *kept)
 }
 
 fn init(config: &str) -> i32 {
@@ -102,6 +167,11 @@ fn configuration_outcomes() {
         " ",
         "{",
         "\"x\"",
+        "\n\t ",
+        "null",
+        "[]",
+        r#"{"no_such_key":1}"#,
+        r#"{"max_in_flight":"3"}"#,
         r#"{"max_payload_bytes":0}"#,
         r#"{"max_nesting_depth":101}"#,
         r#"{"notification_queue":0}"#,
@@ -138,4 +208,61 @@ fn payload_limit_is_configurable() {
     let response = sync_call("EmitNotifications", &big);
     assert_eq!(FlowyError::decode(response.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PayloadTooLarge as i32);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+}
+
+fn async_call(id: u64, event: &str, payload: &impl Message) {
+    let request = FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec();
+    // SAFETY: a valid request buffer.
+    assert_eq!(unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) }, EVENTWIRE_OK);
+}
+
+#[test]
+fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
+    let _turn = turn();
+    KEPT.lock().unwrap().clear();
+    assert_eq!(init(""), EVENTWIRE_OK);
+    // SAFETY: callbacks valid for the whole test.
+    unsafe {
+        assert_eq!(eventwire_set_response_callback(Some(keep_response), std::ptr::null_mut()), EVENTWIRE_OK);
+        assert_eq!(eventwire_set_notification_callback(Some(keep_notification), std::ptr::null_mut()), EVENTWIRE_OK);
+    }
+    async_call(7, "EmitNotifications", &EmitNotificationsPayloadPb { count: 2, id: "k".into(), as_error: false });
+    async_call(8, "Discard", &());
+    let mut kept = take_kept(4);
+    // The Discard response may come before or after the other three; those keep their order.
+    let empty = kept.iter().position(|k| k.id == 8).expect("response to 8");
+    let discarded = kept.remove(empty);
+    // An empty response is NULL/0, and freeing that does nothing.
+    assert_eq!((discarded.addr, discarded.len), (0, 0));
+    // SAFETY: NULL/0 is always accepted.
+    unsafe { discarded.free() };
+
+    // Read long after the callbacks returned, including after more calls were delivered.
+    assert_eq!(sync_call("Ping", &()).code, 0);
+    let [first, second, response] = kept[..] else { panic!("kept {kept:?}") };
+    for (kept, seq) in [(first, 1), (second, 2)] {
+        assert_eq!(kept.id, 0);
+        // SAFETY: not yet freed.
+        let object = SubscribeObject::decode(unsafe { kept.bytes() }).unwrap();
+        assert_eq!((object.seq, object.id.as_str()), (seq, "k"));
+    }
+    assert_eq!(response.id, 7);
+    // SAFETY: not yet freed.
+    let decoded = FfiResponse::decode(unsafe { response.bytes() }).unwrap();
+    assert_eq!(decoded.code, 0);
+    assert_eq!(EmitNotificationsResultPb::decode(decoded.payload.as_slice()).unwrap().emitted, 2);
+    // SAFETY: freed once, here, on this thread while the library is initialised.
+    unsafe { first.free() };
+    assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
+    // Buffers outlive the library; they can be freed from any thread, uninitialised.
+    std::thread::spawn(move || {
+        // SAFETY: not yet freed; each freed once.
+        unsafe {
+            assert!(!second.bytes().is_empty() && !response.bytes().is_empty());
+            second.free();
+            response.free();
+        }
+    })
+    .join()
+    .unwrap();
 }

@@ -1,6 +1,13 @@
 /* Drives the Eventwire C ABI (SPEC.md section 13.2) from C, the way an embedder would, and checks
  * every return code and every response by decoding the protobuf bytes with the small reader below.
  *
+ * Callback buffers belong to the receiver (REQ-TRANS-CABI-14), and this program uses both ways of
+ * handling them: the notification callback copies its buffer and frees it at once; the response
+ * callback keeps the library's pointer, and the main thread decodes it after the callback has
+ * returned and frees it at the very end, after the last eventwire_shutdown. Run under
+ * AddressSanitizer, a buffer the library freed too early is a use after free, and one nobody
+ * freed is a leak.
+ *
  * Built and run by tests/c_abi.rs against the crate's static library; prints
  * "abi_test: ok (N checks)" and exits 0 when every check holds, or names the failed check and
  * exits 1. */
@@ -222,7 +229,9 @@ enum { RESPONSE = 1, NOTIFICATION = 2 };
 typedef struct {
     int kind;
     uint64_t id; /* responses */
-    uint8_t bytes[512];
+    /* Responses: the buffer the library passed, still owned here (release with eventwire_free).
+     * Notifications: a malloc'd copy (release with free). NULL when len is 0. */
+    uint8_t *bytes;
     size_t len;
     pthread_t thread;
 } record_t;
@@ -236,23 +245,23 @@ static int magic = 0x5eed;
 /* Return codes of calls made from inside the response callback for request 120. */
 static int32_t rc_sync_inside = -1, rc_shutdown_inside = -1, rc_async_inside = -1;
 
-static void record(int kind, uint64_t id, const uint8_t *bytes, size_t len) {
+static void record(int kind, uint64_t id, uint8_t *bytes, size_t len) {
     pthread_mutex_lock(&lock);
     CHECK(n_records < sizeof records / sizeof records[0]);
-    CHECK(len <= sizeof records[0].bytes);
     record_t *r = &records[n_records++];
     r->kind = kind;
     r->id = id;
+    r->bytes = bytes;
     r->len = len;
-    if (len) memcpy(r->bytes, bytes, len);
     r->thread = pthread_self();
     pthread_cond_broadcast(&changed);
     pthread_mutex_unlock(&lock);
 }
 
+/* Keeps the buffer: it stays valid after this returns, and release_records frees it. */
 static void on_response(uint64_t id, const uint8_t *bytes, size_t len, void *user_data) {
     CHECK(user_data == &magic);
-    CHECK(len == 0 || bytes != NULL);
+    CHECK(len == 0 ? bytes == NULL : bytes != NULL);
     if (id == 120) {
         /* A callback may start calls, but must not block on the callback thread. */
         msg_t ping = request("Ping", NULL);
@@ -262,12 +271,37 @@ static void on_response(uint64_t id, const uint8_t *bytes, size_t len, void *use
         rc_shutdown_inside = eventwire_shutdown();
         rc_async_inside = eventwire_async_call(121, ping.buf, ping.len);
     }
-    record(RESPONSE, id, bytes, len);
+    record(RESPONSE, id, (uint8_t *)bytes, len);
 }
 
+/* Copies what it needs and frees the library's buffer before returning. */
 static void on_notification(const uint8_t *bytes, size_t len, void *user_data) {
     CHECK(user_data == &magic);
-    record(NOTIFICATION, 0, bytes, len);
+    CHECK(len > 0 && bytes != NULL);
+    uint8_t *copy = malloc(len);
+    CHECK(copy != NULL);
+    memcpy(copy, bytes, len);
+    eventwire_free((uint8_t *)bytes, len);
+    record(NOTIFICATION, 0, copy, len);
+}
+
+/* Releases every record's buffer, each the way it was obtained; returns how many came from the
+ * library. Called once the library is shut down: its buffers outlive it. */
+static size_t release_records(void) {
+    size_t from_library = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < n_records; i++) {
+        if (records[i].kind == RESPONSE) {
+            eventwire_free(records[i].bytes, records[i].len);
+            from_library += records[i].len > 0;
+        } else {
+            free(records[i].bytes);
+        }
+        records[i].bytes = NULL;
+        records[i].len = 0;
+    }
+    pthread_mutex_unlock(&lock);
+    return from_library;
 }
 
 /* Index of the response to `id` (the `nth` one, from 0), waiting for it to arrive. */
@@ -395,6 +429,8 @@ int main(void) {
     CHECK_EQ(eventwire_async_call(106, panic.buf, panic.len), EVENTWIRE_OK);
     CHECK_EQ(eventwire_async_call(107, slow.buf, slow.len), EVENTWIRE_OK);
     CHECK_EQ(eventwire_async_call(108, quick.buf, quick.len), EVENTWIRE_OK);
+    msg_t discard = request("Discard", NULL);
+    CHECK_EQ(eventwire_async_call(109, discard.buf, discard.len), EVENTWIRE_OK);
 
     response_t profile = expect_ok(101);
     CHECK_EQ(varint_field(profile.payload, profile.payload_len, 1), 1); /* UserProfilePB.id */
@@ -407,6 +443,10 @@ int main(void) {
     expect_error(107, CODE_REQUEST_TIMEOUT, CATEGORY_DEADLINE_EXCEEDED);
     response_t slept = expect_ok(108);
     CHECK_EQ(varint_field(slept.payload, slept.payload_len, 1), 10);
+    /* An empty response (OK, no output) is passed as NULL/0. */
+    record_t *discarded = &records[wait_response(109, 0)];
+    CHECK(discarded->bytes == NULL);
+    CHECK_EQ(discarded->len, 0);
     CHECK_EQ(count_responses(1), 0);
 
     /* SignIn's UserSignedIn notification (user/1, seq 1) came before SignIn's response. */
@@ -447,7 +487,6 @@ int main(void) {
     CHECK(string_field_is(pong.payload, pong.payload_len, 1, "pong"));
     eventwire_free(out, out_len);
 
-    msg_t discard = request("Discard", NULL);
     out = (uint8_t *)&magic;
     out_len = 99;
     CHECK_EQ(eventwire_sync_call(discard.buf, discard.len, &out, &out_len), EVENTWIRE_OK);
@@ -538,9 +577,18 @@ int main(void) {
     CHECK_EQ(eventwire_shutdown(), EVENTWIRE_OK);
 
     /* Every request was answered exactly once (201 three times: duplicate, cancel, reuse). */
-    static const uint64_t once[] = {101, 102, 103, 104, 105, 106, 107, 108, 110, 120, 121, 202};
+    static const uint64_t once[] = {101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 120, 121, 202};
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) CHECK_EQ(count_responses(once[i]), 1);
     CHECK_EQ(count_responses(201), 3);
+
+    /* The first response arrived in the first life: decode it again now, two shutdowns later,
+     * then free every kept buffer (all but 109's empty one) with the library uninitialised. */
+    record_t *first = &records[wait_response(101, 0)];
+    response_t first_again = decode_response(first->bytes, first->len);
+    CHECK_EQ(first_again.status, STATUS_OK);
+    CHECK(string_field_is(first_again.payload, first_again.payload_len, 2, "ada@example.org"));
+    CHECK_EQ(release_records(), 15);
+    eventwire_free(NULL, 0);
 
     printf("abi_test: ok (%d checks)\n", checks);
     return 0;
