@@ -58,6 +58,7 @@ mod sign_in {
         let rt = runtime();
         let dispatcher = dispatcher(&rt);
         let request = request("SignIn", &sign_in_payload());
+        let _context = rt.enter();
         bencher.bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
     }
 
@@ -99,6 +100,7 @@ mod payload_sweep {
         let rt = runtime();
         let dispatcher = dispatcher(&rt);
         let request = discard_request(size);
+        let _context = rt.enter();
         bencher
             .counter(BytesCount::new(size))
             .bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
@@ -109,6 +111,7 @@ mod payload_sweep {
         let rt = runtime();
         let dispatcher = dispatcher(&rt);
         let request = echo_request(size);
+        let _context = rt.enter();
         bencher
             .counter(BytesCount::new(size))
             .bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
@@ -159,6 +162,7 @@ mod json {
             payload,
         }
         .encode_to_vec();
+        let _context = rt.enter();
         bencher.bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
     }
 
@@ -168,6 +172,7 @@ mod json {
         let dispatcher = dispatcher(&rt);
         let (event, payload) = case(name);
         let request = serde_json::json!({"ty": event, "payload": payload}).to_string();
+        let _context = rt.enter();
         bencher.bench_local(|| {
             poll_now(
                 &rt,

@@ -56,17 +56,15 @@ pub fn request(event: &str, payload: &impl Message) -> Vec<u8> {
     .encode_to_vec()
 }
 
-/// Runs `future` to completion the cheapest way: one poll inside `rt`'s context, and only if
-/// that does not finish it, `rt.block_on`. For a future that completes on its first poll this
-/// measures the future itself, not an executor.
+/// Runs `future` to completion the cheapest way: one poll, and only if that does not finish
+/// it, `rt.block_on`. For a future that completes on its first poll this measures the future
+/// itself, not an executor. The caller holds `rt.enter()` around its loop, as code running in a
+/// tokio task is inside its runtime's context already.
 pub fn poll_now<F: Future>(rt: &Runtime, future: F) -> F::Output {
     let mut future = pin!(future);
-    {
-        let _entered = rt.enter();
-        let mut cx = TaskContext::from_waker(Waker::noop());
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+        return output;
     }
     rt.block_on(future)
 }

@@ -5,6 +5,7 @@ use std::{
     collections::{BTreeMap, HashMap},
     fmt,
     future::Future,
+    hash::{BuildHasherDefault, Hasher},
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
@@ -17,6 +18,7 @@ use eventwire_schema::{
     pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError},
 };
 use prost::Message;
+use prost_reflect::MessageDescriptor;
 use tokio::runtime::Handle;
 
 use crate::{
@@ -35,7 +37,7 @@ pub struct Dispatcher {
 
 pub(crate) struct Inner {
     pub(crate) config: Config,
-    pub(crate) routes: HashMap<&'static str, Route>,
+    pub(crate) routes: Routes,
     ready: AtomicBool,
     pub(crate) in_flight: InFlight,
     pub(crate) center: Arc<NotificationCenter>,
@@ -54,6 +56,32 @@ pub(crate) struct Route {
     pub(crate) handler: Arc<dyn Start>,
     /// Per-event configuration, else the table's `timeout_ms`, else the default.
     pub(crate) timeout: Duration,
+    /// The input's descriptor if the nesting check needs it (see `pipeline::walk_descriptor`).
+    pub(crate) nesting: Option<MessageDescriptor>,
+}
+
+/// Routes by event name. Names are few, short and come from the tables, so FNV-1a (a handful of
+/// instructions for a 10-byte name) replaces SipHash's flooding resistance, which a table
+/// lookup with a fixed key set does not need.
+type Routes = HashMap<&'static str, Route, BuildHasherDefault<Fnv1a>>;
+
+pub(crate) struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Per-request options a transport passes along with the bytes.
@@ -293,7 +321,7 @@ impl DispatcherBuilder {
                 });
             }
         }
-        let mut routes = HashMap::new();
+        let mut routes = Routes::default();
         for event in self.tables.events() {
             match self.handlers.get(&event.name).map(Vec::as_slice) {
                 None | Some([]) => problems.push(BuildProblem::MissingHandler {
@@ -314,6 +342,7 @@ impl DispatcherBuilder {
                             event,
                             handler: Arc::clone(handler),
                             timeout: Duration::from_millis(timeout_ms),
+                            nesting: pipeline::walk_descriptor(event.input.as_ref()),
                         },
                     );
                 }

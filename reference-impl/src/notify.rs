@@ -39,10 +39,14 @@ impl NotificationCenter {
     }
 
     fn emit(&self, object: &SubscribeObject) {
+        let mut subscribers = lock(&self.subscribers);
+        if subscribers.is_empty() {
+            return;
+        }
         // Encoded once for every subscriber; each appends its own `seq`.
         let unnumbered = Unnumbered::new(object);
         // Sessions that are gone, or closed with nothing left to answer, are forgotten here.
-        lock(&self.subscribers).retain(|s| {
+        subscribers.retain(|s| {
             s.upgrade()
                 .is_some_and(|s| s.deliver_notification(&unnumbered))
         });

@@ -18,6 +18,7 @@ use prost::Message;
 
 pub(crate) use envelope::RequestRef;
 pub(crate) use limits::InFlight;
+pub(crate) use nesting::walk_descriptor;
 
 use crate::{Context, Notifier, RequestOptions, dispatcher::Inner};
 
@@ -184,13 +185,12 @@ async fn handle(
     })?;
     // 8. Nesting depth, before any decoding.
     let max_depth = inner.config.max_nesting_depth;
-    if nesting::too_deep(request.payload, event.input.as_ref(), max_depth) {
+    if nesting::too_deep(request.payload, route.nesting.as_ref(), max_depth) {
         return Err(FlowyError::new(
             ErrorCode::NestingTooDeep,
             format!("payload: nests messages deeper than {max_depth} levels"),
         ));
     }
-    // 9. Decoding, done by the handler's typed wrapper, which returns the handler's future.
     let cancel = options.cancel;
     let cx = Context::new(
         route.name,
@@ -198,22 +198,12 @@ async fn handle(
         cancel.clone(),
         Notifier::new(inner.center.clone()),
     );
-    let started = {
-        let _runtime = inner.runtime.enter();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            route.handler.start(cx, request.payload, form)
-        }))
-    };
-    let future = started.map_err(|_| panicked(route.name))??;
-    // 10-11. Validation happens in the handler, which runs under supervision: panics caught,
-    // raced against its deadline and its cancellation.
-    if cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
-        return Err(cancelled());
-    }
+    // 9-12. Decoding (the handler's typed wrapper), validation (in the handler), the handler
+    // itself under supervision (panics caught, raced against its deadline and cancellation),
+    // and the output, encoded in `form` by the typed wrapper.
     let deadline = options.timeout.unwrap_or(route.timeout);
-    // 12. The output, already encoded (in `form`) by the typed wrapper.
     supervise::supervise(
-        future,
+        || route.handler.start(cx, request.payload, form),
         route.name,
         cancel.as_ref(),
         deadline,

@@ -6,6 +6,15 @@
 
 use prost_reflect::{Kind, MessageDescriptor};
 
+/// The descriptor the walk needs for `input`: `None` when no field of it is a message (nor a
+/// map), since then only groups can nest, and the walk finds those without a descriptor; this
+/// saves a field lookup per length-delimited field of such payloads.
+pub(crate) fn walk_descriptor(input: Option<&MessageDescriptor>) -> Option<MessageDescriptor> {
+    input
+        .filter(|m| m.fields().any(|f| matches!(f.kind(), Kind::Message(_))))
+        .cloned()
+}
+
 /// Whether `payload`, read as `message` (`None`: an empty message), nests deeper than `max`.
 pub(crate) fn too_deep(payload: &[u8], message: Option<&MessageDescriptor>, max: u32) -> bool {
     let mut buf = payload;
@@ -119,6 +128,22 @@ mod tests {
 
     fn desc(name: &str) -> MessageDescriptor {
         descriptor_pool().get_message_by_name(name).unwrap()
+    }
+
+    #[test]
+    fn only_inputs_with_message_fields_need_their_descriptor() {
+        let walked = |name| walk_descriptor(Some(&desc(name))).is_some();
+        assert!(walked("eventwire.v1.RecursivePB"));
+        assert!(walked("eventwire.v1.AllTypesPB"));
+        assert!(!walked("eventwire.v1.NestedPB"));
+        assert!(!walked("eventwire.v1.SignInPayloadPB"));
+        // Without the descriptor, group nesting is still found.
+        let groups = [0x0b, 0x0b, 0x0c, 0x0c];
+        assert!(too_deep(
+            &groups,
+            walk_descriptor(Some(&desc("eventwire.v1.NestedPB"))).as_ref(),
+            2
+        ));
     }
 
     #[test]

@@ -19,9 +19,11 @@ use tokio::{runtime::Handle, time::Instant};
 use super::{cancelled, panicked, timed_out};
 use crate::{CancelHandle, HandlerFuture};
 
-/// The handler's outcome, its timeout or its cancellation, whichever is decided first.
+/// Starts the handler (`start`: decode the input, build the future), then runs it to its
+/// outcome, its timeout or its cancellation, whichever is decided first. Starting and the first
+/// poll share one entry into the runtime's context.
 pub(super) async fn supervise(
-    future: HandlerFuture,
+    start: impl FnOnce() -> Result<HandlerFuture, FlowyError>,
     event: &'static str,
     cancel: Option<&CancelHandle>,
     deadline: Duration,
@@ -29,13 +31,32 @@ pub(super) async fn supervise(
 ) -> Result<Vec<u8>, FlowyError> {
     let started = Instant::now();
     let mut guarded = Guarded {
-        future: Some(future),
+        future: None,
         runtime,
         event,
     };
+    let mut start = Some(start);
     // Polled once with this task's waker; if it waits, that waker is registered and the race
     // below does not need to poll it again before it is woken.
-    if let Poll::Ready(outcome) = poll_fn(|cx| Poll::Ready(guarded.poll(cx))).await {
+    let first = poll_fn(|cx| {
+        let _runtime = runtime.enter();
+        let start = start.take().expect("the first poll_fn is polled once");
+        match catch_unwind(AssertUnwindSafe(start)) {
+            Ok(Ok(future)) => guarded.future = Some(future),
+            Ok(Err(error)) => return Poll::Ready(Some(Err(error))),
+            Err(_) => return Poll::Ready(Some(Err(panicked(event)))),
+        }
+        if cancel.is_some_and(CancelHandle::is_cancelled) {
+            guarded.drop_in_context();
+            return Poll::Ready(Some(Err(cancelled())));
+        }
+        Poll::Ready(match guarded.poll_in_context(cx) {
+            Poll::Ready(outcome) => Some(outcome),
+            Poll::Pending => None,
+        })
+    })
+    .await;
+    if let Some(outcome) = first {
         return outcome;
     }
     let mut registered = true;
@@ -43,7 +64,8 @@ pub(super) async fn supervise(
         if std::mem::take(&mut registered) {
             return Poll::Pending;
         }
-        guarded.poll(cx)
+        let _runtime = runtime.enter();
+        guarded.poll_in_context(cx)
     });
     let cancelled_by_caller = async {
         match cancel {
@@ -71,30 +93,27 @@ struct Guarded<'a> {
 }
 
 impl Guarded<'_> {
-    fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<Vec<u8>, FlowyError>> {
+    /// Polls the handler; the caller has entered the runtime's context.
+    fn poll_in_context(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<Vec<u8>, FlowyError>> {
         let Some(future) = self.future.as_mut() else {
             return Poll::Ready(Err(panicked(self.event)));
         };
-        let polled = {
-            let _runtime = self.runtime.enter();
-            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx)))
-        };
-        match polled {
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(outcome)) => {
-                self.drop_future();
+                self.drop_in_context();
                 Poll::Ready(outcome)
             }
             Err(_) => {
-                self.drop_future();
+                self.drop_in_context();
                 Poll::Ready(Err(panicked(self.event)))
             }
         }
     }
 
-    fn drop_future(&mut self) {
+    /// Drops the handler's future; the caller has entered the runtime's context.
+    fn drop_in_context(&mut self) {
         if let Some(future) = self.future.take() {
-            let _runtime = self.runtime.enter();
             // A handler whose drop panics is answered like one whose poll did.
             let _ = catch_unwind(AssertUnwindSafe(move || drop(future)));
         }
@@ -104,7 +123,10 @@ impl Guarded<'_> {
 impl Drop for Guarded<'_> {
     /// On timeout, cancellation, or the caller giving up, the handler's future is dropped here.
     fn drop(&mut self) {
-        self.drop_future();
+        if self.future.is_some() {
+            let _runtime = self.runtime.enter();
+            self.drop_in_context();
+        }
     }
 }
 
@@ -158,7 +180,13 @@ mod tests {
     ) -> Result<Vec<u8>, FlowyError> {
         let rt = runtime();
         let handle = rt.handle().clone();
-        block_on_plain_thread(supervise(future, "Test", cancel, deadline, &handle))
+        block_on_plain_thread(supervise(
+            move || Ok(future),
+            "Test",
+            cancel,
+            deadline,
+            &handle,
+        ))
     }
 
     fn code(result: Result<Vec<u8>, FlowyError>) -> i32 {
