@@ -93,6 +93,15 @@ fn config(c: Option<&Value>) -> testee_pb::BackendConfig {
     }
 }
 
+/// The features a vector's backend configuration needs.
+fn features(c: Option<&Value>) -> Vec<String> {
+    match c {
+        None => Vec::new(),
+        Some(c) if c.get("ready").and_then(Value::as_bool) == Some(false) => vec!["not-ready".into()],
+        Some(_) => vec!["configuration".into()],
+    }
+}
+
 fn step(request: Vec<u8>, expect: &Value) -> Result<(testee_pb::DispatchStep, Step), String> {
     let response = match str_of(expect, "status")? {
         "OK" => {
@@ -162,7 +171,7 @@ fn vector(origin: &str, name: &str, v: &Value) -> Result<Vec<Case>, String> {
         level,
         area: format!("vectors-{area}"),
         requirements: requirements.clone(),
-        features: Vec::new(),
+        features: features(v.get("config")),
         doc: format!("{doc} (vector {id})"),
         origin: origin.to_owned(),
         op,

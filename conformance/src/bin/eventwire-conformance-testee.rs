@@ -1,6 +1,9 @@
 //! `eventwire-conformance-testee`: the reference implementation as a testee process. It speaks
 //! the testee protocol on stdin/stdout (conformance/INTERPRETING.md).
 //!
+//! `--backend-command CMD` plays the backend role through a stream backend process (started once
+//! per dispatch case, e.g. `eventwire-host --stdio`) instead of the in-process dispatcher.
+//!
 //! `--flaw NAME` makes it deliberately wrong; the suite's own tests use this to prove that the
 //! cases catch real mistakes. A flawed testee must never be used to claim conformance.
 
@@ -13,6 +16,7 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
+            ("--backend-command", Some(command)) => reference.backend_command = Some(command),
             ("--flaw", Some(name)) => match Flaw::parse(&name) {
                 Some(flaw) => reference.flaw = Some(flaw),
                 None => {
@@ -21,7 +25,7 @@ fn main() -> ExitCode {
                 }
             },
             _ => {
-                eprintln!("usage: eventwire-conformance-testee [--flaw NAME]");
+                eprintln!("usage: eventwire-conformance-testee [--backend-command \"eventwire-host --stdio\"] [--flaw NAME]");
                 return ExitCode::from(2);
             }
         }

@@ -8,6 +8,7 @@
 mod backend;
 mod binding;
 mod flaw;
+mod stream;
 
 use std::io::{Read, Write};
 
@@ -17,7 +18,11 @@ use prost::Message;
 use crate::{framing, testee::PROTOCOL_VERSION};
 
 /// The features the reference declares (conformance/INTERPRETING.md, "Features").
-pub const FEATURES: &[&str] = &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration"];
+pub const FEATURES: &[&str] =
+    &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration", "not-ready"];
+
+/// The features declared when the backend is a stream process, which cannot start not ready.
+pub const STREAM_FEATURES: &[&str] = &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration"];
 
 /// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +71,9 @@ impl Flaw {
 #[derive(Default)]
 pub struct Reference {
     pub flaw: Option<Flaw>,
+    /// When set, the backend role runs this stream backend command (e.g. `eventwire-host --stdio`)
+    /// once per dispatch case instead of the in-process dispatcher.
+    pub backend_command: Option<String>,
     backend: Option<backend::Backend>,
 }
 
@@ -78,7 +86,10 @@ impl Reference {
                 implementation_name: "eventwire-conformance-testee".into(),
                 implementation_version: env!("CARGO_PKG_VERSION").into(),
                 roles: vec![testee_pb::Role::Binding as i32, testee_pb::Role::Backend as i32],
-                features: FEATURES.iter().map(|f| f.to_string()).collect(),
+                features: if self.backend_command.is_some() { STREAM_FEATURES } else { FEATURES }
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect(),
             }),
             Some(testee_request::Kind::Case(case)) => testee_response::Kind::Case(self.run(case)),
             None => testee_response::Kind::Case(testee_pb::CaseResult {
@@ -105,7 +116,10 @@ impl Reference {
             Some(Op::BuildRequest(op)) => binding::build_request(op),
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
-            Some(Op::Dispatch(op)) => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
+            Some(Op::Dispatch(op)) => match &self.backend_command {
+                Some(command) => stream::dispatch(command, op),
+                None => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
+            },
             None => R::Unsupported("a case without an operation".into()),
         };
         testee_pb::CaseResult { result: Some(result) }
