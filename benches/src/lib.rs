@@ -179,10 +179,16 @@ pub fn built_binary(package: &str, bin: &str) -> PathBuf {
         build.arg("--target-dir").arg(target_dir);
     }
     build.current_dir(env!("CARGO_MANIFEST_DIR"));
-    let status = build
-        .status()
+    // Captured, so that compiler output does not interleave with the benchmark table.
+    let output = build
+        .output()
         .unwrap_or_else(|e| panic!("running cargo to build {bin}: {e}"));
-    assert!(status.success(), "cargo could not build {bin} ({status})");
+    assert!(
+        output.status.success(),
+        "cargo could not build {bin} ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
     let path = profile_dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
     assert!(path.exists(), "{} was not built", path.display());
     path
