@@ -7,6 +7,8 @@ Writes fuzz/corpus/<target>/<name> files (ignored by git; run again after the ve
   envelope_decode, dispatch, notification_decode
       every hex value of vectors/**/*.yaml (keys `hex`, `canonical_hex`, `response_hex`,
       `payload_hex`, ...), decoded to bytes.
+  stream_serve
+      each vector as one frame body, and as the request of a request frame plus a cancel.
   testee_decode
       the framed handshake + case the conformance runner sends for each non-dispatch case
       (`eventwire-conformance --dump`) when that binary exists in target/debug, and the
@@ -57,6 +59,29 @@ def frame(body):
     return struct.pack("<I", len(body)) + body
 
 
+def varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def field(number, body):
+    """A length-delimited field."""
+    return varint(number << 3 | 2) + varint(len(body)) + body
+
+
+def request_frame(request_id, request):
+    """StreamFrame{request: StreamRequest{id, request}}, framed."""
+    inner = varint(1 << 3 | 0) + varint(request_id) + field(2, request)
+    return frame(field(1, inner))
+
+
 def conformance_dumps():
     exe = ROOT / "target" / "debug" / "eventwire-conformance"
     if not exe.exists():
@@ -89,6 +114,11 @@ def main():
         write("testee_decode", name.replace("/", "-"), data)
     for data, name in vectors.items():
         write("testee_decode", name, frame(data))
+        # As the stream host's input: the bytes as one frame body, and as the request of a
+        # request frame followed by a cancel of it.
+        write("stream_serve", name, frame(data))
+        cancel = frame(field(4, varint(1 << 3 | 0) + varint(1)))
+        write("stream_serve", name + "-request", request_frame(1, data) + cancel)
     print(f"{len(vectors)} distinct vector byte strings; testee_decode: "
           f"{len(dumps or {})} conformance cases + {len(vectors)} framed vectors -> {CORPUS}")
 

@@ -21,7 +21,7 @@ use crate::{
     mix::{self, Kind},
 };
 
-/// The bytes the library passes to a callback, valid for the duration of the call.
+/// The bytes the library passes to a callback (transferred to the receiver, which frees them).
 ///
 /// # Safety
 /// `ptr` must point to `len` readable bytes when `len` is non-zero.
@@ -39,12 +39,17 @@ unsafe extern "C" fn on_response(request_id: u64, response: *const u8, len: usiz
     let ledger = unsafe { &*(user_data as *const Ledger) };
     // SAFETY: the library's callback contract.
     ledger.response(request_id, unsafe { bytes(response, len) });
+    // SAFETY: the buffer is transferred to the receiver, who frees it exactly once
+    // (REQ-TRANS-CABI-14); NULL/0 is a no-op.
+    unsafe { eventwire_free(response.cast_mut(), len) };
 }
 
-unsafe extern "C" fn on_notification(_object: *const u8, _len: usize, user_data: *mut c_void) {
+unsafe extern "C" fn on_notification(object: *const u8, len: usize, user_data: *mut c_void) {
     // SAFETY: as for `on_response`.
     let ledger = unsafe { &*(user_data as *const Ledger) };
     ledger.notifications.fetch_add(1, SeqCst);
+    // SAFETY: as for `on_response`.
+    unsafe { eventwire_free(object.cast_mut(), len) };
 }
 
 pub fn run(o: &Options) -> Result<Report, String> {

@@ -1,0 +1,169 @@
+//! Feeds arbitrary bytes to `eventwire-host`'s stream server as its whole input (what a front
+//! end writes to the host's stdin), on a runtime whose clock is paused, and reads everything it
+//! writes back.
+//!
+//! The input is also read independently with the host's framing and classification functions
+//! (`framing::split`, `inbound::classify`), and the output is checked against SPEC.md section
+//! 13.3: every output frame is whole, within the frame limit, and a response, notification or
+//! fault; for every id, responses + faults equal the request frames + invalid frames naming it;
+//! one closing fault is sent exactly when the input ends inside a frame or announces an oversized
+//! one (requests in flight are still answered after it); the connection ends cleanly exactly when
+//! the input ended at a frame boundary; no in-flight slot leaks.
+
+#![no_main]
+
+use std::{collections::BTreeMap, sync::Once};
+
+use eventwire::{Config, Dispatcher, pb};
+use eventwire_host::{
+    Ending, ServeOptions,
+    framing::{self, FrameError},
+    inbound::{Inbound, classify},
+    serve,
+};
+use libfuzzer_sys::fuzz_target;
+use prost::Message;
+use tokio::io::AsyncReadExt;
+
+fn allow_deliberate_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let abort_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let deliberate = info
+                .location()
+                .is_some_and(|l| l.file().ends_with("handlers/conformance.rs"));
+            if !deliberate {
+                abort_hook(info);
+            }
+        }));
+    });
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("a current-thread runtime")
+    })
+}
+
+/// A small frame limit, so that fuzzed prefixes hit it (max_payload_bytes + 65536).
+const MAX_PAYLOAD: usize = 1024;
+
+#[derive(Default, Debug)]
+struct Expected {
+    /// Per id: request frames + invalid frames naming it (each gets a response or a fault).
+    answers: BTreeMap<u64, usize>,
+    /// How the input ends: None = at a frame boundary, Some(true) = oversized prefix,
+    /// Some(false) = inside a frame.
+    bad_end: Option<bool>,
+}
+
+fn expected(mut input: &[u8], max_frame: usize) -> Expected {
+    let mut e = Expected::default();
+    loop {
+        if input.is_empty() {
+            return e;
+        }
+        match framing::split(input, max_frame) {
+            Ok(Some((body, used))) => {
+                let id = match classify(body) {
+                    Inbound::Request { id, .. } => id,
+                    Inbound::Invalid { id, .. } => id,
+                    Inbound::Cancel { .. } => {
+                        input = &input[used..];
+                        continue;
+                    }
+                };
+                *e.answers.entry(id).or_default() += 1;
+                input = &input[used..];
+            }
+            Ok(None) => {
+                e.bad_end = Some(false);
+                return e;
+            }
+            Err(FrameError::TooLarge { .. }) => {
+                e.bad_end = Some(true);
+                return e;
+            }
+            Err(other) => panic!("split cannot fail with {other}"),
+        }
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    allow_deliberate_panics();
+    runtime().block_on(async {
+        let mut builder = Dispatcher::builder();
+        let config = Config::from_json(format!(r#"{{"max_payload_bytes": {MAX_PAYLOAD}}}"#).as_bytes())
+            .expect("valid configuration");
+        builder.config(config);
+        eventwire::app::register_all(&mut builder);
+        let dispatcher = builder.build().expect("the reference plugins cover the tables");
+        let max_frame = dispatcher.config().max_frame_bytes();
+        let expected = expected(data, max_frame);
+
+        let (output, mut from_host) = tokio::io::duplex(64 * 1024);
+        let mut written = Vec::new();
+        let (ending, read) = tokio::join!(
+            serve(&dispatcher, data, output, ServeOptions::new()),
+            from_host.read_to_end(&mut written),
+        );
+        read.expect("reading the host's output");
+
+        let mut answers: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut closing = Vec::new();
+        let mut rest = written.as_slice();
+        let mut frames = 0;
+        while !rest.is_empty() {
+            let (body, used) = framing::split(rest, max_frame)
+                .expect("output frames are within the limit")
+                .expect("output frames are whole");
+            rest = &rest[used..];
+            frames += 1;
+            let frame = pb::StreamFrame::decode(body).expect("output frames are StreamFrames");
+            match frame.kind {
+                Some(pb::stream_frame::Kind::Response(r)) => {
+                    assert_ne!(r.id, 0, "a response for id 0");
+                    let response = pb::FfiResponse::decode(r.response.as_slice()).expect("an FFIResponse");
+                    assert!(response.code == 0 || response.code == 1, "status {}", response.code);
+                    *answers.entry(r.id).or_default() += 1;
+                }
+                Some(pb::stream_frame::Kind::Fault(f)) => {
+                    let error = pb::FlowyError::decode(f.error.as_slice()).expect("a fault carries a FlowyError");
+                    let code = pb::ErrorCode::try_from(error.code).expect("a schema code");
+                    assert_eq!(error.category, code.category() as i32);
+                    if f.closing {
+                        assert_eq!(f.id, 0);
+                        closing.push((frames, code));
+                    } else {
+                        assert_eq!(code, pb::ErrorCode::InvalidRequest);
+                        *answers.entry(f.id).or_default() += 1;
+                    }
+                }
+                Some(pb::stream_frame::Kind::Notification(n)) => {
+                    assert!(n.seq >= 1);
+                }
+                other => panic!("the host sent {other:?}"),
+            }
+        }
+        assert_eq!(answers, expected.answers, "responses + faults per id");
+        match expected.bad_end {
+            None => {
+                assert!(closing.is_empty(), "a closing fault for a clean end");
+                assert!(matches!(ending, Ending::Clean), "{ending:?}");
+            }
+            Some(too_large) => {
+                let code = if too_large { pb::ErrorCode::PayloadTooLarge } else { pb::ErrorCode::InvalidRequest };
+                assert_eq!(closing.len(), 1, "one closing fault");
+                assert_eq!(closing[0].1, code);
+                assert!(matches!(ending, Ending::Closed(_)), "{ending:?}");
+            }
+        }
+        assert_eq!(dispatcher.in_flight(), 0, "an in-flight slot leaked");
+    });
+});
