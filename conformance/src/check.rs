@@ -217,14 +217,8 @@ fn notification(at: &str, e: &Notification, raw: &[u8]) -> Result<(), String> {
     {
         return Err(format!("{at}: expected seq {seq}, got {}", a.seq));
     }
-    let payload = match &a.payload_oneof {
-        Some(pb::subscribe_object::PayloadOneof::Payload(p)) => Some(p),
-        None => None,
-    };
-    let err = match &a.error_oneof {
-        Some(pb::subscribe_object::ErrorOneof::Error(p)) => Some(p),
-        None => None,
-    };
+    let payload = a.payload_oneof.as_ref().map(|pb::subscribe_object::PayloadOneof::Payload(p)| p);
+    let err = a.error_oneof.as_ref().map(|pb::subscribe_object::ErrorOneof::Error(p)| p);
     match (&e.content, payload, err) {
         (Content::Payload(e), Some(p), None) => {
             let desc = eventwire_schema::tables()

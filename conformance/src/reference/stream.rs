@@ -113,7 +113,6 @@ fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
         }
         Ok(())
     })();
-    drop(send);
     drop(stdin);
     let _ = child.wait();
     match outcome {
