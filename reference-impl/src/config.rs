@@ -53,9 +53,10 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Parses and validates configuration JSON; empty input means the defaults.
+    /// Parses and validates configuration JSON; empty input (zero bytes) means the defaults, and
+    /// anything else must be a JSON object.
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if bytes.is_empty() {
             return Ok(Config::default());
         }
         // serde would also read a struct from an array, by position; the format is an object.
@@ -195,8 +196,10 @@ impl Capabilities {
         self.patterns.iter().map(ToString::to_string).collect()
     }
 
-    /// Each pattern that names a module or event the tables do not declare.
-    pub(crate) fn unknown_patterns(&self, tables: &eventwire_schema::Tables) -> Vec<String> {
+    /// Each pattern that names a module or event the tables do not declare. Such a pattern is
+    /// valid and matches nothing (SPEC.md REQ-CAP-2); transports warn about it, as it is often a
+    /// typo.
+    pub fn unknown_patterns(&self, tables: &eventwire_schema::Tables) -> Vec<String> {
         self.patterns
             .iter()
             .filter(|p| match p {

@@ -297,15 +297,14 @@ impl DispatcherBuilder {
     }
 
     /// Checks that every event of the tables has exactly one handler, that no handler is for an
-    /// undeclared event, and that the configuration names only declared events and modules.
+    /// undeclared event, and that per-event timeouts name declared events. Capability patterns
+    /// naming no declared module or event are accepted and match nothing (SPEC.md REQ-CAP-2), so
+    /// one capability file can serve backends with different sets of events.
     /// Every problem found is reported, not only the first.
     pub fn build(self) -> Result<Dispatcher, BuildError> {
         let mut problems = Vec::new();
         if let Err(e) = self.config.validate() {
             problems.push(BuildProblem::Config(e));
-        }
-        for pattern in self.config.capabilities.unknown_patterns(self.tables) {
-            problems.push(BuildProblem::UnknownCapability { pattern });
         }
         for event in self.config.event_timeouts_ms.keys() {
             if self.tables.event(event).is_none() {
@@ -404,8 +403,6 @@ pub enum BuildProblem {
     UndeclaredEvent { event: String },
     #[error("invalid configuration: {0}")]
     Config(ConfigError),
-    #[error("capability pattern `{pattern}` names a module or event the tables do not declare")]
-    UnknownCapability { pattern: String },
     #[error("event_timeouts_ms names `{event}`, which the tables do not declare")]
     UnknownTimeoutEvent { event: String },
     #[error("no tokio runtime: call build() inside one or pass DispatcherBuilder::runtime")]

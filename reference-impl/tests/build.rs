@@ -105,29 +105,37 @@ async fn raw_handlers_count_as_the_one_handler() {
 }
 
 #[tokio::test]
-async fn configuration_naming_undeclared_things_is_refused() {
-    let config = Config::from_json(
-        br#"{"capabilities": ["user.*", "nosuchmodule.*", "user.Echo", "conformance.Echo"],
-             "event_timeouts_ms": {"Sleep": 10, "Slep": 10}}"#,
-    )
-    .unwrap();
+async fn timeouts_for_undeclared_events_are_refused() {
+    let config = Config::from_json(br#"{"event_timeouts_ms": {"Sleep": 10, "Slep": 10}}"#).unwrap();
     let mut builder = Dispatcher::builder();
     builder.config(config);
     eventwire::app::register_all(&mut builder);
-    assert_eq!(
-        problems(builder),
-        [
-            BuildProblem::UnknownCapability {
-                pattern: "nosuchmodule.*".into()
-            },
-            BuildProblem::UnknownCapability {
-                pattern: "user.Echo".into()
-            },
-            BuildProblem::UnknownTimeoutEvent {
-                event: "Slep".into()
-            },
-        ]
-    );
+    assert_eq!(problems(builder), [BuildProblem::UnknownTimeoutEvent { event: "Slep".into() }]);
+}
+
+#[tokio::test]
+async fn capability_patterns_naming_undeclared_things_are_accepted_and_match_nothing() {
+    use eventwire::pb::{ErrorCode, FfiRequest, FfiResponse, FfiStatusCode, FlowyError};
+    use prost::Message;
+
+    let config =
+        Config::from_json(br#"{"capabilities": ["nosuchmodule.*", "user.Echo", "conformance.Ping"]}"#).unwrap();
+    let mut builder = Dispatcher::builder();
+    builder.config(config);
+    eventwire::app::register_all(&mut builder);
+    let dispatcher = builder.build().expect("well-formed patterns are accepted (REQ-CAP-2)");
+    let call = |event: &str| FfiRequest { event: event.into(), payload: vec![] }.encode_to_vec();
+    let ping = FfiResponse::decode(dispatcher.dispatch(&call("Ping")).await.as_slice()).unwrap();
+    assert_eq!(ping.code, FfiStatusCode::Ok as i32);
+    // `user.Echo` names no event, so it grants nothing: user events stay denied.
+    let profile = FfiResponse::decode(dispatcher.dispatch(&call("GetUserProfile")).await.as_slice()).unwrap();
+    assert_eq!(profile.code, FfiStatusCode::Err as i32);
+    assert_eq!(FlowyError::decode(profile.payload.as_slice()).unwrap().code, ErrorCode::PermissionDenied as i32);
+}
+
+#[test]
+fn whitespace_only_configuration_is_not_json() {
+    assert!(Config::from_json(b" \n").is_err());
 }
 
 #[tokio::test]

@@ -53,12 +53,15 @@ fn main() -> ExitCode {
     let mut options = ServeOptions::new();
     if let Some(list) = &args.capabilities {
         let patterns: Vec<&str> = list.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-        if let Some(bad) = patterns.iter().find(|p| !config::well_formed(p)) {
-            eprintln!("eventwire-host: --capabilities: `{bad}` is not `*`, `module.*` or `module.Event`");
-            return ExitCode::from(EXIT_USAGE);
-        }
-        let capabilities = Capabilities::from_patterns(&patterns).unwrap_or_else(|_| Capabilities::none());
-        options = options.capabilities(config::known_only(&capabilities));
+        let capabilities = match Capabilities::from_patterns(&patterns) {
+            Ok(capabilities) => capabilities,
+            Err(e) => {
+                eprintln!("eventwire-host: --capabilities: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        config::warn_unknown(&capabilities);
+        options = options.capabilities(capabilities);
     }
 
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
