@@ -7,10 +7,7 @@
 
 mod common;
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
-};
+use std::sync::Arc;
 
 use common::{Answer, answer, assert_err, raw_request, request};
 use eventwire::{
@@ -344,4 +341,17 @@ async fn denied_requests_under_concurrency_never_reach_a_handler() {
     }
     assert_eq!(counter.of("Ping"), allowed);
     assert_eq!(counter.total(), allowed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn well_formed_patterns_naming_nothing_match_nothing() {
+    // REQ-CAP-2: accepted, and they widen nothing.
+    let config = Config::from_json(br#"{"capabilities": ["nosuchmodule.*", "user.NoSuchEvent", "document.SignIn", "conformance.Ping"]}"#)
+        .expect("well-formed patterns are accepted");
+    let (d, counter) = counting_dispatcher(config);
+    for event in tables().events() {
+        let denied = is_denied(answer(&d.dispatch(&raw_request(&event.name, &[])).await));
+        assert_eq!(denied, event.name != "Ping", "{}", event.name);
+    }
+    assert_eq!(counter.total(), 1);
 }
