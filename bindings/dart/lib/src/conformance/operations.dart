@@ -23,7 +23,10 @@ const int protocolVersion = 1;
 const int caseFieldNumber = 2;
 
 /// Optional features this testee implements (conformance/INTERPRETING.md).
-const List<String> features = <String>['preserve-unknown-fields'];
+const List<String> features = <String>[
+  'preserve-unknown-fields',
+  'notification-routing',
+];
 
 /// A `TesteeResponse` carrying [result].
 TesteeResponse caseResponse(CaseResult result) =>
