@@ -18,7 +18,7 @@ use divan::{Bencher, black_box};
 use eventwire::pb;
 use eventwire_bench::{request, runtime};
 use eventwire_ffi::{
-    EVENTWIRE_OK, eventwire_async_call, eventwire_init, eventwire_set_response_callback,
+    EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init, eventwire_set_response_callback,
 };
 use prost::Message;
 
@@ -29,8 +29,10 @@ fn main() {
 /// Where the callback sends each response: (request id, status code).
 type Answers = SyncSender<(u64, i32)>;
 
-/// Called on the library's callback thread. The buffer is read during the call and left to the
-/// library, as `include/eventwire.h` specifies for the response callback.
+/// Called on the library's callback thread. The buffer is transferred to this callback, which
+/// reads it and releases it with `eventwire_free`, as `include/eventwire.h` specifies for the
+/// response callback (REQ-TRANS-CABI-12/14): a benchmark that kept it would leak one response
+/// per iteration and measure the allocator's growth.
 unsafe extern "C" fn on_response(
     request_id: u64,
     response: *const u8,
@@ -44,6 +46,9 @@ unsafe extern "C" fn on_response(
         unsafe { std::slice::from_raw_parts(response, len) }
     };
     let code = pb::FfiResponse::decode(bytes).map_or(-1, |r| r.code);
+    // SAFETY: `response`/`len` are a buffer the library transferred to this callback, released
+    // exactly once here (NULL/0 for an empty response is accepted too).
+    unsafe { eventwire_free(response.cast_mut(), len) };
     // SAFETY: `user_data` is the `Answers` leaked in `library()`, alive for the whole process.
     let answers = unsafe { &*user_data.cast::<Answers>() };
     let _ = answers.send((request_id, code));
