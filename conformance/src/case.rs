@@ -106,7 +106,8 @@ pub enum Expect {
     Failure(FailureKind),
     Interpreted(Interpreted),
     Routed { deliveries: Vec<Delivery>, malformed: Vec<u32> },
-    Dispatched(Vec<Step>),
+    /// dispatch: one expectation per step, and one per extra subscriber.
+    Dispatched { steps: Vec<Step>, subscribers: Vec<SubscriberExpect> },
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +147,17 @@ pub struct Step {
     pub response: Response,
     /// The notifications delivered before the response, in order.
     pub notifications: Vec<Notification>,
+    /// The position of the response among all responses (from 1), when the case fixes it.
+    pub arrival: Option<u32>,
+}
+
+/// What one extra subscriber (`BackendConfig.subscribers`) must have received.
+#[derive(Debug, Clone)]
+pub struct SubscriberExpect {
+    /// Everything it received, in order.
+    pub notifications: Vec<Notification>,
+    /// Its drop counter, compared when the testee reports one.
+    pub dropped: Option<u64>,
 }
 
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use prost::Message;
 use prost_reflect::DynamicMessage;
 
 use crate::{
-    case::{Content, Delivery, Expect, ExpectedError, Interpreted, Notification, Response, Step},
+    case::{Content, Delivery, Expect, ExpectedError, Interpreted, Notification, Response, Step, SubscriberExpect},
     json,
 };
 
@@ -37,7 +37,7 @@ pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), Stri
         }
         (Expect::Interpreted(e), R::Interpreted(a)) => interpreted(e, a),
         (Expect::Routed { deliveries, malformed }, R::Routed(a)) => routed(deliveries, malformed, a),
-        (Expect::Dispatched(steps), R::Dispatched(a)) => dispatched(steps, a),
+        (Expect::Dispatched { steps, subscribers }, R::Dispatched(a)) => dispatched(steps, subscribers, a),
         (e, a) => Err(format!("expected {}, got {}", describe_expect(e), describe_result(a))),
     }
 }
@@ -77,7 +77,7 @@ fn describe_expect(e: &Expect) -> String {
         Expect::Failure(k) => format!("failure {}", k.as_str_name()),
         Expect::Interpreted(_) => "an interpreted response".into(),
         Expect::Routed { .. } => "routed notifications".into(),
-        Expect::Dispatched(_) => "dispatched steps".into(),
+        Expect::Dispatched { .. } => "dispatched steps".into(),
     }
 }
 
@@ -168,24 +168,53 @@ fn routed(deliveries: &[Delivery], malformed: &[u32], a: &testee_pb::Routed) -> 
     Ok(())
 }
 
-fn dispatched(steps: &[Step], a: &testee_pb::Dispatched) -> Result<(), String> {
+fn dispatched(steps: &[Step], subscribers: &[SubscriberExpect], a: &testee_pb::Dispatched) -> Result<(), String> {
     if steps.len() != a.steps.len() {
         return Err(format!("expected {} step results, got {}", steps.len(), a.steps.len()));
     }
     for (i, (e, a)) in steps.iter().zip(&a.steps).enumerate() {
         let at = format!("step {i}");
-        if e.notifications.len() != a.notifications.len() {
-            return Err(format!(
-                "{at}: expected {} notifications before the response, got {}{}",
-                e.notifications.len(),
-                a.notifications.len(),
-                summarize_notifications(&a.notifications)
-            ));
-        }
-        for (j, (en, an)) in e.notifications.iter().zip(&a.notifications).enumerate() {
-            notification(&format!("{at}, notification {j}"), en, an)?;
-        }
+        notifications(&at, "before the response", &e.notifications, &a.notifications)?;
         response(&at, &e.response, &a.response)?;
+        if let Some(arrival) = e.arrival
+            && a.arrival != arrival
+        {
+            return Err(format!("{at}: expected its response to arrive {}, got {}", ordinal(arrival), ordinal(a.arrival)));
+        }
+    }
+    if subscribers.len() != a.subscribers.len() {
+        return Err(format!("expected results for {} extra subscribers, got {}", subscribers.len(), a.subscribers.len()));
+    }
+    for (i, (e, a)) in subscribers.iter().zip(&a.subscribers).enumerate() {
+        let at = format!("subscriber {}", i + 1);
+        notifications(&at, "in all", &e.notifications, &a.notifications)?;
+        if let (Some(e), Some(a)) = (e.dropped, a.dropped)
+            && e != a
+        {
+            return Err(format!("{at}: expected a drop counter of {e}, got {a}"));
+        }
+    }
+    Ok(())
+}
+
+fn ordinal(n: u32) -> String {
+    match n {
+        0 => "at an unreported position".into(),
+        n => format!("as response number {n}"),
+    }
+}
+
+fn notifications(at: &str, when: &str, expected: &[Notification], actual: &[Vec<u8>]) -> Result<(), String> {
+    if expected.len() != actual.len() {
+        return Err(format!(
+            "{at}: expected {} notifications {when}, got {}{}",
+            expected.len(),
+            actual.len(),
+            summarize_notifications(actual)
+        ));
+    }
+    for (j, (en, an)) in expected.iter().zip(actual).enumerate() {
+        notification(&format!("{at}, notification {j}"), en, an)?;
     }
     Ok(())
 }
@@ -197,7 +226,7 @@ fn summarize_notifications(raw: &[Vec<u8>]) -> String {
     let parts: Vec<String> = raw
         .iter()
         .map(|n| match SubscribeObject::decode(n.as_slice()) {
-            Ok(n) => format!("{}/{} id {:?}", n.source, n.ty, n.id),
+            Ok(n) => format!("{}/{} id {:?} seq {}", n.source, n.ty, n.id, n.seq),
             Err(_) => format!("undecodable {}", hex::encode(n)),
         })
         .collect();
@@ -335,7 +364,7 @@ mod tests {
 
     #[test]
     fn dispatched_responses_must_be_err_with_a_flowy_error() {
-        let step = Step { response: Response::Err(err(ErrorCode::UnknownEvent)), notifications: vec![] };
+        let step = Step { response: Response::Err(err(ErrorCode::UnknownEvent)), notifications: vec![], arrival: None };
         let good = FfiResponse {
             code: FfiStatusCode::Err as i32,
             payload: FlowyError::new(ErrorCode::UnknownEvent, "nope").encode_to_vec(),
@@ -344,9 +373,10 @@ mod tests {
         let text = FfiResponse { code: FfiStatusCode::Err as i32, payload: b"boom".to_vec() };
         let run = |r: &FfiResponse| {
             check(
-                &Expect::Dispatched(vec![step.clone()]),
+                &Expect::Dispatched { steps: vec![step.clone()], subscribers: vec![] },
                 &result(R::Dispatched(testee_pb::Dispatched {
-                    steps: vec![testee_pb::StepResult { response: r.encode_to_vec(), notifications: vec![] }],
+                    steps: vec![testee_pb::StepResult { response: r.encode_to_vec(), ..Default::default() }],
+                    ..Default::default()
                 })),
             )
         };

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::{
     bytes_spec,
-    case::{Case, Content, Delivery, Expect, ExpectedError, Interpreted, Level, Notification, Response, Role, Step},
+    case::{Case, Content, Delivery, Expect, ExpectedError, Interpreted, Level, Notification, Response, Role, Step, SubscriberExpect},
     json,
 };
 
@@ -121,10 +121,30 @@ struct ConfigRaw {
     max_nesting_depth: u32,
     #[serde(default)]
     max_in_flight: u32,
+    /// Absent: no set configured. Present, even empty: the configured set.
     #[serde(default)]
-    capabilities: Vec<String>,
+    capabilities: Option<Vec<String>>,
     #[serde(default)]
     not_ready: bool,
+    #[serde(default)]
+    subscribers: Vec<SubscriberRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriberRaw {
+    #[serde(default)]
+    from_step: u32,
+    #[serde(default)]
+    notification_queue: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriberExpectRaw {
+    #[serde(default)]
+    notifications: Vec<NotificationRaw>,
+    dropped: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +153,9 @@ struct DispatchRaw {
     #[serde(default)]
     config: ConfigRaw,
     steps: Vec<StepRaw>,
+    /// What each of `config.subscribers` must have received.
+    #[serde(default)]
+    subscribers: Vec<SubscriberExpectRaw>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +170,9 @@ struct StepRaw {
     timeout_ms: u32,
     #[serde(default)]
     cancel_after_ms: u32,
+    /// Sent without waiting for earlier steps' responses.
+    #[serde(default)]
+    concurrent: bool,
     expect: StepExpectRaw,
 }
 
@@ -160,6 +186,8 @@ struct StepExpectRaw {
     err: Option<Value>,
     #[serde(default)]
     notifications: Vec<NotificationRaw>,
+    /// The position of the response among all responses, from 1.
+    arrival: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -228,7 +256,9 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
             if expect.is_some() {
                 return Err("a dispatch case puts `expect` in each step".into());
             }
-            dispatch(op)?
+            let (op, expect) = dispatch(op)?;
+            check_dispatch_features(&op, &raw.features)?;
+            (op, expect)
         }
         _ => return Err("a case has exactly one operation".into()),
     };
@@ -457,31 +487,95 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
             (None, Some(err)) => Response::Err(expected_error(&err).map_err(at)?),
             _ => return Err(at("expect exactly one of `ok` and `err`".into())),
         };
-        let notifications = s
-            .expect
-            .notifications
-            .iter()
-            .map(|n| {
-                Ok(Notification {
-                    source: n.source.clone(),
-                    ty: n.ty,
-                    id: n.id.clone(),
-                    content: content(&n.source, n.ty, n.payload.as_ref(), n.error.as_ref())?,
-                    seq: n.seq,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(at)?;
-        steps.push(testee_pb::DispatchStep { request, timeout_ms: s.timeout_ms, cancel_after_ms: s.cancel_after_ms });
-        expected.push(Step { response, notifications });
+        let notifications = notifications(&s.expect.notifications).map_err(at)?;
+        if i == 0 && s.concurrent {
+            return Err(at("the first step cannot be concurrent".into()));
+        }
+        steps.push(testee_pb::DispatchStep {
+            request,
+            timeout_ms: s.timeout_ms,
+            cancel_after_ms: s.cancel_after_ms,
+            concurrent: s.concurrent,
+        });
+        expected.push(Step { response, notifications, arrival: s.expect.arrival });
     }
     let c = op.config;
+    if c.subscribers.len() != op.subscribers.len() {
+        return Err(format!(
+            "{} subscribers configured, {} expected: give each its `subscribers` entry",
+            c.subscribers.len(),
+            op.subscribers.len()
+        ));
+    }
+    for s in &c.subscribers {
+        match steps.get(s.from_step as usize) {
+            None => return Err(format!("a subscriber subscribes before step {}, which does not exist", s.from_step)),
+            Some(step) if step.concurrent => return Err(format!("a subscriber subscribes before step {}, which is concurrent", s.from_step)),
+            Some(_) => {}
+        }
+    }
+    let subscribers = op
+        .subscribers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            Ok(SubscriberExpect { notifications: notifications(&s.notifications).map_err(|e| format!("subscriber {}: {e}", i + 1))?, dropped: s.dropped })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let config = testee_pb::BackendConfig {
         max_payload_bytes: c.max_payload_bytes,
         max_nesting_depth: c.max_nesting_depth,
         max_in_flight: c.max_in_flight,
-        capabilities: c.capabilities,
+        capabilities_configured: c.capabilities.is_some(),
+        capabilities: c.capabilities.unwrap_or_default(),
         not_ready: c.not_ready,
+        subscribers: c
+            .subscribers
+            .iter()
+            .map(|s| testee_pb::Subscriber { from_step: s.from_step, notification_queue: s.notification_queue })
+            .collect(),
     };
-    Ok((Op::Dispatch(testee_pb::DispatchOp { config: Some(config), steps }), Expect::Dispatched(expected)))
+    Ok((Op::Dispatch(testee_pb::DispatchOp { config: Some(config), steps }), Expect::Dispatched { steps: expected, subscribers }))
+}
+
+fn notifications(raw: &[NotificationRaw]) -> Result<Vec<Notification>, String> {
+    raw.iter()
+        .map(|n| {
+            Ok(Notification {
+                source: n.source.clone(),
+                ty: n.ty,
+                id: n.id.clone(),
+                content: content(&n.source, n.ty, n.payload.as_ref(), n.error.as_ref())?,
+                seq: n.seq,
+            })
+        })
+        .collect()
+}
+
+/// A case that uses a part of the protocol a testee may not provide must declare the feature, so
+/// that a testee without it skips the case instead of failing it.
+fn check_dispatch_features(op: &Op, declared: &[String]) -> Result<(), String> {
+    let Op::Dispatch(d) = op else { return Ok(()) };
+    let config = d.config.clone().unwrap_or_default();
+    let mut needed = Vec::new();
+    if d.steps.iter().any(|s| s.concurrent) {
+        needed.push("concurrency");
+    }
+    if !config.subscribers.is_empty() {
+        needed.push("subscribers");
+    }
+    if config.capabilities_configured && config.capabilities.is_empty() {
+        needed.push("empty-capability-set");
+    }
+    if config.max_payload_bytes > 0 || config.max_nesting_depth > 0 || config.max_in_flight > 0 || config.capabilities_configured {
+        needed.push("configuration");
+    }
+    if d.steps.iter().any(|s| s.cancel_after_ms > 0) {
+        needed.push("cancellation");
+    }
+    if config.not_ready {
+        needed.push("not-ready");
+    }
+    let missing: Vec<&str> = needed.into_iter().filter(|f| !declared.iter().any(|d| d == f)).collect();
+    if missing.is_empty() { Ok(()) } else { Err(format!("the case needs `features: [{}]`", missing.join(", "))) }
 }

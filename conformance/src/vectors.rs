@@ -90,7 +90,14 @@ fn config(c: Option<&Value>) -> testee_pb::BackendConfig {
             .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
         not_ready: c.and_then(|c| c.get("ready")).and_then(Value::as_bool) == Some(false),
+        // A `capabilities` key is a configured set, even when its list is empty.
+        capabilities_configured: c.and_then(|c| c.get("capabilities")).is_some(),
+        subscribers: Vec::new(),
     }
+}
+
+fn empty_capability_set(c: &Value) -> bool {
+    c.get("capabilities").and_then(Value::as_array).is_some_and(Vec::is_empty)
 }
 
 /// The features a vector's backend configuration needs.
@@ -98,6 +105,7 @@ fn features(c: Option<&Value>) -> Vec<String> {
     match c {
         None => Vec::new(),
         Some(c) if c.get("ready").and_then(Value::as_bool) == Some(false) => vec!["not-ready".into()],
+        Some(c) if empty_capability_set(c) => vec!["configuration".into(), "empty-capability-set".into()],
         Some(_) => vec!["configuration".into()],
     }
 }
@@ -130,7 +138,7 @@ fn step(request: Vec<u8>, expect: &Value) -> Result<(testee_pb::DispatchStep, St
             seq: Some(raw.seq),
         });
     }
-    Ok((testee_pb::DispatchStep { request, timeout_ms: 0, cancel_after_ms: 0 }, Step { response, notifications }))
+    Ok((testee_pb::DispatchStep { request, ..Default::default() }, Step { response, notifications, arrival: None }))
 }
 
 fn route_one(notification: Vec<u8>, expect_malformed: bool) -> (Op, Expect) {
@@ -225,7 +233,7 @@ fn vector(origin: &str, name: &str, v: &Value) -> Result<Vec<Case>, String> {
                 expected.push(exp);
             }
             let op = Op::Dispatch(testee_pb::DispatchOp { config: Some(config(v.get("config"))), steps });
-            vec![make("dispatch", "", Role::Backend, op, Expect::Dispatched(expected))]
+            vec![make("dispatch", "", Role::Backend, op, Expect::Dispatched { steps: expected, subscribers: vec![] })]
         }
         "reject" => {
             let expect = v.get("expect").ok_or("missing `expect`")?;
@@ -233,7 +241,7 @@ fn vector(origin: &str, name: &str, v: &Value) -> Result<Vec<Case>, String> {
                 "request" => {
                     let (step, exp) = step(bytes()?, expect)?;
                     let op = Op::Dispatch(testee_pb::DispatchOp { config: Some(config(v.get("config"))), steps: vec![step] });
-                    vec![make("reject", "", Role::Backend, op, Expect::Dispatched(vec![exp]))]
+                    vec![make("reject", "", Role::Backend, op, Expect::Dispatched { steps: vec![exp], subscribers: vec![] })]
                 }
                 "notification" => {
                     let malformed = expect.get("malformed").and_then(Value::as_bool).ok_or("missing `malformed`")?;

@@ -7,6 +7,7 @@
 
 mod backend;
 mod binding;
+mod drive;
 mod flaw;
 mod stream;
 
@@ -18,11 +19,27 @@ use prost::Message;
 use crate::{framing, testee::PROTOCOL_VERSION};
 
 /// The features the reference declares (conformance/INTERPRETING.md, "Features").
-pub const FEATURES: &[&str] =
-    &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration", "not-ready"];
+pub const FEATURES: &[&str] = &[
+    "preserve-unknown-fields",
+    "notification-routing",
+    "cancellation",
+    "configuration",
+    "not-ready",
+    "concurrency",
+    "subscribers",
+    "empty-capability-set",
+];
 
-/// The features declared when the backend is a stream process, which cannot start not ready.
-pub const STREAM_FEATURES: &[&str] = &["preserve-unknown-fields", "notification-routing", "cancellation", "configuration"];
+/// The features declared when the backend is a stream process: one connection is one subscriber,
+/// and the process cannot be started not ready.
+pub const STREAM_FEATURES: &[&str] = &[
+    "preserve-unknown-fields",
+    "notification-routing",
+    "cancellation",
+    "configuration",
+    "concurrency",
+    "empty-capability-set",
+];
 
 /// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
 #[derive(Debug, Clone, PartialEq, Eq)]

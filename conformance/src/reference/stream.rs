@@ -4,10 +4,10 @@
 //! `fault` frames back.
 
 use std::{
-    process::{Command, Stdio},
+    process::{ChildStdin, Command, Stdio},
     sync::mpsc,
     thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use eventwire_schema::{
@@ -16,10 +16,8 @@ use eventwire_schema::{
 };
 use prost::Message;
 
+use super::drive;
 use crate::framing;
-
-/// How long one step may take before the adapter gives up on the backend process.
-const STEP_DEADLINE: Duration = Duration::from_secs(5);
 
 /// Runs `op` against a fresh process started from `command` (plus `--config FILE` when the case
 /// configures the backend).
@@ -38,7 +36,7 @@ pub fn dispatch(command: &str, op: &testee_pb::DispatchOp) -> R {
     if config.max_in_flight > 0 {
         json.insert("max_in_flight".into(), config.max_in_flight.into());
     }
-    if !config.capabilities.is_empty() {
+    if !config.capabilities.is_empty() || config.capabilities_configured {
         json.insert("capabilities".into(), config.capabilities.clone().into());
     }
     let config_file = (!json.is_empty()).then(|| {
@@ -67,8 +65,9 @@ fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
         Ok(c) => c,
         Err(e) => return R::Unsupported(format!("cannot start `{command}`: {e}")),
     };
-    let mut stdin = child.stdin.take().expect("piped");
-    let mut stdout = child.stdout.take().expect("piped");
+    let (Some(stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return R::Unsupported("the backend process has no pipes".into());
+    };
     let (tx, frames) = mpsc::channel();
     thread::spawn(move || {
         while let Ok(Some(frame)) = framing::read_frame(&mut stdout) {
@@ -77,46 +76,51 @@ fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
             }
         }
     });
-    let mut send = |kind: Kind| framing::write_frame(&mut stdin, &StreamFrame { kind: Some(kind) }.encode_to_vec());
-    let mut steps = Vec::new();
-    let outcome = (|| {
-        for (i, step) in op.steps.iter().enumerate() {
-            let id = i as u64 + 1;
-            send(Kind::Request(StreamRequest { id, request: step.request.clone(), timeout_ms: step.timeout_ms }))
-                .map_err(|e| format!("cannot write to the backend: {e}"))?;
-            let started = Instant::now();
-            let mut cancel_at = (step.cancel_after_ms > 0).then(|| started + Duration::from_millis(u64::from(step.cancel_after_ms)));
-            let mut result = testee_pb::StepResult::default();
-            loop {
-                let wait = match cancel_at {
-                    Some(at) => at.saturating_duration_since(Instant::now()),
-                    None => (started + STEP_DEADLINE).saturating_duration_since(Instant::now()),
-                };
-                match frames.recv_timeout(wait) {
-                    Ok(bytes) => match StreamFrame::decode(bytes.as_slice()).map(|f| f.kind) {
-                        Ok(Some(Kind::Notification(n))) => result.notifications.push(n.encode_to_vec()),
-                        Ok(Some(Kind::Response(r))) if r.id == id => {
-                            result.response = r.response;
-                            break;
-                        }
-                        Ok(other) => return Err(format!("unexpected frame from the backend: {other:?}")),
-                        Err(e) => return Err(format!("undecodable frame from the backend: {e}")),
-                    },
-                    Err(mpsc::RecvTimeoutError::Timeout) if cancel_at.is_some() => {
-                        cancel_at = None;
-                        send(Kind::Cancel(StreamCancel { id })).map_err(|e| format!("cannot write to the backend: {e}"))?;
-                    }
-                    Err(_) => return Err(format!("no response to step {i}")),
-                }
-            }
-            steps.push(result);
-        }
-        Ok(())
-    })();
-    drop(stdin);
+    let mut connection = Stream { stdin: Some(stdin), frames };
+    let outcome = drive::dispatch(op, &mut connection, &mut drive::NoSubscribers);
+    // End of input: the backend answers what is in flight and exits.
+    connection.stdin = None;
     let _ = child.wait();
     match outcome {
-        Ok(()) => R::Dispatched(testee_pb::Dispatched { steps }),
+        Ok(dispatched) => R::Dispatched(dispatched),
         Err(e) => R::Unsupported(e),
+    }
+}
+
+/// Subscriber 0 over the stream: request and cancel frames out, response and notification frames
+/// back (a fault frame is a broken case).
+struct Stream {
+    stdin: Option<ChildStdin>,
+    frames: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Stream {
+    fn write(&mut self, kind: Kind) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("the backend's input is closed")?;
+        framing::write_frame(stdin, &StreamFrame { kind: Some(kind) }.encode_to_vec())
+            .map_err(|e| format!("cannot write to the backend: {e}"))
+    }
+}
+
+impl drive::Connection for Stream {
+    fn send(&mut self, id: u64, step: &testee_pb::DispatchStep) -> Result<(), String> {
+        self.write(Kind::Request(StreamRequest { id, request: step.request.clone(), timeout_ms: step.timeout_ms }))
+    }
+
+    fn cancel(&mut self, id: u64) -> Result<(), String> {
+        self.write(Kind::Cancel(StreamCancel { id }))
+    }
+
+    fn next(&mut self, wait: Duration) -> Result<Option<drive::Event>, String> {
+        match self.frames.recv_timeout(wait) {
+            Ok(bytes) => match StreamFrame::decode(bytes.as_slice()).map(|f| f.kind) {
+                Ok(Some(Kind::Notification(n))) => Ok(Some(drive::Event::Notification(n.encode_to_vec()))),
+                Ok(Some(Kind::Response(r))) => Ok(Some(drive::Event::Response { id: r.id, response: r.response })),
+                Ok(other) => Err(format!("unexpected frame from the backend: {other:?}")),
+                Err(e) => Err(format!("undecodable frame from the backend: {e}")),
+            },
+            Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err("the backend closed its output".into()),
+        }
     }
 }

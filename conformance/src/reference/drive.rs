@@ -1,0 +1,150 @@
+//! The dispatch operation's schedule, shared by every way the reference reaches a backend: when
+//! each step is sent (after every earlier step was answered, or at once when it is concurrent),
+//! when cancellations fire, which notifications belong to which step, in what order the responses
+//! arrived, and when the extra subscribers subscribe and read (conformance/INTERPRETING.md,
+//! "Backend role").
+
+use std::time::{Duration, Instant};
+
+use eventwire_schema::testee_pb::{self, StepResult};
+
+/// How long the backend may stay silent while a step is in flight before the case is abandoned.
+const SILENCE: Duration = Duration::from_secs(5);
+
+/// What a connection to a backend delivers to subscriber 0, in order.
+pub enum Event {
+    Notification(Vec<u8>),
+    /// The encoded FFIResponse to the request sent with `id`.
+    Response { id: u64, response: Vec<u8> },
+}
+
+/// Subscriber 0: the front end's connection, which sends requests and receives responses and
+/// notifications on one ordered channel.
+pub trait Connection {
+    fn send(&mut self, id: u64, step: &testee_pb::DispatchStep) -> Result<(), String>;
+    fn cancel(&mut self, id: u64) -> Result<(), String>;
+    /// The next event, or `Ok(None)` if none came within `wait`.
+    fn next(&mut self, wait: Duration) -> Result<Option<Event>, String>;
+}
+
+/// The other subscribers. Called only when no step is in flight.
+pub trait Subscribers {
+    /// Subscribes subscriber `index` (into `BackendConfig.subscribers`).
+    fn subscribe(&mut self, index: usize, config: &testee_pb::Subscriber) -> Result<(), String>;
+    /// Appends everything queued for each subscribed subscriber to `results`.
+    fn read(&mut self, results: &mut [testee_pb::SubscriberResult]) -> Result<(), String>;
+}
+
+/// A backend with subscriber 0 only.
+pub struct NoSubscribers;
+
+impl Subscribers for NoSubscribers {
+    fn subscribe(&mut self, _: usize, _: &testee_pb::Subscriber) -> Result<(), String> {
+        Err("this backend has a single subscriber".into())
+    }
+    fn read(&mut self, _: &mut [testee_pb::SubscriberResult]) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Step ids on the wire: step `i` is sent with id `i + 1` (0 is not a valid stream id).
+fn id_of(step: usize) -> u64 {
+    step as u64 + 1
+}
+
+struct Run<'a> {
+    connection: &'a mut dyn Connection,
+    results: Vec<StepResult>,
+    answered: Vec<bool>,
+    outstanding: usize,
+    arrivals: u32,
+    /// Notifications received since the last response.
+    pending: Vec<Vec<u8>>,
+    /// Cancellations not yet sent: (when, id).
+    cancels: Vec<(Instant, u64)>,
+}
+
+impl Run<'_> {
+    /// Handles events until no step is in flight.
+    fn settle(&mut self) -> Result<(), String> {
+        while self.outstanding > 0 {
+            self.wait_one()?;
+        }
+        Ok(())
+    }
+
+    fn wait_one(&mut self) -> Result<(), String> {
+        let now = Instant::now();
+        let due: Vec<u64> = self.cancels.iter().filter(|(at, _)| *at <= now).map(|(_, id)| *id).collect();
+        self.cancels.retain(|(at, _)| *at > now);
+        for id in due {
+            self.connection.cancel(id)?;
+        }
+        let next_cancel = self.cancels.iter().map(|(at, _)| at.saturating_duration_since(now)).min();
+        let wait = next_cancel.map_or(SILENCE, |d| d.min(SILENCE));
+        match self.connection.next(wait)? {
+            Some(Event::Notification(n)) => self.pending.push(n),
+            Some(Event::Response { id, response }) => {
+                let index = usize::try_from(id).ok().and_then(|id| id.checked_sub(1)).filter(|i| *i < self.results.len());
+                let Some(index) = index else { return Err(format!("a response to unknown request id {id}")) };
+                if std::mem::replace(&mut self.answered[index], true) {
+                    return Err(format!("a second response to step {index}"));
+                }
+                self.arrivals += 1;
+                let result = &mut self.results[index];
+                result.response = response;
+                result.notifications = std::mem::take(&mut self.pending);
+                result.arrival = self.arrivals;
+                self.outstanding -= 1;
+            }
+            None if next_cancel.is_some_and(|d| d <= wait) => {}
+            None => return Err(format!("no response within {} ms", SILENCE.as_millis())),
+        }
+        Ok(())
+    }
+}
+
+/// Runs `op` over `connection` (subscriber 0) and `subscribers` (the others).
+pub fn dispatch(
+    op: &testee_pb::DispatchOp,
+    connection: &mut dyn Connection,
+    subscribers: &mut dyn Subscribers,
+) -> Result<testee_pb::Dispatched, String> {
+    let config = op.config.clone().unwrap_or_default();
+    for s in &config.subscribers {
+        match op.steps.get(s.from_step as usize) {
+            None => return Err(format!("a subscriber subscribes before step {}, which does not exist", s.from_step)),
+            Some(step) if step.concurrent && s.from_step > 0 => {
+                return Err(format!("a subscriber subscribes before step {}, which is concurrent", s.from_step));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut extra = vec![testee_pb::SubscriberResult::default(); config.subscribers.len()];
+    let mut run = Run {
+        connection,
+        results: vec![StepResult::default(); op.steps.len()],
+        answered: vec![false; op.steps.len()],
+        outstanding: 0,
+        arrivals: 0,
+        pending: Vec::new(),
+        cancels: Vec::new(),
+    };
+    for (i, step) in op.steps.iter().enumerate() {
+        if !step.concurrent || i == 0 {
+            run.settle()?;
+            subscribers.read(&mut extra)?;
+            for (index, s) in config.subscribers.iter().enumerate().filter(|(_, s)| s.from_step as usize == i) {
+                subscribers.subscribe(index, s)?;
+            }
+        }
+        run.connection.send(id_of(i), step)?;
+        run.outstanding += 1;
+        if step.cancel_after_ms > 0 {
+            run.cancels.push((Instant::now() + Duration::from_millis(u64::from(step.cancel_after_ms)), id_of(i)));
+        }
+    }
+    run.settle()?;
+    subscribers.read(&mut extra)?;
+    Ok(testee_pb::Dispatched { steps: run.results, subscribers: extra })
+}
