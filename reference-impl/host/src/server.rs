@@ -14,8 +14,8 @@ use std::{
 
 use eventwire::{
     Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session, SessionConfig,
-    SessionReceiver,
-    pb::{FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, SubscribeObject, stream_frame::Kind},
+    SessionReceiver, TryRecvError,
+    pb::{FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, stream_frame::Kind},
 };
 use prost::Message;
 use tokio::{
@@ -141,8 +141,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
     faults: &mpsc::UnboundedSender<Fault>,
     in_flight: &InFlightIds,
 ) -> Result<(), FrameError> {
-    while let Some(body) = frames.next().await? {
-        match classify(&body) {
+    while let Some(body) = frames.next_ref().await? {
+        match classify(body) {
             Inbound::Request { id, request, timeout_ms } => {
                 if !lock(in_flight).insert(id) {
                     let error = FlowyError::new(
@@ -170,6 +170,21 @@ async fn read_loop<R: AsyncRead + Unpin>(
     Ok(())
 }
 
+/// Bytes of output gathered before they are written even though more frames are ready.
+const WRITE_CHUNK: usize = 64 * 1024;
+
+/// What the writer takes next.
+enum Next {
+    Fault(Fault),
+    Outbound(Outbound),
+    /// The session's queue has ended: every request has been answered.
+    Ended,
+}
+
+/// Writes frames as they come, in the order they are taken: faults first when both are ready,
+/// as before batching. Frames ready at the same moment are gathered into one buffer and written
+/// together; the output is flushed whenever nothing more is ready, so a front end waiting for a
+/// response never waits for a buffer to fill.
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut output: W,
     mut outbound: SessionReceiver,
@@ -178,95 +193,175 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     max_frame: usize,
 ) -> io::Result<()> {
     let mut faults_open = true;
-    loop {
-        let body = tokio::select! {
+    let mut out = Vec::with_capacity(WRITE_CHUNK);
+    'session: loop {
+        let mut next = tokio::select! {
             biased;
             fault = faults.recv(), if faults_open => match fault {
-                Some(fault) => fault_body(fault),
+                Some(fault) => Next::Fault(fault),
                 None => {
                     faults_open = false;
                     continue;
                 }
             },
-            message = outbound.recv() => match message {
-                Some(Outbound::Response { request_id, response }) => {
+            message = outbound.recv() => message.map_or(Next::Ended, Next::Outbound),
+        };
+        loop {
+            match next {
+                Next::Fault(fault) => push_fault(&mut out, fault),
+                Next::Outbound(Outbound::Response { request_id, response }) => {
                     // Forgotten before it is written, so the front end can reuse the id as soon
                     // as it reads the response.
                     lock(&in_flight).remove(&request_id);
-                    response_body(request_id, response, max_frame)
+                    push_response(&mut out, request_id, response, max_frame);
                 }
-                Some(Outbound::Notification { seq, subscribe_object }) => {
-                    match notification_body(subscribe_object, max_frame) {
-                        Some(body) => body,
-                        None => {
-                            eprintln!("eventwire-host: notification seq {seq} exceeds the frame limit; dropped");
-                            continue;
-                        }
+                Next::Outbound(Outbound::Notification { seq, subscribe_object }) => {
+                    if !push_notification(&mut out, &subscribe_object, max_frame) {
+                        eprintln!("eventwire-host: notification seq {seq} exceeds the frame limit; dropped");
                     }
                 }
+                Next::Ended => break 'session,
+            }
+            if out.len() >= WRITE_CHUNK {
+                output.write_all(&out).await?;
+                out.clear();
+            }
+            next = match take_ready(&mut faults, &mut faults_open, &mut outbound) {
+                Some(next) => next,
                 None => break,
-            },
-        };
-        output.write_all(&framing::encode(&body)).await?;
+            };
+        }
+        output.write_all(&out).await?;
+        out.clear();
         output.flush().await?;
     }
     while let Ok(fault) = faults.try_recv() {
-        output.write_all(&framing::encode(&fault_body(fault))).await?;
+        push_fault(&mut out, fault);
     }
+    output.write_all(&out).await?;
     output.flush().await?;
     output.shutdown().await
 }
 
-fn fault_body(fault: Fault) -> Vec<u8> {
-    let fault = StreamFault { id: fault.id, error: fault.error.encode_to_vec(), closing: fault.closing };
-    StreamFrame { kind: Some(Kind::Fault(fault)) }.encode_to_vec()
+/// The next frame that is ready without waiting, faults first.
+fn take_ready(
+    faults: &mut mpsc::UnboundedReceiver<Fault>,
+    faults_open: &mut bool,
+    outbound: &mut SessionReceiver,
+) -> Option<Next> {
+    if *faults_open {
+        match faults.try_recv() {
+            Ok(fault) => return Some(Next::Fault(fault)),
+            Err(mpsc::error::TryRecvError::Disconnected) => *faults_open = false,
+            Err(mpsc::error::TryRecvError::Empty) => {}
+        }
+    }
+    match outbound.try_recv() {
+        Ok(message) => Some(Next::Outbound(message)),
+        Err(TryRecvError::Ended) => Some(Next::Ended),
+        Err(TryRecvError::Empty) => None,
+    }
 }
 
-/// A response frame, or ERR `INTERNAL` in its place when it would exceed the frame limit
+/// Appends one frame: the length prefix, then `frame` encoded in place.
+fn push_frame(out: &mut Vec<u8>, frame: &StreamFrame) {
+    let len = frame.encoded_len();
+    out.reserve(framing::PREFIX_LEN + len);
+    out.extend_from_slice(&u32::try_from(len).expect("frames are bounded by the frame limit").to_le_bytes());
+    frame.encode_raw(out);
+}
+
+fn push_fault(out: &mut Vec<u8>, fault: Fault) {
+    let fault = StreamFault { id: fault.id, error: fault.error.encode_to_vec(), closing: fault.closing };
+    push_frame(out, &StreamFrame { kind: Some(Kind::Fault(fault)) });
+}
+
+/// Appends a response frame, or ERR `INTERNAL` in its place when it would exceed the frame limit
 /// (REQ-LIMIT-5).
-fn response_body(id: u64, response: Vec<u8>, max_frame: usize) -> Vec<u8> {
-    let body = StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) }.encode_to_vec();
-    if body.len() <= max_frame {
-        return body;
+fn push_response(out: &mut Vec<u8>, id: u64, response: Vec<u8>, max_frame: usize) {
+    let frame = StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) };
+    let len = frame.encoded_len();
+    if len <= max_frame {
+        return push_frame(out, &frame);
     }
     let error = FlowyError::new(
         ErrorCode::Internal,
-        format!("response: {} bytes framed, more than the stream's frame limit of {max_frame}", body.len()),
+        format!("response: {len} bytes framed, more than the stream's frame limit of {max_frame}"),
     );
     let response = FfiResponse { payload: error.encode_to_vec(), code: FfiStatusCode::Err as i32 }.encode_to_vec();
-    StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) }.encode_to_vec()
+    push_frame(out, &StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) });
 }
 
-/// A notification frame, or `None` when it would exceed the frame limit (REQ-LIMIT-5: dropped;
-/// its `seq` is consumed, so the front end sees the gap).
-fn notification_body(subscribe_object: Vec<u8>, max_frame: usize) -> Option<Vec<u8>> {
-    let object = SubscribeObject::decode(subscribe_object.as_slice()).ok()?;
-    let body = StreamFrame { kind: Some(Kind::Notification(object)) }.encode_to_vec();
-    (body.len() <= max_frame).then_some(body)
+/// Appends a notification frame; `false` (nothing appended) when it would exceed the frame limit
+/// (REQ-LIMIT-5: dropped; its `seq` is consumed, so the front end sees the gap).
+///
+/// The session's `SubscribeObject` bytes are the library's own encoding, so the frame is written
+/// around them (`notification`, field 3, length-delimited) without decoding them again.
+fn push_notification(out: &mut Vec<u8>, subscribe_object: &[u8], max_frame: usize) -> bool {
+    use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
+    const NOTIFICATION: u32 = 3;
+    let len = key_len(NOTIFICATION) + encoded_len_varint(subscribe_object.len() as u64) + subscribe_object.len();
+    if len > max_frame {
+        return false;
+    }
+    out.reserve(framing::PREFIX_LEN + len);
+    out.extend_from_slice(&(len as u32).to_le_bytes());
+    encode_key(NOTIFICATION, WireType::LengthDelimited, out);
+    encode_varint(subscribe_object.len() as u64, out);
+    out.extend_from_slice(subscribe_object);
+    true
 }
 
 #[cfg(test)]
 mod tests {
+    use eventwire::pb::SubscribeObject;
+
     use super::*;
+
+    fn one_frame(out: &[u8]) -> StreamFrame {
+        let (body, used) = framing::split(out, usize::MAX >> 1).unwrap().expect("a whole frame");
+        assert_eq!(used, out.len(), "exactly one frame");
+        StreamFrame::decode(body).unwrap()
+    }
 
     #[test]
     fn oversized_responses_become_internal_errors() {
-        let body = response_body(5, vec![7; 100], 64);
-        let Some(Kind::Response(r)) = StreamFrame::decode(body.as_slice()).unwrap().kind else { panic!("response") };
+        let mut out = Vec::new();
+        push_response(&mut out, 5, vec![7; 100], 64);
+        let Some(Kind::Response(r)) = one_frame(&out).kind else { panic!("response") };
         assert_eq!(r.id, 5);
         let response = FfiResponse::decode(r.response.as_slice()).unwrap();
         assert_eq!(response.code, FfiStatusCode::Err as i32);
         assert_eq!(FlowyError::decode(response.payload.as_slice()).unwrap().code, ErrorCode::Internal as i32);
         // Within the limit, the bytes are carried unchanged.
-        let body = response_body(5, vec![7; 10], 64);
-        let Some(Kind::Response(r)) = StreamFrame::decode(body.as_slice()).unwrap().kind else { panic!("response") };
+        let mut out = Vec::new();
+        push_response(&mut out, 5, vec![7; 10], 64);
+        let Some(Kind::Response(r)) = one_frame(&out).kind else { panic!("response") };
         assert_eq!(r.response, vec![7; 10]);
     }
 
     #[test]
     fn oversized_notifications_are_dropped() {
         let object = SubscribeObject { source: "x".repeat(100), ..Default::default() }.encode_to_vec();
-        assert!(notification_body(object.clone(), 64).is_none());
-        assert!(notification_body(object, 1024).is_some());
+        let mut out = Vec::new();
+        assert!(!push_notification(&mut out, &object, 64));
+        assert!(out.is_empty());
+        assert!(push_notification(&mut out, &object, 1024));
+    }
+
+    #[test]
+    fn notification_frames_are_prosts_encoding_of_the_frame() {
+        let object = SubscribeObject {
+            source: "conformance".into(),
+            ty: 1,
+            id: "t".repeat(300),
+            seq: 9,
+            payload_oneof: Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(vec![1, 2, 3])),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        assert!(push_notification(&mut out, &object.encode_to_vec(), 1 << 20));
+        let expected = StreamFrame { kind: Some(Kind::Notification(object)) }.encode_to_vec();
+        assert_eq!(out, framing::encode(&expected));
     }
 }
