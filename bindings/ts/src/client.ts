@@ -1,11 +1,13 @@
 // The client: calls with results instead of exceptions, deadlines that always apply, cancellation,
 // and notifications routed by (source, ty) and optional id.
 
-import { create, type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
+import { EmptySchema } from "@bufbuild/protobuf/wkt";
+import { toCanonicalBinary } from "./canonical.js";
 import type { EventDesc, EventInput, EventOutput, NotificationDesc } from "./descriptors.js";
 import { flowyError, TransportError } from "./errors.js";
 import { ErrorCode, type FlowyError, FlowyErrorSchema } from "./gen/eventwire/v1/errors_pb.js";
-import type { SubscribeObject } from "./gen/eventwire/v1/notification_pb.js";
+import { type SubscribeObject, SubscribeObjectSchema } from "./gen/eventwire/v1/notification_pb.js";
 import { failure, type Failure, type Result, success } from "./result.js";
 import type { Transport, WireResponse } from "./transport.js";
 
@@ -24,6 +26,27 @@ export interface ClientOptions {
    * that threw, transport warnings. Default: `console.warn`.
    */
   readonly onWarning?: (message: string, cause?: unknown) => void;
+  /**
+   * Told about each malformed notification, which reaches no listener (REQ-NOTIF-2). Default:
+   * reported to `onWarning`.
+   */
+  readonly onMalformedNotification?: (report: MalformedNotification) => void;
+}
+
+/** A notification delivered to no listener because it cannot be read. */
+export interface MalformedNotification {
+  /**
+   * - `"undecodable"`: the bytes are not a `SubscribeObject`;
+   * - `"both"` / `"neither"`: both or neither of `payload` and `error` are set;
+   * - `"payload"`: the payload does not decode as the type declared for its (source, ty);
+   * - `"error"`: the error is not a `FlowyError`.
+   */
+  readonly reason: "undecodable" | "both" | "neither" | "payload" | "error";
+  /** The notification, unless it did not decode at all. */
+  readonly notification?: SubscribeObject;
+  /** What went wrong, for logs. */
+  readonly message: string;
+  readonly cause?: unknown;
 }
 
 export interface CallOptions {
@@ -72,6 +95,7 @@ export class Client {
   readonly #transport: Transport;
   readonly #defaultTimeoutMs: number;
   readonly #warn: (message: string, cause?: unknown) => void;
+  readonly #malformed: (report: MalformedNotification) => void;
   readonly #subscriptions = new Map<string, Set<Subscription>>();
   readonly #stopListening: () => void;
 
@@ -83,6 +107,7 @@ export class Client {
     this.#transport = transport;
     this.#defaultTimeoutMs = timeout;
     this.#warn = options.onWarning ?? ((message, cause) => console.warn(`eventwire: ${message}`, cause ?? ""));
+    this.#malformed = options.onMalformedNotification ?? ((report) => this.#warn(report.message, report.cause));
     this.#stopListening = transport.listen({
       onNotification: (n) => this.#route(n),
       onWarning: (message) => this.#warn(message),
@@ -147,7 +172,7 @@ export class Client {
         answer = Promise.reject(e);
       }
       answer.then(
-        (response) => settle(decodeResponse(event, response), false),
+        (response) => settle(interpretResponse(event, response), false),
         (e: unknown) => settle(transportFailure(e), false),
       );
     });
@@ -190,14 +215,28 @@ export class Client {
     await this.#transport.close();
   }
 
-  #route(n: SubscribeObject): void {
+  #route(received: SubscribeObject | Uint8Array): void {
+    let n: SubscribeObject;
+    if (received instanceof Uint8Array) {
+      try {
+        n = fromBinary(SubscribeObjectSchema, received);
+      } catch (e) {
+        this.#malformed({ reason: "undecodable", message: `a notification is not a SubscribeObject: ${String(e)}`, cause: e });
+        return;
+      }
+    } else {
+      n = received;
+    }
     const hasPayload = n.payloadOneof.case === "payload";
     const hasError = n.errorOneof.case === "error";
     if (hasPayload === hasError) {
-      this.#warn(
-        `malformed notification ${n.source}/${n.ty} (id ${JSON.stringify(n.id)}): ` +
+      this.#malformed({
+        reason: hasPayload ? "both" : "neither",
+        notification: n,
+        message:
+          `malformed notification ${n.source}/${n.ty} (id ${JSON.stringify(n.id)}): ` +
           (hasPayload ? "both payload and error are set" : "neither payload nor error is set"),
-      );
+      });
       return;
     }
     const set = this.#subscriptions.get(routeKey(n.source, n.ty));
@@ -220,15 +259,30 @@ export class Client {
   }
 
   #decodeNotification(n: SubscribeObject, desc: NotificationDesc, meta: NotificationMeta): Notification<unknown> | undefined {
-    try {
-      if (n.payloadOneof.case === "payload") {
+    if (n.payloadOneof.case === "payload") {
+      try {
         return { ok: true, value: fromBinary(desc.payload, n.payloadOneof.value), ...meta };
+      } catch (e) {
+        this.#malformed({
+          reason: "payload",
+          notification: n,
+          message: `malformed notification ${n.source}/${n.ty} (${desc.name}): its payload is not a ${desc.payload.typeName}`,
+          cause: e,
+        });
+        return undefined;
       }
-      if (n.errorOneof.case === "error") {
+    }
+    if (n.errorOneof.case === "error") {
+      try {
         return { ok: false, error: fromBinary(FlowyErrorSchema, n.errorOneof.value), origin: "backend", ...meta };
+      } catch (e) {
+        this.#malformed({
+          reason: "error",
+          notification: n,
+          message: `malformed notification ${n.source}/${n.ty} (${desc.name}): its error is not a FlowyError`,
+          cause: e,
+        });
       }
-    } catch (e) {
-      this.#warn(`malformed notification ${n.source}/${n.ty} (${desc.name}): it does not decode`, e);
     }
     return undefined;
   }
@@ -252,25 +306,30 @@ function encodeInput(schema: DescMessage | undefined, input: unknown): Uint8Arra
   if (schema === undefined) return new Uint8Array(0);
   // `create` returns a message of this type unchanged and builds one from an init object.
   const message = create(schema, input as Parameters<typeof create>[1]);
-  return toBinary(schema, message);
+  return toCanonicalBinary(schema, message);
 }
 
-function decodeResponse<O extends DescMessage | undefined>(
+/**
+ * What a call of `event` resolves with, given the backend's answer (SPEC.md section 4.2):
+ * - status 0: the output, decoded; an event without output accepts any encoding of an empty
+ *   message. An output that does not decode is `PROTOBUF_SERDE` (REQ-ENV-9).
+ * - any other status (1, the reserved 2, numbers this client does not know): the FlowyError of
+ *   the payload, unchanged; a payload that is not a FlowyError is `INTERNAL` (REQ-ENV-8).
+ */
+export function interpretResponse<O extends DescMessage | undefined>(
   event: EventDesc<DescMessage | undefined, O>,
   response: WireResponse,
 ): Result<EventOutput<O>> {
   if (response.code === 0) {
-    if (event.output === undefined) {
-      // An event without output answers with an empty payload; like the backend, tolerate more.
-      return success(undefined as EventOutput<O>);
-    }
+    const schema = event.output ?? EmptySchema;
+    let output;
     try {
-      return success(fromBinary(event.output, response.payload) as EventOutput<O>);
+      output = fromBinary(schema, response.payload);
     } catch (e) {
-      return clientFailure(ErrorCode.INTERNAL, `the output of ${event.name} does not decode as ${event.output.typeName}: ${String(e)}`);
+      return clientFailure(ErrorCode.PROTOBUF_SERDE, `the output of ${event.name} does not decode as ${schema.typeName}: ${String(e)}`);
     }
+    return success((event.output === undefined ? undefined : output) as EventOutput<O>);
   }
-  // Status 1, the reserved 2, and any status this client does not know: all carry a FlowyError.
   let error: FlowyError;
   try {
     error = fromBinary(FlowyErrorSchema, response.payload);

@@ -73,8 +73,21 @@ export class TransportError extends Error {
     this.error = error;
   }
 
-  /** A transport failure: the backend cannot be reached or its bytes cannot be read. */
-  static broken(msg: string, cause?: unknown): TransportError {
+  /**
+   * The transport closed before the answer arrived (the backend's output ended, its process
+   * exited, a pipe broke): `TRANSPORT_CLOSED`, category `UNAVAILABLE` (REQ-TRANS-STREAM-10). The
+   * request may or may not have run.
+   */
+  static closed(msg: string, cause?: unknown): TransportError {
+    return new TransportError(flowyError(ErrorCode.TRANSPORT_CLOSED, msg), { cause });
+  }
+
+  /**
+   * The transport failed otherwise: what arrived cannot be read as an answer (not an
+   * FFIResponse, a malformed bridge reply), or the host rejected the call (a Tauri `invoke`
+   * error): `INTERNAL`.
+   */
+  static internal(msg: string, cause?: unknown): TransportError {
     return new TransportError(flowyError(ErrorCode.INTERNAL, msg), { cause });
   }
 }

@@ -40,8 +40,11 @@ export interface TransportCallOptions {
 
 /** What a transport reports to the client, besides answers. */
 export interface TransportListener {
-  /** A notification, decoded as a `SubscribeObject` and not yet validated. */
-  onNotification(notification: SubscribeObject): void;
+  /**
+   * A notification: a decoded `SubscribeObject`, or its encoding as received (the client decodes
+   * it and reports bytes that are not a `SubscribeObject` as malformed). Not yet validated.
+   */
+  onNotification(notification: SubscribeObject | Uint8Array): void;
   /** Something arrived that could not be attributed to any call (e.g. a fault frame with id 0). */
   onWarning?(message: string): void;
 }

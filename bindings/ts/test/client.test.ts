@@ -19,6 +19,8 @@ import {
   type DocumentSnapshotPB,
   type TickPB,
   DocumentSnapshotPBSchema,
+  type MalformedNotification,
+  SubscribeObjectSchema,
 } from "../src/index.js";
 import { FakeTransport, warnings } from "./fake.js";
 
@@ -98,7 +100,7 @@ describe("calls", () => {
     });
   }
 
-  it("reports an OK payload that does not decode as the output type as a client failure", async () => {
+  it("reports an OK payload that does not decode as the output type as PROTOBUF_SERDE (REQ-ENV-9)", async () => {
     const { transport, client } = setup();
     const pending = user.getUserProfile(client);
     const [call] = await transport.waitForCalls(1);
@@ -106,7 +108,27 @@ describe("calls", () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "client");
-    assert.equal(r.error.code, ErrorCode.INTERNAL);
+    assert.equal(r.error.code, ErrorCode.PROTOBUF_SERDE);
+    assert.equal(r.error.category, ErrorCategory.INVALID_ARGUMENT);
+  });
+
+  it("accepts any encoding of an empty message as the answer of an event without output", async () => {
+    const { transport, client } = setup();
+    const pending = user.signOut(client);
+    const [call] = await transport.waitForCalls(1);
+    call!.answer({ code: 0, payload: new Uint8Array([0xf8, 0xff, 0x1f, 0x05]) }); // unknown field 65535
+    assert.deepEqual(await pending, { ok: true, value: undefined });
+  });
+
+  it("reports an OK payload of an event without output that is not a valid encoding as PROTOBUF_SERDE", async () => {
+    const { transport, client } = setup();
+    const pending = user.signOut(client);
+    const [call] = await transport.waitForCalls(1);
+    call!.answer({ code: 0, payload: new Uint8Array([0x0a, 0x05]) }); // length past the end
+    const r = await pending;
+    assert.ok(!r.ok);
+    assert.equal(r.origin, "client");
+    assert.equal(r.error.code, ErrorCode.PROTOBUF_SERDE);
   });
 
   it("reports an error payload that is not a FlowyError as a client failure", async () => {
@@ -329,6 +351,36 @@ describe("notifications", () => {
     transport.notify({ source: "user", ty: 1, id: "1", payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) } }); // email: 9 bytes announced, none sent
     assert.deepEqual(got, []);
     assert.equal(warnings.length, 1);
+  });
+
+  it("tells onMalformedNotification why each malformed notification reached no one", () => {
+    const transport = new FakeTransport();
+    const reports: MalformedNotification[] = [];
+    const client = new Client(transport, { onMalformedNotification: (r) => reports.push(r), onWarning: () => assert.fail("not a warning") });
+    const got = subscribeAllTyOne(client);
+    transport.notifyBytes(new Uint8Array([0x0a, 0x05, 0x75])); // source: 5 bytes announced, 1 sent
+    transport.notify({ source: "user", ty: 1, id: "1", payloadOneof: { case: "payload", value: profileBytes }, errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL) } });
+    transport.notify({ source: "user", ty: 1, id: "2" });
+    transport.notify({ source: "user", ty: 1, id: "3", payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) } });
+    transport.notify({ source: "user", ty: 1, id: "4", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
+    // Not malformed: nobody listens to the undeclared kind, and an error nobody reads is not judged.
+    transport.notify({ source: "newer", ty: 9, id: "5", payloadOneof: { case: "payload", value: new Uint8Array([0xff]) } });
+    transport.notify({ source: "user", ty: 2, id: "6", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
+    assert.deepEqual(got, []);
+    assert.deepEqual(reports.map((r) => [r.reason, r.notification?.id]), [
+      ["undecodable", undefined],
+      ["both", "1"],
+      ["neither", "2"],
+      ["payload", "3"],
+      ["error", "4"],
+    ]);
+  });
+
+  it("decodes a notification that arrives as bytes and routes it like a decoded one", () => {
+    const { transport, client } = setup();
+    const got = subscribeAllTyOne(client);
+    transport.notifyBytes(toBinary(SubscribeObjectSchema, create(SubscribeObjectSchema, { source: "user", ty: 1, id: "7", payloadOneof: { case: "payload", value: profileBytes } })));
+    assert.deepEqual(got, ["user:7"]);
   });
 
   it("keeps delivering to other listeners when one throws", () => {

@@ -39,6 +39,11 @@ export class FakeTransport implements Transport {
     return this.calls;
   }
 
+  /** Delivers encoded bytes, as a transport that leaves decoding to the client does. */
+  notifyBytes(bytes: Uint8Array): void {
+    for (const l of this.listeners) l.onNotification(bytes);
+  }
+
   notify(init: MessageInitShape<typeof SubscribeObjectSchema>): void {
     const n: SubscribeObject = create(SubscribeObjectSchema, init);
     for (const l of this.listeners) l.onNotification(n);

@@ -5,11 +5,13 @@ import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/p
 import {
   Client,
   conformance,
+  ErrorCategory,
   ErrorCode,
   FFIRequestSchema,
   FFIResponseSchema,
   flowyError,
   FlowyErrorSchema,
+  isRetryable,
   PongPBSchema,
   type StreamFrame,
   StreamFrameSchema,
@@ -175,18 +177,25 @@ describe("stream transport", () => {
     assert.ok((await next).ok);
   });
 
-  it("fails every waiting and later call after a closing fault", async () => {
+  it("after a closing fault, still takes the answers in flight and refuses later calls with the fault", async () => {
     const { backend, client, warnings } = setup();
     const a = conformance.ping(client);
     const b = conformance.ping(client);
     await backend.waitForFrames(2);
     const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.PAYLOAD_TOO_LARGE, "frame too large"));
     backend.send(backend.encode({ kind: { case: "fault", value: { id: 0n, error, closing: true } } }));
-    for (const r of [await a, await b, await conformance.ping(client)]) {
-      assert.ok(!r.ok);
-      assert.equal(r.origin, "transport");
-      assert.equal(r.error.code, ErrorCode.PAYLOAD_TOO_LARGE);
-    }
+    const later = await conformance.ping(client);
+    assert.ok(!later.ok);
+    assert.equal(later.origin, "transport");
+    assert.equal(later.error.code, ErrorCode.PAYLOAD_TOO_LARGE);
+    assert.equal(backend.frames.length, 2, "nothing more is written after a closing fault");
+    // REQ-TRANS-STREAM-7: the backend answers what it has, then ends its output.
+    backend.send(backend.respond(backend.requestAt(0).id, 0, pong));
+    backend.toClient.end();
+    const [ra, rb] = [await a, await b];
+    assert.ok(ra.ok);
+    assert.ok(!rb.ok);
+    assert.equal(rb.error.code, ErrorCode.TRANSPORT_CLOSED);
     assert.equal(warnings.length, 1, "a fault with id 0 is reported");
   });
 
@@ -207,6 +216,7 @@ describe("stream transport", () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
+    assert.equal(r.error.code, ErrorCode.INTERNAL, "a malformed answer, not a closed transport");
   });
 
   it("fails everything on a length prefix above the limit", async () => {
@@ -217,6 +227,7 @@ describe("stream transport", () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
+    assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED, "REQ-TRANS-STREAM-11: the end of the backend's output");
     assert.match(r.error.msg, /exceeds the limit/);
   });
 
@@ -228,6 +239,12 @@ describe("stream transport", () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
+    assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED);
+    assert.equal(r.error.category, ErrorCategory.UNAVAILABLE);
+    assert.ok(isRetryable(r.error));
+    const later = await conformance.ping(client);
+    assert.ok(!later.ok);
+    assert.equal(later.error.code, ErrorCode.TRANSPORT_CLOSED);
   });
 
   it("fails waiting calls when writing breaks", async () => {
@@ -237,6 +254,7 @@ describe("stream transport", () => {
     backend.fromClient.destroy(new Error("EPIPE"));
     const r = await pending;
     assert.ok(!r.ok);
+    assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED);
     assert.match(r.error.msg, /EPIPE/);
   });
 });
@@ -257,6 +275,8 @@ describe("host process", () => {
     const r = await conformance.ping(client);
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
+    assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED);
+    assert.equal(r.error.category, ErrorCategory.UNAVAILABLE);
     assert.match(r.error.msg, /code 3/);
     await client.close();
   });

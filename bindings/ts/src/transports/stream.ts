@@ -3,9 +3,10 @@
 // notifications are interleaved in emission order.
 
 import type { Readable, Writable } from "node:stream";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { toCanonicalBinary } from "../canonical.js";
+import { decodeResponse, encodeRequest } from "../envelope.js";
 import { flowyError, TransportError } from "../errors.js";
-import { FFIRequestSchema, FFIResponseSchema } from "../gen/eventwire/v1/envelope_pb.js";
 import { ErrorCode, FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
 import { type StreamFrame, StreamFrameSchema } from "../gen/eventwire/v1/stream_pb.js";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from "../framing.js";
@@ -35,6 +36,8 @@ export class StreamTransport implements Transport {
   readonly #listeners = new Set<TransportListener>();
   #nextId = 1n;
   #failure: TransportError | undefined;
+  /** A closing fault: the backend reads no more, but still answers what it has (REQ-TRANS-STREAM-7). */
+  #closed: TransportError | undefined;
 
   constructor(readable: Readable, writable: Writable, options: StreamTransportOptions = {}) {
     this.#writable = writable;
@@ -46,9 +49,10 @@ export class StreamTransport implements Transport {
   }
 
   call(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
-    if (this.#failure) return Promise.reject(this.#failure);
+    const refused = this.#failure ?? this.#closed;
+    if (refused) return Promise.reject(refused);
     const id = this.#nextId++;
-    const ffi = toBinary(FFIRequestSchema, create(FFIRequestSchema, { event: request.event, payload: request.payload }));
+    const ffi = encodeRequest(request);
     const frame = create(StreamFrameSchema, {
       kind: { case: "request", value: { id, request: ffi, timeoutMs: options.timeoutMs ?? 0 } },
     });
@@ -84,11 +88,11 @@ export class StreamTransport implements Transport {
   }
 
   /**
-   * Marks the transport broken: every waiting call and every later call fails with `msg`. The
-   * first failure wins.
+   * Marks the transport closed: every waiting call and every later call fails with
+   * `TRANSPORT_CLOSED` and `msg` (REQ-TRANS-STREAM-10). The first failure wins.
    */
   fail(msg: string, cause?: unknown): void {
-    this.#failWith(TransportError.broken(msg, cause));
+    this.#failWith(TransportError.closed(msg, cause));
   }
 
   #failWith(error: TransportError): void {
@@ -105,7 +109,7 @@ export class StreamTransport implements Transport {
       this.fail("the stream to the backend is closed");
       return;
     }
-    this.#writable.write(encodeFrame(toBinary(StreamFrameSchema, frame)));
+    this.#writable.write(encodeFrame(toCanonicalBinary(StreamFrameSchema, frame)));
   }
 
   #receive(chunk: Uint8Array): void {
@@ -113,6 +117,7 @@ export class StreamTransport implements Transport {
     try {
       bodies = this.#decoder.push(chunk);
     } catch (e) {
+      // REQ-TRANS-STREAM-11: past an unreadable length prefix the stream has ended for us.
       this.fail(`unreadable stream from the backend: ${(e as Error).message}`, e);
       return;
     }
@@ -134,10 +139,9 @@ export class StreamTransport implements Transport {
         // No waiting call: it was cancelled or timed out, and this is its late answer.
         if (p === undefined) return;
         try {
-          const decoded = fromBinary(FFIResponseSchema, response);
-          p.resolve({ code: decoded.code, payload: decoded.payload });
+          p.resolve(decodeResponse(response));
         } catch (e) {
-          p.reject(TransportError.broken(`the answer to request ${id} is not an FFIResponse: ${String(e)}`, e));
+          p.reject(e as TransportError);
         }
         return;
       }
@@ -150,12 +154,14 @@ export class StreamTransport implements Transport {
         try {
           fault = new TransportError(fromBinary(FlowyErrorSchema, error));
         } catch {
-          fault = TransportError.broken(`the backend sent a fault for request ${id} with an unreadable error`);
+          fault = TransportError.internal(`the backend sent a fault for request ${id} with an unreadable error`);
         }
         const p = id === 0n ? undefined : this.#take(id);
         if (p !== undefined) p.reject(fault);
         else this.#warn(`the backend reported a fault${id === 0n ? "" : ` for request ${id}`}: ${fault.error.msg}`);
-        if (closing) this.#failWith(fault);
+        // The backend stops reading but still answers the requests in flight; later calls get
+        // the fault, and whatever is pending when its output ends gets TRANSPORT_CLOSED.
+        if (closing && this.#closed === undefined) this.#closed = fault;
         return;
       }
       default:

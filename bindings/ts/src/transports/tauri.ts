@@ -8,10 +8,8 @@
 // - `"raw"`: `invoke(rawCommand, <FFIRequest bytes>)` answering the FFIResponse bytes (Tauri 2
 //   raw request bodies and `tauri::ipc::Response`). No JSON at all; needs host support.
 
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { decodeResponse, encodeRequest } from "../envelope.js";
 import { TransportError } from "../errors.js";
-import { FFIRequestSchema, FFIResponseSchema } from "../gen/eventwire/v1/envelope_pb.js";
-import { SubscribeObjectSchema } from "../gen/eventwire/v1/notification_pb.js";
 import type { Transport, TransportListener, WireRequest, WireResponse } from "../transport.js";
 
 /** `invoke` from `@tauri-apps/api/core`, or anything with its signature. */
@@ -52,7 +50,7 @@ export class TauriTransport implements Transport {
     let reply: unknown;
     try {
       if (this.#options.mode === "raw") {
-        const bytes = toBinary(FFIRequestSchema, create(FFIRequestSchema, request));
+        const bytes = encodeRequest(request);
         reply = await this.#options.invoke(this.#options.rawCommand ?? "invoke_request_raw", bytes);
       } else {
         reply = await this.#options.invoke(this.#options.command ?? "invoke_request", {
@@ -60,7 +58,7 @@ export class TauriTransport implements Transport {
         });
       }
     } catch (e) {
-      throw TransportError.broken(`invoke failed: ${describe(e)}`, e);
+      throw TransportError.internal(`invoke failed: ${describe(e)}`, e);
     }
     return this.#options.mode === "raw" ? parseRawReply(reply) : parseJsonReply(reply);
   }
@@ -95,14 +93,8 @@ export class TauriTransport implements Transport {
       this.#warn("a notification is not a byte array; skipped");
       return;
     }
-    let notification;
-    try {
-      notification = fromBinary(SubscribeObjectSchema, bytes);
-    } catch (e) {
-      this.#warn(`a notification is not a SubscribeObject (${describe(e)}); skipped`);
-      return;
-    }
-    for (const l of [...this.#listeners]) l.onNotification(notification);
+    // The client decodes it, and reports it as malformed if it is not a SubscribeObject.
+    for (const l of [...this.#listeners]) l.onNotification(bytes);
   }
 
   #warn(message: string): void {
@@ -113,15 +105,15 @@ export class TauriTransport implements Transport {
 /** Checks the JSON bridge's answer: `{code: integer, payload: integers 0..255}`. */
 export function parseJsonReply(reply: unknown): WireResponse {
   if (typeof reply !== "object" || reply === null) {
-    throw TransportError.broken(`malformed answer from the bridge: expected an object, got ${describe(reply)}`);
+    throw TransportError.internal(`malformed answer from the bridge: expected an object, got ${describe(reply)}`);
   }
   const { code, payload } = reply as { code?: unknown; payload?: unknown };
   if (typeof code !== "number" || !Number.isInteger(code)) {
-    throw TransportError.broken(`malformed answer from the bridge: code is ${describe(code)}, not an integer`);
+    throw TransportError.internal(`malformed answer from the bridge: code is ${describe(code)}, not an integer`);
   }
   const bytes = asBytes(payload);
   if (bytes === undefined) {
-    throw TransportError.broken("malformed answer from the bridge: payload is not an array of bytes (integers 0 to 255)");
+    throw TransportError.internal("malformed answer from the bridge: payload is not an array of bytes (integers 0 to 255)");
   }
   return { code, payload: bytes };
 }
@@ -130,14 +122,9 @@ export function parseJsonReply(reply: unknown): WireResponse {
 export function parseRawReply(reply: unknown): WireResponse {
   const bytes = asBytes(reply);
   if (bytes === undefined) {
-    throw TransportError.broken(`malformed answer from the bridge: expected bytes, got ${describe(reply)}`);
+    throw TransportError.internal(`malformed answer from the bridge: expected bytes, got ${describe(reply)}`);
   }
-  try {
-    const response = fromBinary(FFIResponseSchema, bytes);
-    return { code: response.code, payload: response.payload };
-  } catch (e) {
-    throw TransportError.broken(`malformed answer from the bridge: not an FFIResponse (${describe(e)})`, e);
-  }
+  return decodeResponse(bytes);
 }
 
 function asBytes(value: unknown): Uint8Array | undefined {
