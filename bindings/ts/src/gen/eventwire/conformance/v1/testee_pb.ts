@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eventwire/conformance/v1/testee.proto.
  */
 export const file_eventwire_conformance_v1_testee: GenFile = /*@__PURE__*/
-  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSLcAwoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASOAoIZGlzcGF0Y2gYFCABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hPcEgAQgQKAm9wIi4KCEVuY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRqc29uGAIgASgJIi4KCERlY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjEKC1JvdW5kVHJpcE9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjMKDkJ1aWxkUmVxdWVzdE9wEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkiNgoTSW50ZXJwcmV0UmVzcG9uc2VPcBINCgVldmVudBgBIAEoCRIQCghyZXNwb25zZRgCIAEoDCJkChRSb3V0ZU5vdGlmaWNhdGlvbnNPcBI1CglsaXN0ZW5lcnMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTGlzdGVuZXISFQoNbm90aWZpY2F0aW9ucxgCIAMoDCJQCghMaXN0ZW5lchIQCghsaXN0ZW5lchgBIAEoDRIOCgZzb3VyY2UYAiABKAkSCgoCdHkYAyABKAUSDwoCaWQYBCABKAlIAIgBAUIFCgNfaWQifAoKRGlzcGF0Y2hPcBI3CgZjb25maWcYASABKAsyJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQmFja2VuZENvbmZpZxI1CgVzdGVwcxgCIAMoCzImLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaFN0ZXAihQEKDUJhY2tlbmRDb25maWcSGQoRbWF4X3BheWxvYWRfYnl0ZXMYASABKAQSGQoRbWF4X25lc3RpbmdfZGVwdGgYAiABKA0SFQoNbWF4X2luX2ZsaWdodBgDIAEoDRIUCgxjYXBhYmlsaXRpZXMYBCADKAkSEQoJbm90X3JlYWR5GAUgASgIIkwKDERpc3BhdGNoU3RlcBIPCgdyZXF1ZXN0GAEgASgMEhIKCnRpbWVvdXRfbXMYAiABKA0SFwoPY2FuY2VsX2FmdGVyX21zGAMgASgNIrECCgpDYXNlUmVzdWx0Eg4KBGRhdGEYASABKAxIABIOCgRqc29uGAIgASgJSAASPAoLaW50ZXJwcmV0ZWQYAyABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuSW50ZXJwcmV0ZWRIABIyCgZyb3V0ZWQYBCABKAsyIC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91dGVkSAASOgoKZGlzcGF0Y2hlZBgFIAEoCzIkLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaGVkSAASNAoHZmFpbHVyZRgOIAEoCzIhLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5GYWlsdXJlSAASFQoLdW5zdXBwb3J0ZWQYDyABKAlIAEIICgZyZXN1bHQiTwoHRmFpbHVyZRIzCgRraW5kGAEgASgOMiUuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkZhaWx1cmVLaW5kEg8KB21lc3NhZ2UYAiABKAkilAEKC0ludGVycHJldGVkEhUKC291dHB1dF9qc29uGAEgASgJSAASKQoFZXJyb3IYAiABKAsyGC5ldmVudHdpcmUudjEuRmxvd3lFcnJvckgAEjgKCW1hbGZvcm1lZBgDIAEoCzIjLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5NYWxmb3JtZWRIAEIJCgdvdXRjb21lIlMKCU1hbGZvcm1lZBI1CgRraW5kGAEgASgOMicuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLk1hbGZvcm1lZEtpbmQSDwoHbWVzc2FnZRgCIAEoCSJTCgZSb3V0ZWQSNgoKZGVsaXZlcmllcxgBIAMoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWxpdmVyeRIRCgltYWxmb3JtZWQYAiADKA0igAEKCERlbGl2ZXJ5EhAKCGxpc3RlbmVyGAEgASgNEhQKDG5vdGlmaWNhdGlvbhgCIAEoDRIWCgxwYXlsb2FkX2pzb24YAyABKAlIABIpCgVlcnJvchgEIAEoCzIYLmV2ZW50d2lyZS52MS5GbG93eUVycm9ySABCCQoHY29udGVudCJBCgpEaXNwYXRjaGVkEjMKBXN0ZXBzGAEgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0ZXBSZXN1bHQiNQoKU3RlcFJlc3VsdBIQCghyZXNwb25zZRgBIAEoDBIVCg1ub3RpZmljYXRpb25zGAIgAygMKkAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhAKDFJPTEVfQklORElORxABEhAKDFJPTEVfQkFDS0VORBACKpoBCgtGYWlsdXJlS2luZBIcChhGQUlMVVJFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNGQUlMVVJFX0tJTkRfREVDT0RFEAESFQoRRkFJTFVSRV9LSU5EX0pTT04QAhIdChlGQUlMVVJFX0tJTkRfVU5LTk9XTl9UWVBFEAMSHgoaRkFJTFVSRV9LSU5EX1VOS05PV05fRVZFTlQQBCqqAQoNTWFsZm9ybWVkS2luZBIeChpNQUxGT1JNRURfS0lORF9VTlNQRUNJRklFRBAAEhsKF01BTEZPUk1FRF9LSU5EX0VOVkVMT1BFEAESIAocTUFMRk9STUVEX0tJTkRfRVJST1JfUEFZTE9BRBACEhkKFU1BTEZPUk1FRF9LSU5EX09VVFBVVBADEh8KG01BTEZPUk1FRF9LSU5EX05PVElGSUNBVElPThAEYgZwcm90bzM", [file_eventwire_v1_errors]);
+  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSLcAwoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASOAoIZGlzcGF0Y2gYFCABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hPcEgAQgQKAm9wIi4KCEVuY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRqc29uGAIgASgJIi4KCERlY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjEKC1JvdW5kVHJpcE9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjMKDkJ1aWxkUmVxdWVzdE9wEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkiNgoTSW50ZXJwcmV0UmVzcG9uc2VPcBINCgVldmVudBgBIAEoCRIQCghyZXNwb25zZRgCIAEoDCJkChRSb3V0ZU5vdGlmaWNhdGlvbnNPcBI1CglsaXN0ZW5lcnMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTGlzdGVuZXISFQoNbm90aWZpY2F0aW9ucxgCIAMoDCJQCghMaXN0ZW5lchIQCghsaXN0ZW5lchgBIAEoDRIOCgZzb3VyY2UYAiABKAkSCgoCdHkYAyABKAUSDwoCaWQYBCABKAlIAIgBAUIFCgNfaWQifAoKRGlzcGF0Y2hPcBI3CgZjb25maWcYASABKAsyJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQmFja2VuZENvbmZpZxI1CgVzdGVwcxgCIAMoCzImLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaFN0ZXAi4QEKDUJhY2tlbmRDb25maWcSGQoRbWF4X3BheWxvYWRfYnl0ZXMYASABKAQSGQoRbWF4X25lc3RpbmdfZGVwdGgYAiABKA0SFQoNbWF4X2luX2ZsaWdodBgDIAEoDRIUCgxjYXBhYmlsaXRpZXMYBCADKAkSEQoJbm90X3JlYWR5GAUgASgIEjkKC3N1YnNjcmliZXJzGAYgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN1YnNjcmliZXISHwoXY2FwYWJpbGl0aWVzX2NvbmZpZ3VyZWQYByABKAgiOwoKU3Vic2NyaWJlchIRCglmcm9tX3N0ZXAYASABKA0SGgoSbm90aWZpY2F0aW9uX3F1ZXVlGAIgASgNImAKDERpc3BhdGNoU3RlcBIPCgdyZXF1ZXN0GAEgASgMEhIKCnRpbWVvdXRfbXMYAiABKA0SFwoPY2FuY2VsX2FmdGVyX21zGAMgASgNEhIKCmNvbmN1cnJlbnQYBCABKAgisQIKCkNhc2VSZXN1bHQSDgoEZGF0YRgBIAEoDEgAEg4KBGpzb24YAiABKAlIABI8CgtpbnRlcnByZXRlZBgDIAEoCzIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5JbnRlcnByZXRlZEgAEjIKBnJvdXRlZBgEIAEoCzIgLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb3V0ZWRIABI6CgpkaXNwYXRjaGVkGAUgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoZWRIABI0CgdmYWlsdXJlGA4gASgLMiEuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkZhaWx1cmVIABIVCgt1bnN1cHBvcnRlZBgPIAEoCUgAQggKBnJlc3VsdCJPCgdGYWlsdXJlEjMKBGtpbmQYASABKA4yJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRmFpbHVyZUtpbmQSDwoHbWVzc2FnZRgCIAEoCSKUAQoLSW50ZXJwcmV0ZWQSFQoLb3V0cHV0X2pzb24YASABKAlIABIpCgVlcnJvchgCIAEoCzIYLmV2ZW50d2lyZS52MS5GbG93eUVycm9ySAASOAoJbWFsZm9ybWVkGAMgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLk1hbGZvcm1lZEgAQgkKB291dGNvbWUiUwoJTWFsZm9ybWVkEjUKBGtpbmQYASABKA4yJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTWFsZm9ybWVkS2luZBIPCgdtZXNzYWdlGAIgASgJIlMKBlJvdXRlZBI2CgpkZWxpdmVyaWVzGAEgAygLMiIuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRlbGl2ZXJ5EhEKCW1hbGZvcm1lZBgCIAMoDSKAAQoIRGVsaXZlcnkSEAoIbGlzdGVuZXIYASABKA0SFAoMbm90aWZpY2F0aW9uGAIgASgNEhYKDHBheWxvYWRfanNvbhgDIAEoCUgAEikKBWVycm9yGAQgASgLMhguZXZlbnR3aXJlLnYxLkZsb3d5RXJyb3JIAEIJCgdjb250ZW50IoIBCgpEaXNwYXRjaGVkEjMKBXN0ZXBzGAEgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0ZXBSZXN1bHQSPwoLc3Vic2NyaWJlcnMYAiADKAsyKi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3Vic2NyaWJlclJlc3VsdCJGCgpTdGVwUmVzdWx0EhAKCHJlc3BvbnNlGAEgASgMEhUKDW5vdGlmaWNhdGlvbnMYAiADKAwSDwoHYXJyaXZhbBgDIAEoDSJLChBTdWJzY3JpYmVyUmVzdWx0EhUKDW5vdGlmaWNhdGlvbnMYASADKAwSFAoHZHJvcHBlZBgCIAEoBEgAiAEBQgoKCF9kcm9wcGVkKkAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhAKDFJPTEVfQklORElORxABEhAKDFJPTEVfQkFDS0VORBACKpoBCgtGYWlsdXJlS2luZBIcChhGQUlMVVJFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNGQUlMVVJFX0tJTkRfREVDT0RFEAESFQoRRkFJTFVSRV9LSU5EX0pTT04QAhIdChlGQUlMVVJFX0tJTkRfVU5LTk9XTl9UWVBFEAMSHgoaRkFJTFVSRV9LSU5EX1VOS05PV05fRVZFTlQQBCqqAQoNTWFsZm9ybWVkS2luZBIeChpNQUxGT1JNRURfS0lORF9VTlNQRUNJRklFRBAAEhsKF01BTEZPUk1FRF9LSU5EX0VOVkVMT1BFEAESIAocTUFMRk9STUVEX0tJTkRfRVJST1JfUEFZTE9BRBACEhkKFU1BTEZPUk1FRF9LSU5EX09VVFBVVBADEh8KG01BTEZPUk1FRF9LSU5EX05PVElGSUNBVElPThAEYgZwcm90bzM", [file_eventwire_v1_errors]);
 
 /**
  * @generated from message eventwire.conformance.v1.TesteeRequest
@@ -474,6 +474,23 @@ export type BackendConfig = Message<"eventwire.conformance.v1.BackendConfig"> & 
    * @generated from field: bool not_ready = 5;
    */
   notReady: boolean;
+
+  /**
+   * Subscribers besides subscriber 0 (the front end that sends the requests, which is always
+   * subscribed from the start). Feature "subscribers"; a testee without it sees none here.
+   *
+   * @generated from field: repeated eventwire.conformance.v1.Subscriber subscribers = 6;
+   */
+  subscribers: Subscriber[];
+
+  /**
+   * When true, `capabilities` is the configured set even when it is empty, and an empty set allows
+   * no event (SPEC.md REQ-CAP-1). When false, an empty `capabilities` means that no set is
+   * configured. Feature "empty-capability-set".
+   *
+   * @generated from field: bool capabilities_configured = 7;
+   */
+  capabilitiesConfigured: boolean;
 };
 
 /**
@@ -482,6 +499,37 @@ export type BackendConfig = Message<"eventwire.conformance.v1.BackendConfig"> & 
  */
 export const BackendConfigSchema: GenMessage<BackendConfig> = /*@__PURE__*/
   messageDesc(file_eventwire_conformance_v1_testee, 13);
+
+/**
+ * A subscriber that only receives notifications. It never reads while a step is in flight: it
+ * takes everything queued for it whenever no step is in flight (before each step that is not
+ * concurrent, and after the last response), so its queue bound applies deterministically.
+ *
+ * @generated from message eventwire.conformance.v1.Subscriber
+ */
+export type Subscriber = Message<"eventwire.conformance.v1.Subscriber"> & {
+  /**
+   * It subscribes just before step `from_step` is sent (0: before the first step). That step is
+   * never a concurrent one, so no step is in flight when it subscribes.
+   *
+   * @generated from field: uint32 from_step = 1;
+   */
+  fromStep: number;
+
+  /**
+   * The bound of its notification queue (SPEC.md section 9.5); 0 means the backend's default.
+   *
+   * @generated from field: uint32 notification_queue = 2;
+   */
+  notificationQueue: number;
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.Subscriber.
+ * Use `create(SubscriberSchema)` to create a new message.
+ */
+export const SubscriberSchema: GenMessage<Subscriber> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 14);
 
 /**
  * @generated from message eventwire.conformance.v1.DispatchStep
@@ -502,11 +550,20 @@ export type DispatchStep = Message<"eventwire.conformance.v1.DispatchStep"> & {
   timeoutMs: number;
 
   /**
-   * When non-zero, cancel the request this many milliseconds after sending it.
+   * When non-zero, cancel the request this many milliseconds after sending it (even if it has been
+   * answered by then).
    *
    * @generated from field: uint32 cancel_after_ms = 3;
    */
   cancelAfterMs: number;
+
+  /**
+   * When false, the step is sent once every earlier step has been answered. When true, it is sent
+   * right after the previous step, without waiting for any response (feature "concurrency").
+   *
+   * @generated from field: bool concurrent = 4;
+   */
+  concurrent: boolean;
 };
 
 /**
@@ -514,7 +571,7 @@ export type DispatchStep = Message<"eventwire.conformance.v1.DispatchStep"> & {
  * Use `create(DispatchStepSchema)` to create a new message.
  */
 export const DispatchStepSchema: GenMessage<DispatchStep> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 14);
+  messageDesc(file_eventwire_conformance_v1_testee, 15);
 
 /**
  * @generated from message eventwire.conformance.v1.CaseResult
@@ -581,7 +638,7 @@ export type CaseResult = Message<"eventwire.conformance.v1.CaseResult"> & {
  * Use `create(CaseResultSchema)` to create a new message.
  */
 export const CaseResultSchema: GenMessage<CaseResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 15);
+  messageDesc(file_eventwire_conformance_v1_testee, 16);
 
 /**
  * @generated from message eventwire.conformance.v1.Failure
@@ -605,7 +662,7 @@ export type Failure = Message<"eventwire.conformance.v1.Failure"> & {
  * Use `create(FailureSchema)` to create a new message.
  */
 export const FailureSchema: GenMessage<Failure> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 16);
+  messageDesc(file_eventwire_conformance_v1_testee, 17);
 
 /**
  * What a front end makes of one FFIResponse (SPEC.md section 7).
@@ -648,7 +705,7 @@ export type Interpreted = Message<"eventwire.conformance.v1.Interpreted"> & {
  * Use `create(InterpretedSchema)` to create a new message.
  */
 export const InterpretedSchema: GenMessage<Interpreted> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 17);
+  messageDesc(file_eventwire_conformance_v1_testee, 18);
 
 /**
  * @generated from message eventwire.conformance.v1.Malformed
@@ -670,7 +727,7 @@ export type Malformed = Message<"eventwire.conformance.v1.Malformed"> & {
  * Use `create(MalformedSchema)` to create a new message.
  */
 export const MalformedSchema: GenMessage<Malformed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 18);
+  messageDesc(file_eventwire_conformance_v1_testee, 19);
 
 /**
  * Deliveries, in notification order, and for one notification in ascending listener order.
@@ -696,7 +753,7 @@ export type Routed = Message<"eventwire.conformance.v1.Routed"> & {
  * Use `create(RoutedSchema)` to create a new message.
  */
 export const RoutedSchema: GenMessage<Routed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 19);
+  messageDesc(file_eventwire_conformance_v1_testee, 20);
 
 /**
  * @generated from message eventwire.conformance.v1.Delivery
@@ -739,16 +796,25 @@ export type Delivery = Message<"eventwire.conformance.v1.Delivery"> & {
  * Use `create(DeliverySchema)` to create a new message.
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 20);
+  messageDesc(file_eventwire_conformance_v1_testee, 21);
 
 /**
  * @generated from message eventwire.conformance.v1.Dispatched
  */
 export type Dispatched = Message<"eventwire.conformance.v1.Dispatched"> & {
   /**
+   * One per step, in step order (not in the order the responses arrived).
+   *
    * @generated from field: repeated eventwire.conformance.v1.StepResult steps = 1;
    */
   steps: StepResult[];
+
+  /**
+   * One per BackendConfig.subscribers entry, in the same order.
+   *
+   * @generated from field: repeated eventwire.conformance.v1.SubscriberResult subscribers = 2;
+   */
+  subscribers: SubscriberResult[];
 };
 
 /**
@@ -756,7 +822,7 @@ export type Dispatched = Message<"eventwire.conformance.v1.Dispatched"> & {
  * Use `create(DispatchedSchema)` to create a new message.
  */
 export const DispatchedSchema: GenMessage<Dispatched> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 21);
+  messageDesc(file_eventwire_conformance_v1_testee, 22);
 
 /**
  * @generated from message eventwire.conformance.v1.StepResult
@@ -770,12 +836,21 @@ export type StepResult = Message<"eventwire.conformance.v1.StepResult"> & {
   response: Uint8Array;
 
   /**
-   * The encoded SubscribeObject messages the backend delivered while this step ran, before its
-   * response, in order.
+   * The encoded SubscribeObject messages subscriber 0 received before this step's response and
+   * after the response it received before that one (any step's), in order. When each step waits
+   * for the previous one, these are the notifications delivered while the step ran.
    *
    * @generated from field: repeated bytes notifications = 2;
    */
   notifications: Uint8Array[];
+
+  /**
+   * The position of this step's response among all the responses received, from 1 (feature
+   * "concurrency"; 0 when not reported).
+   *
+   * @generated from field: uint32 arrival = 3;
+   */
+  arrival: number;
 };
 
 /**
@@ -783,7 +858,34 @@ export type StepResult = Message<"eventwire.conformance.v1.StepResult"> & {
  * Use `create(StepResultSchema)` to create a new message.
  */
 export const StepResultSchema: GenMessage<StepResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 22);
+  messageDesc(file_eventwire_conformance_v1_testee, 23);
+
+/**
+ * @generated from message eventwire.conformance.v1.SubscriberResult
+ */
+export type SubscriberResult = Message<"eventwire.conformance.v1.SubscriberResult"> & {
+  /**
+   * Every encoded SubscribeObject this subscriber received, in order, `seq` included.
+   *
+   * @generated from field: repeated bytes notifications = 1;
+   */
+  notifications: Uint8Array[];
+
+  /**
+   * The backend's drop counter for this subscriber after the last step (SPEC.md REQ-NOTIF-13),
+   * when the testee can read it; unset otherwise.
+   *
+   * @generated from field: optional uint64 dropped = 2;
+   */
+  dropped?: bigint | undefined;
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.SubscriberResult.
+ * Use `create(SubscriberResultSchema)` to create a new message.
+ */
+export const SubscriberResultSchema: GenMessage<SubscriberResult> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 24);
 
 /**
  * @generated from enum eventwire.conformance.v1.Role
