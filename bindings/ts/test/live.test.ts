@@ -1,11 +1,12 @@
 // Against the reference backend over stdio: one `eventwire-host --stdio` process for these tests.
 //
 // The host is EVENTWIRE_HOST if set, else the workspace's target/debug/eventwire-host, built here
-// with cargo when the workspace declares it. Without one, the tests are skipped and say why.
+// with cargo. When no host can be had the tests FAIL, saying why; set EVENTWIRE_SKIP_LIVE=1 to skip
+// them deliberately (they are then reported as skipped, with that reason).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -34,16 +35,19 @@ function findHost(): { path?: string; reason?: string } {
   const fromEnv = process.env.EVENTWIRE_HOST;
   if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { reason: `EVENTWIRE_HOST=${fromEnv} does not exist` };
   const built = join(repo, "target", "debug", "eventwire-host");
-  const manifest = join(repo, "reference-impl", "host", "Cargo.toml");
-  const declared = existsSync(manifest) && readFileSync(manifest, "utf8").includes('name = "eventwire-host"');
-  if (!declared) return existsSync(built) ? { path: built } : { reason: "the workspace has no eventwire-host binary yet" };
+  if (!existsSync(join(repo, "reference-impl", "host", "Cargo.toml"))) return { reason: "this tree has no reference-impl/host crate" };
   const cargo = spawnSync("cargo", ["build", "--quiet", "-p", "eventwire-host", "--bin", "eventwire-host"], { cwd: repo, stdio: "inherit" });
-  if (cargo.error) return existsSync(built) ? { path: built } : { reason: `cargo is not available: ${cargo.error.message}` };
+  if (cargo.error) return { reason: `cargo is not available to build eventwire-host: ${cargo.error.message}` };
   if (cargo.status !== 0) return { reason: "cargo build -p eventwire-host failed" };
-  return { path: built };
+  return existsSync(built) ? { path: built } : { reason: `cargo built eventwire-host, but ${built} does not exist` };
 }
 
-const host = findHost();
+const skip = process.env.EVENTWIRE_SKIP_LIVE === "1" ? "EVENTWIRE_SKIP_LIVE=1" : undefined;
+const host = skip === undefined ? findHost() : {};
+
+it("an eventwire-host is available for the live tests", { skip }, () => {
+  assert.ok(host.path !== undefined, `no host: ${host.reason}`);
+});
 
 /** FNV-1a 64 of the UTF-8 bytes of `s`: how the sample app derives session tokens. */
 function fnv1a64(s: string): bigint {
@@ -52,7 +56,7 @@ function fnv1a64(s: string): bigint {
   return h;
 }
 
-describe("live: eventwire-host --stdio", { skip: host.reason }, () => {
+describe("live: eventwire-host --stdio", { skip: skip ?? (host.path === undefined ? "no host (see the failure above)" : undefined) }, () => {
   let client: Client;
   const warnings: string[] = [];
 
@@ -189,5 +193,39 @@ describe("live: eventwire-host --stdio", { skip: host.reason }, () => {
     assert.equal(r.value.fSfixed64, 2n ** 63n - 1n);
     assert.deepEqual(r.value.fBytes, input.fBytes);
     assert.deepEqual(r.value.mUint64Bytes["18446744073709551615"], new Uint8Array([0, 1]));
+  });
+
+  it("Echo returns maps with negative and 64-bit keys, sent in canonical key order", async () => {
+    const input = create(AllTypesPBSchema, {
+      mInt32String: { "5": "e", "-1": "m", "2": "b" },
+      mUint64Bytes: { "18446744073709551615": new Uint8Array([1]), "4294967296": new Uint8Array([2]) },
+    });
+    const r = await conformance.echo(client, input);
+    assert.ok(r.ok, r.ok ? "" : r.error.msg);
+    assert.deepEqual(r.value.mInt32String, { "-1": "m", "2": "b", "5": "e" });
+    assert.deepEqual(r.value.mUint64Bytes, { "18446744073709551615": new Uint8Array([1]), "4294967296": new Uint8Array([2]) });
+  });
+});
+
+describe("live: a host process that dies", { skip: skip ?? (host.path === undefined ? "no host (see the failure above)" : undefined) }, () => {
+  it("completes the call in flight, and every later call, with TRANSPORT_CLOSED", async () => {
+    const transport = spawnHost({ command: host.path, stderr: "ignore" });
+    const client = createClient(transport, { onWarning: (m) => assert.fail(m) });
+    try {
+      assert.ok((await conformance.ping(client)).ok, "the host serves");
+      const pending = conformance.sleep(client, { millis: 5000 }, { timeoutMs: 20_000 });
+      transport.process.kill("SIGKILL");
+      const r = await pending;
+      assert.ok(!r.ok);
+      assert.equal(r.origin, "transport");
+      assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED);
+      assert.equal(r.error.category, ErrorCategory.UNAVAILABLE);
+      assert.match(r.error.msg, /SIGKILL/);
+      const later = await conformance.ping(client);
+      assert.ok(!later.ok);
+      assert.equal(later.error.code, ErrorCode.TRANSPORT_CLOSED);
+    } finally {
+      await client.close();
+    }
   });
 });
