@@ -30,8 +30,9 @@ export function toCanonicalBinary<Desc extends DescMessage>(
 /**
  * Sorts the map entries in `bytes`, an encoding of a `schema` message, by key (REQ-ENC-4): integer
  * keys numerically in the signedness of their type, `false` before `true`, strings by their UTF-8
- * bytes. Entries of one map field are written together, where its first entry was, without a
- * key or value that is the default. Everything else is copied as it is. Returns `bytes` itself when the type cannot contain a map.
+ * bytes (entries with equal keys, which no encoder writes, keep their order). Entries of one map
+ * field are written together, where its first entry was, without a key or value that is the
+ * default. Everything else is copied as it is. Returns `bytes` itself when nothing changes.
  *
  * Throws an `Error` if `bytes` is not a valid encoding.
  */
@@ -42,7 +43,7 @@ export function canonicalize(schema: DescMessage, bytes: Uint8Array): Uint8Array
 }
 
 /** A record as it was read: its tag and value bytes, and the slice covering both. */
-interface Record {
+interface WireRecord {
   readonly fieldNo: number;
   readonly wireType: WireType;
   /** Tag and value, as read. */
@@ -51,9 +52,9 @@ interface Record {
   readonly body?: Uint8Array;
 }
 
-function readRecords(bytes: Uint8Array): Record[] {
+function readRecords(bytes: Uint8Array): WireRecord[] {
   const reader = new BinaryReader(bytes);
-  const records: Record[] = [];
+  const records: WireRecord[] = [];
   while (reader.pos < reader.len) {
     const start = reader.pos;
     const [fieldNo, wireType] = reader.tag();
@@ -118,7 +119,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The entries of one map field, each in canonical form, sorted by key. */
-function sortEntries(field: DescField & { fieldKind: "map" }, entries: Record[]): { parts: Uint8Array[]; changed: boolean } {
+function sortEntries(field: DescField & { fieldKind: "map" }, entries: WireRecord[]): { parts: Uint8Array[]; changed: boolean } {
   let changed = false;
   const valueType = field.mapKind === "message" ? field.message : undefined;
   const keyed = entries.map((entry, index) => {
