@@ -8,6 +8,7 @@ import { create, type DescEnumValue, getOption } from "@bufbuild/protobuf";
 import {
   category as categoryOption,
   ErrorCategory,
+  ErrorCategorySchema,
   ErrorCode,
   ErrorCodeSchema,
   type FlowyError,
@@ -45,11 +46,25 @@ function codeValue(code: number): DescEnumValue | undefined {
 }
 
 /**
- * Whether sending the same request again later may succeed, from the error's category (which a
- * receiver can use even for a code it does not know).
+ * What `error` means, by category (REQ-ERR-9): for a code this schema declares, the category the
+ * schema assigns (a received category that disagrees is ignored); for any other code, the received
+ * category, unless it is `UNSPECIFIED` or a category this schema does not declare: then `INTERNAL`.
+ */
+export function effectiveCategory(error: FlowyError): ErrorCategory {
+  const declared = categoryOf(error.code);
+  if (declared !== undefined) return declared;
+  const known = ErrorCategorySchema.values.some((v) => v.number === error.category);
+  return known && error.category !== ErrorCategory.UNSPECIFIED ? error.category : ErrorCategory.INTERNAL;
+}
+
+/**
+ * Whether sending the same request again later may succeed, from the error's effective category
+ * (which a receiver has even for a code it does not know). `UNAVAILABLE` and `RESOURCE_EXHAUSTED`
+ * are decided before a handler runs, except `TRANSPORT_CLOSED`, after which the request may or may
+ * not have run; `DEADLINE_EXCEEDED` may have run partly. Retry only idempotent events blindly.
  */
 export function isRetryable(error: FlowyError): boolean {
-  switch (error.category) {
+  switch (effectiveCategory(error)) {
     case ErrorCategory.UNAVAILABLE:
     case ErrorCategory.RESOURCE_EXHAUSTED:
     case ErrorCategory.DEADLINE_EXCEEDED:

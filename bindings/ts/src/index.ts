@@ -4,7 +4,7 @@
 // - `toCanonicalBinary`, `canonicalize`: the canonical encoding (SPEC.md section 6).
 // - `encodeRequest`, `decodeResponse`, `interpretResponse`: envelopes, for transports.
 // - `Result`, `Failure`, `ErrorOrigin`: what a call resolves with.
-// - `flowyError`, `categoryOf`, `isRetryable`, `TransportError`: errors.
+// - `flowyError`, `categoryOf`, `effectiveCategory`, `isRetryable`, `TransportError`: errors.
 // - `Transport` and `TauriTransport`; the Node stream transport is in `@eventwire/client/node`.
 // - One namespace per event-table module (`user`, `document`, `conformance`): a function per
 //   event and an `on...` subscription per notification.
@@ -24,7 +24,7 @@ export type {
 } from "./client.js";
 export type { EventDesc, EventInput, EventOutput, NotificationDesc } from "./descriptors.js";
 export { decodeResponse, encodeRequest } from "./envelope.js";
-export { categoryOf, describeCode, flowyError, isRetryable, TransportError } from "./errors.js";
+export { categoryOf, describeCode, effectiveCategory, flowyError, isRetryable, TransportError } from "./errors.js";
 export { failure, success } from "./result.js";
 export type { ErrorOrigin, Failure, Result, Success } from "./result.js";
 export type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "./transport.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { categoryOf, describeCode, ErrorCategory, ErrorCode, ErrorCodeSchema, flowyError, isRetryable } from "../src/index.js";
+import { categoryOf, describeCode, effectiveCategory, ErrorCategory, ErrorCode, ErrorCodeSchema, flowyError, isRetryable } from "../src/index.js";
 
 describe("error categories", () => {
   it("come from the schema's (category) option", () => {
@@ -15,6 +15,7 @@ describe("error categories", () => {
       [ErrorCode.PERMISSION_DENIED, ErrorCategory.PERMISSION_DENIED],
       [ErrorCode.BACKEND_NOT_READY, ErrorCategory.UNAVAILABLE],
       [ErrorCode.OVERLOADED, ErrorCategory.RESOURCE_EXHAUSTED],
+      [ErrorCode.TRANSPORT_CLOSED, ErrorCategory.UNAVAILABLE],
       [ErrorCode.USER_NOT_SIGNED_IN, ErrorCategory.UNAUTHENTICATED],
     ];
     for (const [code, category] of expected) assert.equal(categoryOf(code), category, describeCode(code));
@@ -36,7 +37,18 @@ describe("error categories", () => {
     assert.ok(isRetryable(flowyError(ErrorCode.BACKEND_NOT_READY, "")));
     assert.ok(isRetryable(flowyError(ErrorCode.REQUEST_TIMEOUT, "")));
     assert.ok(!isRetryable(flowyError(ErrorCode.INVALID_PARAMS, "")));
+    assert.ok(isRetryable(flowyError(ErrorCode.TRANSPORT_CLOSED, "")));
     const unknown = { ...flowyError(ErrorCode.INTERNAL, ""), code: 250 as ErrorCode, category: ErrorCategory.UNAVAILABLE };
     assert.ok(isRetryable(unknown));
+  });
+
+  it("decide by the schema's category for a known code and fall back to INTERNAL (REQ-ERR-9)", () => {
+    const lying = { ...flowyError(ErrorCode.INVALID_PARAMS, ""), category: ErrorCategory.UNAVAILABLE };
+    assert.equal(effectiveCategory(lying), ErrorCategory.INVALID_ARGUMENT);
+    assert.ok(!isRetryable(lying), "a received category that disagrees with the schema is ignored");
+    const unknown = (category: number) => ({ ...flowyError(ErrorCode.INTERNAL, ""), code: 250 as ErrorCode, category });
+    assert.equal(effectiveCategory(unknown(ErrorCategory.NOT_FOUND)), ErrorCategory.NOT_FOUND);
+    assert.equal(effectiveCategory(unknown(ErrorCategory.UNSPECIFIED)), ErrorCategory.INTERNAL);
+    assert.equal(effectiveCategory(unknown(99)), ErrorCategory.INTERNAL);
   });
 });
