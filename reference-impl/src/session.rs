@@ -187,16 +187,7 @@ impl Session {
                         ErrorCode::Cancelled,
                         "session: closed before the request was submitted",
                     );
-                    let response = error_response(error).encode_to_vec();
-                    if tx
-                        .send(Outbound::Response {
-                            request_id,
-                            response,
-                        })
-                        .is_ok()
-                    {
-                        shared.queued_responses.fetch_add(1, Ordering::AcqRel);
-                    }
+                    shared.queue_response(tx, request_id, error_response(error).encode_to_vec());
                 }
                 return;
             }
@@ -223,6 +214,19 @@ impl Session {
             let response = dispatcher.dispatch_with(&request, options).await;
             slot.send(response);
         });
+    }
+
+    /// Queues `response` (an encoded `FFIResponse`) as the answer to `request_id` without running
+    /// anything: for a transport that refuses a request itself (bytes it could not read, an id
+    /// it cannot accept) and must deliver the refusal on the one ordered queue, after whatever
+    /// is queued already. Dropped, like every message, once the receiver has ended (the session
+    /// was closed with nothing in flight) or been dropped.
+    pub fn answer(&self, request_id: u64, response: Vec<u8>) {
+        let shared = &self.guard.shared;
+        let state = lock(&shared.state);
+        if let Some(tx) = &state.tx {
+            shared.queue_response(tx, request_id, response);
+        }
     }
 
     /// Cancels the in-flight request(s) with `request_id`; `false` if there is none (unknown or
@@ -357,28 +361,51 @@ impl SessionShared {
         true
     }
 
+    /// Sends a response, counted before it can be received so that the count never dips below
+    /// zero while the receiver races the sender.
+    fn queue_response(
+        &self,
+        tx: &mpsc::UnboundedSender<Outbound>,
+        request_id: u64,
+        response: Vec<u8>,
+    ) {
+        self.queued_responses.fetch_add(1, Ordering::AcqRel);
+        if tx
+            .send(Outbound::Response {
+                request_id,
+                response,
+            })
+            .is_err()
+        {
+            self.queued_responses.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Records the request as answered and queues its response.
+    ///
+    /// The response is sent after the lock is released: sending wakes the receiver, and a
+    /// receiver woken while this thread still holds the lock (on a busy machine, this thread may
+    /// then lose its core) would find the lock taken by the next `submit`. The handler's
+    /// notifications were queued before it returned, so they still precede the response; the
+    /// sender is cloned so the queue cannot end before this last message is in it.
     fn finish(&self, request_id: u64, cancel: &CancelHandle, response: Vec<u8>) {
-        let mut state = lock(&self.state);
-        if let Some(tx) = &state.tx {
-            if tx
-                .send(Outbound::Response {
-                    request_id,
-                    response,
-                })
-                .is_ok()
-            {
-                self.queued_responses.fetch_add(1, Ordering::AcqRel);
+        let tx = {
+            let mut state = lock(&self.state);
+            let tx = state.tx.clone();
+            state.in_flight -= 1;
+            if let Some(handles) = state.requests.get_mut(&request_id) {
+                handles.retain(|h| !h.same(cancel));
+                if handles.is_empty() {
+                    state.requests.remove(&request_id);
+                }
             }
-        }
-        state.in_flight -= 1;
-        if let Some(handles) = state.requests.get_mut(&request_id) {
-            handles.retain(|h| !h.same(cancel));
-            if handles.is_empty() {
-                state.requests.remove(&request_id);
+            if state.closed && state.in_flight == 0 {
+                state.tx = None;
             }
-        }
-        if state.closed && state.in_flight == 0 {
-            state.tx = None;
+            tx
+        };
+        if let Some(tx) = tx {
+            self.queue_response(&tx, request_id, response);
         }
     }
 
@@ -428,5 +455,69 @@ impl Drop for ResponseSlot {
             &self.cancel,
             error_response(error).encode_to_vec(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use eventwire_schema::pb::{FfiRequest, FfiResponse};
+
+    use super::*;
+
+    fn ping() -> Vec<u8> {
+        FfiRequest {
+            event: "Ping".into(),
+            payload: Vec::new(),
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn answers_keep_their_place_in_the_queue_and_end_with_the_session() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut builder = Dispatcher::builder();
+        builder.runtime(runtime.handle().clone());
+        crate::app::register_all(&mut builder);
+        let dispatcher = builder.build().unwrap();
+        let (session, mut rx) = dispatcher.open_session(SessionConfig::new());
+
+        session.submit(1, ping(), RequestOptions::new());
+        let first = rx.blocking_recv().expect("the ping's response");
+        assert!(matches!(first, Outbound::Response { request_id: 1, .. }));
+        session.answer(2, b"refused".to_vec());
+        session.answer(3, Vec::new());
+        assert_eq!(rx.queued_responses(), 2);
+        assert_eq!(
+            rx.try_recv(),
+            Ok(Outbound::Response {
+                request_id: 2,
+                response: b"refused".to_vec()
+            })
+        );
+        assert_eq!(
+            rx.try_recv(),
+            Ok(Outbound::Response {
+                request_id: 3,
+                response: Vec::new()
+            })
+        );
+        assert_eq!(rx.queued_responses(), 0);
+        assert_eq!(session.in_flight(), 0, "an answer is not a request in flight");
+
+        // Closed with nothing in flight: the queue has ended and an answer goes nowhere.
+        session.close();
+        session.answer(4, b"late".to_vec());
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Ended));
+        assert_eq!(rx.queued_responses(), 0);
+
+        // The ping's response was a real one.
+        let Outbound::Response { response, .. } = first else {
+            unreachable!()
+        };
+        assert_eq!(FfiResponse::decode(response.as_slice()).unwrap().code, 0);
     }
 }
