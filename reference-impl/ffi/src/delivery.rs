@@ -2,6 +2,11 @@
 //! invokes the embedder's callbacks one at a time (REQ-TRANS-CABI-14). Because a handler's
 //! notifications enter that queue before its response, C sees them first (SPEC.md section 9.3).
 //!
+//! The thread blocks on the session's receiver itself: a response travels from the worker that
+//! ran the handler straight to this thread, one wake-up, with no task in between. Refusals the
+//! library makes without the dispatcher (an unreadable request, a duplicate id) are queued on the
+//! same session ([`eventwire::Session::answer`]), so they too keep their place in the order.
+//!
 //! Each buffer passed to a callback is transferred to the embedder ([`crate::buffer`]): a front
 //! end whose callbacks run after the native call has returned (Dart's `NativeCallable.listener`)
 //! still reads valid memory, and releases it with `eventwire_free`.
@@ -13,9 +18,8 @@ use std::{
     sync::{Mutex, mpsc::SyncSender},
 };
 
-use eventwire::{Outbound, pb::SubscribeObject};
+use eventwire::{Outbound, SessionReceiver, pb::SubscribeObject};
 use prost::Message;
-use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::{
     boundary::{enter_delivery_thread, lock},
@@ -33,23 +37,16 @@ pub(crate) struct UserData(pub(crate) *mut c_void);
 // callback on the callback thread, which is what the embedder asked for when installing it.
 unsafe impl Send for UserData {}
 
-/// What the callback thread delivers, in the order it receives it.
-pub(crate) enum Item {
-    /// A message of the session's outbound queue (its `request_id`s are internal ids).
-    Session(Outbound),
-    /// An answer made without the dispatcher (a null request pointer, a duplicate id): the
-    /// response to the asynchronous call `request_id`.
-    Direct { request_id: u64, response: Vec<u8> },
-    /// The session has ended: nothing more will arrive.
-    Stop,
-}
-
 /// Who waits for the response to an internal id.
 pub(crate) enum Pending {
     /// The embedder's asynchronous call with this id: answered through the response callback.
     Async { request_id: u64 },
     /// A blocked `eventwire_sync_call`.
     Sync(SyncSender<Vec<u8>>),
+    /// An asynchronous call the library refused before the dispatcher saw it (its id may be in
+    /// flight already, so it is not recorded as the id's call): answered through the response
+    /// callback with the refusal.
+    Refused { request_id: u64 },
 }
 
 /// The calls in flight. Internal ids keep synchronous calls and the embedder's ids (which may be
@@ -123,29 +120,29 @@ impl Numbering {
     }
 }
 
-/// The body of the callback thread; returns after [`Item::Stop`].
-pub(crate) fn run(mut items: UnboundedReceiver<Item>, registry: std::sync::Arc<Registry>) {
+/// The body of the callback thread; returns once the session has ended (closed, and every call
+/// answered).
+pub(crate) fn run(mut outbound: SessionReceiver, registry: std::sync::Arc<Registry>) {
     enter_delivery_thread();
     let mut numbering = Numbering::default();
-    while let Some(item) = items.blocking_recv() {
-        if matches!(item, Item::Stop) {
-            break;
-        }
+    while let Some(message) = outbound.blocking_recv() {
         // Nothing below is expected to panic; if something does, the thread keeps delivering.
-        let delivered = catch_unwind(AssertUnwindSafe(|| deliver(item, &registry, &mut numbering)));
+        let delivered = catch_unwind(AssertUnwindSafe(|| deliver(message, &registry, &mut numbering)));
         if delivered.is_err() {
             eprintln!("eventwire: a panic was caught while delivering a callback");
         }
     }
 }
 
-fn deliver(item: Item, registry: &Registry, numbering: &mut Numbering) {
-    match item {
-        Item::Session(Outbound::Response { request_id: internal, response }) => {
+fn deliver(message: Outbound, registry: &Registry, numbering: &mut Numbering) {
+    match message {
+        Outbound::Response { request_id: internal, response } => {
             // Forgotten before the callback runs, so that the callback may reuse the id.
             let pending = lock(&registry.calls).complete(internal);
             match pending {
-                Some(Pending::Async { request_id }) => respond(registry, request_id, response),
+                Some(Pending::Async { request_id } | Pending::Refused { request_id }) => {
+                    respond(registry, request_id, response)
+                }
                 Some(Pending::Sync(waiter)) => {
                     // The waiter only goes away if its thread did; then nobody needs the answer.
                     let _ = waiter.send(response);
@@ -153,7 +150,7 @@ fn deliver(item: Item, registry: &Registry, numbering: &mut Numbering) {
                 None => {}
             }
         }
-        Item::Session(Outbound::Notification { seq, subscribe_object }) => {
+        Outbound::Notification { seq, subscribe_object } => {
             let callback = *lock(&registry.notification_cb);
             let Some(seq) = numbering.next(seq, callback.is_some()) else { return };
             let Some((callback, user_data)) = callback else { return };
@@ -163,8 +160,6 @@ fn deliver(item: Item, registry: &Registry, numbering: &mut Numbering) {
             // these arguments; the buffer now belongs to the embedder, who frees it.
             unsafe { callback(ptr, len, user_data.0) };
         }
-        Item::Direct { request_id, response } => respond(registry, request_id, response),
-        Item::Stop => {}
     }
 }
 
@@ -213,5 +208,15 @@ mod tests {
         assert!(matches!(calls.complete(first), Some(Pending::Async { request_id: 9 })));
         assert_eq!(calls.internal_id(9), None);
         assert!(calls.register(Pending::Async { request_id: 9 }).is_some());
+    }
+
+    #[test]
+    fn refusals_do_not_touch_the_ids_in_flight() {
+        let mut calls = Calls::default();
+        let first = calls.register(Pending::Async { request_id: 9 }).unwrap();
+        let refusal = calls.register(Pending::Refused { request_id: 9 }).unwrap();
+        assert_ne!(first, refusal);
+        assert!(matches!(calls.complete(refusal), Some(Pending::Refused { request_id: 9 })));
+        assert_eq!(calls.internal_id(9), Some(first), "the call in flight is still cancellable");
     }
 }

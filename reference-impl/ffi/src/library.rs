@@ -12,19 +12,18 @@ use eventwire::{
     pb::{FfiResponse, FfiStatusCode},
 };
 use prost::Message;
-use tokio::{runtime::Runtime, sync::mpsc::UnboundedSender};
+use tokio::runtime::Runtime;
 
 use crate::{
     abi::*,
     boundary::{lock, on_delivery_thread},
-    delivery::{self, Item, Pending, Registry},
+    delivery::{self, Pending, Registry},
 };
 
 /// What the exported functions use while the library is initialised.
 pub(crate) struct Shared {
     session: Session,
     pub(crate) registry: Arc<Registry>,
-    items: UnboundedSender<Item>,
 }
 
 /// What only init and shutdown touch.
@@ -72,29 +71,19 @@ pub(crate) fn start(config: Config) -> i32 {
             return EVENTWIRE_ERR_INVALID_CONFIG;
         }
     };
-    let (session, mut outbound) = dispatcher.open_session(SessionConfig::new());
-    let (items, items_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (session, outbound) = dispatcher.open_session(SessionConfig::new());
     let registry = Arc::new(Registry::default());
-    let forward = items.clone();
-    runtime.spawn(async move {
-        while let Some(message) = outbound.recv().await {
-            if forward.send(Item::Session(message)).is_err() {
-                return;
-            }
-        }
-        let _ = forward.send(Item::Stop);
-    });
     let delivery = {
         let registry = Arc::clone(&registry);
         match std::thread::Builder::new()
             .name("eventwire-callbacks".into())
-            .spawn(move || delivery::run(items_rx, registry))
+            .spawn(move || delivery::run(outbound, registry))
         {
             Ok(handle) => handle,
             Err(_) => return EVENTWIRE_ERR_INTERNAL,
         }
     };
-    let shared = Arc::new(Shared { session, registry, items });
+    let shared = Arc::new(Shared { session, registry });
     *lock(&CURRENT) = Some(Arc::clone(&shared));
     *running = Some(Running { runtime, delivery, shared });
     EVENTWIRE_OK
@@ -158,10 +147,16 @@ impl Shared {
         }
     }
 
+    /// Answers the asynchronous call `request_id` with `response` without the dispatcher, in
+    /// order with everything already queued for the callback thread.
     fn answer_directly(&self, request_id: u64, response: Vec<u8>) {
-        // Fails only once the callback thread has stopped, i.e. during shutdown, which the
-        // embedder must not race with its own calls.
-        let _ = self.items.send(Item::Direct { request_id, response });
+        let internal = lock(&self.registry.calls).register(Pending::Refused { request_id });
+        // A refusal is always registered (only asynchronous calls can be refused as duplicates).
+        if let Some(internal) = internal {
+            // Dropped only once the session has ended, i.e. during shutdown, which the embedder
+            // must not race with its own calls.
+            self.session.answer(internal, response);
+        }
     }
 }
 
