@@ -10,7 +10,7 @@ use std::{
     ffi::c_void,
     sync::{
         OnceLock,
-        mpsc::{Receiver, SyncSender, sync_channel},
+        mpsc::{Receiver, Sender, channel},
     },
 };
 
@@ -27,7 +27,7 @@ fn main() {
 }
 
 /// Where the callback sends each response: (request id, status code).
-type Answers = SyncSender<(u64, i32)>;
+type Answers = Sender<(u64, i32)>;
 
 /// Called on the library's callback thread. The buffer is transferred to this callback, which
 /// reads it and releases it with `eventwire_free`, as `include/eventwire.h` specifies for the
@@ -58,7 +58,7 @@ unsafe extern "C" fn on_response(
 fn library() -> &'static std::sync::Mutex<Receiver<(u64, i32)>> {
     static ANSWERS: OnceLock<std::sync::Mutex<Receiver<(u64, i32)>>> = OnceLock::new();
     ANSWERS.get_or_init(|| {
-        let (tx, rx) = sync_channel(1);
+        let (tx, rx) = channel();
         let user_data = Box::into_raw(Box::new(tx)).cast::<c_void>();
         // SAFETY: defaults (null, 0); the callback and `user_data` live for the whole process.
         unsafe {
