@@ -29,6 +29,13 @@ struct Args {
     /// replacing the configuration's set; an empty value allows no event.
     #[arg(long, value_name = "PATTERNS")]
     capabilities: Option<String>,
+
+    /// Start the backend "not ready" and leave it so: every well-formed request is answered ERR
+    /// BACKEND_NOT_READY (203), as by a backend still initialising (REQ-VAL-4). For testing how
+    /// front ends and conformance cases handle that answer; the backend never becomes ready in
+    /// this mode.
+    #[arg(long)]
+    not_ready: bool,
 }
 
 const EXIT_USAGE: u8 = 2;
@@ -73,7 +80,7 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(async {
         let mut builder = Dispatcher::builder();
-        builder.config(config);
+        builder.config(config).ready(!args.not_ready);
         eventwire::app::register_all(&mut builder);
         let dispatcher = match builder.build() {
             Ok(d) => d,
