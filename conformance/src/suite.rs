@@ -17,7 +17,8 @@
 //!
 //! The operation keys (`encode`, `decode`, `round_trip`, `build_request`, `interpret_response`,
 //! `route_notifications`, `dispatch`) and their expectations are described in
-//! `conformance/INTERPRETING.md`; bytes are written as in [`crate::bytes_spec`].
+//! `conformance/INTERPRETING.md`; bytes are written as in [`crate::bytes_spec`]. Anywhere in a
+//! file, `{$repeat: TEXT, $times: N}` stands for the string TEXT repeated N times.
 
 use eventwire_schema::{
     pb::{ErrorCode, FfiRequest},
@@ -173,6 +174,9 @@ struct StepRaw {
     /// Sent without waiting for earlier steps' responses.
     #[serde(default)]
     concurrent: bool,
+    /// Milliseconds to wait before sending.
+    #[serde(default)]
+    delay_ms: u32,
     expect: StepExpectRaw,
 }
 
@@ -226,7 +230,12 @@ struct DeliveryRaw {
 
 /// Loads the cases of one suite file. `origin` names the file in errors.
 pub fn load(origin: &str, text: &str) -> Result<Vec<Case>, String> {
-    let file: File = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    let file: File = if text.contains(REPEAT) {
+        let tree: Value = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        serde_json::from_value(expand(tree).map_err(|e| format!("{origin}: {e}"))?).map_err(|e| format!("{origin}: {e}"))?
+    } else {
+        serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?
+    };
     let role = Role::parse(&file.role).ok_or_else(|| format!("{origin}: unknown role `{}`", file.role))?;
     let _ = file.doc;
     let mut cases = Vec::new();
@@ -235,6 +244,26 @@ pub fn load(origin: &str, text: &str) -> Result<Vec<Case>, String> {
         cases.push(case(origin, role, &file.area, raw).map_err(|e| format!("{origin}: case `{id}`: {e}"))?);
     }
     Ok(cases)
+}
+
+/// `{$repeat: TEXT, $times: N}`, anywhere in a file, is TEXT written N times: long strings (for
+/// the frame-size cases) without long lines. Proto-JSON names never start with `$`.
+const REPEAT: &str = "$repeat";
+
+fn expand(v: Value) -> Result<Value, String> {
+    match v {
+        Value::Object(m) if m.contains_key(REPEAT) => {
+            let text = m.get(REPEAT).and_then(Value::as_str).ok_or("`$repeat` takes a string")?;
+            let times = m.get("$times").and_then(Value::as_u64).ok_or("`$repeat` needs `$times`, a count")?;
+            if m.len() != 2 {
+                return Err("`$repeat` takes only `$times` beside it".into());
+            }
+            Ok(Value::String(text.repeat(usize::try_from(times).map_err(|_| "`$times` is too large")?)))
+        }
+        Value::Object(m) => Ok(Value::Object(m.into_iter().map(|(k, v)| Ok((k, expand(v)?))).collect::<Result<_, String>>()?)),
+        Value::Array(a) => Ok(Value::Array(a.into_iter().map(expand).collect::<Result<_, _>>()?)),
+        v => Ok(v),
+    }
 }
 
 fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, String> {
@@ -496,6 +525,7 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
             timeout_ms: s.timeout_ms,
             cancel_after_ms: s.cancel_after_ms,
             concurrent: s.concurrent,
+            delay_ms: s.delay_ms,
         });
         expected.push(Step { response, notifications, arrival: s.expect.arrival });
     }
@@ -558,7 +588,7 @@ fn check_dispatch_features(op: &Op, declared: &[String]) -> Result<(), String> {
     let Op::Dispatch(d) = op else { return Ok(()) };
     let config = d.config.clone().unwrap_or_default();
     let mut needed = Vec::new();
-    if d.steps.iter().any(|s| s.concurrent) {
+    if d.steps.iter().any(|s| s.concurrent || s.delay_ms > 0) {
         needed.push("concurrency");
     }
     if !config.subscribers.is_empty() {

@@ -136,3 +136,47 @@ fn a_testee_that_does_not_start_could_not_run_anything() {
     let records = run_quietly(Some("/nonexistent/testee"), &cases, &KnownFailing::default(), TIMEOUT);
     assert!(records.iter().all(|r| matches!(r.outcome, Outcome::CouldNotRun(_))));
 }
+
+/// Cases that ran and did not pass (skipped ones are left out).
+fn failures(records: &[Record]) -> Vec<String> {
+    records.iter().filter(|r| !matches!(r.outcome, Outcome::Passed | Outcome::Skipped(_))).map(|r| r.name.clone()).collect()
+}
+
+fn backend_area(area: &str) -> Vec<Case> {
+    catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend && c.area == area).collect()
+}
+
+#[test]
+fn the_reference_testee_process_passes_every_backend_case() {
+    let cases: Vec<Case> = catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend).collect();
+    let records = run_quietly(Some(TESTEE), &cases, &KnownFailing::default(), TIMEOUT);
+    assert_eq!(records.len(), cases.len());
+    assert_eq!(failures(&records), Vec::<String>::new());
+    // In process there are no frames; every other feature is declared.
+    for (r, c) in records.iter().zip(&cases) {
+        let frames = c.features.iter().any(|f| f == "frame-limit");
+        assert_eq!(matches!(r.outcome, Outcome::Skipped(_)), frames, "{}", c.name);
+    }
+}
+
+#[test]
+fn a_backend_that_waits_for_each_answer_fails_every_concurrency_case() {
+    let cases = backend_area("concurrency");
+    assert!(cases.len() >= 5);
+    let f = failed(&run("serial", &cases));
+    let names: Vec<String> = cases.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(f, names);
+}
+
+#[test]
+fn a_subscriber_queue_without_its_bound_fails_the_drop_case_only() {
+    let f = failed(&run("default-queues", &backend_area("subscribers")));
+    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops"]);
+}
+
+#[test]
+fn an_empty_capability_set_read_as_all_fails_the_deny_all_case() {
+    let cases: Vec<Case> = catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend).collect();
+    let f = failures(&run("empty-capabilities-allow-all", &cases));
+    assert_eq!(f, vec!["required/pipeline/capability-empty-set-denies-everything"]);
+}

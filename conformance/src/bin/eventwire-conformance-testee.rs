@@ -2,7 +2,9 @@
 //! the testee protocol on stdin/stdout (conformance/INTERPRETING.md).
 //!
 //! `--backend-command CMD` plays the backend role through a stream backend process (started once
-//! per dispatch case, e.g. `eventwire-host --stdio`) instead of the in-process dispatcher.
+//! per dispatch case, e.g. `eventwire-host --stdio`) instead of the in-process dispatcher;
+//! `--backend-not-ready-arg ARG` is the argument that starts that backend not ready (then the
+//! `not-ready` cases run too).
 //!
 //! `--flaw NAME` makes it deliberately wrong; the suite's own tests use this to prove that the
 //! cases catch real mistakes. A flawed testee must never be used to claim conformance.
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--backend-command", Some(command)) => reference.backend_command = Some(command),
+            ("--backend-not-ready-arg", Some(arg)) => reference.backend_not_ready_arg = Some(arg),
             ("--flaw", Some(name)) => match Flaw::parse(&name) {
                 Some(flaw) => reference.flaw = Some(flaw),
                 None => {
@@ -25,7 +28,9 @@ fn main() -> ExitCode {
                 }
             },
             _ => {
-                eprintln!("usage: eventwire-conformance-testee [--backend-command \"eventwire-host --stdio\"] [--flaw NAME]");
+                eprintln!(
+                    "usage: eventwire-conformance-testee [--backend-command \"eventwire-host --stdio\" [--backend-not-ready-arg --not-ready]] [--flaw NAME]"
+                );
                 return ExitCode::from(2);
             }
         }

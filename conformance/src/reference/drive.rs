@@ -68,20 +68,30 @@ impl Run<'_> {
     /// Handles events until no step is in flight.
     fn settle(&mut self) -> Result<(), String> {
         while self.outstanding > 0 {
-            self.wait_one()?;
+            self.pump(None)?;
         }
         Ok(())
     }
 
-    fn wait_one(&mut self) -> Result<(), String> {
+    /// Handles events until `deadline`.
+    fn wait_until(&mut self, deadline: Instant) -> Result<(), String> {
+        while Instant::now() < deadline {
+            self.pump(Some(deadline))?;
+        }
+        Ok(())
+    }
+
+    /// Sends the cancellations that are due, then handles at most one event, waiting until the
+    /// next cancellation, `deadline`, or (without a deadline) the backend's allowed silence.
+    fn pump(&mut self, deadline: Option<Instant>) -> Result<(), String> {
         let now = Instant::now();
         let due: Vec<u64> = self.cancels.iter().filter(|(at, _)| *at <= now).map(|(_, id)| *id).collect();
         self.cancels.retain(|(at, _)| *at > now);
         for id in due {
             self.connection.cancel(id)?;
         }
-        let next_cancel = self.cancels.iter().map(|(at, _)| at.saturating_duration_since(now)).min();
-        let wait = next_cancel.map_or(SILENCE, |d| d.min(SILENCE));
+        let wake = self.cancels.iter().map(|(at, _)| *at).chain(deadline).min();
+        let wait = wake.map_or(SILENCE, |at| at.saturating_duration_since(now).min(SILENCE));
         match self.connection.next(wait)? {
             Some(Event::Notification(n)) => self.pending.push(n),
             Some(Event::Response { id, response }) => {
@@ -97,7 +107,7 @@ impl Run<'_> {
                 result.arrival = self.arrivals;
                 self.outstanding -= 1;
             }
-            None if next_cancel.is_some_and(|d| d <= wait) => {}
+            None if wake.is_some_and(|at| at <= now + wait) => {}
             None => return Err(format!("no response within {} ms", SILENCE.as_millis())),
         }
         Ok(())
@@ -137,6 +147,9 @@ pub fn dispatch(
             for (index, s) in config.subscribers.iter().enumerate().filter(|(_, s)| s.from_step as usize == i) {
                 subscribers.subscribe(index, s)?;
             }
+        }
+        if step.delay_ms > 0 {
+            run.wait_until(Instant::now() + Duration::from_millis(u64::from(step.delay_ms)))?;
         }
         run.connection.send(id_of(i), step)?;
         run.outstanding += 1;

@@ -31,7 +31,8 @@ pub const FEATURES: &[&str] = &[
 ];
 
 /// The features declared when the backend is a stream process: one connection is one subscriber,
-/// and the process cannot be started not ready.
+/// the process is started not ready only with `backend_not_ready_arg`, and its frames bound what
+/// it may send.
 pub const STREAM_FEATURES: &[&str] = &[
     "preserve-unknown-fields",
     "notification-routing",
@@ -39,6 +40,7 @@ pub const STREAM_FEATURES: &[&str] = &[
     "configuration",
     "concurrency",
     "empty-capability-set",
+    "frame-limit",
 ];
 
 /// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
@@ -54,6 +56,14 @@ pub enum Flaw {
     MapInsertionOrder,
     /// Drops unknown fields when re-encoding.
     DropUnknownFields,
+    /// Sends every dispatch step only after the previous one was answered, ignoring
+    /// `DispatchStep.concurrent` (a backend testee without pipelining).
+    Serial,
+    /// Gives extra subscribers the default queue bound, ignoring `Subscriber.notification_queue`.
+    DefaultQueues,
+    /// Reads an empty capability list as "every event", ignoring
+    /// `BackendConfig.capabilities_configured`.
+    EmptyCapabilitiesAllowAll,
     /// Exits abruptly when it receives the case named so.
     CrashOn(String),
     /// Never answers the case named so.
@@ -62,7 +72,8 @@ pub enum Flaw {
 
 impl Flaw {
     /// Parses `null`, `error-as-text`, `route-by-ty-alone`, `map-insertion-order`,
-    /// `drop-unknown-fields`, `crash-on=CASE`, `hang-on=CASE`.
+    /// `drop-unknown-fields`, `serial`, `default-queues`, `empty-capabilities-allow-all`,
+    /// `crash-on=CASE`, `hang-on=CASE`.
     pub fn parse(s: &str) -> Option<Flaw> {
         Some(match s {
             "null" => Flaw::Null,
@@ -70,6 +81,9 @@ impl Flaw {
             "route-by-ty-alone" => Flaw::RouteByTyAlone,
             "map-insertion-order" => Flaw::MapInsertionOrder,
             "drop-unknown-fields" => Flaw::DropUnknownFields,
+            "serial" => Flaw::Serial,
+            "default-queues" => Flaw::DefaultQueues,
+            "empty-capabilities-allow-all" => Flaw::EmptyCapabilitiesAllowAll,
             _ => {
                 if let Some(name) = s.strip_prefix("crash-on=") {
                     Flaw::CrashOn(name.to_owned())
@@ -91,6 +105,9 @@ pub struct Reference {
     /// When set, the backend role runs this stream backend command (e.g. `eventwire-host --stdio`)
     /// once per dispatch case instead of the in-process dispatcher.
     pub backend_command: Option<String>,
+    /// With `backend_command`: the argument that starts the backend not ready (e.g.
+    /// `--not-ready`); when set, the testee declares the `not-ready` feature.
+    pub backend_not_ready_arg: Option<String>,
     backend: Option<backend::Backend>,
 }
 
@@ -103,10 +120,7 @@ impl Reference {
                 implementation_name: "eventwire-conformance-testee".into(),
                 implementation_version: env!("CARGO_PKG_VERSION").into(),
                 roles: vec![testee_pb::Role::Binding as i32, testee_pb::Role::Backend as i32],
-                features: if self.backend_command.is_some() { STREAM_FEATURES } else { FEATURES }
-                    .iter()
-                    .map(|f| f.to_string())
-                    .collect(),
+                features: self.features(),
             }),
             Some(testee_request::Kind::Case(case)) => testee_response::Kind::Case(self.run(case)),
             None => testee_response::Kind::Case(testee_pb::CaseResult {
@@ -114,6 +128,17 @@ impl Reference {
             }),
         };
         TesteeResponse { kind: Some(kind) }
+    }
+
+    fn features(&self) -> Vec<String> {
+        let mut features: Vec<String> = match self.backend_command {
+            Some(_) => STREAM_FEATURES.iter().map(|f| f.to_string()).collect(),
+            None => FEATURES.iter().map(|f| f.to_string()).collect(),
+        };
+        if self.backend_command.is_some() && self.backend_not_ready_arg.is_some() {
+            features.push("not-ready".into());
+        }
+        features
     }
 
     fn run(&mut self, case: testee_pb::Case) -> testee_pb::CaseResult {
@@ -133,10 +158,13 @@ impl Reference {
             Some(Op::BuildRequest(op)) => binding::build_request(op),
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
-            Some(Op::Dispatch(op)) => match &self.backend_command {
-                Some(command) => stream::dispatch(command, op),
-                None => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
-            },
+            Some(Op::Dispatch(op)) => {
+                let op = &flawed_dispatch(op, flaw);
+                match &self.backend_command {
+                    Some(command) => stream::dispatch(command, self.backend_not_ready_arg.as_deref(), op),
+                    None => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
+                }
+            }
             None => R::Unsupported("a case without an operation".into()),
         };
         testee_pb::CaseResult { result: Some(result) }
@@ -162,6 +190,19 @@ impl Reference {
         }
         Ok(())
     }
+}
+
+/// The dispatch operation as a backend testee with `flaw` would perform it.
+fn flawed_dispatch(op: &testee_pb::DispatchOp, flaw: Option<&Flaw>) -> testee_pb::DispatchOp {
+    let mut op = op.clone();
+    let config = op.config.get_or_insert_with(Default::default);
+    match flaw {
+        Some(Flaw::Serial) => op.steps.iter_mut().for_each(|s| s.concurrent = false),
+        Some(Flaw::DefaultQueues) => config.subscribers.iter_mut().for_each(|s| s.notification_queue = 0),
+        Some(Flaw::EmptyCapabilitiesAllowAll) => config.capabilities_configured = false,
+        _ => {}
+    }
+    op
 }
 
 /// The built-in backend: the reference dispatcher, in process.

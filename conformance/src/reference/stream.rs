@@ -20,11 +20,16 @@ use super::drive;
 use crate::framing;
 
 /// Runs `op` against a fresh process started from `command` (plus `--config FILE` when the case
-/// configures the backend).
-pub fn dispatch(command: &str, op: &testee_pb::DispatchOp) -> R {
+/// configures the backend, and `not_ready_arg` when it must start not ready).
+pub fn dispatch(command: &str, not_ready_arg: Option<&str>, op: &testee_pb::DispatchOp) -> R {
     let config = op.config.clone().unwrap_or_default();
-    if config.not_ready {
-        return R::Unsupported("a stream backend process cannot be started not ready".into());
+    let command = match (config.not_ready, not_ready_arg) {
+        (false, _) => command.to_owned(),
+        (true, Some(arg)) => format!("{command} {arg}"),
+        (true, None) => return R::Unsupported("this stream backend cannot be started not ready".into()),
+    };
+    if !config.subscribers.is_empty() {
+        return R::Unsupported("a stream connection is a single subscriber".into());
     }
     let mut json = serde_json::Map::new();
     if config.max_payload_bytes > 0 {
