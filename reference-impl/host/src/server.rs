@@ -173,6 +173,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
 /// Bytes of output gathered before they are written even though more frames are ready.
 const WRITE_CHUNK: usize = 64 * 1024;
 
+/// Above this capacity, the output buffer is given back once written.
+const KEEP_CAPACITY: usize = 1024 * 1024;
+
 /// What the writer takes next.
 enum Next {
     Fault(Fault),
@@ -233,6 +236,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         }
         output.write_all(&out).await?;
         out.clear();
+        if out.capacity() > KEEP_CAPACITY {
+            // Grown for one large frame: give the memory back rather than hold it for the
+            // connection's lifetime.
+            out = Vec::with_capacity(WRITE_CHUNK);
+        }
         output.flush().await?;
     }
     while let Ok(fault) = faults.try_recv() {
