@@ -34,6 +34,10 @@ fn main() {
     divan::main();
 }
 
+/// Each sample is one round trip of a few microseconds, dominated by thread wake-ups whose cost
+/// varies with what else the machine runs: many samples make the median stable.
+const SAMPLES: u32 = 1000;
+
 /// Where the callback sends each response: (request id, status code).
 type Answers = Sender<(u64, i32)>;
 
@@ -80,7 +84,7 @@ fn library() -> &'static std::sync::Mutex<Receiver<(u64, i32)>> {
     })
 }
 
-#[divan::bench]
+#[divan::bench(sample_count = SAMPLES)]
 fn c_abi(bencher: Bencher) {
     let answers = library().lock().unwrap();
     let ping = request("Ping", &());
@@ -95,7 +99,7 @@ fn c_abi(bencher: Bencher) {
     });
 }
 
-#[divan::bench]
+#[divan::bench(sample_count = SAMPLES)]
 fn tokio_baseline(bencher: Bencher) {
     let rt = runtime();
     let (tx, mut rx) =
@@ -113,7 +117,7 @@ fn tokio_baseline(bencher: Bencher) {
     });
 }
 
-#[divan::bench]
+#[divan::bench(sample_count = SAMPLES)]
 fn three_hop_floor(bencher: Bencher) {
     let rt = runtime();
     let (to_thread, mut at_thread) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();

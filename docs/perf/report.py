@@ -85,6 +85,7 @@ def fmt_rate(r, unit):
 ROWS = [
     ("(a) SignIn, in-process dispatch", "dispatch/sign_in/dispatch", "dispatch/sign_in/floor", "time", 1.5),
     ("(b) C ABI async round trip (Ping)", "cabi/c_abi", "cabi/tokio_baseline", "time", 2.0),
+    ("(b) the same, against its three-hop design floor", "cabi/c_abi", "cabi/three_hop_floor", "time", None),
     ("(c) stdio host, pipelined Ping, req/s", "stdio/host", "stdio/cat_baseline", "rate", 200_000),
     ("(d) notifications/s, 1 subscriber", "notify/fan_out/1", "notify/channel/1", "rate", 2_000_000),
     ("(d) notifications/s, 100 subscribers", "notify/fan_out/100", "notify/channel/100", "rate", None),
