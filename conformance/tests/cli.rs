@@ -95,3 +95,21 @@ fn reports_are_written() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(xml.matches("<failure").count() as u64, failed);
 }
+
+#[test]
+fn a_case_that_could_not_run_is_counted_apart_and_fails_the_run() {
+    let victim = "required/interpret-response/err-with-flowy-error";
+    let testee = format!("{TESTEE} --flaw crash-on={victim}");
+    let (ok, out) = run(&["--testee", &testee, "--role", "binding", "--filter", "interpret-response"]);
+    assert!(!ok, "a case that could not run must fail the run:\n{out}");
+    assert!(summary(&out).starts_with("14 passed, 0 failed, 0 skipped, 0 expected failures, 1 could not run"), "{out}");
+    assert!(out.contains(&format!("+ {victim}")), "{out}");
+
+    // Listed as known failing, it is an expected failure and the run succeeds.
+    let list = scratch("could-not-run.txt");
+    std::fs::write(&list, format!("{victim}\n")).unwrap();
+    let (ok, out) =
+        run(&["--testee", &testee, "--role", "binding", "--filter", "interpret-response", "--known-failing", list.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(summary(&out).starts_with("14 passed, 0 failed, 0 skipped, 1 expected failures, 0 could not run"), "{out}");
+}
