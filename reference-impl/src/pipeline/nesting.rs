@@ -16,7 +16,19 @@ pub(crate) fn walk_descriptor(input: Option<&MessageDescriptor>) -> Option<Messa
 }
 
 /// Whether `payload`, read as `message` (`None`: an empty message), nests deeper than `max`.
+///
+/// Every level below the top takes at least one byte of the payload (a group's start tag; a
+/// message field's tag and length take two), so a payload shorter than `max` bytes cannot
+/// reach level `max + 1`: most requests are decided without walking them.
 pub(crate) fn too_deep(payload: &[u8], message: Option<&MessageDescriptor>, max: u32) -> bool {
+    if payload.len() < max as usize {
+        return false;
+    }
+    walk_too_deep(payload, message, max)
+}
+
+/// The walk itself, for any length.
+fn walk_too_deep(payload: &[u8], message: Option<&MessageDescriptor>, max: u32) -> bool {
     let mut buf = payload;
     matches!(fields(&mut buf, message, 1, max, None), Err(Stop::TooDeep))
 }
@@ -195,5 +207,35 @@ mod tests {
         let d = desc("eventwire.v1.RecursivePB");
         assert!(!too_deep(&[0x12, 0x05, 0x08], Some(&d), 1));
         assert!(!too_deep(&[0xff; 11], Some(&d), 1));
+    }
+
+    #[test]
+    fn payloads_shorter_than_the_limit_never_nest_past_it() {
+        // Exhaustively, over tags that open groups and message fields (RecursivePB's `child` is
+        // field 2: 0x12), close groups, and carry lengths and scalars: the walk never finds a
+        // payload of fewer than `max` bytes too deep, so skipping it for them changes nothing.
+        let alphabet = [0x0b, 0x0c, 0x12, 0x13, 0x14, 0x00, 0x01, 0x02, 0x08];
+        let d = desc("eventwire.v1.RecursivePB");
+        for max in 1..=5u32 {
+            let mut payload = Vec::new();
+            for len in 0..max as usize {
+                let mut index = vec![0usize; len];
+                loop {
+                    payload.clear();
+                    payload.extend(index.iter().map(|&i| alphabet[i]));
+                    for message in [Some(&d), None] {
+                        assert!(!walk_too_deep(&payload, message, max), "{payload:02x?} max {max}");
+                    }
+                    // Next combination, odometer style.
+                    let Some(pos) = index.iter().rposition(|&i| i + 1 < alphabet.len()) else { break };
+                    index[pos] += 1;
+                    index[pos + 1..].iter_mut().for_each(|i| *i = 0);
+                }
+            }
+            // At `max` bytes the walk does find unterminated groups too deep: the bound is tight.
+            let groups = vec![0x0b; max as usize];
+            assert!(walk_too_deep(&groups, None, max));
+            assert!(too_deep(&groups, None, max));
+        }
     }
 }
