@@ -100,6 +100,9 @@ impl Case {
 pub enum Expect {
     /// encode, round_trip, build_request: exactly these bytes.
     Data(Vec<u8>),
+    /// encode: exactly one of these encodings, where SPEC.md allows more than one (a map entry
+    /// whose key or value is the default may be written with or without it, REQ-ENC-4).
+    DataAnyOf(Vec<Vec<u8>>),
     /// decode: this canonical proto-JSON, compared as a value.
     Json(Value),
     /// The operation fails with this kind.

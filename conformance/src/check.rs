@@ -23,6 +23,18 @@ pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), Stri
     };
     match (expect, result) {
         (Expect::Data(e), R::Data(a)) => bytes("data", e, a),
+        (Expect::DataAnyOf(allowed), R::Data(a)) => {
+            if allowed.iter().any(|e| e == a) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "data is none of the {} allowed encodings\n  allowed:  {}\n  actual:   {}",
+                    allowed.len(),
+                    allowed.iter().map(hex::encode).collect::<Vec<_>>().join(" | "),
+                    hex::encode(a)
+                ))
+            }
+        }
         (Expect::Json(e), R::Json(a)) => {
             let a: serde_json::Value =
                 serde_json::from_str(a).map_err(|err| format!("the answer is not JSON ({err}): {a}"))?;
@@ -73,6 +85,7 @@ pub(crate) fn category_name(category: i32) -> String {
 fn describe_expect(e: &Expect) -> String {
     match e {
         Expect::Data(d) => format!("data {}", hex::encode(d)),
+        Expect::DataAnyOf(list) => format!("one of {} encodings", list.len()),
         Expect::Json(j) => format!("json {j}"),
         Expect::Failure(k) => format!("failure {}", k.as_str_name()),
         Expect::Interpreted(_) => "an interpreted response".into(),
@@ -346,6 +359,9 @@ mod tests {
         let e = check(&Expect::Data(vec![1, 2]), &result(R::Data(vec![1, 3]))).unwrap_err();
         assert!(e.contains("byte 1"), "{e}");
         assert!(check(&Expect::Data(vec![]), &result(R::Unsupported("no".into()))).is_err());
+        let any = Expect::DataAnyOf(vec![vec![1, 2], vec![1, 2, 3]]);
+        assert!(check(&any, &result(R::Data(vec![1, 2, 3]))).is_ok());
+        assert!(check(&any, &result(R::Data(vec![1, 3]))).unwrap_err().contains("none of the 2 allowed"));
     }
 
     #[test]

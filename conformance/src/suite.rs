@@ -210,6 +210,8 @@ struct NotificationRaw {
 #[serde(deny_unknown_fields)]
 struct ExpectRaw {
     data: Option<Value>,
+    /// Every encoding SPEC.md allows for the value, where it allows more than one.
+    data_any_of: Option<Vec<Value>>,
     json: Option<Value>,
     failure: Option<String>,
     output: Option<Value>,
@@ -320,10 +322,13 @@ fn failure_kind(name: &str) -> Result<FailureKind, String> {
 }
 
 fn data_or_failure(e: ExpectRaw) -> Result<Expect, String> {
-    match (e.data, e.failure) {
-        (Some(d), None) => Ok(Expect::Data(bytes_spec::build(&d)?)),
-        (None, Some(f)) => Ok(Expect::Failure(failure_kind(&f)?)),
-        _ => Err("expect exactly one of `data` and `failure`".into()),
+    match (e.data, e.data_any_of, e.failure) {
+        (Some(d), None, None) => Ok(Expect::Data(bytes_spec::build(&d)?)),
+        (None, Some(list), None) if list.len() >= 2 => {
+            Ok(Expect::DataAnyOf(list.iter().map(bytes_spec::build).collect::<Result<_, _>>()?))
+        }
+        (None, None, Some(f)) => Ok(Expect::Failure(failure_kind(&f)?)),
+        _ => Err("expect exactly one of `data`, `data_any_of` (two or more) and `failure`".into()),
     }
 }
 
