@@ -4,6 +4,11 @@
 //! task drains the session's ordered outbound queue (responses and notifications, in the order
 //! section 9.3 requires) together with the faults the reading side raises, and is the only code
 //! that writes, so frames are never interleaved.
+//!
+//! Both sides batch: the reader takes the input in large chunks ([`FrameReader`]), and the writer
+//! gathers every frame that is ready into one buffer, written and flushed as soon as nothing more
+//! is ready. A pipelining front end thus costs a few system calls per batch rather than per
+//! frame, and a front end waiting for one answer still gets it without delay.
 
 use std::{
     collections::HashSet,
