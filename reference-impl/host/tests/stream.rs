@@ -59,6 +59,39 @@ fn pipelined_requests_are_each_answered_once() {
 }
 
 #[test]
+fn large_and_small_frames_interleave_whole_in_both_directions() {
+    // Responses far larger than the host's read and write chunks (64 KiB) among many small ones:
+    // every frame arrives whole, each request is answered once, the large bodies intact.
+    let big = |seed: u8| eventwire::pb::AllTypesPb {
+        f_bytes: (0..300_000u32).map(|i| (i as u8).wrapping_mul(seed)).collect(),
+        ..Default::default()
+    };
+    let mut input = Vec::new();
+    for id in 1..=600u64 {
+        if id % 200 == 0 {
+            input.extend(request(id, "Echo", &big(id as u8)));
+        } else {
+            input.extend(ping(id));
+        }
+    }
+    let run = run(&[], &input);
+    assert!(run.status.success());
+    let answered = responses(&run.frames);
+    assert_eq!(answered.len(), 600);
+    let ids: std::collections::BTreeSet<u64> = answered.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 600, "one response per id");
+    for (id, response) in &answered {
+        assert_eq!(response.code, 0, "request {id}");
+        if id % 200 == 0 {
+            let echoed = eventwire::pb::AllTypesPb::decode(response.payload.as_slice()).unwrap();
+            assert_eq!(echoed, big(*id as u8), "request {id}");
+        } else {
+            assert_eq!(PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
+        }
+    }
+}
+
+#[test]
 fn notifications_come_before_the_response_that_caused_them() {
     let emit = EmitNotificationsPayloadPb { count: 3, id: "t".into(), as_error: false };
     let run = run(&[], &request(8, "EmitNotifications", &emit));
