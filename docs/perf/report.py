@@ -98,6 +98,17 @@ ROWS = [
 ]
 
 
+# Labels of the ratio plot's bars.
+SHORT = {
+    "(a) SignIn, in-process dispatch": "(a) SignIn dispatch\n/ floor",
+    "(b) C ABI async round trip (Ping)": "(b) C ABI round trip\n/ tokio baseline",
+    "(b) the same, against its three-hop design floor": "(b) C ABI round trip\n/ three-hop floor",
+    "(f) JSON bridge, Ping": "(f) JSON Ping",
+    "(f) JSON bridge, SignIn": "(f) JSON SignIn",
+    "(f) JSON bridge, Echo 64 KiB": "(f) JSON Echo 64 KiB",
+}
+
+
 def median_of(runs, key, field):
     values = [r[key][field] for r in runs if key in r and r[key][field] is not None]
     return statistics.median(values) if values else None
@@ -153,7 +164,9 @@ def plot(runs, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (sweep, ratios) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (sweep, ratios, stream) = plt.subplots(
+        1, 3, figsize=(17, 5.5), gridspec_kw={"width_ratios": [4, 4, 2]}
+    )
     sizes = [16, 256, 4096, 65536, 1048576]
     for name, style in (("discard", "o-"), ("echo", "s-"), ("memcpy", "^--")):
         xs, ys = [], []
@@ -177,7 +190,7 @@ def plot(runs, path):
     for label, key, base, kind, target in ROWS:
         if kind != "time" or not any(key in r for r in runs):
             continue
-        labels.append(label.split(",")[0] + "\n" + label.split(",", 1)[-1].strip())
+        labels.append(SHORT.get(label, label))
         values.append(ratio_of(runs, key, base, "median"))
         targets.append(target)
     bars = ratios.bar(range(len(values)), values, color="tab:blue")
@@ -187,11 +200,30 @@ def plot(runs, path):
     for bar, value in zip(bars, values):
         ratios.text(bar.get_x() + bar.get_width() / 2, value, f"{value:.2f}x", ha="center", va="bottom")
     ratios.set_xticks(range(len(values)))
-    ratios.set_xticklabels(labels, fontsize=8)
+    ratios.set_xticklabels(labels, fontsize=8, rotation=25, ha="right")
     ratios.set_yscale("log")
     ratios.set_ylabel("time / baseline time (same run)")
     ratios.set_title("Per-call cost against baselines")
     ratios.legend()
+
+    host = median_of(runs, "stdio/host", "rate")
+    cat = median_of(runs, "stdio/cat_baseline", "rate")
+    names, rates = [], []
+    for name, rate in (("eventwire-host", host), ("cat (baseline)", cat)):
+        if rate:
+            names.append(name)
+            rates.append(rate)
+    bars = stream.bar(range(len(rates)), rates, color=["tab:blue", "tab:green"][: len(rates)])
+    for bar, rate in zip(bars, rates):
+        stream.text(bar.get_x() + bar.get_width() / 2, rate, fmt_rate(rate, "req/s"), ha="center", va="bottom", fontsize=8)
+    stream.axhline(200_000, color="red", label="target: 200 k req/s")
+    stream.set_xticks(range(len(rates)))
+    stream.set_xticklabels(names, fontsize=8)
+    stream.set_yscale("log")
+    stream.set_ylim(bottom=1e3)
+    stream.set_ylabel("requests per second")
+    stream.set_title("(c) Pipelined Ping over one pipe")
+    stream.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
