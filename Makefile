@@ -5,7 +5,7 @@ CARGO ?= cargo
 # Proves that nothing calls a system protoc: prost-build is fed by protox.
 export PROTOC := /nonexistent/protoc-is-not-used
 
-.PHONY: test test-rust test-ts test-dart dart
+.PHONY: test test-rust test-ts test-dart dart fuzz-smoke
 
 test: test-rust test-ts test-dart
 
@@ -33,4 +33,24 @@ dart:
 		$(MAKE) -C bindings/dart all; \
 	else \
 		echo "SKIPPED: bindings/dart is not in this tree yet"; \
+	fi
+
+# A short, fixed-time run of every fuzz target (the long runs are in docs/ROBUSTNESS.md). Needs a
+# nightly toolchain and cargo-fuzz; without them it says so and succeeds.
+FUZZ_TOOLCHAIN ?= +nightly
+FUZZ_TARGETS := envelope_decode dispatch stream_serve testee_decode notification_decode
+FUZZ_SMOKE_SECONDS ?= 10
+
+fuzz-smoke:
+	@if ! $(CARGO) $(FUZZ_TOOLCHAIN) --version >/dev/null 2>&1; then \
+		echo "SKIPPED: fuzz-smoke needs a nightly toolchain (rustup toolchain install nightly)"; \
+	elif ! $(CARGO) $(FUZZ_TOOLCHAIN) fuzz --version >/dev/null 2>&1; then \
+		echo "SKIPPED: fuzz-smoke needs cargo-fuzz (cargo install cargo-fuzz)"; \
+	else \
+		python3 fuzz/seed-corpora.py && \
+		for target in $(FUZZ_TARGETS); do \
+			echo "fuzz-smoke: $$target for $(FUZZ_SMOKE_SECONDS) s"; \
+			(cd fuzz && $(CARGO) $(FUZZ_TOOLCHAIN) fuzz run -O -s none $$target -- \
+				-max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=4096) || exit 1; \
+		done; \
 	fi
