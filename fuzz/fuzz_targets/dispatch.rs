@@ -10,40 +10,11 @@
 
 #![no_main]
 
-use std::sync::Once;
-
 use eventwire::{Dispatcher, RequestOptions, SessionConfig, pb, session::Outbound};
 use eventwire_schema::{pb::subscribe_object, tables};
+use eventwire_fuzz::{allow_deliberate_panics, runtime};
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
-
-/// The conformance module's `Panic` event panics on purpose and the dispatcher must answer it
-/// with INTERNAL; every other panic is a bug, and libFuzzer's hook aborts on it.
-fn allow_deliberate_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let abort_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let deliberate = info
-                .location()
-                .is_some_and(|l| l.file().ends_with("handlers/conformance.rs"));
-            if !deliberate {
-                abort_hook(info);
-            }
-        }));
-    });
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("a current-thread runtime")
-    })
-}
 
 fn expected_error(request: &[u8]) -> Option<pb::ErrorCode> {
     let Ok(request) = pb::FfiRequest::decode(request) else {

@@ -12,7 +12,7 @@
 
 #![no_main]
 
-use std::{collections::BTreeMap, sync::Once};
+use std::collections::BTreeMap;
 
 use eventwire::{Config, Dispatcher, pb};
 use eventwire_host::{
@@ -21,35 +21,10 @@ use eventwire_host::{
     inbound::{Inbound, classify},
     serve,
 };
+use eventwire_fuzz::{allow_deliberate_panics, runtime};
 use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use tokio::io::AsyncReadExt;
-
-fn allow_deliberate_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let abort_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let deliberate = info
-                .location()
-                .is_some_and(|l| l.file().ends_with("handlers/conformance.rs"));
-            if !deliberate {
-                abort_hook(info);
-            }
-        }));
-    });
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("a current-thread runtime")
-    })
-}
 
 /// A small frame limit, so that fuzzed prefixes hit it (max_payload_bytes + 65536).
 const MAX_PAYLOAD: usize = 1024;
