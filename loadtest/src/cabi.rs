@@ -68,11 +68,8 @@ pub fn run(o: &Options) -> Result<Report, String> {
     let deadline = start + o.max_time;
     let mut samples = Vec::new();
     for i in 1..=n {
-        if Instant::now() > deadline {
+        if !ledger.wait_for_window(o.window, deadline) {
             break;
-        }
-        while ledger.outstanding() >= o.window && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_micros(100));
         }
         let kind = mix::kind_of(i);
         ledger.sending(i);

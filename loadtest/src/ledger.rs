@@ -58,6 +58,18 @@ impl Ledger {
         self.sent.load(SeqCst).saturating_sub(self.received.load(SeqCst))
     }
 
+    /// Waits until fewer than `window` requests are outstanding, or until `deadline`; false when
+    /// the deadline has passed, so the caller stops sending.
+    pub fn wait_for_window(&self, window: u64, deadline: std::time::Instant) -> bool {
+        while self.outstanding() >= window {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(100));
+        }
+        std::time::Instant::now() < deadline
+    }
+
     /// Records the response for `id`.
     pub fn response(&self, id: u64, response: &[u8]) {
         let Some(state) = self.state.get(id as usize) else {

@@ -80,14 +80,12 @@ pub fn run(host: &Path, o: &Options) -> Result<Report, String> {
     let mut malformed_sent = 0u64;
     let mut samples = Vec::new();
     for i in 1..=n {
-        if Instant::now() > deadline {
-            break;
-        }
         if ledger.outstanding() >= o.window {
+            // The host answers only what it has read: hand it the buffered frames before waiting.
             stdin.flush().map_err(|e| format!("writing to the host: {e}"))?;
-            while ledger.outstanding() >= o.window && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_micros(100));
-            }
+        }
+        if !ledger.wait_for_window(o.window, deadline) {
+            break;
         }
         let kind = mix::kind_of(i);
         let bytes = match kind {
