@@ -178,5 +178,8 @@ fn a_subscriber_queue_without_its_bound_fails_the_drop_case_only() {
 fn an_empty_capability_set_read_as_all_fails_the_deny_all_case() {
     let cases: Vec<Case> = catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend).collect();
     let f = failures(&run("empty-capabilities-allow-all", &cases));
-    assert_eq!(f, vec!["required/pipeline/capability-empty-set-denies-everything"]);
+    assert_eq!(
+        f,
+        vec!["required/pipeline/capability-empty-set-denies-everything", "required/vectors-reject/route-permission-empty-set"]
+    );
 }
