@@ -9,11 +9,18 @@
 //! gathers every frame that is ready into one buffer, written and flushed as soon as nothing more
 //! is ready. A pipelining front end thus costs a few system calls per batch rather than per
 //! frame, and a front end waiting for one answer still gets it without delay.
+//!
+//! The reader stops reading while too many answers are taken in but not yet written
+//! ([`Backlog`]): a front end that sends and never reads is held back by its own pipe, not
+//! buffered in the host's memory.
 
 use std::{
     collections::HashSet,
     io,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -25,7 +32,7 @@ use eventwire::{
 use prost::Message;
 use tokio::{
     io::{AsyncRead, AsyncWrite, AsyncWriteExt},
-    sync::mpsc,
+    sync::{Notify, mpsc},
 };
 
 use crate::{
@@ -83,6 +90,43 @@ struct Fault {
 /// Ids of requests submitted and not yet answered, to refuse a duplicate (REQ-TRANS-STREAM-5 e).
 type InFlightIds = Arc<Mutex<HashSet<u64>>>;
 
+/// Answers (responses and faults) the reader has caused and the writer has not written yet.
+///
+/// Each request and each fault adds one; the writer takes them off once their bytes are written.
+/// The reader reads the next frame only below [`Backlog::limit`], which is above the in-flight
+/// limit so that a front end sending too much still gets its OVERLOADED answers, but bounded, so
+/// that a front end that never reads cannot make the host grow: its writes block instead.
+#[derive(Debug, Default)]
+struct Backlog {
+    unwritten: AtomicUsize,
+    drained: Notify,
+}
+
+impl Backlog {
+    fn limit(max_in_flight: usize) -> usize {
+        max_in_flight.saturating_mul(2).saturating_add(64)
+    }
+
+    fn add(&self) {
+        self.unwritten.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn written(&self, answers: usize) {
+        if answers > 0 {
+            self.unwritten.fetch_sub(answers, Ordering::SeqCst);
+            self.drained.notify_one();
+        }
+    }
+
+    async fn below(&self, limit: usize) {
+        while self.unwritten.load(Ordering::SeqCst) >= limit {
+            // `notify_one` leaves a permit when nobody waits, so a drain between the check and
+            // this await is not missed.
+            self.drained.notified().await;
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -102,9 +146,18 @@ where
     let (session, outbound) = dispatcher.open_session(session_config);
     let (faults, fault_rx) = mpsc::unbounded_channel();
     let in_flight = InFlightIds::default();
-    let mut writer = tokio::spawn(write_loop(output, outbound, fault_rx, Arc::clone(&in_flight), max_frame));
+    let backlog = Arc::new(Backlog::default());
+    let mut writer = tokio::spawn(write_loop(
+        output,
+        outbound,
+        fault_rx,
+        Arc::clone(&in_flight),
+        Arc::clone(&backlog),
+        max_frame,
+    ));
 
-    let reader = read_loop(&session, FrameReader::new(input, max_frame), &faults, &in_flight);
+    let limit = Backlog::limit(dispatcher.config().max_in_flight);
+    let reader = read_loop(&session, FrameReader::new(input, max_frame), &faults, &in_flight, &backlog, limit);
     let read_end = tokio::select! {
         end = reader => end,
         written = &mut writer => {
@@ -126,6 +179,7 @@ where
                 FrameError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
                 FrameError::Truncated { .. } | FrameError::Io(_) => ErrorCode::InvalidRequest,
             };
+            backlog.add();
             let _ = faults.send(Fault { id: 0, error: FlowyError::new(code, format!("stream: {error}")), closing: true });
             Ending::Closed(error)
         }
@@ -145,8 +199,12 @@ async fn read_loop<R: AsyncRead + Unpin>(
     mut frames: FrameReader<R>,
     faults: &mpsc::UnboundedSender<Fault>,
     in_flight: &InFlightIds,
+    backlog: &Backlog,
+    limit: usize,
 ) -> Result<(), FrameError> {
-    while let Some(body) = frames.next_ref().await? {
+    loop {
+        backlog.below(limit).await;
+        let Some(body) = frames.next_ref().await? else { break };
         match classify(body) {
             Inbound::Request { id, request, timeout_ms } => {
                 if !lock(in_flight).insert(id) {
@@ -154,6 +212,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                         ErrorCode::InvalidRequest,
                         format!("request.id: {id} is already in flight; ids must be unique among requests in flight"),
                     );
+                    backlog.add();
                     let _ = faults.send(Fault { id, error, closing: false });
                     continue;
                 }
@@ -161,6 +220,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 if timeout_ms != 0 {
                     options = options.timeout(Duration::from_millis(timeout_ms.into()));
                 }
+                backlog.add();
                 session.submit(id, request, options);
             }
             Inbound::Cancel { id } => {
@@ -168,6 +228,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
             }
             Inbound::Invalid { id, reason } => {
                 let error = FlowyError::new(ErrorCode::InvalidRequest, reason);
+                backlog.add();
                 let _ = faults.send(Fault { id, error, closing: false });
             }
         }
@@ -198,10 +259,13 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     mut outbound: SessionReceiver,
     mut faults: mpsc::UnboundedReceiver<Fault>,
     in_flight: InFlightIds,
+    backlog: Arc<Backlog>,
     max_frame: usize,
 ) -> io::Result<()> {
     let mut faults_open = true;
     let mut out = Vec::with_capacity(WRITE_CHUNK);
+    // Answers in `out`, taken off the backlog once `out` is written.
+    let mut answers = 0;
     'session: loop {
         let mut next = tokio::select! {
             biased;
@@ -216,12 +280,16 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         };
         loop {
             match next {
-                Next::Fault(fault) => push_fault(&mut out, fault),
+                Next::Fault(fault) => {
+                    push_fault(&mut out, fault);
+                    answers += 1;
+                }
                 Next::Outbound(Outbound::Response { request_id, response }) => {
                     // Forgotten before it is written, so the front end can reuse the id as soon
                     // as it reads the response.
                     lock(&in_flight).remove(&request_id);
                     push_response(&mut out, request_id, response, max_frame);
+                    answers += 1;
                 }
                 Next::Outbound(Outbound::Notification { seq, subscribe_object }) => {
                     if !push_notification(&mut out, &subscribe_object, max_frame) {
@@ -233,6 +301,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             if out.len() >= WRITE_CHUNK {
                 output.write_all(&out).await?;
                 out.clear();
+                backlog.written(std::mem::take(&mut answers));
             }
             next = match take_ready(&mut faults, &mut faults_open, &mut outbound) {
                 Some(next) => next,
@@ -241,6 +310,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         }
         output.write_all(&out).await?;
         out.clear();
+        backlog.written(std::mem::take(&mut answers));
         if out.capacity() > KEEP_CAPACITY {
             // Grown for one large frame: give the memory back rather than hold it for the
             // connection's lifetime.
