@@ -23,7 +23,7 @@ use std::{
 };
 
 use divan::{Bencher, black_box};
-use eventwire::pb;
+use eventwire_bench::pb;
 use eventwire_bench::{request, runtime};
 use eventwire_ffi::{
     EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init, eventwire_set_response_callback,

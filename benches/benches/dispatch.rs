@@ -13,7 +13,7 @@
 use std::future::Future;
 
 use divan::{Bencher, black_box, counter::BytesCount};
-use eventwire::pb;
+use eventwire_bench::pb;
 use eventwire_bench::{DirectUsers, dispatcher, poll_now, request, runtime, sign_in_payload};
 use prost::Message;
 
@@ -35,7 +35,7 @@ mod sign_in {
         let waker = std::task::Waker::noop();
         bencher.bench_local(|| {
             let input = pb::SignInPayloadPb::decode(black_box(payload.as_slice())).unwrap();
-            let future = std::pin::pin!(eventwire::plugins::user::UserHandlers::sign_in(
+            let future = std::pin::pin!(eventwire_sample_app::handlers::user::UserHandlers::sign_in(
                 &*direct.users,
                 &direct.cx,
                 input

@@ -8,7 +8,9 @@
 //! `SubscribeObject` per delivery and pass it through a tokio unbounded channel.
 
 use divan::{Bencher, black_box, counter::ItemsCount};
-use eventwire::{Outbound, SessionConfig, notifications::Tick, pb};
+use eventwire::{Outbound, SessionConfig};
+use eventwire_bench::pb;
+use eventwire_conformance_module::notifications::Tick;
 use eventwire_bench::{dispatcher, runtime};
 use prost::Message;
 

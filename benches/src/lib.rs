@@ -14,13 +14,17 @@ use std::{
     task::{Context as TaskContext, Poll, Waker},
 };
 
-use eventwire::{
-    Context, Dispatcher, FlowyError,
-    handlers::{conformance::Conformance, document::Documents, user::Users},
-    pb::{self, FfiRequest},
-    plugins,
-    plugins::user::UserHandlers,
-};
+use eventwire::{Context, Dispatcher, FlowyError};
+use eventwire_sample_app::{Documents, Users, handlers, handlers::user::UserHandlers};
+use pb::FfiRequest;
+
+/// The messages the benchmarks use: the protocol's, the sample application's and the conformance
+/// module's, under one path.
+pub mod pb {
+    pub use eventwire::pb::*;
+    pub use eventwire_conformance_module::pb::*;
+    pub use eventwire_sample_app::pb::*;
+}
 use prost::Message;
 use tokio::runtime::Runtime;
 
@@ -41,10 +45,11 @@ pub fn runtime() -> Runtime {
 
 /// A dispatcher with the sample application and the conformance module, on `rt`.
 pub fn dispatcher(rt: &Runtime) -> Dispatcher {
-    let mut builder = Dispatcher::builder();
-    builder.runtime(rt.handle().clone());
-    eventwire::app::register_all(&mut builder);
-    builder.build().expect("the reference dispatcher builds")
+    eventwire_sample_app::mount(Dispatcher::builder())
+        .mount(eventwire_conformance_module::module())
+        .runtime(rt.handle().clone())
+        .build()
+        .expect("the reference dispatcher builds")
 }
 
 /// An encoded `FFIRequest`.
@@ -114,18 +119,13 @@ impl DirectUsers {
         }
         let users = Arc::new(Users::default());
         let cx = Arc::new(Mutex::new(None));
-        let mut builder = Dispatcher::builder();
-        builder.runtime(rt.handle().clone());
-        plugins::user::register(
-            &mut builder,
-            Capturing {
-                users: Arc::clone(&users),
-                cx: Arc::clone(&cx),
-            },
-        );
-        plugins::document::register(&mut builder, Documents::default());
-        plugins::conformance::register(&mut builder, Conformance);
-        let dispatcher = builder.build().expect("the capturing dispatcher builds");
+        let dispatcher = Dispatcher::builder()
+            .runtime(rt.handle().clone())
+            .mount(handlers::user::Module(Capturing { users: Arc::clone(&users), cx: Arc::clone(&cx) }))
+            .mount(handlers::document::Module(Documents::default()))
+            .mount(eventwire_conformance_module::module())
+            .build()
+            .expect("the capturing dispatcher builds");
         let response = rt.block_on(dispatcher.dispatch(&request("SignIn", &sign_in_payload())));
         let response = pb::FfiResponse::decode(response.as_slice()).expect("a response");
         assert_eq!(

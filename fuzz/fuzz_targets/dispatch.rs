@@ -10,7 +10,8 @@
 
 #![no_main]
 
-use eventwire::{Dispatcher, RequestOptions, SessionConfig, pb, session::Outbound};
+use eventwire::{Dispatcher, RequestOptions, SessionConfig, session::Outbound};
+use eventwire_schema::project_pb as pb;
 use eventwire_schema::{pb::subscribe_object, tables};
 use eventwire_fuzz::{allow_deliberate_panics, runtime};
 use libfuzzer_sys::fuzz_target;

@@ -14,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use eventwire::{Config, Dispatcher, pb};
+use eventwire::{Config, Dispatcher};
+use eventwire_schema::project_pb as pb;
 use eventwire_host::{
     Ending, ServeOptions,
     framing::{self, FrameError},

@@ -1,7 +1,8 @@
 //! The request mix: what request number `i` is, its bytes, and which outcomes are correct for it.
 //! Deterministic, so a failing run can be reproduced and every transport gets the same mix.
 
-use eventwire::{ErrorCode, pb};
+use eventwire::{ErrorCode};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 /// What one request (or, on the stream, one malformed frame) tests.

@@ -6,15 +6,16 @@
 
 use std::{collections::BTreeMap, fmt, path::Path};
 
-use prost_reflect::{DescriptorPool, MessageDescriptor};
+use prost_reflect::{DescriptorPool, EnumDescriptor, MessageDescriptor, Value};
 use serde::Deserialize;
 
-use crate::pb::ErrorCode;
+use crate::pb::{ErrorCategory, ErrorCode};
 
 /// Every module's events and notifications, validated as a whole.
 #[derive(Debug, Clone)]
 pub struct Tables {
     modules: Vec<Module>,
+    error_codes: Vec<DeclaredCode>,
     by_name: BTreeMap<String, (usize, usize)>,
     by_key: BTreeMap<(String, i32), (usize, usize)>,
 }
@@ -57,16 +58,66 @@ pub struct Event {
 pub enum Errors {
     /// Any code (only the `conformance` module's RaiseError uses this).
     Any,
-    Codes(Vec<ErrorCode>),
+    Codes(Vec<DeclaredCode>),
 }
 
 impl Errors {
-    pub fn allows(&self, code: ErrorCode) -> bool {
+    /// Whether the list names the code numbered `number`.
+    pub fn allows(&self, number: i32) -> bool {
         match self {
             Errors::Any => true,
-            Errors::Codes(codes) => codes.contains(&code),
+            Errors::Codes(codes) => codes.iter().any(|c| c.number == number),
         }
     }
+}
+
+/// One error code a table can name: a value of the protocol's `eventwire.v1.ErrorCode`, or of an
+/// application's own enum whose values carry `(eventwire.v1.category)` (SPEC.md section 7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredCode {
+    /// The number on the wire.
+    pub number: i32,
+    /// The name tables use: the value's name without its enum's prefix (`EMAIL_FORMAT_INVALID`
+    /// for `ERROR_CODE_EMAIL_FORMAT_INVALID`, `TODO_NOT_FOUND` for `TODO_ERROR_CODE_TODO_NOT_FOUND`).
+    pub name: String,
+    /// The value's full protobuf name, e.g. `ERROR_CODE_EMAIL_FORMAT_INVALID`.
+    pub value: String,
+    /// The full name of the enum declaring it, e.g. `eventwire.v1.ErrorCode`.
+    pub enum_name: String,
+    pub category: ErrorCategory,
+}
+
+impl DeclaredCode {
+    /// The protocol's code, if this is one.
+    pub fn protocol(&self) -> Option<ErrorCode> {
+        if self.enum_name == PROTOCOL_ENUM { ErrorCode::try_from(self.number).ok() } else { None }
+    }
+
+    fn of(value: &prost_reflect::EnumValueDescriptor, category: ErrorCategory) -> DeclaredCode {
+        let prefix = enum_prefix(&value.parent_enum());
+        DeclaredCode {
+            number: value.number(),
+            name: value.name().strip_prefix(&prefix).unwrap_or(value.name()).to_owned(),
+            value: value.name().to_owned(),
+            enum_name: value.parent_enum().full_name().to_owned(),
+            category,
+        }
+    }
+}
+
+const PROTOCOL_ENUM: &str = "eventwire.v1.ErrorCode";
+
+/// `TodoErrorCode` -> `TODO_ERROR_CODE_`, the prefix protobuf style gives its values.
+fn enum_prefix(e: &EnumDescriptor) -> String {
+    let mut s = String::new();
+    for (i, c) in e.name().char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            s.push('_');
+        }
+        s.push(c.to_ascii_uppercase());
+    }
+    s.push('_');
+    s
 }
 
 /// One notification kind, addressed by (source, ty).
@@ -109,9 +160,10 @@ impl Tables {
     ) -> Result<Tables, LoadError> {
         let mut errors = Vec::new();
         let mut modules = Vec::new();
+        let codes = collect_codes(pool, &mut errors);
         for (file, text) in sources {
             match serde_norway::from_str::<RawModule>(&text) {
-                Ok(raw) => modules.push(resolve(raw, &file, &text, pool, &mut errors)),
+                Ok(raw) => modules.push(resolve(raw, &file, &text, pool, &codes, &mut errors)),
                 Err(e) => errors.push(TableError {
                     line: e.location().map(|l| l.line()),
                     file,
@@ -119,7 +171,8 @@ impl Tables {
                 }),
             }
         }
-        let tables = index(modules, &mut errors);
+        let mut tables = index(modules, &mut errors);
+        tables.error_codes = codes.application;
         if errors.is_empty() { Ok(tables) } else { Err(LoadError { errors }) }
     }
 
@@ -144,6 +197,12 @@ impl Tables {
     /// Every notification, module by module in file order.
     pub fn notifications(&self) -> impl Iterator<Item = &Notification> {
         self.modules.iter().flat_map(|m| &m.notifications)
+    }
+
+    /// The application error codes the pool declares (every value of every enum other than the
+    /// protocol's `ErrorCode` whose values carry `(eventwire.v1.category)`), in number order.
+    pub fn error_codes(&self) -> &[DeclaredCode] {
+        &self.error_codes
     }
 
     /// The notification kind addressed by (source, ty).
@@ -204,8 +263,16 @@ pub enum TableErrorKind {
     DuplicateEventId { name: String, id: u32, first_name: String, first_file: String },
     #[error("{field} type `{type_name}` of `{owner}` is not a message defined in schema/proto")]
     UnknownType { owner: String, field: &'static str, type_name: String },
-    #[error("event `{event}` lists `{code}`, which is not an ErrorCode value (write it without the ERROR_CODE_ prefix)")]
+    #[error("event `{event}` lists `{code}`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`)")]
     UnknownErrorCode { event: String, code: String },
+    #[error("event `{event}` lists `{code}`, which several error enums declare ({}): write the full value name", candidates.join(", "))]
+    AmbiguousErrorCode { event: String, code: String, candidates: Vec<String> },
+    #[error("error code `{value}` has no `(eventwire.v1.category)`: every value of an error enum needs one")]
+    CodeWithoutCategory { value: String },
+    #[error("error code `{value}` = {number} takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-11)")]
+    ReservedCodeNumber { value: String, number: i32 },
+    #[error("error code `{value}` = {number} reuses the number of `{first}`: a number means one code across all error enums")]
+    DuplicateCodeNumber { value: String, number: i32, first: String },
     #[error("event `{event}`: errors must be a list of codes or `any`, not `{word}`")]
     BadErrors { event: String, word: String },
     #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}")]
@@ -288,7 +355,120 @@ fn line_of(text: &str, key: &str, value: &str, nth: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
-fn resolve(raw: RawModule, file: &str, text: &str, pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Module {
+/// Every code a table may name: the protocol's and the application's.
+struct Codes {
+    protocol: Vec<DeclaredCode>,
+    application: Vec<DeclaredCode>,
+}
+
+impl Codes {
+    /// Resolves a name from an `errors:` list: a protocol code by its short name, else an
+    /// application code by its short or full value name.
+    fn find(&self, name: &str) -> Result<&DeclaredCode, Vec<&DeclaredCode>> {
+        if let Some(c) = self.protocol.iter().find(|c| c.name == name || c.value == name) {
+            return Ok(c);
+        }
+        let found: Vec<&DeclaredCode> =
+            self.application.iter().filter(|c| c.name == name || c.value == name).collect();
+        match found.as_slice() {
+            [one] => Ok(one),
+            _ => Err(found),
+        }
+    }
+}
+
+/// The protocol's codes, and every application enum whose values carry `(eventwire.v1.category)`:
+/// each of its values must carry one, take a number outside the protocol's (SPEC.md REQ-ERR-11)
+/// and not reuse a number another error enum declares.
+fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
+    let mut codes = Codes { protocol: Vec::new(), application: Vec::new() };
+    let mut by_number: BTreeMap<i32, String> = BTreeMap::new();
+    // The protocol's codes are known whether or not the tables' files import errors.proto.
+    let protocol = crate::protocol_descriptor_pool();
+    if let (Some(e), Some(ext)) =
+        (protocol.get_enum_by_name(PROTOCOL_ENUM), protocol.get_extension_by_name("eventwire.v1.category"))
+    {
+        for v in e.values() {
+            let category = category_of(&v, &ext).unwrap_or(ErrorCategory::Unspecified);
+            by_number.insert(v.number(), v.full_name().to_owned());
+            codes.protocol.push(DeclaredCode::of(&v, category));
+        }
+    }
+    let Some(ext) = pool.get_extension_by_name("eventwire.v1.category") else { return codes };
+    for e in pool.all_enums().filter(|e| e.full_name() != PROTOCOL_ENUM) {
+        let values: Vec<_> = e.values().collect();
+        if !values.iter().any(|v| category_of(v, &ext).is_some()) {
+            continue;
+        }
+        let err = |kind| TableError { file: e.parent_file().name().to_owned(), line: enum_value_line(&e, None), kind };
+        for (index, v) in values.into_iter().enumerate() {
+            // proto3 requires a zero value; in an application's enum it is not a code.
+            if v.number() == 0 && category_of(&v, &ext).is_none() {
+                continue;
+            }
+            let line = enum_value_line(&e, Some(index));
+            let Some(category) = category_of(&v, &ext) else {
+                errors.push(TableError { line, ..err(TableErrorKind::CodeWithoutCategory { value: v.full_name().to_owned() }) });
+                continue;
+            };
+            let code = DeclaredCode::of(&v, category);
+            if code.number <= 0 || crate::is_protocol_number(code.number) {
+                errors.push(TableError {
+                    line,
+                    ..err(TableErrorKind::ReservedCodeNumber { value: v.full_name().to_owned(), number: code.number })
+                });
+                continue;
+            }
+            if let Some(first) = by_number.get(&code.number) {
+                errors.push(TableError {
+                    line,
+                    ..err(TableErrorKind::DuplicateCodeNumber {
+                        value: v.full_name().to_owned(),
+                        number: code.number,
+                        first: first.clone(),
+                    })
+                });
+                continue;
+            }
+            by_number.insert(code.number, v.full_name().to_owned());
+            codes.application.push(code);
+        }
+    }
+    codes.application.sort_by_key(|c| c.number);
+    codes
+}
+
+fn category_of(v: &prost_reflect::EnumValueDescriptor, ext: &prost_reflect::ExtensionDescriptor) -> Option<ErrorCategory> {
+    let options = v.options();
+    if !options.has_extension(ext) {
+        return None;
+    }
+    match options.get_extension(ext).into_owned() {
+        Value::EnumNumber(n) => Some(ErrorCategory::try_from(n).unwrap_or(ErrorCategory::Unspecified)),
+        _ => None,
+    }
+}
+
+/// The 1-based line of an enum (or of its `value`-th value) in its file, from the source info.
+fn enum_value_line(e: &EnumDescriptor, value: Option<usize>) -> Option<usize> {
+    let file = e.parent_file();
+    let info = file.file_descriptor_proto().source_code_info.as_ref()?;
+    // Path of a top-level enum: [5 (enum_type), index]; nested: [4, i, 4, j, ..., 4 (enum_type), k].
+    let mut path = e.path().to_vec();
+    if let Some(v) = value {
+        path.extend([2, v as i32]);
+    }
+    info.location.iter().find(|l| l.path == path).and_then(|l| l.span.first()).map(|&l| l as usize + 1)
+}
+
+fn resolve(
+    raw: RawModule,
+    file: &str,
+    text: &str,
+    pool: &DescriptorPool,
+    codes: &Codes,
+    errors: &mut Vec<TableError>,
+) -> Module {
     let err = |line, kind| TableError { file: file.to_owned(), line, kind };
     if !is_module_name(&raw.module) {
         errors.push(err(line_of(text, "module", &raw.module, 0), TableErrorKind::BadName {
@@ -335,15 +515,23 @@ fn resolve(raw: RawModule, file: &str, text: &str, pool: &DescriptorPool, errors
             }
             RawErrors::List(list) => Errors::Codes(
                 list.iter()
-                    .filter_map(|c| {
-                        let code = ErrorCode::from_str_name(&format!("ERROR_CODE_{c}"));
-                        if code.is_none() {
+                    .filter_map(|c| match codes.find(c) {
+                        Ok(code) => Some(code.clone()),
+                        Err(ambiguous) if ambiguous.len() > 1 => {
+                            errors.push(err(line, TableErrorKind::AmbiguousErrorCode {
+                                event: e.name.clone(),
+                                code: c.clone(),
+                                candidates: ambiguous.iter().map(|c| format!("{}.{}", c.enum_name, c.value)).collect(),
+                            }));
+                            None
+                        }
+                        Err(_) => {
                             errors.push(err(line, TableErrorKind::UnknownErrorCode {
                                 event: e.name.clone(),
                                 code: c.clone(),
                             }));
+                            None
                         }
-                        code
                     })
                     .collect(),
             ),
@@ -464,5 +652,5 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
             }
         }
     }
-    Tables { modules, by_name, by_key }
+    Tables { modules, error_codes: Vec::new(), by_name, by_key }
 }

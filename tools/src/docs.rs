@@ -61,7 +61,7 @@ pub fn events_md(tables: &Tables) -> String {
                 Errors::Codes(codes) => {
                     s.push_str("- errors:\n");
                     for c in codes {
-                        let _ = writeln!(s, "  - `{}` ({}, `{}`)", short(*c), *c as i32, category(*c));
+                        let _ = writeln!(s, "  - `{}` ({}, `{}`)", c.name, c.number, c.category.as_str_name().trim_start_matches("ERROR_CATEGORY_"));
                     }
                 }
             }
@@ -99,7 +99,7 @@ fn errors_short(errors: &Errors) -> String {
     match errors {
         Errors::Any => "any".into(),
         Errors::Codes(c) if c.is_empty() => "-".into(),
-        Errors::Codes(c) => c.iter().map(|c| format!("`{}`", short(*c))).collect::<Vec<_>>().join(", "),
+        Errors::Codes(c) => c.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
     }
 }
 

@@ -40,10 +40,13 @@ impl Backend {
         if !c.capabilities.is_empty() || c.capabilities_configured {
             config.capabilities = Capabilities::from_patterns(&c.capabilities).map_err(|e| format!("{e:?}"))?;
         }
-        let mut builder = Dispatcher::builder();
-        builder.config(config).ready(!c.not_ready).runtime(self.runtime.handle().clone());
-        eventwire::app::register_all(&mut builder);
-        builder.build().map_err(|e| e.to_string())
+        eventwire_sample_app::mount(Dispatcher::builder())
+            .mount(eventwire_conformance_module::module())
+            .config(config)
+            .ready(!c.not_ready)
+            .runtime(self.runtime.handle().clone())
+            .build()
+            .map_err(|e| e.to_string())
     }
 
     /// Runs the steps on a fresh dispatcher: subscriber 0 is one session that sends the requests,

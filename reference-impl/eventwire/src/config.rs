@@ -196,17 +196,17 @@ impl Capabilities {
         self.patterns.iter().map(ToString::to_string).collect()
     }
 
-    /// Each pattern that names a module or event the tables do not declare. Such a pattern is
+    /// Each pattern that names a module or event none of `dispatcher`'s schemas declares. Such a pattern is
     /// valid and matches nothing (SPEC.md REQ-CAP-2); transports warn about it, as it is often a
     /// typo.
-    pub fn unknown_patterns(&self, tables: &eventwire_schema::Tables) -> Vec<String> {
+    pub fn unknown_patterns(&self, dispatcher: &crate::Dispatcher) -> Vec<String> {
         self.patterns
             .iter()
             .filter(|p| match p {
                 Pattern::All => false,
-                Pattern::Module(m) => tables.module(m).is_none(),
+                Pattern::Module(m) => !dispatcher.declares_module(m),
                 Pattern::Event { module, event } => {
-                    tables.event(event).is_none_or(|e| &e.module != module)
+                    dispatcher.event(event).is_none_or(|e| e.module != module)
                 }
             })
             .map(ToString::to_string)

@@ -13,12 +13,14 @@ use std::{
     time::Duration,
 };
 
-use eventwire_schema::{
-    Tables,
-    pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError},
-};
+use eventwire_schema::pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError};
 use prost::Message;
 use prost_reflect::MessageDescriptor;
+
+use crate::{
+    catalog::{self, Catalog},
+    schema::{EventDef, Schema},
+};
 use tokio::runtime::Handle;
 
 use crate::{
@@ -37,6 +39,8 @@ pub struct Dispatcher {
 
 pub(crate) struct Inner {
     pub(crate) config: Config,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) schemas: Vec<&'static Schema>,
     pub(crate) routes: Routes,
     ready: AtomicBool,
     pub(crate) in_flight: InFlight,
@@ -52,7 +56,7 @@ impl Inner {
 
 pub(crate) struct Route {
     pub(crate) name: &'static str,
-    pub(crate) event: &'static eventwire_schema::Event,
+    pub(crate) event: &'static EventDef,
     pub(crate) handler: Arc<dyn Start>,
     /// Per-event configuration, else the table's `timeout_ms`, else the default.
     pub(crate) timeout: Duration,
@@ -123,7 +127,7 @@ impl RequestOptions {
 }
 
 impl Dispatcher {
-    /// Starts building a dispatcher for the event tables of `eventwire-schema`.
+    /// Starts building a dispatcher; give it the application's schema and handlers.
     pub fn builder() -> DispatcherBuilder {
         DispatcherBuilder::new()
     }
@@ -215,6 +219,21 @@ impl Dispatcher {
     pub fn runtime(&self) -> &Handle {
         &self.inner.runtime
     }
+
+    /// The schemas it serves, in the order they were added.
+    pub fn schemas(&self) -> &[&'static Schema] {
+        &self.inner.schemas
+    }
+
+    /// Whether some schema declares module `name`.
+    pub fn declares_module(&self, name: &str) -> bool {
+        self.inner.catalog.has_module(name)
+    }
+
+    /// The event routed under `name`, if some schema declares it.
+    pub fn event(&self, name: &str) -> Option<&'static EventDef> {
+        self.inner.catalog.event(name)
+    }
 }
 
 impl fmt::Debug for Dispatcher {
@@ -227,9 +246,26 @@ impl fmt::Debug for Dispatcher {
     }
 }
 
-/// Collects handlers and configuration; [`build`](Self::build) checks them against the tables.
+/// What [`DispatcherBuilder::mount`] takes: something that registers handlers, normally the
+/// `Module` that `eventwire-build` generates for each table (`handlers::todo::Module(state)`),
+/// which also adds its crate's schema.
+pub trait Mount {
+    /// Adds schemas and handlers to `builder`.
+    fn mount(self, builder: DispatcherBuilder) -> DispatcherBuilder;
+}
+
+/// Collects schemas, handlers and configuration; [`build`](Self::build) checks them against
+/// each other. Methods chain:
+///
+/// ```ignore
+/// let dispatcher = Dispatcher::builder()
+///     .mount(handlers::todo::Module(Todos::default()))
+///     .handle(events::Ping, ping)
+///     .config(config)
+///     .build()?;
+/// ```
 pub struct DispatcherBuilder {
-    tables: &'static Tables,
+    schemas: Vec<&'static Schema>,
     config: Config,
     ready: bool,
     runtime: Option<Handle>,
@@ -243,112 +279,116 @@ impl Default for DispatcherBuilder {
 }
 
 impl DispatcherBuilder {
+    /// A builder with no schema and no handler.
     pub fn new() -> Self {
-        DispatcherBuilder {
-            tables: eventwire_schema::tables(),
-            config: Config::default(),
-            ready: true,
-            runtime: None,
-            handlers: BTreeMap::new(),
+        DispatcherBuilder { schemas: Vec::new(), config: Config::default(), ready: true, runtime: None, handlers: BTreeMap::new() }
+    }
+
+    /// Serves the events, notifications and error codes of `schema` (the `SCHEMA` that
+    /// `eventwire-build` generates). Several schemas compose; adding one twice is harmless.
+    pub fn schema(mut self, schema: &'static Schema) -> Self {
+        if !self.schemas.iter().any(|s| std::ptr::eq(*s, schema)) {
+            self.schemas.push(schema);
         }
+        self
+    }
+
+    /// Mounts a module's handlers (and its schema): see [`Mount`].
+    pub fn mount(self, module: impl Mount) -> Self {
+        module.mount(self)
     }
 
     /// Sets the limits and default capabilities.
-    pub fn config(&mut self, config: Config) -> &mut Self {
+    pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
     }
 
     /// Whether the dispatcher starts ready (the default). A backend that initialises after
     /// building passes `false` and calls [`Dispatcher::set_ready`] when done.
-    pub fn ready(&mut self, ready: bool) -> &mut Self {
+    pub fn ready(mut self, ready: bool) -> Self {
         self.ready = ready;
         self
     }
 
     /// The runtime handlers run on. Defaults to the runtime `build` is called from.
-    pub fn runtime(&mut self, runtime: Handle) -> &mut Self {
+    pub fn runtime(mut self, runtime: Handle) -> Self {
         self.runtime = Some(runtime);
         self
     }
 
-    /// Registers `handler` for event `E`: a function of the context and the decoded input.
-    pub fn handle<E, F, Fut>(&mut self, handler: F) -> &mut Self
+    /// Registers `handler` for event `E` (named by its marker, e.g. `events::CreateTodo`): an
+    /// async function of the context and the decoded input.
+    pub fn handle<E, F, Fut>(mut self, _event: E, handler: F) -> Self
     where
         E: Event,
         F: Fn(Context, E::Input) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<E::Output, FlowyError>> + Send + 'static,
     {
-        self.handlers
-            .entry(E::NAME.to_owned())
-            .or_default()
-            .push(Arc::new(Typed::<E, F>::new(handler)));
+        self.handlers.entry(E::NAME.to_owned()).or_default().push(Arc::new(Typed::<E, F>::new(handler)));
         self
     }
 
     /// Registers a type-erased handler under an event name given at run time. `build` refuses a
-    /// name the tables do not declare.
-    pub fn handle_raw(&mut self, event: impl Into<String>, handler: impl RawHandler) -> &mut Self {
-        self.handlers
-            .entry(event.into())
-            .or_default()
-            .push(Arc::new(Raw(handler)));
+    /// name no schema declares.
+    pub fn handle_raw(mut self, event: impl Into<String>, handler: impl RawHandler) -> Self {
+        self.handlers.entry(event.into()).or_default().push(Arc::new(Raw(handler)));
         self
     }
 
-    /// Checks that every event of the tables has exactly one handler, that no handler is for an
-    /// undeclared event, and that per-event timeouts name declared events. Capability patterns
-    /// naming no declared module or event are accepted and match nothing (SPEC.md REQ-CAP-2), so
-    /// one capability file can serve backends with different sets of events.
-    /// Every problem found is reported, not only the first.
+    /// Checks the schemas against each other (an event name, event id, module or (source, ty)
+    /// declared twice is refused, naming both origins), that every declared event has exactly
+    /// one handler, that no handler is for an undeclared event, and that per-event timeouts name
+    /// declared events. Capability patterns naming no declared module or event are accepted and
+    /// match nothing (SPEC.md REQ-CAP-2), so one capability file can serve backends with
+    /// different sets of events. Every problem found is reported, not only the first.
     pub fn build(self) -> Result<Dispatcher, BuildError> {
         let mut problems = Vec::new();
+        if self.schemas.is_empty() {
+            problems.push(BuildProblem::NoSchema);
+        }
+        let catalog = Catalog::merge(&self.schemas, &mut problems);
         if let Err(e) = self.config.validate() {
             problems.push(BuildProblem::Config(e));
         }
         for event in self.config.event_timeouts_ms.keys() {
-            if self.tables.event(event).is_none() {
-                problems.push(BuildProblem::UnknownTimeoutEvent {
-                    event: event.clone(),
-                });
+            if catalog.event(event).is_none() {
+                problems.push(BuildProblem::UnknownTimeoutEvent { event: event.clone() });
             }
         }
         for name in self.handlers.keys() {
-            if self.tables.event(name).is_none() {
-                problems.push(BuildProblem::UndeclaredEvent {
-                    event: name.clone(),
-                });
+            if catalog.event(name).is_none() {
+                problems.push(BuildProblem::UndeclaredEvent { event: name.clone() });
             }
         }
         let mut routes = Routes::default();
-        for event in self.tables.events() {
-            match self.handlers.get(&event.name).map(Vec::as_slice) {
+        for (event, schema) in catalog.events() {
+            match self.handlers.get(event.name).map(Vec::as_slice) {
                 None | Some([]) => problems.push(BuildProblem::MissingHandler {
-                    event: event.name.clone(),
+                    event: event.name.to_owned(),
+                    declared: catalog::origin(schema, event.module, event.line),
                 }),
                 Some([handler]) => {
                     let timeout_ms = self
                         .config
                         .event_timeouts_ms
-                        .get(&event.name)
+                        .get(event.name)
                         .copied()
                         .or(event.timeout_ms)
                         .unwrap_or(self.config.default_timeout_ms);
+                    let input = event.input.and_then(|name| schema.message(name));
                     routes.insert(
-                        event.name.as_str(),
+                        event.name,
                         Route {
-                            name: event.name.as_str(),
+                            name: event.name,
                             event,
                             handler: Arc::clone(handler),
                             timeout: Duration::from_millis(timeout_ms),
-                            nesting: pipeline::walk_descriptor(event.input.as_ref()),
+                            nesting: pipeline::walk_descriptor(input.as_ref()),
                         },
                     );
                 }
-                Some(many) => problems.push(BuildProblem::DuplicateHandler {
-                    event: event.name.clone(),
-                    count: many.len(),
-                }),
+                Some(many) => problems.push(BuildProblem::DuplicateHandler { event: event.name.to_owned(), count: many.len() }),
             }
         }
         let runtime = match self.runtime.or_else(|| Handle::try_current().ok()) {
@@ -359,16 +399,21 @@ impl DispatcherBuilder {
             }
         };
         match runtime {
-            Some(runtime) if problems.is_empty() => Ok(Dispatcher {
-                inner: Arc::new(Inner {
-                    in_flight: InFlight::new(self.config.max_in_flight),
-                    config: self.config,
-                    routes,
-                    ready: AtomicBool::new(self.ready),
-                    center: Arc::new(NotificationCenter::default()),
-                    runtime,
-                }),
-            }),
+            Some(runtime) if problems.is_empty() => {
+                let catalog = Arc::new(catalog);
+                Ok(Dispatcher {
+                    inner: Arc::new(Inner {
+                        in_flight: InFlight::new(self.config.max_in_flight),
+                        config: self.config,
+                        routes,
+                        ready: AtomicBool::new(self.ready),
+                        center: Arc::new(NotificationCenter::new(Arc::clone(&catalog))),
+                        catalog,
+                        schemas: self.schemas,
+                        runtime,
+                    }),
+                })
+            }
             _ => Err(BuildError { problems }),
         }
     }
@@ -395,15 +440,27 @@ impl fmt::Display for BuildError {
 /// One reason a dispatcher could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BuildProblem {
-    #[error("event `{event}` has no handler (every event of the tables needs exactly one)")]
-    MissingHandler { event: String },
+    #[error("event `{event}` (declared in {declared}) has no handler: every event of the dispatcher's schemas needs exactly one")]
+    MissingHandler { event: String, declared: String },
     #[error("event `{event}` has {count} handlers (every event of the tables needs exactly one)")]
     DuplicateHandler { event: String, count: usize },
-    #[error("a handler is registered for `{event}`, which the event tables do not declare")]
+    #[error("a handler is registered for `{event}`, which none of the dispatcher's schemas declares (add its schema with `DispatcherBuilder::schema`, or declare it in a table)")]
     UndeclaredEvent { event: String },
+    #[error("event `{event}` is declared twice: in {first} and in {second} (event names route requests and must be unique across every schema of a dispatcher)")]
+    DuplicateEvent { event: String, first: String, second: String },
+    #[error("event id {id} is used twice: by {first} and by {second}")]
+    DuplicateEventId { id: u32, first: String, second: String },
+    #[error("module `{module}` is declared twice: in {first} and in {second}")]
+    DuplicateModule { module: String, first: String, second: String },
+    #[error("notification (source `{source_name}`, ty {ty}) is declared twice: {first} and {second}")]
+    DuplicateNotification { source_name: String, ty: i32, first: String, second: String },
+    #[error("error code {number} is declared twice with different meanings: {first} and {second}")]
+    DuplicateErrorCode { number: i32, first: String, second: String },
+    #[error("no schema: add the application's with `DispatcherBuilder::schema` or `mount`")]
+    NoSchema,
     #[error("invalid configuration: {0}")]
     Config(ConfigError),
-    #[error("event_timeouts_ms names `{event}`, which the tables do not declare")]
+    #[error("event_timeouts_ms names `{event}`, which none of the dispatcher's schemas declares")]
     UnknownTimeoutEvent { event: String },
     #[error("no tokio runtime: call build() inside one or pass DispatcherBuilder::runtime")]
     NoRuntime,

@@ -1,4 +1,4 @@
-//! Eventwire's reference dispatcher.
+//! Eventwire's runtime: a dispatcher for any application's schema.
 //!
 //! A front end sends an encoded `FFIRequest {event, payload}`; the [`Dispatcher`] routes it to the
 //! one handler registered for `event` and answers exactly once with an encoded
@@ -8,33 +8,23 @@
 //! (`SubscribeObject`) through their [`Context`]; every [`Session`] receives them, numbered, on the
 //! same ordered queue as its responses.
 //!
-//! Handlers are written against traits generated from the event tables (`schema/events/*.yaml`),
-//! one per module ([`plugins`]), so a handler with the wrong types does not compile, and
-//! [`DispatcherBuilder::build`] refuses to start unless every event has exactly one handler.
+//! The application's schema (its `.proto` files and YAML event tables) is compiled by
+//! `eventwire-build` in the application's `build.rs`, which writes to `OUT_DIR` the prost types,
+//! one marker type per event and notification, one handler trait per module and the schema as a
+//! value ([`Schema`]). [`include_generated!`] brings them in. A handler with the wrong types does
+//! not compile, and [`DispatcherBuilder::build`] refuses to start unless every event of the
+//! dispatcher's schemas has exactly one handler.
 //!
-//! ```
-//! use eventwire::{Dispatcher, events, pb};
+//! ```ignore
+//! mod api {
+//!     eventwire::include_generated!();
+//! }
+//! use api::{events, handlers, todo::v1 as pb};
 //!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let mut builder = Dispatcher::builder();
-//! // The sample application and the conformance module; an app registers its own plugins here.
-//! eventwire::app::register_all(&mut builder);
-//! let dispatcher = builder.build()?;
-//!
-//! // Typed, for Rust callers:
-//! let input = pb::SignInPayloadPb { email: "ada@example.org".into(), password: "pw".into(), name: "Ada".into() };
-//! let profile = dispatcher.call::<events::SignIn>(input).await.expect("signed in");
-//! assert_eq!(profile.id, 1);
-//!
-//! // As bytes, the way every transport carries requests:
-//! use prost::Message;
-//! let request = pb::FfiRequest { event: "GetUserProfile".into(), payload: vec![] }.encode_to_vec();
-//! let response = pb::FfiResponse::decode(dispatcher.dispatch(&request).await.as_slice())?;
-//! assert_eq!(response.code, pb::FfiStatusCode::Ok as i32);
-//! assert_eq!(pb::UserProfilePb::decode(response.payload.as_slice())?.email, "ada@example.org");
-//! # Ok(())
-//! # }
+//! let dispatcher = eventwire::Dispatcher::builder()
+//!     .mount(handlers::todo::Module(Todos::default()))
+//!     .build()?;
+//! let todo = dispatcher.call::<events::CreateTodo>(pb::CreateTodoPayloadPb { title: "Milk".into() }).await?;
 //! ```
 //!
 //! Transports build on three entry points: [`Dispatcher::dispatch`] /
@@ -42,31 +32,40 @@
 //! with ids, cancellation, and notifications on one ordered [`SessionReceiver`]), and the JSON
 //! bridge in [`json_bridge`].
 
-pub mod app;
-pub mod cancel;
-pub mod config;
-pub mod context;
-pub mod dispatcher;
-pub mod handlers;
+mod cancel;
+mod catalog;
+mod config;
+mod context;
+mod dispatcher;
 pub mod json_bridge;
-pub mod notify;
+mod notify;
 mod pipeline;
-pub mod registry;
-pub mod session;
-
-/// Code generated from the event tables by `build.rs`: [`events`], [`notifications`], [`plugins`].
-pub mod generated {
-    #![allow(missing_docs, clippy::all)]
-    include!(concat!(env!("OUT_DIR"), "/eventwire_generated.rs"));
-}
+mod registry;
+pub mod schema;
+mod session;
 
 pub use cancel::CancelHandle;
 pub use config::{Capabilities, CapabilityError, Config, ConfigError};
 pub use context::Context;
-pub use dispatcher::{BuildError, BuildProblem, Dispatcher, DispatcherBuilder, RequestOptions};
-pub use eventwire_schema::pb;
+pub use dispatcher::{BuildError, BuildProblem, Dispatcher, DispatcherBuilder, Mount, RequestOptions};
+pub use eventwire_schema::{Code, is_protocol_number, pb};
 pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
-pub use generated::{events, notifications, plugins};
 pub use notify::{NotificationBody, Notifier, UndeclaredNotification};
 pub use registry::{Event, HandlerFuture, NotificationKind, RawHandler};
+pub use schema::Schema;
 pub use session::{Outbound, Session, SessionConfig, SessionReceiver, TryRecvError};
+
+/// Includes the code `eventwire-build` generated in `OUT_DIR`: the application's prost types
+/// (one module per protobuf package), `events`, `notifications`, `handlers` and `SCHEMA`.
+#[macro_export]
+macro_rules! include_generated {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/eventwire_generated.rs"));
+    };
+}
+
+/// What generated code refers to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use std::{future::Future, sync::Arc};
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, Weak};
 use eventwire_schema::pb::{FlowyError, SubscribeObject, subscribe_object};
 use prost::Message;
 
-use crate::{NotificationKind, pipeline::normalize_error, session::SessionShared};
+use crate::{NotificationKind, catalog::Catalog, session::SessionShared};
 
 /// What a notification carries: exactly one of a payload message and an error.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,9 +18,9 @@ pub enum NotificationBody {
     Error(FlowyError),
 }
 
-/// A (source, ty) pair the tables do not declare.
+/// A (source, ty) pair none of the dispatcher's schemas declares.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("notification (source `{source_name}`, ty {ty}) is not declared in the event tables")]
+#[error("notification (source `{source_name}`, ty {ty}) is not declared by any schema of the dispatcher")]
 pub struct UndeclaredNotification {
     pub source_name: String,
     pub ty: i32,
@@ -28,12 +28,16 @@ pub struct UndeclaredNotification {
 
 /// Holds the subscribers. Emission takes one lock for the whole fan-out, so two notifications
 /// reach every subscriber in the same order: the order in which they were emitted.
-#[derive(Default)]
 pub(crate) struct NotificationCenter {
     subscribers: Mutex<Vec<Weak<SessionShared>>>,
+    catalog: Arc<Catalog>,
 }
 
 impl NotificationCenter {
+    pub(crate) fn new(catalog: Arc<Catalog>) -> Self {
+        NotificationCenter { subscribers: Mutex::new(Vec::new()), catalog }
+    }
+
     pub(crate) fn subscribe(&self, session: &Arc<SessionShared>) {
         lock(&self.subscribers).push(Arc::downgrade(session));
     }
@@ -120,10 +124,7 @@ impl Notifier {
         id: impl Into<String>,
         body: NotificationBody,
     ) -> Result<(), UndeclaredNotification> {
-        if eventwire_schema::tables()
-            .notification(source, ty)
-            .is_none()
-        {
+        if !self.center.catalog.has_notification(source, ty) {
             return Err(UndeclaredNotification {
                 source_name: source.to_owned(),
                 ty,
@@ -141,7 +142,7 @@ impl Notifier {
             NotificationBody::Error(e) => (
                 None,
                 Some(subscribe_object::ErrorOneof::Error(
-                    normalize_error(e).encode_to_vec(),
+                    self.center.catalog.normalize(e).encode_to_vec(),
                 )),
             ),
         };

@@ -1,10 +1,9 @@
 //! Start-up checks: every event of the tables has exactly one handler, no handler is for an
 //! undeclared event, and the configuration names only what the tables declare.
 
-use eventwire::{
-    BuildProblem, Config, ConfigError, Context, Dispatcher, FlowyError, HandlerFuture, RawHandler,
-    events, pb,
-};
+use eventwire::{BuildProblem, Config, ConfigError, Context, Dispatcher, FlowyError, HandlerFuture, RawHandler,
+    events,};
+use eventwire_schema::project_pb as pb;
 
 struct Nothing;
 

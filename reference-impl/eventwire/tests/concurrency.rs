@@ -7,10 +7,8 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::*;
-use eventwire::{
-    CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,
-    pb,
-};
+use eventwire::{CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,};
+use eventwire_schema::project_pb as pb;
 
 const N: u64 = 10_000;
 const PANIC_TEXT: &str = "concurrency-test panic";

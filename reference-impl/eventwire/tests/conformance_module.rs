@@ -3,9 +3,8 @@
 mod common;
 
 use common::*;
-use eventwire::{
-    ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, events, pb,
-};
+use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, events,};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 #[tokio::test]

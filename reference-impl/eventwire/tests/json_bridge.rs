@@ -4,13 +4,11 @@
 mod common;
 
 use common::*;
-use eventwire::{
-    ErrorCategory as Cat, ErrorCode as Code,
+use eventwire::{ErrorCategory as Cat, ErrorCode as Code,
     json_bridge::{
         JsonRequest, JsonResponse, dispatch_json, dispatch_json_str, dispatch_json_value,
-    },
-    pb,
-};
+    },};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 use serde_json::json;
 

@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use eventwire::{Outbound, RequestOptions, SessionConfig, SessionReceiver, pb};
+use eventwire::{Outbound, RequestOptions, SessionConfig, SessionReceiver};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 fn emit(count: u32, id: &str, as_error: bool) -> Vec<u8> {

@@ -7,9 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use eventwire::{
-    CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions, events, pb,
-};
+use eventwire::{CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions, events,};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 #[tokio::test]

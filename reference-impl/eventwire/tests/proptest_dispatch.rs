@@ -7,7 +7,8 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
-use eventwire::{Dispatcher, pb};
+use eventwire::{Dispatcher};
+use eventwire_schema::project_pb as pb;
 use proptest::prelude::*;
 use prost::Message;
 

@@ -10,10 +10,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{Answer, answer, assert_err, raw_request, request};
-use eventwire::{
-    Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat, ErrorCode as Code,
-    FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions, SessionConfig, pb,
-};
+use eventwire::{Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat, ErrorCode as Code,
+    FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions, SessionConfig,};
+use eventwire_schema::project_pb as pb;
 use eventwire_schema::tables;
 
 /// Counts how often each event's handler was started; answers OK with an empty output.

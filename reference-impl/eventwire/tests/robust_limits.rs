@@ -11,10 +11,9 @@ use std::sync::{
 };
 
 use common::{Answer, answer, assert_err, assert_serving, dispatcher, dispatcher_with, config, raw_request, recursive, request};
-use eventwire::{
-    Config, Context, Dispatcher, ErrorCode as Code, FlowyError, HandlerFuture, Outbound, RawHandler,
-    RequestOptions, SessionConfig, TryRecvError, notifications, pb,
-};
+use eventwire::{Config, Context, Dispatcher, ErrorCode as Code, FlowyError, HandlerFuture, Outbound, RawHandler,
+    RequestOptions, SessionConfig, TryRecvError, notifications,};
+use eventwire_schema::project_pb as pb;
 use eventwire_schema::tables;
 use prost::Message;
 

@@ -4,10 +4,9 @@
 mod common;
 
 use common::*;
-use eventwire::{
-    Dispatcher, ErrorCategory as Cat, ErrorCode as Code, FlowyError, Outbound, RequestOptions,
-    SessionConfig, events, pb,
-};
+use eventwire::{Dispatcher, ErrorCategory as Cat, ErrorCode as Code, FlowyError, Outbound, RequestOptions,
+    SessionConfig, events,};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 fn sign_in(email: &str, password: &str, name: &str) -> pb::SignInPayloadPb {

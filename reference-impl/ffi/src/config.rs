@@ -1,9 +1,9 @@
 //! The configuration JSON of `eventwire_init` (SPEC.md section 13.2, "Configuration").
 //!
 //! Parsing and validation are [`eventwire::Config::from_json`]'s (zero bytes are the defaults; an
-//! object, known keys, typed values, positive limits, the pattern grammar of section 12). The
-//! library adds a warning for capability patterns that name no declared module or event: they
-//! are valid and match nothing (REQ-CAP-2), but are often typos.
+//! object, known keys, typed values, positive limits, the pattern grammar of section 12). Once the
+//! dispatcher is built, the library warns about capability patterns that name no module or event
+//! of it: they are valid and match nothing (REQ-CAP-2), but are often typos.
 
 use eventwire::Config;
 
@@ -13,11 +13,7 @@ pub(crate) struct InvalidConfig(pub(crate) String);
 
 /// Parses configuration bytes; empty bytes mean the defaults.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Config, InvalidConfig> {
-    let config = Config::from_json(bytes).map_err(|e| InvalidConfig(e.to_string()))?;
-    for pattern in config.capabilities.unknown_patterns(eventwire_schema::tables()) {
-        eprintln!("eventwire: capability pattern `{pattern}` names no known module or event; it matches nothing");
-    }
-    Ok(config)
+    Config::from_json(bytes).map_err(|e| InvalidConfig(e.to_string()))
 }
 
 #[cfg(test)]

@@ -32,3 +32,8 @@ mod library;
 
 pub use abi::*;
 pub use exports::*;
+
+/// The backend this library serves: the sample application and the conformance module.
+fn mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder {
+    eventwire_sample_app::mount(builder).mount(eventwire_conformance_module::module())
+}

@@ -61,16 +61,17 @@ pub(crate) fn start(config: Config) -> i32 {
     else {
         return EVENTWIRE_ERR_INTERNAL;
     };
-    let mut builder = Dispatcher::builder();
-    builder.config(config).runtime(runtime.handle().clone());
-    eventwire::app::register_all(&mut builder);
+    let builder = crate::mount(Dispatcher::builder()).config(config).runtime(runtime.handle().clone());
     let dispatcher = match builder.build() {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("eventwire: invalid configuration: {e}");
+            eprintln!("eventwire: cannot start the dispatcher:\n{e}");
             return EVENTWIRE_ERR_INVALID_CONFIG;
         }
     };
+    for pattern in dispatcher.config().capabilities.unknown_patterns(&dispatcher) {
+        eprintln!("eventwire: capability pattern `{pattern}` names no module or event of this backend; it matches nothing");
+    }
     let (session, outbound) = dispatcher.open_session(SessionConfig::new());
     let registry = Arc::new(Registry::default());
     let delivery = {

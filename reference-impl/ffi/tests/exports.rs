@@ -12,7 +12,8 @@ use std::{
     thread::ThreadId,
 };
 
-use eventwire::pb::{EmitNotificationsPayloadPb, EmitNotificationsResultPb, FfiRequest, FfiResponse, FlowyError, SubscribeObject};
+use eventwire::pb::{FfiRequest, FfiResponse, FlowyError, SubscribeObject};
+use eventwire_conformance_module::pb::{EmitNotificationsPayloadPb, EmitNotificationsResultPb};
 use eventwire_ffi::*;
 use prost::Message;
 

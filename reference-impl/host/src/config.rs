@@ -1,11 +1,13 @@
 //! The configuration JSON of `--config FILE`: the same document as the C ABI's `eventwire_init`
 //! (SPEC.md section 13.2, "Configuration").
 //!
-//! Parsing and validation are [`eventwire::Config::from_json`]'s. The host adds a warning for
-//! capability patterns that name no declared module or event: they are valid and match nothing
-//! (REQ-CAP-2), but are often typos.
+//! Parsing and validation are [`eventwire::Config::from_json`]'s. Once the dispatcher is built,
+//! [`unknown_patterns`] lists capability patterns that name no module or event of it: they are
+//! valid and match nothing (REQ-CAP-2), but are often typos, so the host warns about them.
 
-use eventwire::{Capabilities, Config};
+use eventwire::{Config, Dispatcher};
+
+use crate::ServeOptions;
 
 /// Configuration the host refuses to start with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,16 +16,17 @@ pub struct InvalidConfig(pub String);
 
 /// Parses configuration bytes; empty bytes mean the defaults.
 pub fn parse(bytes: &[u8]) -> Result<Config, InvalidConfig> {
-    let config = Config::from_json(bytes).map_err(|e| InvalidConfig(e.to_string()))?;
-    warn_unknown(&config.capabilities);
-    Ok(config)
+    Config::from_json(bytes).map_err(|e| InvalidConfig(e.to_string()))
 }
 
-/// Warns, on standard error, about each pattern that matches nothing.
-pub fn warn_unknown(capabilities: &Capabilities) {
-    for pattern in capabilities.unknown_patterns(eventwire_schema::tables()) {
-        eprintln!("eventwire-host: capability pattern `{pattern}` names no known module or event; it matches nothing");
+/// The capability patterns, of the dispatcher's configuration and of the connection's options,
+/// that name no module or event of `dispatcher`.
+pub fn unknown_patterns(dispatcher: &Dispatcher, options: &ServeOptions) -> Vec<String> {
+    let mut patterns = dispatcher.config().capabilities.unknown_patterns(dispatcher);
+    if let Some(capabilities) = &options.capabilities {
+        patterns.extend(capabilities.unknown_patterns(dispatcher));
     }
+    patterns
 }
 
 #[cfg(test)]

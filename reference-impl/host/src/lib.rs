@@ -1,6 +1,10 @@
-//! Eventwire's reference backend as a process: the length-prefixed stream transport of SPEC.md
-//! section 13.3, served over standard input and output by the `eventwire-host` binary.
+//! An Eventwire backend as a process: the length-prefixed stream transport of SPEC.md section
+//! 13.3, served over standard input and output, for any dispatcher.
 //!
+//! - [`run`]: the whole command line (`--stdio`, `--config`, `--capabilities`, `--not-ready`) as
+//!   one call; an application's host binary is `eventwire_host::run("my-host", my_app::mount)`.
+//!   The reference binary `eventwire-host` serves the sample application and the conformance
+//!   module this way.
 //! - [`framing`]: 4-byte little-endian length + body, with the frame limit; reusable by any
 //!   front end or test that speaks the stream.
 //! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
@@ -8,8 +12,10 @@
 //! - [`config`]: the configuration JSON, the same document the C ABI accepts.
 
 pub mod config;
+mod run;
 pub mod framing;
 pub mod inbound;
 pub mod server;
 
+pub use run::run;
 pub use server::{Ending, ServeOptions, serve};

@@ -5,10 +5,8 @@
 mod common;
 
 use common::*;
-use eventwire::{
-    ErrorCode,
-    pb::{EmitNotificationsPayloadPb, FfiRequest, SignInPayloadPb, StreamRequest, stream_frame::Kind},
-};
+use eventwire::{ErrorCode,};
+use eventwire_schema::project_pb::{EmitNotificationsPayloadPb, FfiRequest, SignInPayloadPb, StreamRequest, stream_frame::Kind};
 use prost::Message;
 
 fn raw_request(id: u64, envelope: Vec<u8>) -> Vec<u8> {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use eventwire::pb::{PongPb, StreamFrame, StreamRequest, stream_frame::Kind};
+use eventwire_schema::project_pb::{PongPb, StreamFrame, StreamRequest, stream_frame::Kind};
 use proptest::prelude::*;
 use prost::Message;
 

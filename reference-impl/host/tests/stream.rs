@@ -3,13 +3,11 @@
 mod common;
 
 use common::*;
-use eventwire::{
-    ErrorCode,
-    pb::{
+use eventwire::{ErrorCode,};
+use eventwire_schema::project_pb::{
         EmitNotificationsPayloadPb, EmitNotificationsResultPb, PongPb, SignInPayloadPb, SleepPayloadPb, SleepResultPb,
         StreamFault, StreamResponse, TickPb, stream_frame::Kind,
-    },
-};
+    };
 use prost::Message;
 
 fn sleep(millis: u32) -> SleepPayloadPb {
@@ -62,7 +60,7 @@ fn pipelined_requests_are_each_answered_once() {
 fn large_and_small_frames_interleave_whole_in_both_directions() {
     // Responses far larger than the host's read and write chunks (64 KiB) among many small ones:
     // every frame arrives whole, each request is answered once, the large bodies intact.
-    let big = |seed: u8| eventwire::pb::AllTypesPb {
+    let big = |seed: u8| eventwire_schema::project_pb::AllTypesPb {
         f_bytes: (0..300_000u32).map(|i| (i as u8).wrapping_mul(seed)).collect(),
         ..Default::default()
     };
@@ -83,7 +81,7 @@ fn large_and_small_frames_interleave_whole_in_both_directions() {
     for (id, response) in &answered {
         assert_eq!(response.code, 0, "request {id}");
         if id % 200 == 0 {
-            let echoed = eventwire::pb::AllTypesPb::decode(response.payload.as_slice()).unwrap();
+            let echoed = eventwire_schema::project_pb::AllTypesPb::decode(response.payload.as_slice()).unwrap();
             assert_eq!(echoed, big(*id as u8), "request {id}");
         } else {
             assert_eq!(PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
@@ -100,12 +98,12 @@ fn notifications_come_before_the_response_that_caused_them() {
     for (i, kind) in run.frames[..3].iter().enumerate() {
         let Kind::Notification(n) = kind else { panic!("frame {i} is not a notification: {kind:?}") };
         assert_eq!((n.source.as_str(), n.ty, n.id.as_str(), n.seq), ("conformance", 1, "t", i as u64 + 1));
-        let Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(p)) = &n.payload_oneof else { panic!("payload") };
+        let Some(eventwire_schema::project_pb::subscribe_object::PayloadOneof::Payload(p)) = &n.payload_oneof else { panic!("payload") };
         assert_eq!(TickPb::decode(p.as_slice()).unwrap(), TickPb { index: i as u32, id: "t".into() });
     }
     let Kind::Response(r) = &run.frames[3] else { panic!("last frame is not the response") };
     assert_eq!(r.id, 8);
-    let response = eventwire::pb::FfiResponse::decode(r.response.as_slice()).unwrap();
+    let response = eventwire_schema::project_pb::FfiResponse::decode(r.response.as_slice()).unwrap();
     assert_eq!(EmitNotificationsResultPb::decode(response.payload.as_slice()).unwrap().emitted, 3);
 }
 
@@ -141,7 +139,7 @@ fn frames_a_backend_does_not_accept_get_faults_and_the_stream_continues() {
     let mut input = framing_encode(&[0xff, 0xff, 0xff]); // not a StreamFrame
     input.extend(framing_encode(&[])); // no kind
     input.extend(framing_encode(&[0x48, 0x01])); // a kind this backend does not know
-    input.extend(frame(Kind::Request(eventwire::pb::StreamRequest { id: 0, request: vec![], timeout_ms: 0 })));
+    input.extend(frame(Kind::Request(eventwire_schema::project_pb::StreamRequest { id: 0, request: vec![], timeout_ms: 0 })));
     input.extend(frame(Kind::Response(StreamResponse { id: 41, response: vec![] })));
     input.extend(frame(Kind::Fault(StreamFault { id: 42, error: vec![], closing: false })));
     input.extend(frame(Kind::Notification(Default::default())));
@@ -161,7 +159,7 @@ fn frames_a_backend_does_not_accept_get_faults_and_the_stream_continues() {
 
 #[test]
 fn malformed_envelopes_are_answered_not_faulted() {
-    let input = frame(Kind::Request(eventwire::pb::StreamRequest { id: 6, request: vec![0xff, 0x01], timeout_ms: 0 }));
+    let input = frame(Kind::Request(eventwire_schema::project_pb::StreamRequest { id: 6, request: vec![0xff, 0x01], timeout_ms: 0 }));
     let run = run(&[], &input);
     assert_eq!(error_code(&response(&run.frames, 6)), ErrorCode::InvalidRequest as i32);
     assert!(faults(&run.frames).is_empty());

@@ -87,8 +87,8 @@ impl Model {
                                 codes
                                     .iter()
                                     .map(|c| ErrorRef {
-                                        name: c.as_str_name().trim_start_matches("ERROR_CODE_").to_owned(),
-                                        number: *c as i32,
+                                        name: c.name.clone(),
+                                        number: c.number,
                                     })
                                     .collect(),
                             ),

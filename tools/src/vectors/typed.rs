@@ -4,7 +4,7 @@
 //! writes fields in number order, which is the canonical encoding. prost-reflect's dynamic maps
 //! are hash maps, so its bytes for a map with several entries are valid but not canonical.
 
-use eventwire_schema::pb;
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 macro_rules! registry {

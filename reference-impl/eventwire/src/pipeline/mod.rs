@@ -120,7 +120,32 @@ fn not_a_request(e: String) -> FlowyError {
     )
 }
 
+/// Runs the pipeline inside a `tracing` span per request (event, request id, outcome). Without a
+/// subscriber the span is disabled and costs one check of a static.
 async fn handle(
+    inner: &Inner,
+    request: RequestRef<'_>,
+    options: RequestOptions,
+    form: Form,
+) -> Result<Vec<u8>, FlowyError> {
+    let span = tracing::debug_span!(
+        "eventwire.request",
+        event = shorten(request.event),
+        request_id = options.request_id,
+        outcome = tracing::field::Empty,
+    );
+    if span.is_disabled() {
+        return steps(inner, request, options, form).await;
+    }
+    let result = tracing::Instrument::instrument(steps(inner, request, options, form), span.clone()).await;
+    match &result {
+        Ok(_) => span.record("outcome", "ok"),
+        Err(e) => span.record("outcome", ErrorCode::try_from(e.code).map_or("app error", |c| c.as_str_name())),
+    };
+    result
+}
+
+async fn steps(
     inner: &Inner,
     request: RequestRef<'_>,
     options: RequestOptions,
@@ -210,32 +235,14 @@ async fn handle(
         &inner.runtime,
     )
     .await
+    // The answer's code must be one the event may answer, and carries its schema category.
+    .map_err(|error| inner.catalog.normalize_answer(route.event, error))
 }
 
-/// An ERR response carrying `error`, its category made to match its code.
+/// An ERR response carrying `error`. Its category is already the schema's: the dispatcher's own
+/// errors are made with [`FlowyError::new`], a handler's answer is normalized where it returns.
 pub(crate) fn error_response(error: FlowyError) -> FfiResponse {
-    FfiResponse {
-        payload: normalize_error(error).encode_to_vec(),
-        code: FfiStatusCode::Err as i32,
-    }
-}
-
-/// Sets the category the schema assigns to the code. A code the schema does not know cannot be
-/// given a category, so it is reported as the handler's own failure instead.
-pub(crate) fn normalize_error(mut error: FlowyError) -> FlowyError {
-    match ErrorCode::try_from(error.code) {
-        Ok(code) => {
-            error.category = code.category() as i32;
-            error
-        }
-        Err(_) => FlowyError::new(
-            ErrorCode::Internal,
-            format!(
-                "backend: a handler returned unknown error code {}",
-                error.code
-            ),
-        ),
-    }
+    FfiResponse { payload: error.encode_to_vec(), code: FfiStatusCode::Err as i32 }
 }
 
 fn panicked(event: &str) -> FlowyError {

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests: building dispatchers and reading responses.
 #![allow(dead_code)]
 
-use eventwire::{Config, Dispatcher, ErrorCategory, ErrorCode, FlowyError, RequestOptions, pb};
+use eventwire::{Config, Dispatcher, ErrorCategory, ErrorCode, FlowyError, RequestOptions};
+use eventwire_schema::project_pb as pb;
 use prost::Message;
 
 /// A ready dispatcher with the sample app and the conformance module.

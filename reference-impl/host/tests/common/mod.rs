@@ -8,7 +8,7 @@ use std::{
     process::{Command, ExitStatus, Stdio},
 };
 
-use eventwire::pb::{
+use eventwire_schema::project_pb::{
     FfiRequest, FfiResponse, FlowyError, StreamCancel, StreamFault, StreamFrame, StreamRequest, SubscribeObject,
     stream_frame::Kind,
 };

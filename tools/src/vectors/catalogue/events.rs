@@ -64,7 +64,7 @@ pub fn defs() -> Vec<Def> {
             }
             let codes: Vec<ErrorCode> = match &ev.errors {
                 Errors::Any => all_codes(),
-                Errors::Codes(c) => c.clone(),
+                Errors::Codes(c) => c.iter().filter_map(|c| c.protocol()).collect(),
             };
             let mut codes = codes;
             if event == "Panic" {

@@ -3,13 +3,13 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire_schema::pb::{
-    DocumentSnapshotPb, EditPayloadPb, ErrorCode, ExportDataPb, ExportPayloadPb, ExportType,
-    FlowyError, OpenDocumentContextPb,
+use eventwire::{Context, ErrorCode, FlowyError};
+
+use crate::pb::{
+    DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType, OpenDocumentContextPb,
 };
 
-use super::field_error;
-use crate::{Context, notifications, notify::lock, plugins::document::DocumentHandlers};
+use crate::{field_error, handlers::document::DocumentHandlers, lock, notifications};
 
 /// The open documents, by id.
 #[derive(Default)]

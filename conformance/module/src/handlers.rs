@@ -3,14 +3,20 @@
 
 use std::time::Duration;
 
-use eventwire_schema::pb::{
-    AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, ErrorCode, FlowyError,
-    NestResultPb, NestedPb, PanicPayloadPb, PongPb, RaiseErrorPayloadPb, RecursivePb,
-    SleepPayloadPb, SleepResultPb, TickPb,
+use eventwire::{Context, ErrorCode, FlowyError};
+
+use crate::{
+    ConformanceHandlers, notifications,
+    pb::{
+        AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, NestResultPb, NestedPb, PanicPayloadPb,
+        PongPb, RaiseErrorPayloadPb, RecursivePb, SleepPayloadPb, SleepResultPb, TickPb,
+    },
 };
 
-use super::field_error;
-use crate::{Context, notifications, plugins::conformance::ConformanceHandlers};
+/// An error whose message names the field first, as the protocol asks: `field: problem`.
+fn field_error(code: ErrorCode, field: &str, problem: impl std::fmt::Display) -> FlowyError {
+    FlowyError::new(code, format!("{field}: {problem}"))
+}
 
 /// The most notifications one EmitNotifications request may ask for.
 pub const MAX_EMIT: u32 = 1000;

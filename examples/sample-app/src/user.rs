@@ -2,12 +2,13 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire_schema::pb::{
-    ErrorCode, FlowyError, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
+use eventwire::{Context, ErrorCode, FlowyError};
+
+use crate::pb::{
+    SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
 };
 
-use super::field_error;
-use crate::{Context, notifications, notify::lock, plugins::user::UserHandlers};
+use crate::{field_error, handlers::user::UserHandlers, lock, notifications};
 
 /// The users who signed in, and which one is current.
 #[derive(Default)]

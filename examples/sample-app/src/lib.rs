@@ -1,0 +1,34 @@
+//! The sample application of the golden vectors and the conformance suite's `sample-app`
+//! feature: a signed-in user (module `user`) and documents edited by view id (module `document`),
+//! with in-memory state. It is an ordinary Eventwire application: its schema is compiled by
+//! `eventwire-build` in `build.rs`, and its handlers implement the generated traits.
+
+mod generated {
+    ::eventwire::include_generated!();
+}
+mod document;
+mod user;
+
+use eventwire::{DispatcherBuilder, ErrorCode, FlowyError};
+
+pub use document::Documents;
+pub use generated::{SCHEMA, events, handlers, notifications};
+pub use user::Users;
+
+/// The application's messages (package `eventwire.v1`).
+pub use generated::eventwire::v1 as pb;
+
+/// Mounts both modules, each with fresh in-memory state.
+pub fn mount(builder: DispatcherBuilder) -> DispatcherBuilder {
+    builder.mount(handlers::user::Module(Users::default())).mount(handlers::document::Module(Documents::default()))
+}
+
+/// An error whose message names the field first, as the protocol asks: `field: problem`.
+pub(crate) fn field_error(code: ErrorCode, field: &str, problem: impl std::fmt::Display) -> FlowyError {
+    FlowyError::new(code, format!("{field}: {problem}"))
+}
+
+/// Locks a mutex whose data stays consistent even if a holder panicked.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
