@@ -11,7 +11,7 @@
 #![no_main]
 
 use eventwire::{Dispatcher, RequestOptions, SessionConfig, session::Outbound};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use eventwire_schema::{pb::subscribe_object, tables};
 use eventwire_fuzz::{allow_deliberate_panics, runtime};
 use libfuzzer_sys::fuzz_target;
@@ -35,8 +35,7 @@ fuzz_target!(|data: &[u8]| {
     runtime().block_on(async {
         // A fresh dispatcher per input: the sample application is stateful, and a finding must
         // reproduce from its input alone.
-        let mut builder = Dispatcher::builder();
-        eventwire::app::register_all(&mut builder);
+                let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
         let dispatcher = builder.build().expect("the reference plugins cover the tables");
         let (session, mut outbound) = dispatcher.open_session(SessionConfig::default());
         session.submit(7, data.to_vec(), RequestOptions::default());

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use eventwire::{Config, Dispatcher};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use eventwire_host::{
     Ending, ServeOptions,
     framing::{self, FrameError},
@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
         let config = Config::from_json(format!(r#"{{"max_payload_bytes": {MAX_PAYLOAD}}}"#).as_bytes())
             .expect("valid configuration");
         builder.config(config);
-        eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(builder);
         let dispatcher = builder.build().expect("the reference plugins cover the tables");
         let max_frame = dispatcher.config().max_frame_bytes();
         let expected = expected(data, max_frame);

@@ -23,8 +23,7 @@ pub fn run(o: &Options) -> Result<Report, String> {
         .map_err(|e| format!("runtime: {e}"))?;
     let dispatcher = {
         let _entered = runtime.enter();
-        let mut builder = Dispatcher::builder();
-        eventwire::app::register_all(&mut builder);
+                let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
         builder.build().map_err(|e| e.to_string())?
     };
     let (session, mut outbound) = dispatcher.open_session(SessionConfig::new());

@@ -2,7 +2,7 @@
 //! Deterministic, so a failing run can be reproduced and every transport gets the same mix.
 
 use eventwire::{ErrorCode};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use prost::Message;
 
 /// What one request (or, on the stream, one malformed frame) tests.

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use eventwire_schema::project_pb::{self, StreamCancel, StreamFrame, StreamRequest, StreamResponse, stream_frame::Kind as FrameKind};
+use eventwire_sample_app::reference::pb::{self, StreamCancel, StreamFrame, StreamRequest, StreamResponse, stream_frame::Kind as FrameKind};
 use prost::Message;
 
 use crate::{

@@ -30,8 +30,8 @@ fn shipped_tables_load() {
     assert_eq!(sign_in.id, 100);
     assert_eq!(sign_in.input.as_ref().unwrap().full_name(), "eventwire.v1.SignInPayloadPB");
     assert_eq!(sign_in.output.as_ref().unwrap().full_name(), "eventwire.v1.UserProfilePB");
-    assert!(sign_in.errors.allows(ErrorCode::EmailFormatInvalid));
-    assert!(!sign_in.errors.allows(ErrorCode::ViewIdIsInvalid));
+    assert!(sign_in.errors.allows(ErrorCode::EmailFormatInvalid as i32));
+    assert!(!sign_in.errors.allows(ErrorCode::ViewIdIsInvalid as i32));
     assert_eq!(sign_in.line, Some(6));
     assert!(t.event("GetUserProfile").unwrap().input.is_none());
     assert!(t.event("SignOut").unwrap().output.is_none());

@@ -291,9 +291,7 @@ fn dispatcher(config: Option<&Config>) -> Result<Dispatcher, String> {
         ready = c.ready.unwrap_or(true);
     }
     let config = eventwire::Config::from_json(serde_json::Value::Object(json).to_string().as_bytes()).map_err(|e| e.to_string())?;
-    let mut builder = Dispatcher::builder();
-    builder.config(config).ready(ready);
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config).ready(ready);
     builder.build().map_err(|e| e.to_string())
 }
 

@@ -15,10 +15,10 @@
 mod generated {
     ::eventwire::include_generated!();
 }
-mod handlers;
+mod conformance;
 
-pub use generated::{SCHEMA, events, notifications};
-pub use handlers::{Conformance, MAX_EMIT};
+pub use generated::{SCHEMA, events, handlers, notifications};
+pub use conformance::{Conformance, MAX_EMIT};
 
 /// The module's messages (package `eventwire.v1`, file `eventwire/v1/conformance.proto`).
 pub use generated::eventwire::v1 as pb;

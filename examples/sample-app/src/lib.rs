@@ -32,3 +32,30 @@ pub(crate) fn field_error(code: ErrorCode, field: &str, problem: impl std::fmt::
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// The project's reference backend, used by its tests, benchmarks, C library, host binary and
+/// conformance runner: this application and the conformance module, under one set of paths.
+pub mod reference {
+    /// The protocol's messages, the conformance module's and the application's.
+    pub mod pb {
+        pub use crate::pb::*;
+        pub use eventwire::pb::*;
+        pub use eventwire_conformance_module::pb::*;
+    }
+    /// Every event marker of both.
+    pub mod events {
+        pub use crate::events::*;
+        pub use eventwire_conformance_module::events::*;
+    }
+    /// Every notification marker of both.
+    pub mod notifications {
+        pub use crate::notifications::*;
+        pub use eventwire_conformance_module::notifications::*;
+    }
+    pub use eventwire_conformance_module::{Conformance, ConformanceHandlers};
+
+    /// Mounts the application and the conformance module, with fresh state.
+    pub fn mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder {
+        crate::mount(builder).mount(eventwire_conformance_module::module())
+    }
+}

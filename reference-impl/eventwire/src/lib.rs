@@ -69,3 +69,43 @@ macro_rules! include_generated {
 pub mod __private {
     pub use std::{future::Future, sync::Arc};
 }
+
+/// A one-event schema for the unit tests (the real ones live in other crates).
+#[cfg(test)]
+pub(crate) mod test_schema {
+    use crate::{
+        Context, FlowyError, HandlerFuture, RawHandler,
+        schema::{ErrorsDef, EventDef, ModuleDef, Schema, SchemaDef},
+    };
+
+    pub(crate) static SCHEMA: Schema = Schema::new(SchemaDef {
+        name: "unit-tests",
+        descriptor_set: eventwire_schema::FILE_DESCRIPTOR_SET,
+        modules: &[ModuleDef {
+            name: "conformance",
+            package: "eventwire.v1",
+            file: "unit-tests.yaml",
+            events: &[EventDef {
+                name: "Ping",
+                module: "conformance",
+                id: 1,
+                input: None,
+                output: Some("eventwire.v1.PongPB"),
+                errors: ErrorsDef::Codes(&[]),
+                timeout_ms: None,
+                line: 0,
+            }],
+            notifications: &[],
+        }],
+        error_codes: &[],
+    });
+
+    /// Answers `Ping` with an empty `PongPB`.
+    pub(crate) struct Pong;
+
+    impl RawHandler for Pong {
+        fn start(&self, _cx: Context, _payload: &[u8]) -> Result<HandlerFuture, FlowyError> {
+            Ok(Box::pin(async { Ok(Vec::new()) }))
+        }
+    }
+}

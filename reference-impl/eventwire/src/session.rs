@@ -479,10 +479,12 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let mut builder = Dispatcher::builder();
-        builder.runtime(runtime.handle().clone());
-        crate::app::register_all(&mut builder);
-        let dispatcher = builder.build().unwrap();
+        let dispatcher = Dispatcher::builder()
+            .schema(&crate::test_schema::SCHEMA)
+            .handle_raw("Ping", crate::test_schema::Pong)
+            .runtime(runtime.handle().clone())
+            .build()
+            .unwrap();
         let (session, mut rx) = dispatcher.open_session(SessionConfig::new());
 
         session.submit(1, ping(), RequestOptions::new());

@@ -1,9 +1,10 @@
 //! Start-up checks: every event of the tables has exactly one handler, no handler is for an
 //! undeclared event, and the configuration names only what the tables declare.
 
+use eventwire_sample_app::reference::events;
 use eventwire::{BuildProblem, Config, ConfigError, Context, Dispatcher, FlowyError, HandlerFuture, RawHandler,
-    events,};
-use eventwire_schema::project_pb as pb;
+    };
+use eventwire_sample_app::reference::pb as pb;
 
 struct Nothing;
 
@@ -23,7 +24,7 @@ fn problems(builder: eventwire::DispatcherBuilder) -> Vec<BuildProblem> {
 #[tokio::test]
 async fn every_missing_handler_is_named() {
     let mut builder = Dispatcher::builder();
-    eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
+    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
     let problems = problems(builder);
     let missing: Vec<_> = problems
         .iter()
@@ -49,9 +50,8 @@ async fn every_missing_handler_is_named() {
 
 #[tokio::test]
 async fn a_second_handler_for_an_event_is_refused() {
-    let mut builder = Dispatcher::builder();
-    eventwire::app::register_all(&mut builder);
-    builder.handle::<events::Ping, _, _>(|_, ()| async { Ok(pb::PongPb::default()) });
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
+    builder.handle(events::Ping, |_, ()| async { Ok(pb::PongPb::default()) });
     assert_eq!(
         problems(builder),
         [BuildProblem::DuplicateHandler {
@@ -63,8 +63,7 @@ async fn a_second_handler_for_an_event_is_refused() {
 
 #[tokio::test]
 async fn a_handler_for_an_undeclared_event_is_refused() {
-    let mut builder = Dispatcher::builder();
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
     builder.handle_raw("NotInTheTables", Nothing);
     let problems = problems(builder);
     assert_eq!(
@@ -79,10 +78,10 @@ async fn a_handler_for_an_undeclared_event_is_refused() {
 #[tokio::test]
 async fn raw_handlers_count_as_the_one_handler() {
     let mut builder = Dispatcher::builder();
-    eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
-    eventwire::plugins::document::register(
+    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
+    eventwire_sample_app::handlers::document::register(
         &mut builder,
-        eventwire::handlers::document::Documents::default(),
+        eventwire_sample_app::Documents::default(),
     );
     for event in eventwire_schema::tables()
         .module("conformance")
@@ -106,9 +105,7 @@ async fn raw_handlers_count_as_the_one_handler() {
 #[tokio::test]
 async fn timeouts_for_undeclared_events_are_refused() {
     let config = Config::from_json(br#"{"event_timeouts_ms": {"Sleep": 10, "Slep": 10}}"#).unwrap();
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
     assert_eq!(problems(builder), [BuildProblem::UnknownTimeoutEvent { event: "Slep".into() }]);
 }
 
@@ -119,9 +116,7 @@ async fn capability_patterns_naming_undeclared_things_are_accepted_and_match_not
 
     let config =
         Config::from_json(br#"{"capabilities": ["nosuchmodule.*", "user.Echo", "conformance.Ping"]}"#).unwrap();
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
     let dispatcher = builder.build().expect("well-formed patterns are accepted (REQ-CAP-2)");
     let call = |event: &str| FfiRequest { event: event.into(), payload: vec![] }.encode_to_vec();
     let ping = FfiResponse::decode(dispatcher.dispatch(&call("Ping")).await.as_slice()).unwrap();
@@ -141,9 +136,7 @@ fn whitespace_only_configuration_is_not_json() {
 async fn invalid_limits_are_refused() {
     let mut config = Config::default();
     config.max_nesting_depth = 101;
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
     assert_eq!(
         problems(builder),
         [BuildProblem::Config(ConfigError::Limit {
@@ -155,13 +148,10 @@ async fn invalid_limits_are_refused() {
 
 #[test]
 fn building_outside_a_runtime_without_one_is_refused() {
-    let mut builder = Dispatcher::builder();
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
     assert_eq!(problems(builder), [BuildProblem::NoRuntime]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let mut builder = Dispatcher::builder();
-    builder.runtime(runtime.handle().clone());
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).runtime(runtime.handle().clone());
     assert!(builder.build().is_ok());
 }
 

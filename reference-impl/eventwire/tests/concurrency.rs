@@ -8,7 +8,7 @@ use std::{collections::HashMap, time::Duration};
 
 use common::*;
 use eventwire::{CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 
 const N: u64 = 10_000;
 const PANIC_TEXT: &str = "concurrency-test panic";
@@ -140,7 +140,7 @@ async fn ten_thousand_requests_get_exactly_one_response_each() {
     assert_eq!(d.in_flight(), 0, "every in-flight place released");
     assert_serving(&d).await;
     let slept = d
-        .call::<eventwire::events::Sleep>(pb::SleepPayloadPb { millis: 1 })
+        .call::<eventwire_sample_app::reference::events::Sleep>(pb::SleepPayloadPb { millis: 1 })
         .await
         .unwrap();
     assert_eq!(slept.slept_millis, 1);

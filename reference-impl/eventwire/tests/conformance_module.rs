@@ -3,8 +3,9 @@
 mod common;
 
 use common::*;
-use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, events,};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::events;
+use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, };
+use eventwire_sample_app::reference::pb as pb;
 use prost::Message;
 
 #[tokio::test]

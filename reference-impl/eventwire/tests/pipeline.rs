@@ -7,8 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use eventwire::{CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions, events,};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::events;
+use eventwire::{CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions, };
+use eventwire_sample_app::reference::pb as pb;
 use prost::Message;
 
 #[tokio::test]
@@ -55,7 +56,7 @@ async fn step2_empty_event_is_invalid_request() {
 async fn step3_not_ready_is_backend_not_ready_until_set_ready() {
     let mut builder = eventwire::Dispatcher::builder();
     builder.ready(false);
-    eventwire::app::register_all(&mut builder);
+    let builder = eventwire_sample_app::reference::mount(builder);
     let d = builder.build().unwrap();
     assert!(!d.is_ready());
     assert_err(
@@ -404,7 +405,7 @@ async fn step11_per_request_override_beats_every_configured_deadline() {
 /// table timeout applies to GetDocument).
 struct StuckDocuments;
 
-impl eventwire::plugins::document::DocumentHandlers for StuckDocuments {
+impl eventwire_sample_app::handlers::document::DocumentHandlers for StuckDocuments {
     async fn get_document(
         &self,
         _: &eventwire::Context,
@@ -432,11 +433,11 @@ impl eventwire::plugins::document::DocumentHandlers for StuckDocuments {
 async fn step11_backend_default_deadline_applies_without_any_other() {
     let mut builder = eventwire::Dispatcher::builder();
     builder.config(config(r#"{"default_timeout_ms": 5}"#));
-    eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
-    eventwire::plugins::document::register(&mut builder, StuckDocuments);
-    eventwire::plugins::conformance::register(
+    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
+    eventwire_sample_app::handlers::document::register(&mut builder, StuckDocuments);
+    eventwire_conformance_module::handlers::conformance::register(
         &mut builder,
-        eventwire::handlers::conformance::Conformance,
+        eventwire_sample_app::reference::Conformance,
     );
     let d = builder.build().unwrap();
     let e = assert_err(
@@ -563,10 +564,10 @@ impl eventwire::RawHandler for Misbehaving {
 #[tokio::test]
 async fn errors_from_plugins_are_normalised_and_synchronous_panics_caught() {
     let mut builder = eventwire::Dispatcher::builder();
-    eventwire::plugins::user::register(&mut builder, eventwire::handlers::user::Users::default());
-    eventwire::plugins::document::register(
+    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
+    eventwire_sample_app::handlers::document::register(
         &mut builder,
-        eventwire::handlers::document::Documents::default(),
+        eventwire_sample_app::Documents::default(),
     );
     for event in &eventwire_schema::tables()
         .module("conformance")

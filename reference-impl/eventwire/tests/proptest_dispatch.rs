@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use common::*;
 use eventwire::{Dispatcher};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use proptest::prelude::*;
 use prost::Message;
 

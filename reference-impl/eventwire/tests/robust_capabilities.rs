@@ -12,7 +12,7 @@ use std::sync::Arc;
 use common::{Answer, answer, assert_err, raw_request, request};
 use eventwire::{Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat, ErrorCode as Code,
     FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions, SessionConfig,};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use eventwire_schema::tables;
 
 /// Counts how often each event's handler was started; answers OK with an empty output.
@@ -200,9 +200,7 @@ async fn routing_precedes_the_capability_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_denied_request_emits_no_notification() {
     // The real conformance module, with a session subscribed to notifications.
-    let mut builder = Dispatcher::builder();
-    builder.config(Config::from_json(br#"{"capabilities": ["user.*"]}"#).unwrap());
-    eventwire::app::register_all(&mut builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(Config::from_json(br#"{"capabilities": ["user.*"]}"#).unwrap());
     let d = builder.build().unwrap();
     let (session, mut rx) = d.open_session(SessionConfig::new());
     for id in 1..=20 {

@@ -11,9 +11,10 @@ use std::sync::{
 };
 
 use common::{Answer, answer, assert_err, assert_serving, dispatcher, dispatcher_with, config, raw_request, recursive, request};
+use eventwire_sample_app::reference::notifications;
 use eventwire::{Config, Context, Dispatcher, ErrorCode as Code, FlowyError, HandlerFuture, Outbound, RawHandler,
-    RequestOptions, SessionConfig, TryRecvError, notifications,};
-use eventwire_schema::project_pb as pb;
+    RequestOptions, SessionConfig, TryRecvError, };
+use eventwire_sample_app::reference::pb as pb;
 use eventwire_schema::tables;
 use prost::Message;
 

@@ -4,9 +4,10 @@
 mod common;
 
 use common::*;
+use eventwire_sample_app::reference::events;
 use eventwire::{Dispatcher, ErrorCategory as Cat, ErrorCode as Code, FlowyError, Outbound, RequestOptions,
-    SessionConfig, events,};
-use eventwire_schema::project_pb as pb;
+    SessionConfig, };
+use eventwire_sample_app::reference::pb as pb;
 use prost::Message;
 
 fn sign_in(email: &str, password: &str, name: &str) -> pb::SignInPayloadPb {

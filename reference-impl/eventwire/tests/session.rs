@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use eventwire::{Capabilities, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 
 fn sleep(millis: u32) -> Vec<u8> {
     request("Sleep", pb::SleepPayloadPb { millis })

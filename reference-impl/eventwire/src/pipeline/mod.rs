@@ -278,7 +278,7 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventwire_schema::pb::PongPb;
+    use eventwire_schema::project_pb::PongPb;
 
     #[test]
     fn envelope_form_is_prosts_encoding_of_the_ok_response() {

@@ -121,7 +121,7 @@ fn skip(buf: &mut &[u8], n: usize) -> Result<(), Stop> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventwire_schema::{descriptor_pool, pb};
+    use eventwire_schema::{descriptor_pool, project_pb as pb};
     use prost::Message;
 
     fn recursive(levels: u32) -> Vec<u8> {

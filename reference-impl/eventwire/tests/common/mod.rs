@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use eventwire::{Config, Dispatcher, ErrorCategory, ErrorCode, FlowyError, RequestOptions};
-use eventwire_schema::project_pb as pb;
+use eventwire_sample_app::reference::pb as pb;
 use prost::Message;
 
 /// A ready dispatcher with the sample app and the conformance module.
@@ -11,11 +11,8 @@ pub fn dispatcher() -> Dispatcher {
 }
 
 pub fn dispatcher_with(config: Config) -> Dispatcher {
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
-    eventwire::app::register_all(&mut builder);
-    builder
-        .build()
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
+    builder.build()
         .expect("the reference plugins cover the tables")
 }
 
