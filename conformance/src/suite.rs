@@ -282,7 +282,13 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         (None, None, Some(op), None, None, None, None) => round_trip(op, expect)?,
         (None, None, None, Some(op), None, None, None) => build_request(op, expect)?,
         (None, None, None, None, Some(op), None, None) => interpret_response(op, expect)?,
-        (None, None, None, None, None, Some(op), None) => route(op, expect)?,
+        (None, None, None, None, None, Some(op), None) => {
+            // Routing needs a listener API, which a binding may not have (INTERPRETING.md 5).
+            if !raw.features.iter().any(|f| f == "notification-routing") {
+                return Err("a route_notifications case needs `features: [notification-routing]`".into());
+            }
+            route(op, expect)?
+        }
         (None, None, None, None, None, None, Some(op)) => {
             if expect.is_some() {
                 return Err("a dispatch case puts `expect` in each step".into());

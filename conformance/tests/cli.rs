@@ -18,6 +18,11 @@ fn summary(stdout: &str) -> &str {
     stdout.lines().rev().find(|l| l.contains(" passed, ")).unwrap()
 }
 
+/// How many cases of the catalogue a `--filter` selects.
+fn count(filter: &str) -> usize {
+    eventwire_conformance::catalog::all().unwrap().iter().filter(|c| c.name.contains(filter)).count()
+}
+
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("eventwire-conformance-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -28,7 +33,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 fn the_reference_passes_and_the_summary_line_starts_with_the_counts() {
     let (ok, out) = run(&["--filter", "interpret-response"]);
     assert!(ok, "{out}");
-    assert!(summary(&out).starts_with("15 passed, 0 failed"), "{out}");
+    assert!(summary(&out).starts_with(&format!("{} passed, 0 failed", count("interpret-response"))), "{out}");
 }
 
 #[test]
@@ -36,7 +41,8 @@ fn a_failing_testee_fails_the_run_and_the_list_edit_is_printed() {
     let testee = format!("{TESTEE} --flaw map-insertion-order");
     let (ok, out) = run(&["--testee", &testee, "--role", "binding", "--filter", "encoding"]);
     assert!(!ok);
-    assert!(summary(&out).starts_with("10 passed, 4 failed"), "{out}");
+    let n = count("encoding");
+    assert!(summary(&out).starts_with(&format!("{} passed, 4 failed", n - 4)), "{out}");
     assert!(out.contains("+ required/encoding/encode-bool-map-sorted"), "{out}");
 
     let list = scratch("known-failing.txt");
@@ -55,7 +61,7 @@ fn a_failing_testee_fails_the_run_and_the_list_edit_is_printed() {
     .unwrap();
     let (ok, out) = run(&["--testee", &testee, "--role", "binding", "--filter", "encoding", "--known-failing", list.to_str().unwrap()]);
     assert!(ok, "{out}");
-    assert!(summary(&out).starts_with("10 passed, 0 failed, 0 skipped, 4 expected failures"), "{out}");
+    assert!(summary(&out).starts_with(&format!("{} passed, 0 failed, 0 skipped, 4 expected failures", n - 4)), "{out}");
 }
 
 #[test]
@@ -102,7 +108,8 @@ fn a_case_that_could_not_run_is_counted_apart_and_fails_the_run() {
     let testee = format!("{TESTEE} --flaw crash-on={victim}");
     let (ok, out) = run(&["--testee", &testee, "--role", "binding", "--filter", "interpret-response"]);
     assert!(!ok, "a case that could not run must fail the run:\n{out}");
-    assert!(summary(&out).starts_with("14 passed, 0 failed, 0 skipped, 0 expected failures, 1 could not run"), "{out}");
+    let n = count("interpret-response");
+    assert!(summary(&out).starts_with(&format!("{} passed, 0 failed, 0 skipped, 0 expected failures, 1 could not run", n - 1)), "{out}");
     assert!(out.contains(&format!("+ {victim}")), "{out}");
 
     // Listed as known failing, it is an expected failure and the run succeeds.
@@ -111,5 +118,5 @@ fn a_case_that_could_not_run_is_counted_apart_and_fails_the_run() {
     let (ok, out) =
         run(&["--testee", &testee, "--role", "binding", "--filter", "interpret-response", "--known-failing", list.to_str().unwrap()]);
     assert!(ok, "{out}");
-    assert!(summary(&out).starts_with("14 passed, 0 failed, 0 skipped, 1 expected failures, 0 could not run"), "{out}");
+    assert!(summary(&out).starts_with(&format!("{} passed, 0 failed, 0 skipped, 1 expected failures, 0 could not run", n - 1)), "{out}");
 }
