@@ -102,6 +102,11 @@ pub enum TryRecvError {
     Ended,
 }
 
+/// What one queued answer is counted for beyond its encoded length: its place in the queue and
+/// the bookkeeping a transport keeps for it until delivered (measured at about 100 bytes for the
+/// C ABI). Without it a flood of small answers would cost far more than their bytes say.
+pub const ANSWER_ENTRY_BYTES: usize = 128;
+
 /// The session has ended (closed, and every request answered): nothing submitted or answered now
 /// would ever be delivered, so it was not taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -287,8 +292,8 @@ impl Session {
         Ok(())
     }
 
-    /// Bytes of responses queued and not yet received (each counted by the length of its encoded
-    /// `FFIResponse`).
+    /// Bytes of responses queued and not yet received: each counts the length of its encoded
+    /// `FFIResponse` plus [`ANSWER_ENTRY_BYTES`].
     pub fn queued_answer_bytes(&self) -> usize {
         self.guard
             .shared
@@ -387,7 +392,7 @@ impl SessionReceiver {
         self.shared.queued_responses.load(Ordering::Acquire)
     }
 
-    /// Bytes of the responses queued and not yet received.
+    /// Bytes of the responses queued and not yet received, as [`Session::queued_answer_bytes`].
     pub fn queued_answer_bytes(&self) -> usize {
         self.shared.queued_response_bytes.load(Ordering::Acquire)
     }
@@ -419,7 +424,7 @@ impl SessionReceiver {
             Some(Outbound::Response { response, .. }) => {
                 self.shared
                     .queued_response_bytes
-                    .fetch_sub(response.len(), Ordering::AcqRel);
+                    .fetch_sub(response.len() + ANSWER_ENTRY_BYTES, Ordering::AcqRel);
                 self.shared.queued_responses.fetch_sub(1, Ordering::AcqRel);
             }
             None => {}
@@ -527,7 +532,7 @@ impl SessionShared {
         request_id: u64,
         response: Vec<u8>,
     ) {
-        let len = response.len();
+        let len = response.len() + ANSWER_ENTRY_BYTES;
         self.queued_responses.fetch_add(1, Ordering::AcqRel);
         self.queued_response_bytes.fetch_add(len, Ordering::AcqRel);
         if tx

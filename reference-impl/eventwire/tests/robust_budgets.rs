@@ -147,12 +147,14 @@ async fn at_most_one_marker_is_queued_and_every_run_is_closed() {
 async fn a_session_counts_the_bytes_of_the_answers_it_holds() {
     let d = dispatcher();
     let (session, mut rx) = d.open_session(SessionConfig::new());
+    // Each answer counts its length and its place in the queue.
+    let entry = eventwire::session::ANSWER_ENTRY_BYTES;
     session.answer(1, vec![0; 1000]);
     session.answer(2, vec![0; 24]);
-    assert_eq!(session.queued_answer_bytes(), 1024);
-    assert_eq!(rx.queued_answer_bytes(), 1024);
+    assert_eq!(session.queued_answer_bytes(), 1024 + 2 * entry);
+    assert_eq!(rx.queued_answer_bytes(), 1024 + 2 * entry);
     let _ = rx.try_recv().unwrap();
-    assert_eq!(session.queued_answer_bytes(), 24);
+    assert_eq!(session.queued_answer_bytes(), 24 + entry);
     let _ = rx.try_recv().unwrap();
     assert_eq!(session.queued_answer_bytes(), 0);
 }
