@@ -6,10 +6,12 @@
 //! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
 //! - [`server`]: one connection, from frames in to frames out, on any async byte streams.
 //! - [`config`]: the configuration JSON, the same document the C ABI accepts.
+//! - [`stdio`]: learning that the front end closed standard output.
 
 pub mod config;
 pub mod framing;
 pub mod inbound;
 pub mod server;
+pub mod stdio;
 
-pub use server::{Ending, ServeOptions, serve};
+pub use server::{Ending, ServeOptions, serve, serve_watching};

@@ -10,7 +10,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::Parser;
 use eventwire::{Capabilities, Dispatcher};
-use eventwire_host::{ServeOptions, config, serve};
+use eventwire_host::{ServeOptions, config, serve_watching};
 
 /// Eventwire's reference backend, serving the stream transport (SPEC.md section 13.3) on stdio.
 #[derive(Debug, Parser)]
@@ -89,7 +89,8 @@ fn main() -> ExitCode {
                 return EXIT_USAGE;
             }
         };
-        let ending = serve(&dispatcher, tokio::io::stdin(), tokio::io::stdout(), options).await;
+        let output_gone = eventwire_host::stdio::output_gone();
+        let ending = serve_watching(&dispatcher, tokio::io::stdin(), tokio::io::stdout(), options, output_gone).await;
         match &ending {
             eventwire_host::Ending::Clean => {}
             eventwire_host::Ending::Closed(reason) => eprintln!("eventwire-host: closed the stream: {reason}"),
