@@ -139,7 +139,7 @@ impl Cmp<'_> {
             if nf.json_name != of.json_name {
                 self.push(rules::FIELD_JSON_NAME_CHANGED, format!("{what} changed its JSON name from `{}` to `{}`", of.json_name, nf.json_name), &nf.at, &of.at);
             } else if nf.name != of.name {
-                self.push(rules::FIELD_RENAMED, format!("{what} is now named `{}` (JSON name `{}` kept)", nf.name, nf.json_name), &nf.at, &of.at);
+                self.push(rules::FIELD_RENAMED, format!("{what} is now named `{}`; its JSON name `{}` is kept, but proto-JSON parsers also accept the field name `{}`", nf.name, nf.json_name, of.name), &nf.at, &of.at);
             }
         }
         for (&num, nf) in &nm.fields {

@@ -92,8 +92,8 @@ rules! {
         "A field moved into, out of, or between oneofs.";
     FIELD_JSON_NAME_CHANGED = "FIELD_JSON_NAME_CHANGED", Error, Both, "REQ-VER-8",
         "A field's JSON name changed (by a rename or by `json_name`).";
-    FIELD_RENAMED = "FIELD_RENAMED", Warning, Both, "REQ-VER-11",
-        "A field was renamed but kept its JSON name: wire- and JSON-compatible, but generated code changes.";
+    FIELD_RENAMED = "FIELD_RENAMED", Error, Both, "REQ-VER-8",
+        "A field was renamed, even keeping its JSON name with `json_name`: proto-JSON parsers accept the field name too.";
     ENUM_VALUE_REMOVED_NOT_RESERVED = "ENUM_VALUE_REMOVED_NOT_RESERVED", Error, Both, "REQ-VER-2",
         "An enum value was removed and its number or name is not `reserved` in its enum.";
     ENUM_VALUE_NUMBER_REUSED = "ENUM_VALUE_NUMBER_REUSED", Error, Both, "REQ-VER-2",

@@ -21,8 +21,8 @@ pub struct Snapshot {
     pub events: BTreeMap<String, Event>,
     /// Every notification kind.
     pub notifications: Vec<Notification>,
-    /// Module name -> its table file.
-    pub modules: BTreeMap<String, String>,
+    /// Module name -> where its table declares it (`file:line`).
+    pub modules: BTreeMap<String, Loc>,
 }
 
 /// Where something is declared: `path:line`, with the path as the user gave it.
@@ -216,7 +216,12 @@ impl Snapshot {
         }
         let code_enum: Option<EnumDescriptor> = pool.get_enum_by_name(ERROR_CODE_ENUM);
         for m in tables.modules() {
-            snap.modules.insert(m.name.clone(), m.file.clone());
+            let text = inputs.tables.iter().find(|(p, _)| *p == m.file).map(|(_, t)| t.as_str()).unwrap_or("");
+            let module_line = text.lines().position(|l| l.starts_with("module:")).map(|i| i + 1);
+            snap.modules.insert(m.name.clone(), match module_line {
+                Some(l) => format!("{}:{l}", m.file),
+                None => m.file.clone(),
+            });
             let at = |line: Option<usize>| match line {
                 Some(l) => format!("{}:{l}", m.file),
                 None => m.file.clone(),
@@ -277,7 +282,8 @@ fn field(f: &FieldDescriptor, at: Loc) -> Field {
         Label::Map
     } else if f.is_list() {
         Label::Repeated
-    } else if matches!(f.kind(), Kind::Message(_)) {
+    } else if matches!(f.kind(), Kind::Message(_)) || f.containing_oneof().is_some_and(|o| !o.is_synthetic()) {
+        // Message fields and oneof members always have presence; the oneof is its own rule.
         Label::Singular
     } else if f.supports_presence() {
         Label::Optional

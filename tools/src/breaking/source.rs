@@ -20,6 +20,19 @@ pub struct ProtoRoot {
     pub files: BTreeMap<String, String>,
 }
 
+impl ProtoRoot {
+    /// Every `*.proto` under `root/path`, shown as `root/path`.
+    pub fn read(root: &Path, path: &Path) -> Result<ProtoRoot, String> {
+        let dir = root.join(path);
+        let mut files = BTreeMap::new();
+        walk(&dir, &dir, &mut files)?;
+        if files.is_empty() {
+            return Err(format!("{}: no .proto files", show(root, path)));
+        }
+        Ok(ProtoRoot { display: show(root, path), files })
+    }
+}
+
 /// Everything one revision consists of.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
@@ -36,13 +49,7 @@ impl Inputs {
     pub fn from_dirs(label: &str, root: &Path, protos: &[PathBuf], tables: &Path) -> Result<Inputs, String> {
         let mut inputs = Inputs { label: label.to_owned(), ..Inputs::default() };
         for p in protos {
-            let dir = root.join(p);
-            let mut files = BTreeMap::new();
-            walk(&dir, &dir, &mut files)?;
-            if files.is_empty() {
-                return Err(format!("{}: no .proto files", show(root, p)));
-            }
-            inputs.protos.push(ProtoRoot { display: show(root, p), files });
+            inputs.protos.push(ProtoRoot::read(root, p)?);
         }
         let dir = root.join(tables);
         let mut names: Vec<_> = std::fs::read_dir(&dir)
