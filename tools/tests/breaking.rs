@@ -231,6 +231,9 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
         problems.push(format!("{} mutations; the corpus needs at least 40", corpus.len()));
     }
     let doc = std::fs::read_to_string(repo().join(DOC)).unwrap_or_default();
+    if !doc.contains(&format!("({} today;", corpus.len())) {
+        problems.push(format!("{DOC}: say how many mutations the corpus holds: \"({} today;\"", corpus.len()));
+    }
     for m in corpus {
         if m.why.trim().is_empty() || !m.spec.starts_with("16.") {
             problems.push(format!("{}: say why, and cite SPEC.md section 16", m.name));
@@ -249,9 +252,6 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
         match (&m.buf_note, disagrees) {
             (None, true) => problems.push(format!("{}: buf disagrees with the verdict; explain it in `buf_note`", m.name)),
             (Some(_), false) => problems.push(format!("{}: `buf_note` without a disagreement", m.name)),
-            (Some(_), true) if !doc.contains(&format!("`{}`", m.name)) => {
-                problems.push(format!("{}: a buf disagreement that {DOC} does not list", m.name))
-            }
             _ => {}
         }
     }
@@ -261,11 +261,50 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
             problems.push(format!("rule {} fires in no mutation", r.id));
         }
     }
+    let table = disagreements(corpus);
+    match block(&doc, "buf-disagreements") {
+        Some(have) if have == table => {}
+        _ if std::env::var("EVENTWIRE_BLESS_DOCS").is_ok_and(|v| v == "1") => {
+            let (start, end) = block_span(&doc, "buf-disagreements").ok_or(format!("{DOC}: no buf-disagreements block"))?;
+            let text = format!("{}{table}{}", &doc[..start], &doc[end..]);
+            std::fs::write(repo().join(DOC), text).map_err(|e| e.to_string())?;
+        }
+        _ => problems.push(format!(
+            "{DOC}: the buf-disagreements block is not the corpus's (rerun with EVENTWIRE_BLESS_DOCS=1 to rewrite it); expected:\n{table}"
+        )),
+    }
     let names: BTreeSet<&str> = corpus.iter().map(|m| m.name.as_str()).collect();
     if names.len() != corpus.len() {
         problems.push("mutation names are not unique".to_owned());
     }
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+}
+
+/// The Markdown table of the mutations where buf's verdict is not SPEC.md's.
+fn disagreements(corpus: &[Arc<Mutation>]) -> String {
+    let word = |v: Verdict| match v {
+        Verdict::Compatible => "compatible",
+        Verdict::Breaking => "breaking",
+    };
+    let mut s = String::from("| mutation | SPEC.md | buf | why |\n|---|---|---|---|\n");
+    for m in corpus {
+        if let (Some(b), Some(note)) = (m.buf, &m.buf_note) {
+            s.push_str(&format!("| `{}` | {} ({}) | {} | {} |\n", m.name, word(m.verdict), m.spec, word(b), note.replace('|', "\\|").replace('\n', " ")));
+        }
+    }
+    s
+}
+
+/// The byte span of the text between `<!-- tag: ... -->\n` and `<!-- /tag -->`.
+fn block_span(doc: &str, tag: &str) -> Option<(usize, usize)> {
+    let open = doc.find(&format!("<!-- {tag}:"))?;
+    let start = open + doc[open..].find('\n')? + 1;
+    let end = start + doc[start..].find(&format!("<!-- /{tag} -->"))?;
+    Some((start, end))
+}
+
+fn block<'a>(doc: &'a str, tag: &str) -> Option<&'a str> {
+    block_span(doc, tag).map(|(a, b)| &doc[a..b])
 }
 
 fn main() {

@@ -147,6 +147,43 @@ impl Cmp<'_> {
                 self.push(rules::FIELD_NUMBER_REUSED, format!("field `{name}.{}` = {num} uses a number that message `{name}` reserves", nf.name), &nf.at, &om.at);
             }
         }
+        let widen = |r: &[(u32, u32)]| r.iter().map(|&(a, b)| (i64::from(a), i64::from(b))).collect::<Vec<_>>();
+        let used: Vec<i64> = nm.fields.keys().map(|&n| i64::from(n)).collect();
+        let names: Vec<&str> = nm.fields.values().map(|f| f.name.as_str()).collect();
+        self.reservations(&format!("message `{name}`"), (&widen(&om.reserved_numbers), &om.reserved_names, &om.at), (&widen(&nm.reserved_numbers), &nm.reserved_names, &nm.at), &used, &names);
+    }
+
+    /// RESERVATION_REMOVED: numbers and names the older revision reserves that the newer neither
+    /// reserves nor uses (a use is FIELD_NUMBER_REUSED or ENUM_VALUE_NUMBER_REUSED).
+    fn reservations(&mut self, what: &str, old: (&[(i64, i64)], &[String], &str), new: (&[(i64, i64)], &[String], &str), used: &[i64], used_names: &[&str]) {
+        let mut cover: Vec<(i64, i64)> = new.0.to_vec();
+        cover.extend(used.iter().map(|&n| (n, n)));
+        cover.sort();
+        for &(a, b) in old.0 {
+            let mut next = a;
+            let mut gaps = Vec::new();
+            for &(c, d) in &cover {
+                if d < next || c > b {
+                    continue;
+                }
+                if c > next {
+                    gaps.push((next, c - 1));
+                }
+                next = next.max(d + 1);
+            }
+            if next <= b {
+                gaps.push((next, b));
+            }
+            for (x, y) in gaps {
+                let range = if x == y { x.to_string() } else { format!("{x} to {y}") };
+                self.push(rules::RESERVATION_REMOVED, format!("{what} no longer reserves {range}; keep `reserved {range};`"), new.2, old.2);
+            }
+        }
+        for n in old.1 {
+            if !new.1.contains(n) && !used_names.contains(&n.as_str()) {
+                self.push(rules::RESERVATION_REMOVED, format!("{what} no longer reserves the name \"{n}\"; keep `reserved \"{n}\";`"), new.2, old.2);
+            }
+        }
     }
 
     /// Compares the message `old_ty` of the older revision with `new_ty` of the newer one, field
@@ -230,6 +267,10 @@ impl Cmp<'_> {
                 self.push(rules::ENUM_VALUE_NUMBER_REUSED, format!("enum value `{name}.{}` = {num} uses a number that enum `{name}` reserves", nv.name), &nv.at, &oe.at);
             }
         }
+        let widen = |r: &[(i32, i32)]| r.iter().map(|&(a, b)| (i64::from(a), i64::from(b))).collect::<Vec<_>>();
+        let used: Vec<i64> = ne.values.keys().map(|&n| i64::from(n)).collect();
+        let names: Vec<&str> = ne.values.values().map(|v| v.name.as_str()).collect();
+        self.reservations(&format!("enum `{name}`"), (&widen(&oe.reserved_numbers), &oe.reserved_names, &oe.at), (&widen(&ne.reserved_numbers), &ne.reserved_names, &ne.at), &used, &names);
     }
 
     /// REQ-VER-4: numbers 1 to 5 of the four upstream messages, and FFIStatusCode, are frozen.

@@ -94,6 +94,8 @@ rules! {
         "A field's JSON name changed (by a rename or by `json_name`).";
     FIELD_RENAMED = "FIELD_RENAMED", Error, Both, "REQ-VER-8",
         "A field was renamed, even keeping its JSON name with `json_name`: proto-JSON parsers accept the field name too.";
+    RESERVATION_REMOVED = "RESERVATION_REMOVED", Error, Both, "REQ-VER-2",
+        "A reserved number or name of a message or enum is no longer reserved (and not reused either).";
     ENUM_VALUE_REMOVED_NOT_RESERVED = "ENUM_VALUE_REMOVED_NOT_RESERVED", Error, Both, "REQ-VER-2",
         "An enum value was removed and its number or name is not `reserved` in its enum.";
     ENUM_VALUE_NUMBER_REUSED = "ENUM_VALUE_NUMBER_REUSED", Error, Both, "REQ-VER-2",
