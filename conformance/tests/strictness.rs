@@ -171,7 +171,7 @@ fn a_backend_that_waits_for_each_answer_fails_every_concurrency_case() {
 #[test]
 fn a_subscriber_queue_without_its_bound_fails_the_drop_case_only() {
     let f = failed(&run("default-queues", &backend_area("subscribers")));
-    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops"]);
+    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops", "required/subscribers/trailing-drops-are-marked"]);
 }
 
 #[test]

@@ -89,13 +89,13 @@ impl Unnumbered {
     }
 }
 
-/// The `source` of a drop marker (SPEC.md REQ-NOTIF-16): empty, which no module's name can be.
+/// The `source` of a drop marker (SPEC.md REQ-NOTIF-17): empty, which no module's name can be.
 pub const DROP_MARKER_SOURCE: &str = "";
 /// The `ty` of a drop marker.
 pub const DROP_MARKER_TY: i32 = 0;
 
 /// The drop marker numbered `seq`, closing a run of `dropped` notifications dropped for one
-/// subscriber (SPEC.md REQ-NOTIF-16): `SubscribeObject{source: "", ty: 0, id: "", error:
+/// subscriber (SPEC.md REQ-NOTIF-17): `SubscribeObject{source: "", ty: 0, id: "", error:
 /// FlowyError{OVERLOADED}, seq}`. The gap in `seq` before it is the run of drops.
 pub(crate) fn drop_marker(dropped: u64, seq: u64) -> Vec<u8> {
     let error = normalize_error(FlowyError::new(
@@ -113,7 +113,7 @@ pub(crate) fn drop_marker(dropped: u64, seq: u64) -> Vec<u8> {
     .encode_to_vec()
 }
 
-/// Whether `subscribe_object` (encoded) is a drop marker: a receiver's view of REQ-NOTIF-16.
+/// Whether `subscribe_object` (encoded) is a drop marker: a receiver's view of REQ-NOTIF-17.
 pub fn is_drop_marker(subscribe_object: &[u8]) -> bool {
     SubscribeObject::decode(subscribe_object).is_ok_and(|o| {
         o.source == DROP_MARKER_SOURCE && o.ty == DROP_MARKER_TY && o.error_oneof.is_some()

@@ -8,7 +8,7 @@
 //! by bytes ([`SessionConfig::notification_queue_bytes`]): beyond either bound a notification is
 //! dropped for this session, counted, and its `seq` skipped, so the front end sees the gap. A run
 //! of drops is closed by a *drop marker* as soon as the queue has a free entry (SPEC.md
-//! REQ-NOTIF-16), so the gap shows even when no further notification is emitted.
+//! REQ-NOTIF-17), so the gap shows even when no further notification is emitted.
 //!
 //! Responses are never dropped. The session counts their bytes ([`Session::queued_answer_bytes`])
 //! so that a transport can stop taking requests while too many answers wait for a front end that
@@ -502,7 +502,7 @@ impl SessionShared {
         state.tx = None;
     }
 
-    /// Queues a drop marker (SPEC.md REQ-NOTIF-16) when drops are unrevealed, no marker is queued
+    /// Queues a drop marker (SPEC.md REQ-NOTIF-17) when drops are unrevealed, no marker is queued
     /// yet and the queue has a free entry. The marker takes the next `seq`, so the gap before it
     /// is exactly the run of drops; it is exempt from the byte bound (it is one small message, and
     /// at most one is queued at a time).

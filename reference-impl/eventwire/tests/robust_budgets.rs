@@ -1,6 +1,6 @@
 //! Byte budgets and their edges (SPEC.md sections 9.5, 10 and 11.1): a subscriber's queue is
 //! bounded by bytes as well as by count, a run of drops is closed by a drop marker even when no
-//! further notification comes (REQ-NOTIF-16), a session counts the bytes of the answers it holds,
+//! further notification comes (REQ-NOTIF-17), a session counts the bytes of the answers it holds,
 //! a session that has ended says so instead of dropping what it is given, and no deadline exceeds
 //! `max_timeout_ms`.
 

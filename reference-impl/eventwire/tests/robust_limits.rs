@@ -202,7 +202,7 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     assert_eq!(session.dropped_notifications(), emitted - 4096);
     assert_eq!(rx.dropped_notifications(), emitted - 4096);
     // What is queued is exactly the first 4096, numbered 1..=4096, in emission order; reading
-    // the first frees an entry for the drop marker (REQ-NOTIF-16), which comes last and takes
+    // the first frees an entry for the drop marker (REQ-NOTIF-17), which comes last and takes
     // the next seq, so the gap before it is the 95,904 drops.
     let mut queued = 0u64;
     let mut marker = None;
