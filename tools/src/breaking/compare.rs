@@ -205,7 +205,7 @@ impl Cmp<'_> {
 
     /// Whether replacing `old_ty` by `new_ty` (`None`: an empty message) keeps the wire and JSON
     /// forms compatible; the reasons it does not.
-    fn replacement(&self, old_ty: Option<&str>, new_ty: Option<&str>, old_at: &str, new_at: &str) -> Vec<String> {
+    fn replacement(&self, old_ty: Option<&str>, new_ty: Option<&str>) -> Vec<String> {
         let empty = Message { at: String::new(), fields: Default::default(), reserved_numbers: vec![], reserved_names: vec![] };
         let mut probe = Cmp { old: self.old, new: self.new, out: Vec::new() };
         let (om, nm) = (
@@ -218,7 +218,6 @@ impl Cmp<'_> {
         let shown = new_ty.unwrap_or("(no type)");
         let mut seen = BTreeSet::from([(old_ty.unwrap_or("").to_owned(), new_ty.unwrap_or("").to_owned())]);
         probe.message(shown, om, nm, Mode::Structural, &mut seen);
-        let _ = (old_at, new_at);
         probe.out.into_iter().filter(|i| i.rule.severity == Severity::Error).map(|i| format!("{} [{}]", i.message, i.rule.id)).collect()
     }
 
@@ -351,7 +350,7 @@ impl Cmp<'_> {
                 if o == n {
                     continue;
                 }
-                let reasons = self.replacement(o.as_deref(), n.as_deref(), &oe.at, &ne.at);
+                let reasons = self.replacement(o.as_deref(), n.as_deref());
                 if !reasons.is_empty() {
                     self.push(
                         rule,
@@ -413,7 +412,7 @@ impl Cmp<'_> {
                         self.push(rules::NOTIFICATION_RENAMED, format!("notification {key} `{}` is now named `{}`", on.name, nn.name), &nn.at, &on.at);
                     }
                     if nn.payload != on.payload {
-                        let reasons = self.replacement(Some(&on.payload), Some(&nn.payload), &on.at, &nn.at);
+                        let reasons = self.replacement(Some(&on.payload), Some(&nn.payload));
                         if !reasons.is_empty() {
                             self.push(
                                 rules::NOTIFICATION_PAYLOAD_INCOMPATIBLE,
