@@ -1,6 +1,9 @@
 //! The comparison of two revisions: an older one (checked against) and a newer one (checked).
 
-use std::{collections::BTreeSet, fmt};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+};
 
 use super::rules::{self, Rule, Severity};
 use super::snapshot::{Enum, Loc, Message, Snapshot, message_type};
@@ -44,14 +47,30 @@ impl fmt::Display for Finding {
 /// Everything the newer revision breaks with respect to the older one.
 pub fn compare(old: &Snapshot, new: &Snapshot, against: &str) -> Vec<Finding> {
     let mut c = Cmp { old, new, out: Vec::new() };
+    let users = users(old);
+    let mut annotate = |c: &mut Cmp, start: usize, name: &str| {
+        if let Some(u) = users.get(name) {
+            let mut list: Vec<&str> = u.iter().map(String::as_str).take(3).collect();
+            let more = u.len().saturating_sub(3);
+            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            list.sort();
+            for i in &mut c.out[start..] {
+                i.message.push_str(&format!(" (reaches {}{tail})", list.join(", ")));
+            }
+        }
+    };
     for (name, om) in &old.messages {
         if let Some(nm) = new.messages.get(name) {
+            let start = c.out.len();
             c.message(name, om, nm, Mode::Nominal, &mut BTreeSet::new());
+            annotate(&mut c, start, name);
         }
     }
     for (name, oe) in &old.enums {
         if let Some(ne) = new.enums.get(name) {
+            let start = c.out.len();
             c.enumeration(name, oe, ne);
+            annotate(&mut c, start, name);
         }
     }
     c.frozen();
@@ -62,6 +81,61 @@ pub fn compare(old: &Snapshot, new: &Snapshot, against: &str) -> Vec<Finding> {
         .into_iter()
         .map(|i| Finding { rule: i.rule, message: i.message, new_at: i.new_at, old_at: i.old_at, against: against.to_owned() })
         .collect()
+}
+
+/// For each message and enum of `snap`, what puts it on the wire: the events, notifications and
+/// protocol envelopes that reach it through fields.
+fn users(snap: &Snapshot) -> BTreeMap<String, BTreeSet<String>> {
+    let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut add = |ty: &str, who: String| {
+        users.entry(ty.to_owned()).or_default().insert(who);
+    };
+    for e in snap.events.values() {
+        if let Some(t) = &e.input {
+            add(t, format!("event `{}` input", e.name));
+        }
+        if let Some(t) = &e.output {
+            add(t, format!("event `{}` output", e.name));
+        }
+    }
+    for n in &snap.notifications {
+        add(&n.payload, format!("notification `{}`", n.name));
+    }
+    for (m, who) in [
+        ("eventwire.v1.FFIRequest", "every request"),
+        ("eventwire.v1.FFIResponse", "every response"),
+        ("eventwire.v1.FlowyError", "every error"),
+        ("eventwire.v1.SubscribeObject", "every notification"),
+    ] {
+        if snap.messages.contains_key(m) {
+            add(m, who.to_owned());
+        }
+    }
+    loop {
+        let mut changed = false;
+        for (name, m) in &snap.messages {
+            let Some(from) = users.get(name).cloned() else { continue };
+            for f in m.fields.values() {
+                for target in referenced(&f.ty) {
+                    let set = users.entry(target.to_owned()).or_default();
+                    let before = set.len();
+                    set.extend(from.iter().cloned());
+                    changed |= set.len() != before;
+                }
+            }
+        }
+        if !changed {
+            return users;
+        }
+    }
+}
+
+/// The message and enum names a field type refers to (`map<string, message .a.B>` -> `a.B`).
+fn referenced(ty: &str) -> impl Iterator<Item = &str> {
+    ty.split(['<', ',', '>']).filter_map(|part| {
+        let part = part.trim();
+        part.strip_prefix("message .").or_else(|| part.strip_prefix("enum ."))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -205,7 +279,7 @@ impl Cmp<'_> {
 
     /// Whether replacing `old_ty` by `new_ty` (`None`: an empty message) keeps the wire and JSON
     /// forms compatible; the reasons it does not.
-    fn replacement(&self, old_ty: Option<&str>, new_ty: Option<&str>, old_at: &str, new_at: &str) -> Vec<String> {
+    fn replacement(&self, old_ty: Option<&str>, new_ty: Option<&str>) -> Vec<String> {
         let empty = Message { at: String::new(), fields: Default::default(), reserved_numbers: vec![], reserved_names: vec![] };
         let mut probe = Cmp { old: self.old, new: self.new, out: Vec::new() };
         let (om, nm) = (
@@ -218,7 +292,6 @@ impl Cmp<'_> {
         let shown = new_ty.unwrap_or("(no type)");
         let mut seen = BTreeSet::from([(old_ty.unwrap_or("").to_owned(), new_ty.unwrap_or("").to_owned())]);
         probe.message(shown, om, nm, Mode::Structural, &mut seen);
-        let _ = (old_at, new_at);
         probe.out.into_iter().filter(|i| i.rule.severity == Severity::Error).map(|i| format!("{} [{}]", i.message, i.rule.id)).collect()
     }
 
@@ -351,7 +424,7 @@ impl Cmp<'_> {
                 if o == n {
                     continue;
                 }
-                let reasons = self.replacement(o.as_deref(), n.as_deref(), &oe.at, &ne.at);
+                let reasons = self.replacement(o.as_deref(), n.as_deref());
                 if !reasons.is_empty() {
                     self.push(
                         rule,
@@ -413,7 +486,7 @@ impl Cmp<'_> {
                         self.push(rules::NOTIFICATION_RENAMED, format!("notification {key} `{}` is now named `{}`", on.name, nn.name), &nn.at, &on.at);
                     }
                     if nn.payload != on.payload {
-                        let reasons = self.replacement(Some(&on.payload), Some(&nn.payload), &on.at, &nn.at);
+                        let reasons = self.replacement(Some(&on.payload), Some(&nn.payload));
                         if !reasons.is_empty() {
                             self.push(
                                 rules::NOTIFICATION_PAYLOAD_INCOMPATIBLE,

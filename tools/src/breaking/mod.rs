@@ -51,7 +51,7 @@ impl Against {
     /// A path to an existing file is a lock file, to a directory an older tree; anything else is
     /// taken for a git revision.
     pub fn parse(root: &Path, arg: &str) -> Against {
-        let p = root.join(arg);
+        let p = if root == Path::new(".") { PathBuf::from(arg) } else { root.join(arg) };
         if p.is_file() {
             Against::Lock(p)
         } else if p.is_dir() {

@@ -123,15 +123,28 @@ impl Inputs {
         let mut compiler = protox::Compiler::with_file_resolver(chain);
         compiler.include_source_info(true).include_imports(true);
         for n in &names {
-            compiler.open_file(n).map_err(|e| {
-                let file = e.file().map(|f| self.display_proto(f)).unwrap_or_else(|| self.display_proto(n));
-                format!("{file}: does not compile ({}): {e}", self.label)
-            })?;
+            compiler.open_file(n).map_err(|e| self.compile_error(n, &e))?;
         }
         // Decoding the encoded set keeps custom options (the error categories) as extensions.
         let pool = DescriptorPool::decode(compiler.encode_file_descriptor_set().as_slice())
             .map_err(|e| format!("{}: descriptor set does not decode: {e}", self.label))?;
         Ok((pool, names))
+    }
+}
+
+impl Inputs {
+    /// `file:line:col: does not compile (revision): what`, from protox's diagnostic span.
+    fn compile_error(&self, opened: &str, e: &protox::Error) -> String {
+        use miette::Diagnostic;
+        let name = e.file().unwrap_or(opened);
+        let text = self.protos.iter().find_map(|r| r.files.get(name));
+        let pos = e.labels().and_then(|mut l| l.next()).and_then(|l| {
+            let before = text?.get(..l.offset())?;
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            Some(format!(":{line}:{col}"))
+        });
+        format!("{}{}: does not compile ({}): {e}", self.display_proto(name), pos.unwrap_or_default(), self.label)
     }
 }
 
