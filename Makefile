@@ -9,8 +9,16 @@ export PROTOC := /nonexistent/protoc-is-not-used
 
 test: test-rust test-ts test-dart
 
-test-rust:
-	$(CARGO) test --workspace --locked
+# The Rust tests include the breaking-change corpus, which compares the checker with `buf breaking`
+# (npm @bufbuild/buf, pinned in tools/package.json). Under make a missing buf fails the run
+# instead of being skipped (tools/tests/breaking.rs); the same tests check the project's schema
+# against schema/eventwire.lock.json (docs/evolving-a-schema.md).
+test-rust: tools/node_modules/.bin/buf
+	EVENTWIRE_REQUIRE_BUF=1 $(CARGO) test --workspace --locked
+
+tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+	@touch $@
 
 test-ts:
 	@if [ -f bindings/ts/package.json ]; then \

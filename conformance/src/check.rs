@@ -74,6 +74,18 @@ fn malformed_name(kind: i32) -> String {
     MalformedKind::try_from(kind).map(|k| k.as_str_name().to_owned()).unwrap_or_else(|_| kind.to_string())
 }
 
+/// The category a receiver decides by (SPEC.md REQ-ERR-9): the schema's for a declared code; the
+/// received one for an undeclared code, unless it is UNSPECIFIED or undeclared (then INTERNAL).
+pub fn resolved_category(code: i32, received: i32) -> i32 {
+    match ErrorCode::try_from(code) {
+        Ok(c) => c.category() as i32,
+        Err(_) => match ErrorCategory::try_from(received) {
+            Ok(ErrorCategory::Unspecified) | Err(_) => ErrorCategory::Internal as i32,
+            Ok(c) => c as i32,
+        },
+    }
+}
+
 pub(crate) fn code_name(code: i32) -> String {
     ErrorCode::try_from(code).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| code.to_string())
 }

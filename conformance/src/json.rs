@@ -83,6 +83,7 @@ fn compare_at(path: &str, expected: &Value, actual: &Value) -> Result<(), String
             Ok(())
         }
         (Value::Number(e), Value::Number(a)) if numbers_equal(e, a) => Ok(()),
+        (Value::Number(_), Value::Number(_)) => Err(format!("{path}: expected {expected}, got {actual}")),
         (e, a) if e == a => Ok(()),
         (e, a) => Err(format!("{path}: expected {e}, got {a}")),
     }
@@ -96,6 +97,9 @@ fn numbers_equal(e: &serde_json::Number, a: &serde_json::Number) -> bool {
         return e == a;
     }
     match (e.as_f64(), a.as_f64()) {
+        // -0 and 0 are different values (a binding that loses the sign is wrong), though equal
+        // as numbers.
+        (Some(e), Some(a)) if e == 0.0 && a == 0.0 => e.is_sign_negative() == a.is_sign_negative(),
         (Some(e), Some(a)) => e == a || (e as f32) == (a as f32),
         _ => false,
     }
@@ -120,6 +124,9 @@ mod tests {
         assert!(compare(&json!(0.1), &json!(0.10000000149011612)).is_ok());
         assert!(compare(&json!(0.1), &json!(0.2)).is_err());
         assert!(compare(&json!(1), &json!(2)).is_err());
+        assert!(compare(&json!(-0.0), &json!(0.0)).is_err());
+        assert!(compare(&json!(-0.0), &serde_json::from_str::<Value>("-0").unwrap()).is_ok());
+        assert!(compare(&json!(0), &json!(0.0)).is_ok());
     }
 
     #[test]

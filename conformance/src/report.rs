@@ -62,12 +62,22 @@ pub struct Summary {
     pub skipped: usize,
     pub expected_failures: usize,
     pub could_not_run: usize,
+    /// Required cases among `failed` (unexpected passes aside) and `could_not_run`.
+    pub required_failed: usize,
+    /// Listed cases that passed (part of `failed`).
+    pub unexpected_passes: usize,
 }
 
 impl Summary {
     pub fn of(records: &[Record]) -> Summary {
         let mut s = Summary::default();
         for r in records {
+            if matches!(r.outcome, Outcome::Failed(_) | Outcome::CouldNotRun(_)) && r.level == Level::Required {
+                s.required_failed += 1;
+            }
+            if r.outcome == Outcome::UnexpectedPass {
+                s.unexpected_passes += 1;
+            }
             match r.outcome {
                 Outcome::Passed => s.passed += 1,
                 Outcome::Failed(_) | Outcome::UnexpectedPass => s.failed += 1,
@@ -84,6 +94,19 @@ impl Summary {
         self.failed == 0 && self.could_not_run == 0
     }
 
+    /// The runner's exit status (conformance/INTERPRETING.md section 7): 0 when the run
+    /// succeeded; 1 when a required case failed or could not run, or a listed case passed; 3 when
+    /// only recommended cases failed or could not run (SPEC.md REQ-CONF-3).
+    pub fn exit_code(&self) -> u8 {
+        if self.ok() {
+            0
+        } else if self.required_failed > 0 || self.unexpected_passes > 0 {
+            1
+        } else {
+            3
+        }
+    }
+
     /// `N passed, N failed, N skipped, N expected failures, N could not run`.
     pub fn line(&self) -> String {
         format!(
@@ -93,27 +116,88 @@ impl Summary {
     }
 }
 
-/// Who was tested, for the reports' headers.
+/// One implementation as its handshake described it.
+#[derive(Debug, Clone, Default)]
+pub struct Implementation {
+    /// The role it was tested in.
+    pub role: Option<Role>,
+    pub name: String,
+    pub version: String,
+    /// The roles it declares.
+    pub roles: Vec<String>,
+    /// The features it declares.
+    pub features: Vec<String>,
+}
+
+impl Implementation {
+    pub fn from_hello(role: Role, hello: &eventwire_schema::testee_pb::HandshakeResult) -> Implementation {
+        Implementation {
+            role: Some(role),
+            name: hello.implementation_name.clone(),
+            version: hello.implementation_version.clone(),
+            roles: hello
+                .roles
+                .iter()
+                .map(|r| match eventwire_schema::testee_pb::Role::try_from(*r) {
+                    Ok(eventwire_schema::testee_pb::Role::Binding) => "binding".to_owned(),
+                    Ok(eventwire_schema::testee_pb::Role::Backend) => "backend".to_owned(),
+                    _ => r.to_string(),
+                })
+                .collect(),
+            features: hello.features.clone(),
+        }
+    }
+}
+
+/// Who was tested and how, for the reports' headers: everything a claim publishes (SPEC.md
+/// REQ-CONF-2, REQ-CONF-6).
 #[derive(Debug, Clone, Default)]
 pub struct Testee {
     pub command: String,
-    pub implementation: Vec<(Role, String, String)>,
+    pub implementation: Vec<Implementation>,
+    /// The known-failing list the run used: its path and its text.
+    pub known_failing: Option<(String, String)>,
+    /// The `--filter` of the run, if any: a partial run supports no claim.
+    pub selection: Option<String>,
 }
 
 /// The JSON report.
 pub fn json(testee: &Testee, records: &[Record]) -> String {
     let s = Summary::of(records);
+    let level_count = |level: Level, f: fn(&Outcome) -> bool| records.iter().filter(|r| r.level == level && f(&r.outcome)).count();
     let value = json!({
+        "spec_version": eventwire_schema::PACKAGE,
         "suite_version": crate::testee::SUITE_VERSION,
+        "testee_protocol_version": crate::testee::PROTOCOL_VERSION,
         "testee": {
             "command": testee.command,
-            "implementations": testee.implementation.iter().map(|(role, name, version)| json!({
-                "role": role.as_str(), "name": name, "version": version,
+            "implementations": testee.implementation.iter().map(|i| json!({
+                "role": i.role.map(Role::as_str),
+                "name": i.name,
+                "version": i.version,
+                "roles": i.roles,
+                "features": i.features,
             })).collect::<Vec<_>>(),
         },
+        "selection": testee.selection,
+        "known_failing": testee.known_failing.as_ref().map(|(path, text)| json!({
+            "path": path,
+            "patterns": text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+        })),
         "summary": {
             "passed": s.passed, "failed": s.failed, "skipped": s.skipped,
             "expected_failures": s.expected_failures, "could_not_run": s.could_not_run,
+            "required": {
+                "failed": level_count(Level::Required, |o| matches!(o, Outcome::Failed(_) | Outcome::UnexpectedPass)),
+                "could_not_run": level_count(Level::Required, |o| matches!(o, Outcome::CouldNotRun(_))),
+                "expected_failures": level_count(Level::Required, |o| matches!(o, Outcome::ExpectedFailure(_))),
+            },
+            "recommended": {
+                "failed": level_count(Level::Recommended, |o| matches!(o, Outcome::Failed(_) | Outcome::UnexpectedPass)),
+                "could_not_run": level_count(Level::Recommended, |o| matches!(o, Outcome::CouldNotRun(_))),
+                "expected_failures": level_count(Level::Recommended, |o| matches!(o, Outcome::ExpectedFailure(_))),
+            },
+            "exit_status": s.exit_code(),
         },
         "cases": records.iter().map(|r| json!({
             "name": r.name,

@@ -171,6 +171,9 @@ struct StepRaw {
     timeout_ms: u32,
     #[serde(default)]
     cancel_after_ms: u32,
+    /// Cancel right after the response arrived (a cancellation that certainly comes late).
+    #[serde(default)]
+    cancel_after_answer: bool,
     /// Sent without waiting for earlier steps' responses.
     #[serde(default)]
     concurrent: bool,
@@ -282,7 +285,13 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         (None, None, Some(op), None, None, None, None) => round_trip(op, expect)?,
         (None, None, None, Some(op), None, None, None) => build_request(op, expect)?,
         (None, None, None, None, Some(op), None, None) => interpret_response(op, expect)?,
-        (None, None, None, None, None, Some(op), None) => route(op, expect)?,
+        (None, None, None, None, None, Some(op), None) => {
+            // Routing needs a listener API, which a binding may not have (INTERPRETING.md 5).
+            if !raw.features.iter().any(|f| f == "notification-routing") {
+                return Err("a route_notifications case needs `features: [notification-routing]`".into());
+            }
+            route(op, expect)?
+        }
         (None, None, None, None, None, None, Some(op)) => {
             if expect.is_some() {
                 return Err("a dispatch case puts `expect` in each step".into());
@@ -531,6 +540,7 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
             cancel_after_ms: s.cancel_after_ms,
             concurrent: s.concurrent,
             delay_ms: s.delay_ms,
+            cancel_after_answer: s.cancel_after_answer,
         });
         expected.push(Step { response, notifications, arrival: s.expect.arrival });
     }
@@ -605,7 +615,7 @@ fn check_dispatch_features(op: &Op, declared: &[String]) -> Result<(), String> {
     if config.max_payload_bytes > 0 || config.max_nesting_depth > 0 || config.max_in_flight > 0 || config.capabilities_configured {
         needed.push("configuration");
     }
-    if d.steps.iter().any(|s| s.cancel_after_ms > 0) {
+    if d.steps.iter().any(|s| s.cancel_after_ms > 0 || s.cancel_after_answer) {
         needed.push("cancellation");
     }
     if config.not_ready {

@@ -171,7 +171,7 @@ fn a_backend_that_waits_for_each_answer_fails_every_concurrency_case() {
 #[test]
 fn a_subscriber_queue_without_its_bound_fails_the_drop_case_only() {
     let f = failed(&run("default-queues", &backend_area("subscribers")));
-    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops"]);
+    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops", "required/subscribers/trailing-drops-are-marked"]);
 }
 
 #[test]
@@ -182,4 +182,96 @@ fn an_empty_capability_set_read_as_all_fails_the_deny_all_case() {
         f,
         vec!["required/pipeline/capability-empty-set-denies-everything", "required/vectors-reject/route-permission-empty-set"]
     );
+}
+
+#[test]
+fn a_binding_without_a_listener_api_is_skipped_not_failed_on_every_routing_case() {
+    let cases = binding_cases();
+    let routing: Vec<&Case> =
+        cases.iter().filter(|c| matches!(c.op, eventwire_schema::testee_pb::case::Op::RouteNotifications(_))).collect();
+    assert!(routing.len() >= 19, "{}", routing.len());
+    let records = run("no-listener-api", &cases);
+    assert_eq!(failures(&records), Vec::<String>::new());
+    for c in routing {
+        let r = records.iter().find(|r| r.name == c.name).unwrap();
+        assert!(matches!(&r.outcome, Outcome::Skipped(why) if why.contains("notification-routing")), "{}: {:?}", c.name, r.outcome);
+    }
+}
+
+#[test]
+fn a_binding_that_skips_wrong_wire_types_fails_only_recommended_cases() {
+    // REQ-ENC-12 is a SHOULD for bindings: such a binding may still claim conformance.
+    let f = failures(&run("lenient-wire-types", &binding_cases()));
+    assert!(!f.is_empty(), "no case depends on rejecting a wrong wire type");
+    let required: Vec<&String> = f.iter().filter(|n| n.starts_with("required/")).collect();
+    assert!(required.is_empty(), "required cases depend on REQ-ENC-12: {required:?}");
+    assert!(f.iter().any(|n| n == "recommended/interpret-response/ok-output-wrong-wire-type"), "{f:?}");
+}
+
+#[test]
+fn a_binding_that_does_not_resolve_categories_fails_the_category_cases() {
+    let f = failures(&run("category-as-received", &binding_cases()));
+    for name in [
+        "required/interpret-response/declared-code-disagreeing-category-is-ignored",
+        "required/interpret-response/unknown-code-without-category-is-internal",
+        "required/interpret-response/unknown-code-undeclared-category-is-internal",
+        "required/notification-routing/error-category-is-resolved",
+        "required/vectors-reject/notification-empty-error",
+    ] {
+        assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
+    }
+    assert!(f.iter().all(|n| n.contains("category") || n.contains("empty-error") || n.contains("error-notification")), "{f:?}");
+}
+
+#[test]
+fn a_binding_that_judges_notifications_only_when_listened_fails_the_unlistened_cases() {
+    let f = failures(&run("judge-only-when-listened", &binding_cases()));
+    assert_eq!(
+        f,
+        vec![
+            "required/notification-routing/undecodable-payload-without-listener-is-malformed",
+            "required/notification-routing/undecodable-error-is-malformed"
+        ]
+    );
+}
+
+#[test]
+fn a_binding_that_reads_64_bit_integers_through_a_double_fails_the_precision_cases() {
+    let f = failures(&run("int64-via-double", &binding_cases()));
+    for field in ["f-int64", "f-uint64", "f-sint64", "f-fixed64", "f-sfixed64"] {
+        for dir in ["encode", "decode"] {
+            let name = format!("required/vectors-{dir}/{field}-above-2-53");
+            assert!(f.contains(&name), "{name} passed");
+        }
+    }
+    for name in ["required/vectors-encode/r-sint64-packed-beyond-2-53", "required/vectors-encode/m-uint64-bytes-keys-beyond-2-53", "required/vectors-decode/f-int64-below-minus-2-53"] {
+        assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
+    }
+}
+
+#[test]
+fn a_binding_that_loses_negative_zero_nan_or_infinity_fails_their_cases() {
+    let f = failures(&run("negative-zero-as-zero", &binding_cases()));
+    for name in ["required/encoding/encode-repeated-negative-zero", "required/encoding/decode-repeated-negative-zero", "required/encoding/round-trip-repeated-negative-zero"] {
+        assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
+    }
+    let f = failures(&run("nan-as-zero", &binding_cases()));
+    for name in [
+        "required/encoding/decode-double-nan",
+        "required/encoding/decode-double-nan-with-payload",
+        "required/encoding/decode-float-nan",
+        "required/encoding/decode-repeated-nan-and-infinities",
+        "recommended/encoding/encode-nan-canonical",
+    ] {
+        assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
+    }
+    let f = failures(&run("infinity-as-zero", &binding_cases()));
+    for name in [
+        "required/vectors-encode/f-double-positive-infinity",
+        "required/vectors-decode/f-float-negative-infinity",
+        "required/vectors-encode/r-double-packed-infinities",
+        "required/encoding/decode-repeated-nan-and-infinities",
+    ] {
+        assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
+    }
 }

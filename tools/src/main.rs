@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use eventwire_tools::codegen::{TARGETS, model::Model};
-use eventwire_tools::{docs, lint, vectors};
+use eventwire_tools::{breaking, docs, lint, vectors};
 
 #[derive(Parser)]
 #[command(name = "eventwire-tools", about = "Eventwire's tools: code generation, golden vectors, schema lint, docs.", version)]
@@ -59,6 +59,49 @@ enum VectorsCommand {
 enum SchemaCommand {
     /// Event-table rules and proto style rules.
     Lint,
+    /// Breaking changes of a schema (protos and event tables) against an older revision.
+    Breaking {
+        #[command(flatten)]
+        layout: LayoutArgs,
+        /// An older revision: a directory in the same layout, a git revision, or a lock file
+        /// (every version in it is checked).
+        #[arg(long, default_value = breaking::PROJECT_LOCK)]
+        against: String,
+        /// Print the rules and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
+    /// Records the schema as a released version in the lock file.
+    Lock {
+        #[command(flatten)]
+        layout: LayoutArgs,
+        /// The lock file.
+        #[arg(long, default_value = breaking::PROJECT_LOCK)]
+        lock: PathBuf,
+        /// Write the lock (refused if the schema breaks a version already in it).
+        #[arg(long, required = true)]
+        update: bool,
+        /// The release being recorded, e.g. `1.2.0`.
+        #[arg(long)]
+        version: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct LayoutArgs {
+    /// A proto root (repeatable); every .proto under it is compiled and checked. Imports resolve
+    /// across roots, so an app passes its own root and Eventwire's `schema/proto`.
+    #[arg(long = "proto", default_value = "schema/proto")]
+    protos: Vec<PathBuf>,
+    /// The directory of event tables (`*.yaml`).
+    #[arg(long, default_value = "schema/events")]
+    tables: PathBuf,
+}
+
+impl LayoutArgs {
+    fn layout(&self) -> breaking::Layout {
+        breaking::Layout { protos: self.protos.clone(), tables: self.tables.clone() }
+    }
 }
 
 fn main() -> ExitCode {
@@ -117,6 +160,52 @@ fn run(cli: &Cli) -> Result<bool, String> {
                 println!("schema lint: ok");
             }
             Ok(findings.is_empty())
+        }
+        Command::Schema { command: SchemaCommand::Breaking { layout, against, list_rules } } => {
+            if *list_rules {
+                print!("{}", breaking::rules::markdown_table());
+                return Ok(true);
+            }
+            let against = breaking::Against::parse(&cli.root, against);
+            let findings = breaking::check(&cli.root, &layout.layout(), &against)?;
+            for f in &findings {
+                eprintln!("{f}");
+            }
+            let errors = findings.iter().filter(|f| f.is_error()).count();
+            let warnings = findings.len() - errors;
+            if errors == 0 {
+                println!("schema breaking: ok ({warnings} warning(s))");
+            } else {
+                eprintln!("schema breaking: {errors} breaking change(s), {warnings} warning(s)");
+            }
+            Ok(errors == 0)
+        }
+        Command::Schema { command: SchemaCommand::Lock { layout, lock, update: _, version } } => {
+            let path = cli.root.join(lock);
+            let mut locked = if path.exists() { breaking::Lock::read(&path)? } else { breaking::Lock::new() };
+            let layout = layout.layout();
+            let now = breaking::current(&cli.root, &layout)?;
+            let mut errors = 0;
+            for v in &locked.versions {
+                if v.version == *version {
+                    continue;
+                }
+                for f in breaking::compare(&v.schema, &now, &format!("{} version {}", path.display(), v.version)) {
+                    eprintln!("{f}");
+                    errors += usize::from(f.is_error());
+                }
+            }
+            if errors > 0 {
+                eprintln!("schema lock: not updated: {errors} breaking change(s) against recorded versions");
+                return Ok(false);
+            }
+            if locked.record(version, now)? {
+                std::fs::write(&path, locked.to_text()).map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("wrote {} (version {version}; {} version(s) recorded)", path.display(), locked.versions.len());
+            } else {
+                println!("{}: version {version} is up to date", path.display());
+            }
+            Ok(true)
         }
         Command::Codegen { lang, check } => {
             let model = Model::from_tables(

@@ -327,16 +327,32 @@ fn observe(config: Option<&Config>, requests: Vec<Vec<u8>>) -> Result<Vec<Observ
 /// The expectation must be consistent in itself: its bytes decode to what it says.
 fn expect_consistent(e: &Expect) -> Result<(), String> {
     if let (Some(Status::Ok), Some(hex)) = (e.status, &e.response_hex) {
+        if e.bytes_comparable.is_some() {
+            return Err("response_hex beside bytes_comparable".into());
+        }
         let r = pb::FfiResponse::decode(bytes(Some(hex))?.as_slice()).map_err(|e| e.to_string())?;
         match &e.output {
             Some(o) => {
                 if to_hex(&r.payload) != o.hex {
                     return Err("response_hex does not carry the output".into());
                 }
-                message_agrees(&o.ty, &o.value, &r.payload, false)?;
+                // Pinned bytes: no map entry may have a default key or value (REQ-ENC-4(e)).
+                message_agrees(&o.ty, &o.value, &r.payload, true)?;
             }
             None if !r.payload.is_empty() => return Err("OK without output carries a payload".into()),
             None => {}
+        }
+    }
+    if let (Some(Status::Ok), None) = (e.status, &e.response_hex) {
+        // Not byte-comparable: the mark must be there, and true (the strict check fails).
+        let o = e.output.as_ref().ok_or("an OK expectation without response_hex and without output")?;
+        if e.bytes_comparable != Some(false) {
+            return Err("an OK expectation without response_hex must say bytes_comparable: false".into());
+        }
+        let b = bytes(Some(&o.hex))?;
+        message_agrees(&o.ty, &o.value, &b, false)?;
+        if message_agrees(&o.ty, &o.value, &b, true).is_ok() {
+            return Err("bytes_comparable: false, but the output has no map entry with a default key or value".into());
         }
     }
     if let Some(err) = &e.error {
@@ -438,6 +454,13 @@ fn hand_written() -> BTreeMap<&'static str, Vec<u8>> {
     m.insert("f-nested-empty", vec![0x8a, 0x01, 0x00]);
     m.insert("f-int32-negative", cat(&[&[0x18], &u64_max]));
     m.insert("f-enum-negative", cat(&[&[0x80, 0x01], &u64_max]));
+    // 2^53 + 1 = bit 53 (the fifth bit of the eighth 7-bit group) plus bit 0.
+    m.insert("f-int64-above-2-53", vec![0x20, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]);
+    // fixed64: 2^53 + 1 little endian is 01 00 00 00 00 00 20 00.
+    m.insert("f-fixed64-above-2-53", vec![0x51, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00]);
+    // IEEE 754: +inf double 0x7ff0000000000000, -inf float 0xff800000, little endian.
+    m.insert("f-double-positive-infinity", vec![0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x7f]);
+    m.insert("f-float-negative-infinity", vec![0x15, 0x00, 0x00, 0x80, 0xff]);
     m.insert("alltypes-empty", vec![]);
 
     // Envelopes.

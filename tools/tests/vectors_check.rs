@@ -269,3 +269,31 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn generate_refuses_pinned_bytes_for_default_map_entries_and_a_wrong_receiver_outcome() {
+    use eventwire_tools::vectors::{catalogue::ExpectDef, compile::compile, format::Input};
+    let base = catalogue::all().into_iter().find(|d| d.name == "f-int32-one").unwrap();
+    // REQ-ENC-4(e): an encode case with a default key (0), a default value (""), or either one
+    // level down is refused.
+    for value in [
+        serde_json::json!({"mInt32String": {"0": "zero"}}),
+        serde_json::json!({"mInt32String": {"5": ""}}),
+        serde_json::json!({"mStringNested": {"k": {}}}),
+    ] {
+        let mut d = base.clone();
+        d.body = Body::Encode { ty: "eventwire.v1.AllTypesPB", value: value.clone() };
+        let err = compile(&d).expect_err(&format!("{value} was pinned"));
+        assert!(err.msg.contains("REQ-ENC-4"), "{err}");
+    }
+    // The same entries with non-default keys and values are fine.
+    let mut d = base.clone();
+    d.body = Body::Encode { ty: "eventwire.v1.AllTypesPB", value: serde_json::json!({"mInt32String": {"5": "five"}}) };
+    compile(&d).unwrap();
+    // A notification whose last payload arm is not a TickPB cannot be declared valid (rej-0071).
+    let head = [&[0x0a, 0x0b][..], b"conformance", &[0x10, 0x01]].concat();
+    let mut d = base.clone();
+    d.body = Body::Reject { config: None, input: Input::Notification, bytes: [&head[..], &[0x22, 0x01, 0x01, 0x22, 0x01, 0x02]].concat(), expect: ExpectDef::Malformed(false) };
+    let err = compile(&d).expect_err("an undecodable payload declared valid");
+    assert!(err.msg.contains("malformed = true"), "{err}");
+}

@@ -57,7 +57,7 @@ impl Backend {
             Err(e) => return R::Unsupported(format!("this configuration cannot be built: {e}")),
         };
         let (session, receiver) = dispatcher.open_session(SessionConfig::new());
-        let mut connection = InProcess { runtime: &self.runtime, session, receiver };
+        let mut connection = InProcess { runtime: &self.runtime, session, receiver, dispatcher: dispatcher.clone() };
         let mut subscribers = Sessions { dispatcher: &dispatcher, open: Vec::new() };
         let outcome = drive::dispatch(op, &mut connection, &mut subscribers);
         connection.session.close();
@@ -76,6 +76,7 @@ struct InProcess<'a> {
     runtime: &'a tokio::runtime::Runtime,
     session: Session,
     receiver: SessionReceiver,
+    dispatcher: Dispatcher,
 }
 
 impl drive::Connection for InProcess<'_> {
@@ -102,6 +103,10 @@ impl drive::Connection for InProcess<'_> {
             Ok(Some(Outbound::Response { request_id, response })) => Ok(Some(drive::Event::Response { id: request_id, response })),
             Ok(None) => Err("the session ended before every response".into()),
         }
+    }
+
+    fn admitted(&mut self) -> Option<usize> {
+        Some(self.dispatcher.in_flight())
     }
 }
 

@@ -27,22 +27,54 @@ pub fn encode(op: &testee_pb::EncodeOp, flaw: Option<&Flaw>) -> R {
         return failure(FailureKind::UnknownType, format!("no message type {}", op.message_type));
     };
     match json::parse(&desc, &op.json) {
-        Ok(message) => match flaw {
+        Ok(mut message) => match flaw {
             Some(Flaw::MapInsertionOrder) => super::flaw::encode_maps_in_insertion_order(&desc, &op.json, &message),
-            _ => R::Data(canonical::encode(&message, canonical::Unknown::Keep)),
+            Some(f) => {
+                super::flaw::mangle_numbers(&mut message, f);
+                R::Data(canonical::encode(&message, canonical::Unknown::Keep))
+            }
+            None => R::Data(canonical::encode(&message, canonical::Unknown::Keep)),
         },
         Err(e) => failure(FailureKind::Json, e),
     }
 }
 
-pub fn decode(op: &testee_pb::DecodeOp) -> R {
+/// Decodes as this binding does: exactly, or as a flawed binding would.
+fn decode_message(desc: prost_reflect::MessageDescriptor, data: &[u8], flaw: Option<&Flaw>) -> Result<DynamicMessage, String> {
+    let mut message = match flaw {
+        Some(Flaw::LenientWireTypes) => super::flaw::decode_skipping_wrong_wire_types(&desc, data),
+        _ => DynamicMessage::decode(desc, data).map_err(|e| e.to_string()),
+    }?;
+    if let Some(f) = flaw {
+        super::flaw::mangle_numbers(&mut message, f);
+    }
+    Ok(message)
+}
+
+pub fn decode(op: &testee_pb::DecodeOp, flaw: Option<&Flaw>) -> R {
     let Some(desc) = json::message_type(&op.message_type) else {
         return failure(FailureKind::UnknownType, format!("no message type {}", op.message_type));
     };
-    match DynamicMessage::decode(desc, op.data.as_slice()) {
+    match decode_message(desc, op.data.as_slice(), flaw) {
         Ok(message) => R::Json(json::to_string(&message)),
-        Err(e) => failure(FailureKind::Decode, e.to_string()),
+        Err(e) => failure(FailureKind::Decode, e),
     }
+}
+
+/// REQ-ERR-9: a declared code means its schema category; an undeclared one the received
+/// category, unless that is UNSPECIFIED or undeclared, which means INTERNAL.
+pub fn resolve_category(mut error: FlowyError, flaw: Option<&Flaw>) -> FlowyError {
+    if flaw == Some(&Flaw::CategoryAsReceived) {
+        return error;
+    }
+    error.category = match pb::ErrorCode::try_from(error.code) {
+        Ok(code) => code.category() as i32,
+        Err(_) => match pb::ErrorCategory::try_from(error.category) {
+            Ok(pb::ErrorCategory::Unspecified) | Err(_) => pb::ErrorCategory::Internal as i32,
+            Ok(c) => c as i32,
+        },
+    };
+    error
 }
 
 pub fn round_trip(op: &testee_pb::RoundTripOp, flaw: Option<&Flaw>) -> R {
@@ -53,9 +85,9 @@ pub fn round_trip(op: &testee_pb::RoundTripOp, flaw: Option<&Flaw>) -> R {
         Some(Flaw::DropUnknownFields) => canonical::Unknown::Drop,
         _ => canonical::Unknown::Keep,
     };
-    match DynamicMessage::decode(desc, op.data.as_slice()) {
+    match decode_message(desc, op.data.as_slice(), flaw) {
         Ok(message) => R::Data(canonical::encode(&message, unknown)),
-        Err(e) => failure(FailureKind::Decode, e.to_string()),
+        Err(e) => failure(FailureKind::Decode, e),
     }
 }
 
@@ -83,9 +115,9 @@ pub fn interpret_response(op: &testee_pb::InterpretResponseOp, flaw: Option<&Fla
     let outcome = match FfiResponse::decode(op.response.as_slice()) {
         Err(e) => malformed(MalformedKind::Envelope, e.to_string()),
         Ok(response) if response.code == FfiStatusCode::Ok as i32 => match &event.output {
-            Some(desc) => match DynamicMessage::decode(desc.clone(), response.payload.as_slice()) {
+            Some(desc) => match decode_message(desc.clone(), response.payload.as_slice(), flaw) {
                 Ok(output) => testee_pb::interpreted::Outcome::OutputJson(json::to_string(&output)),
-                Err(e) => malformed(MalformedKind::Output, e.to_string()),
+                Err(e) => malformed(MalformedKind::Output, e),
             },
             // An event without output: the payload is an empty message, whatever valid encoding.
             None => match <() as Message>::decode(response.payload.as_slice()) {
@@ -100,7 +132,7 @@ pub fn interpret_response(op: &testee_pb::InterpretResponseOp, flaw: Option<&Fla
                 String::from_utf8_lossy(&response.payload),
             )),
             _ => match FlowyError::decode(response.payload.as_slice()) {
-                Ok(error) => testee_pb::interpreted::Outcome::Error(error),
+                Ok(error) => testee_pb::interpreted::Outcome::Error(resolve_category(error, flaw)),
                 Err(e) => malformed(MalformedKind::ErrorPayload, e.to_string()),
             },
         },
@@ -127,14 +159,19 @@ pub fn route_notifications(op: &testee_pb::RouteNotificationsOp, flaw: Option<&F
             })
             .map(|l| l.listener)
             .collect();
-        // Exactly one of payload and error; then, if anyone listens, it must decode.
+        // Exactly one of payload and error, and it must decode, whether or not anyone listens
+        // (REQ-NOTIF-2, REQ-NOTIF-16); a payload of an undeclared (source, ty) is not judged and
+        // reaches no typed listener (REQ-NOTIF-11).
+        let judge_only_when_listened = flaw == Some(&Flaw::JudgeOnlyWhenListened);
         let content = match (&n.payload_oneof, &n.error_oneof) {
-            _ if matching.is_empty() && (n.payload_oneof.is_some() != n.error_oneof.is_some()) => continue,
-            (Some(pb::subscribe_object::PayloadOneof::Payload(p)), None) => tables()
-                .notification(&n.source, n.ty)
-                .and_then(|kind| DynamicMessage::decode(kind.payload.clone(), p.as_slice()).ok())
-                .map(|m| Content::PayloadJson(json::to_string(&m))),
-            (None, Some(pb::subscribe_object::ErrorOneof::Error(e))) => FlowyError::decode(e.as_slice()).ok().map(Content::Error),
+            _ if judge_only_when_listened && matching.is_empty() && (n.payload_oneof.is_some() != n.error_oneof.is_some()) => continue,
+            (Some(pb::subscribe_object::PayloadOneof::Payload(p)), None) => match tables().notification(&n.source, n.ty) {
+                None => continue,
+                Some(kind) => decode_message(kind.payload.clone(), p.as_slice(), flaw).ok().map(|m| Content::PayloadJson(json::to_string(&m))),
+            },
+            (None, Some(pb::subscribe_object::ErrorOneof::Error(e))) => {
+                FlowyError::decode(e.as_slice()).ok().map(|e| Content::Error(resolve_category(e, flaw)))
+            }
             _ => None,
         };
         let Some(content) = content else {

@@ -25,6 +25,11 @@ pub trait Connection {
     fn cancel(&mut self, id: u64) -> Result<(), String>;
     /// The next event, or `Ok(None)` if none came within `wait`.
     fn next(&mut self, wait: Duration) -> Result<Option<Event>, String>;
+    /// How many requests the backend has admitted and not yet answered, when it can be observed
+    /// (in process); `None` for a backend behind a transport.
+    fn admitted(&mut self) -> Option<usize> {
+        None
+    }
 }
 
 /// The other subscribers. Called only when no step is in flight.
@@ -62,6 +67,8 @@ struct Run<'a> {
     pending: Vec<Vec<u8>>,
     /// Cancellations not yet sent: (when, id).
     cancels: Vec<(Instant, u64)>,
+    /// Steps whose request is cancelled as soon as their response arrives.
+    cancel_after_answer: Vec<bool>,
 }
 
 impl Run<'_> {
@@ -71,6 +78,23 @@ impl Run<'_> {
             self.pump(None)?;
         }
         Ok(())
+    }
+
+    /// Handles events until the backend has admitted every request in flight, up to `limit`:
+    /// an event to wait for, where the backend lets it be observed. `false` if it does not.
+    fn wait_admitted(&mut self, limit: usize) -> Result<bool, String> {
+        let started = Instant::now();
+        loop {
+            let Some(admitted) = self.connection.admitted() else { return Ok(false) };
+            if admitted >= self.outstanding.min(limit) {
+                return Ok(true);
+            }
+            if started.elapsed() > SILENCE {
+                return Err(format!("the backend admitted {admitted} of {} requests within {} ms", self.outstanding, SILENCE.as_millis()));
+            }
+            // Receive meanwhile; wake again soon to look at the count.
+            self.pump(Some(Instant::now() + Duration::from_millis(1)))?;
+        }
     }
 
     /// Handles events until `deadline`.
@@ -106,6 +130,9 @@ impl Run<'_> {
                 result.notifications = std::mem::take(&mut self.pending);
                 result.arrival = self.arrivals;
                 self.outstanding -= 1;
+                if self.cancel_after_answer[index] {
+                    self.connection.cancel(id)?;
+                }
             }
             None if wake.is_some_and(|at| at <= now + wait) => {}
             None => return Err(format!("no response within {} ms", SILENCE.as_millis())),
@@ -139,7 +166,9 @@ pub fn dispatch(
         arrivals: 0,
         pending: Vec::new(),
         cancels: Vec::new(),
+        cancel_after_answer: op.steps.iter().map(|s| s.cancel_after_answer).collect(),
     };
+    let limit = if config.max_in_flight > 0 { config.max_in_flight as usize } else { usize::MAX };
     for (i, step) in op.steps.iter().enumerate() {
         if !step.concurrent || i == 0 {
             run.settle()?;
@@ -148,7 +177,7 @@ pub fn dispatch(
                 subscribers.subscribe(index, s)?;
             }
         }
-        if step.delay_ms > 0 {
+        if step.delay_ms > 0 && !(step.concurrent && run.wait_admitted(limit)?) {
             run.wait_until(Instant::now() + Duration::from_millis(u64::from(step.delay_ms)))?;
         }
         run.connection.send(id_of(i), step)?;
@@ -160,4 +189,69 @@ pub fn dispatch(
     run.settle()?;
     subscribers.read(&mut extra)?;
     Ok(testee_pb::Dispatched { steps: run.results, subscribers: extra })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eventwire_schema::pb::{self, ErrorCode, FfiResponse, FlowyError, PongPb};
+    use prost::Message;
+
+    /// A backend as a loaded machine makes it: every answer comes `latency` after the request,
+    /// and a cancellation that arrives before the answer wins (REQ-TIME-4).
+    struct Slow {
+        latency: Duration,
+        pending: Vec<(u64, Instant, bool)>,
+    }
+
+    impl Connection for Slow {
+        fn send(&mut self, id: u64, _: &testee_pb::DispatchStep) -> Result<(), String> {
+            self.pending.push((id, Instant::now() + self.latency, false));
+            Ok(())
+        }
+        fn cancel(&mut self, id: u64) -> Result<(), String> {
+            self.pending.iter_mut().filter(|p| p.0 == id).for_each(|p| p.2 = true);
+            Ok(())
+        }
+        fn next(&mut self, wait: Duration) -> Result<Option<Event>, String> {
+            // Block like a real connection: until the next answer is due, or `wait` is over.
+            let now = Instant::now();
+            let due = self.pending.iter().map(|p| if p.2 { now } else { p.1 }).min();
+            match due {
+                Some(d) if d <= now + wait => std::thread::sleep(d.saturating_duration_since(now)),
+                _ => {
+                    std::thread::sleep(wait);
+                    return Ok(None);
+                }
+            }
+            let now = Instant::now();
+            let i = self.pending.iter().position(|p| p.2 || p.1 <= now).expect("an answer is due");
+            let (id, _, cancelled) = self.pending.remove(i);
+            let response = if cancelled {
+                FfiResponse { code: pb::FfiStatusCode::Err as i32, payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec() }
+            } else {
+                FfiResponse { code: 0, payload: PongPb { message: "pong".into() }.encode_to_vec() }
+            };
+            Ok(Some(Event::Response { id, response: response.encode_to_vec() }))
+        }
+    }
+
+    /// `cancel-after-answer-is-ignored` must hold however slowly the backend answers: its
+    /// cancellation is sent after the answer, not after a fixed time (issue: 30 ms after sending
+    /// failed on a loaded machine).
+    #[test]
+    fn cancel_after_answer_holds_whatever_the_latency() {
+        let case = crate::catalog::all().unwrap().into_iter().find(|c| c.name == "required/pipeline/cancel-after-answer-is-ignored").unwrap();
+        let testee_pb::case::Op::Dispatch(op) = &case.op else { panic!("a dispatch case") };
+        // Only the first step (Ping) matters here; the fake answers every request with Ping's.
+        let op = testee_pb::DispatchOp { steps: op.steps[..1].to_vec(), config: op.config.clone() };
+        let crate::case::Expect::Dispatched { steps, subscribers } = &case.expect else { panic!() };
+        let expect = crate::case::Expect::Dispatched { steps: steps[..1].to_vec(), subscribers: subscribers.clone() };
+        for latency in [Duration::ZERO, Duration::from_millis(100)] {
+            let mut slow = Slow { latency, pending: Vec::new() };
+            let dispatched = dispatch(&op, &mut slow, &mut NoSubscribers).unwrap();
+            let result = testee_pb::CaseResult { result: Some(testee_pb::case_result::Result::Dispatched(dispatched)) };
+            assert_eq!(crate::check::check(&expect, &result), Ok(()), "latency {latency:?}");
+        }
+    }
 }

@@ -66,6 +66,25 @@ pub enum Flaw {
     /// Reads an empty capability list as "every event", ignoring
     /// `BackendConfig.capabilities_configured`.
     EmptyCapabilitiesAllowAll,
+    /// Has no listener API: declares no `notification-routing` and answers `unsupported` to
+    /// `route_notifications`, as an honest binding without listeners does.
+    NoListenerApi,
+    /// Reads a known field with the wrong wire type as an unknown field and skips it, as some
+    /// protobuf runtimes do (allowed by REQ-ENC-12, a SHOULD): not a flaw of a required rule.
+    LenientWireTypes,
+    /// Reports an error's category as received, without applying REQ-ERR-9.
+    CategoryAsReceived,
+    /// Judges a notification's content only when a listener matches it (not REQ-NOTIF-16).
+    JudgeOnlyWhenListened,
+    /// Passes every 64-bit integer through a double, as a JavaScript binding with `number` does
+    /// (2^53 + 1 becomes 2^53).
+    Int64ViaDouble,
+    /// Turns -0.0 into 0.0 in floating-point fields.
+    NegativeZeroAsZero,
+    /// Turns NaN into 0.0 in floating-point fields.
+    NanAsZero,
+    /// Turns +-Infinity into 0.0 in floating-point fields.
+    InfinityAsZero,
     /// Exits abruptly when it receives the case named so.
     CrashOn(String),
     /// Never answers the case named so.
@@ -75,7 +94,9 @@ pub enum Flaw {
 impl Flaw {
     /// Parses `null`, `error-as-text`, `route-by-ty-alone`, `map-insertion-order`,
     /// `drop-unknown-fields`, `serial`, `default-queues`, `empty-capabilities-allow-all`,
-    /// `crash-on=CASE`, `hang-on=CASE`.
+    /// `no-listener-api`, `lenient-wire-types`, `category-as-received`,
+    /// `judge-only-when-listened`, `int64-via-double`, `negative-zero-as-zero`, `nan-as-zero`,
+    /// `infinity-as-zero`, `crash-on=CASE`, `hang-on=CASE`.
     pub fn parse(s: &str) -> Option<Flaw> {
         Some(match s {
             "null" => Flaw::Null,
@@ -86,6 +107,14 @@ impl Flaw {
             "serial" => Flaw::Serial,
             "default-queues" => Flaw::DefaultQueues,
             "empty-capabilities-allow-all" => Flaw::EmptyCapabilitiesAllowAll,
+            "no-listener-api" => Flaw::NoListenerApi,
+            "lenient-wire-types" => Flaw::LenientWireTypes,
+            "category-as-received" => Flaw::CategoryAsReceived,
+            "judge-only-when-listened" => Flaw::JudgeOnlyWhenListened,
+            "int64-via-double" => Flaw::Int64ViaDouble,
+            "negative-zero-as-zero" => Flaw::NegativeZeroAsZero,
+            "nan-as-zero" => Flaw::NanAsZero,
+            "infinity-as-zero" => Flaw::InfinityAsZero,
             _ => {
                 if let Some(name) = s.strip_prefix("crash-on=") {
                     Flaw::CrashOn(name.to_owned())
@@ -140,6 +169,9 @@ impl Reference {
         if self.backend_command.is_some() && self.backend_not_ready_arg.is_some() {
             features.push("not-ready".into());
         }
+        if self.flaw == Some(Flaw::NoListenerApi) {
+            features.retain(|f| f != "notification-routing");
+        }
         features
     }
 
@@ -155,10 +187,11 @@ impl Reference {
         }
         let result = match &case.op {
             Some(Op::Encode(op)) => binding::encode(op, flaw),
-            Some(Op::Decode(op)) => binding::decode(op),
+            Some(Op::Decode(op)) => binding::decode(op, flaw),
             Some(Op::RoundTrip(op)) => binding::round_trip(op, flaw),
             Some(Op::BuildRequest(op)) => binding::build_request(op),
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
+            Some(Op::RouteNotifications(_)) if flaw == Some(&Flaw::NoListenerApi) => R::Unsupported("this binding has no listener API".into()),
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
             Some(Op::Dispatch(op)) => {
                 let op = &flawed_dispatch(op, flaw);

@@ -25,6 +25,70 @@ struct Running {
     stdin: ChildStdin,
     frames: mpsc::Receiver<Result<Vec<u8>, String>>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Signalled (by dropping the sender) once stderr reached its end: after that the tail is
+    /// complete.
+    stderr_done: mpsc::Receiver<()>,
+}
+
+/// How long the runner waits for a testee that closed its output to exit, and for its stderr
+/// to end, before it stops the testee itself. Waiting for the events, bounded: a testee that
+/// exits promptly is never kept waiting for this long.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// Reads one frame from the testee's stdout; text where a frame should be is reported as text.
+fn read_answer(stdout: &mut impl Read) -> Result<Option<Vec<u8>>, String> {
+    let mut len = [0u8; 4];
+    let mut got = 0;
+    while got < 4 {
+        match stdout.read(&mut len[got..]) {
+            Ok(0) if got == 0 => return Ok(None),
+            Ok(0) => return Err(format!("it ended its output inside a frame's length ({})", shown(&len[..got]))),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("unreadable output: {e}")),
+        }
+    }
+    let n = u32::from_le_bytes(len) as usize;
+    if n > framing::MAX_FRAME || len.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        // Most likely text: show it as text, with whatever follows at once.
+        let mut more = [0u8; 256];
+        let extra = stdout.read(&mut more).unwrap_or(0);
+        let mut text = len.to_vec();
+        text.extend_from_slice(&more[..extra]);
+        if n > framing::MAX_FRAME || std::str::from_utf8(&text).is_ok() {
+            return Err(format!(
+                "it wrote {} on its stdout, where only length-prefixed frames may go (logs belong on stderr)",
+                shown(&text)
+            ));
+        }
+        return Err(format!("it wrote a frame of {n} bytes, over the {} limit", framing::MAX_FRAME));
+    }
+    let mut body = vec![0u8; n];
+    std::io::Read::read_exact(stdout, &mut body).map_err(|e| format!("it ended its output inside a frame of {n} bytes ({e})"))?;
+    Ok(Some(body))
+}
+
+/// Bytes for a human: as text when they are text, else as hex.
+fn shown(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.is_empty() && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') => format!("the text {:?}", text.trim_end()),
+        _ => format!("the bytes {}", hex::encode(bytes)),
+    }
+}
+
+/// The exit status in words, 127 and 126 (the shell's "not found" and "not executable") included.
+fn describe_status(status: std::process::ExitStatus, stopped_by_runner: bool) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if stopped_by_runner {
+        return "the runner stopped it".into();
+    }
+    match (status.code(), status.signal()) {
+        (Some(127), _) => "exit status 127: command not found (check --testee)".into(),
+        (Some(126), _) => "exit status 126: the command is not executable".into(),
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(sig)) => format!("killed by signal {sig}{}", if sig == 6 { " (SIGABRT: it aborted)" } else if sig == 11 { " (SIGSEGV)" } else { "" }),
+        (None, None) => status.to_string(),
+    }
 }
 
 impl Process {
@@ -50,10 +114,10 @@ impl Process {
         let (tx, frames) = mpsc::channel();
         thread::spawn(move || {
             loop {
-                let frame = match framing::read_frame(&mut stdout) {
+                let frame = match read_answer(&mut stdout) {
                     Ok(Some(frame)) => Ok(frame),
                     Ok(None) => Err("it closed its output".to_owned()),
-                    Err(e) => Err(format!("unreadable output: {e}")),
+                    Err(e) => Err(e),
                 };
                 let end = frame.is_err();
                 if tx.send(frame).is_err() || end {
@@ -63,7 +127,9 @@ impl Process {
         });
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let tail = stderr.clone();
+        let (done, stderr_done) = mpsc::channel::<()>();
         thread::spawn(move || {
+            let _done = done;
             let mut buf = [0u8; 1024];
             while let Ok(n) = err_pipe.read(&mut buf) {
                 if n == 0 {
@@ -77,7 +143,7 @@ impl Process {
                 }
             }
         });
-        self.running = Some(Running { child, stdin, frames, stderr });
+        self.running = Some(Running { child, stdin, frames, stderr, stderr_done });
         Ok(())
     }
 
@@ -91,23 +157,30 @@ impl Process {
     /// What the dead child said on its way out.
     fn obituary(&mut self, why: String) -> String {
         let Some(mut r) = self.running.take() else { return why };
-        // Give the process a moment to finish exiting, then reap it either way.
-        let mut status = None;
-        for _ in 0..50 {
-            if let Ok(Some(s)) = r.child.try_wait() {
-                status = Some(s);
-                break;
+        // Its stderr ends when it exits (it was started with `exec`): wait for that, bounded, so
+        // that the tail is complete however quickly it died; then reap it.
+        let _ = r.stderr_done.recv_timeout(EXIT_GRACE);
+        // Then wait for the exit itself (it follows the end of stderr by moments), bounded; a
+        // testee still alive after that is stopped, and said to be.
+        let started = std::time::Instant::now();
+        let mut stopped = false;
+        let status = loop {
+            match r.child.try_wait() {
+                Ok(Some(s)) => break Some(s),
+                Ok(None) if started.elapsed() < EXIT_GRACE => thread::sleep(Duration::from_millis(1)),
+                _ => {
+                    stopped = true;
+                    let _ = r.child.kill();
+                    break r.child.wait().ok();
+                }
             }
-            thread::sleep(Duration::from_millis(2));
-        }
-        if status.is_none() {
-            let _ = r.child.kill();
-            status = r.child.wait().ok();
-        }
+        };
         let tail = String::from_utf8_lossy(&r.stderr.lock().unwrap_or_else(|e| e.into_inner())).trim().to_owned();
         let mut text = why;
-        if let Some(s) = status {
-            text.push_str(&format!(" ({s})"));
+        match status {
+            Some(s) => text.push_str(&format!(" ({})", describe_status(s, stopped))),
+            None if stopped => text.push_str(" (it did not exit; the runner stopped it)"),
+            None => {}
         }
         if !tail.is_empty() {
             text.push_str(&format!("; its stderr ends with:\n{tail}"));

@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// As JSON (every field optional):
 /// `{"max_payload_bytes":16777216,"default_timeout_ms":30000,"max_in_flight":1024,
-/// "max_nesting_depth":64,"notification_queue":4096,"event_timeouts_ms":{"Sleep":100},
+/// "max_nesting_depth":64,"notification_queue":4096,"notification_queue_bytes":67108864,
+/// "max_queued_answer_bytes":67108864,"max_timeout_ms":3600000,"event_timeouts_ms":{"Sleep":100},
 /// "capabilities":["user.*","document.GetDocument"]}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -30,6 +31,18 @@ pub struct Config {
     pub event_timeouts_ms: BTreeMap<String, u64>,
     /// Notifications waiting in one session's queue; beyond it they are dropped and counted.
     pub notification_queue: usize,
+    /// Bytes of notifications (encoded `SubscribeObject`s) waiting in one session's queue; a
+    /// notification that would take the queue past it is dropped and counted, as for
+    /// `notification_queue` (SPEC.md section 9.5).
+    pub notification_queue_bytes: usize,
+    /// Bytes of answers (encoded responses, and a stream's faults) queued for one connection and
+    /// not yet handed to the front end. At or above it a transport takes no new request: the
+    /// stream host stops reading, the C ABI refuses the call with `EVENTWIRE_ERR_OVERLOADED`
+    /// (SPEC.md section 10).
+    pub max_queued_answer_bytes: usize,
+    /// The longest deadline any request gets: a longer one, from the transport, the
+    /// configuration or the tables, is cut to this (SPEC.md section 11.1).
+    pub max_timeout_ms: u64,
     /// What callers may send unless a session or request says otherwise.
     pub capabilities: Capabilities,
 }
@@ -37,6 +50,10 @@ pub struct Config {
 /// The deepest nesting [`Config::max_nesting_depth`] may allow: prost refuses to decode deeper
 /// than 100 levels, and the protocol wants the depth check, not the decoder, to answer.
 pub const MAX_NESTING_DEPTH_LIMIT: u32 = 100;
+
+/// The default of [`Config::notification_queue_bytes`] and [`Config::max_queued_answer_bytes`]:
+/// 64 MiB, room for four answers or notifications of the largest default frame.
+pub const DEFAULT_QUEUE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -47,6 +64,9 @@ impl Default for Config {
             default_timeout_ms: 30_000,
             event_timeouts_ms: BTreeMap::new(),
             notification_queue: 4096,
+            notification_queue_bytes: DEFAULT_QUEUE_BYTES,
+            max_queued_answer_bytes: DEFAULT_QUEUE_BYTES,
+            max_timeout_ms: 3_600_000,
             capabilities: Capabilities::all(),
         }
     }
@@ -83,6 +103,24 @@ impl Config {
                 rule: "must be at least 1",
             });
         }
+        if self.notification_queue_bytes == 0 {
+            return Err(ConfigError::Limit {
+                field: "notification_queue_bytes",
+                rule: "must be at least 1",
+            });
+        }
+        if self.max_queued_answer_bytes == 0 {
+            return Err(ConfigError::Limit {
+                field: "max_queued_answer_bytes",
+                rule: "must be at least 1",
+            });
+        }
+        if self.max_timeout_ms == 0 {
+            return Err(ConfigError::Limit {
+                field: "max_timeout_ms",
+                rule: "must be at least 1",
+            });
+        }
         if self.max_nesting_depth == 0 || self.max_nesting_depth > MAX_NESTING_DEPTH_LIMIT {
             return Err(ConfigError::Limit {
                 field: "max_nesting_depth",
@@ -112,6 +150,11 @@ impl Config {
     /// The default deadline as a duration.
     pub fn default_timeout(&self) -> Duration {
         Duration::from_millis(self.default_timeout_ms)
+    }
+
+    /// The longest deadline, as a duration.
+    pub fn max_timeout(&self) -> Duration {
+        Duration::from_millis(self.max_timeout_ms)
     }
 
     /// The largest frame a byte-stream transport accepts: a maximal payload plus room for the

@@ -70,6 +70,16 @@ impl Unnumbered {
         Unnumbered(object.encode_to_vec())
     }
 
+    /// The length of [`numbered`](Self::numbered)`(seq)`, without building it.
+    pub(crate) fn numbered_len(&self, seq: u64) -> usize {
+        self.0.len()
+            + if seq == 0 {
+                0
+            } else {
+                1 + prost::encoding::encoded_len_varint(seq)
+            }
+    }
+
     /// The encoded object with `seq` set (a positive number).
     pub(crate) fn numbered(&self, seq: u64) -> Vec<u8> {
         let mut bytes =
@@ -81,6 +91,37 @@ impl Unnumbered {
         }
         bytes
     }
+}
+
+/// The `source` of a drop marker (SPEC.md REQ-NOTIF-17): empty, which no module's name can be.
+pub const DROP_MARKER_SOURCE: &str = "";
+/// The `ty` of a drop marker.
+pub const DROP_MARKER_TY: i32 = 0;
+
+/// The drop marker numbered `seq`, closing a run of `dropped` notifications dropped for one
+/// subscriber (SPEC.md REQ-NOTIF-17): `SubscribeObject{source: "", ty: 0, id: "", error:
+/// FlowyError{OVERLOADED}, seq}`. The gap in `seq` before it is the run of drops.
+pub(crate) fn drop_marker(dropped: u64, seq: u64) -> Vec<u8> {
+    let error = normalize_error(FlowyError::new(
+        eventwire_schema::pb::ErrorCode::Overloaded,
+        format!("notifications: {dropped} dropped for this subscriber, whose queue was full"),
+    ));
+    SubscribeObject {
+        source: DROP_MARKER_SOURCE.to_owned(),
+        ty: DROP_MARKER_TY,
+        id: String::new(),
+        payload_oneof: None,
+        error_oneof: Some(subscribe_object::ErrorOneof::Error(error.encode_to_vec())),
+        seq,
+    }
+    .encode_to_vec()
+}
+
+/// Whether `subscribe_object` (encoded) is a drop marker: a receiver's view of REQ-NOTIF-17.
+pub fn is_drop_marker(subscribe_object: &[u8]) -> bool {
+    SubscribeObject::decode(subscribe_object).is_ok_and(|o| {
+        o.source == DROP_MARKER_SOURCE && o.ty == DROP_MARKER_TY && o.error_oneof.is_some()
+    })
 }
 
 /// Emits notifications. Cheap to clone; obtained from [`Context::notifier`](crate::Context) or
@@ -188,6 +229,7 @@ mod tests {
                 numbered.encode_to_vec(),
                 "seq {seq}"
             );
+            assert_eq!(unnumbered.numbered_len(seq), numbered.encoded_len());
         }
     }
 }

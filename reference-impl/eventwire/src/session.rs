@@ -4,16 +4,21 @@
 //! response only after it returned, so "notifications emitted before a response are delivered
 //! before it" holds by construction on every transport that drains the queue in order.
 //!
-//! Notifications in the queue are bounded ([`SessionConfig::notification_queue`]): beyond the
-//! bound a notification is dropped for this session, counted, and its `seq` skipped, so the front
-//! end sees the gap. Responses are never dropped; their number is bounded by the dispatcher's
-//! in-flight limit.
+//! Notifications in the queue are bounded, by count ([`SessionConfig::notification_queue`]) and
+//! by bytes ([`SessionConfig::notification_queue_bytes`]): beyond either bound a notification is
+//! dropped for this session, counted, and its `seq` skipped, so the front end sees the gap. A run
+//! of drops is closed by a *drop marker* as soon as the queue has a free entry (SPEC.md
+//! REQ-NOTIF-17), so the gap shows even when no further notification is emitted.
+//!
+//! Responses are never dropped. The session counts their bytes ([`Session::queued_answer_bytes`])
+//! so that a transport can stop taking requests while too many answers wait for a front end that
+//! does not read (SPEC.md section 10, `max_queued_answer_bytes`).
 
 use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
 };
 
@@ -36,6 +41,9 @@ pub struct SessionConfig {
     pub capabilities: Option<Capabilities>,
     /// Bound on queued notifications; `None` means [`Config::notification_queue`](crate::Config).
     pub notification_queue: Option<usize>,
+    /// Bound on the bytes of queued notifications; `None` means
+    /// [`Config::notification_queue_bytes`](crate::Config).
+    pub notification_queue_bytes: Option<usize>,
     /// Whether this session receives notifications at all.
     pub notifications: bool,
 }
@@ -45,6 +53,7 @@ impl Default for SessionConfig {
         SessionConfig {
             capabilities: None,
             notification_queue: None,
+            notification_queue_bytes: None,
             notifications: true,
         }
     }
@@ -60,6 +69,10 @@ impl SessionConfig {
     }
     pub fn notification_queue(mut self, bound: usize) -> Self {
         self.notification_queue = Some(bound);
+        self
+    }
+    pub fn notification_queue_bytes(mut self, bound: usize) -> Self {
+        self.notification_queue_bytes = Some(bound);
         self
     }
     pub fn notifications(mut self, receive: bool) -> Self {
@@ -89,6 +102,17 @@ pub enum TryRecvError {
     Ended,
 }
 
+/// What one queued answer is counted for beyond its encoded length: its place in the queue and
+/// the bookkeeping a transport keeps for it until delivered (measured at about 100 bytes for the
+/// C ABI). Without it a flood of small answers would cost far more than their bytes say.
+pub const ANSWER_ENTRY_BYTES: usize = 128;
+
+/// The session has ended (closed, and every request answered): nothing submitted or answered now
+/// would ever be delivered, so it was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the session has ended")]
+pub struct SessionEnded;
+
 /// The submitting side of a session. Cheap to clone; when the last clone is dropped the session
 /// is closed as by [`Session::close`].
 #[derive(Clone)]
@@ -117,9 +141,15 @@ impl Drop for Guard {
 pub(crate) struct SessionShared {
     state: Mutex<State>,
     queued_notifications: AtomicUsize,
+    queued_notification_bytes: AtomicUsize,
     queued_responses: AtomicUsize,
+    queued_response_bytes: AtomicUsize,
     dropped_notifications: AtomicU64,
+    /// Set while drops are not yet revealed or a drop marker is queued: the receiver then takes
+    /// the lock after each notification to queue the next marker.
+    marker_due: AtomicBool,
     notification_limit: usize,
+    notification_byte_limit: usize,
     capabilities: Option<Capabilities>,
 }
 
@@ -127,6 +157,10 @@ struct State {
     /// `None` once closed and drained: nothing more will be sent.
     tx: Option<mpsc::UnboundedSender<Outbound>>,
     seq: u64,
+    /// Notifications dropped since the last one queued (or the last drop marker).
+    unrevealed_drops: u64,
+    /// The `seq` of the drop marker in the queue, not yet received; at most one is queued.
+    marker_seq: Option<u64>,
     closed: bool,
     in_flight: usize,
     /// In-flight requests by id; a list because a front end may (wrongly) reuse an id.
@@ -141,16 +175,24 @@ impl Dispatcher {
             state: Mutex::new(State {
                 tx: Some(tx),
                 seq: 0,
+                unrevealed_drops: 0,
+                marker_seq: None,
                 closed: false,
                 in_flight: 0,
                 requests: HashMap::new(),
             }),
             queued_notifications: AtomicUsize::new(0),
+            queued_notification_bytes: AtomicUsize::new(0),
             queued_responses: AtomicUsize::new(0),
+            queued_response_bytes: AtomicUsize::new(0),
             dropped_notifications: AtomicU64::new(0),
+            marker_due: AtomicBool::new(false),
             notification_limit: config
                 .notification_queue
                 .unwrap_or(self.config().notification_queue),
+            notification_byte_limit: config
+                .notification_queue_bytes
+                .unwrap_or(self.config().notification_queue_bytes),
             capabilities: config.capabilities,
         });
         if config.notifications {
@@ -176,20 +218,34 @@ impl Session {
     /// [`cancel`](Self::cancel) cancels both. After [`close`](Self::close), the request is
     /// answered `CANCELLED` at once without running.
     pub fn submit(&self, request_id: u64, request: Vec<u8>, options: RequestOptions) {
+        let _ = self.try_submit(request_id, request, options);
+    }
+
+    /// As [`submit`](Self::submit), but says whether the request was taken: `Err` when the
+    /// session has ended (closed with nothing left in flight), in which case no response will
+    /// ever arrive for `request_id`. A request submitted after [`close`](Self::close) while others
+    /// are still in flight is taken and answered `CANCELLED`.
+    pub fn try_submit(
+        &self,
+        request_id: u64,
+        request: Vec<u8>,
+        options: RequestOptions,
+    ) -> Result<(), SessionEnded> {
         let shared = &self.guard.shared;
         let mut options = options;
         let cancel = options.cancel.clone().unwrap_or_default();
         {
             let mut state = lock(&shared.state);
             if state.closed {
-                if let Some(tx) = &state.tx {
-                    let error = FlowyError::new(
-                        ErrorCode::Cancelled,
-                        "session: closed before the request was submitted",
-                    );
-                    shared.queue_response(tx, request_id, error_response(error).encode_to_vec());
-                }
-                return;
+                let Some(tx) = &state.tx else {
+                    return Err(SessionEnded);
+                };
+                let error = FlowyError::new(
+                    ErrorCode::Cancelled,
+                    "session: closed before the request was submitted",
+                );
+                shared.queue_response(tx, request_id, error_response(error).encode_to_vec());
+                return Ok(());
             }
             state.in_flight += 1;
             state
@@ -214,6 +270,7 @@ impl Session {
             let response = dispatcher.dispatch_with(&request, options).await;
             slot.send(response);
         });
+        Ok(())
     }
 
     /// Queues `response` (an encoded `FFIResponse`) as the answer to `request_id` without running
@@ -222,11 +279,34 @@ impl Session {
     /// is queued already. Dropped, like every message, once the receiver has ended (the session
     /// was closed with nothing in flight) or been dropped.
     pub fn answer(&self, request_id: u64, response: Vec<u8>) {
+        let _ = self.try_answer(request_id, response);
+    }
+
+    /// As [`answer`](Self::answer), but `Err` when the session has ended and the answer was
+    /// dropped.
+    pub fn try_answer(&self, request_id: u64, response: Vec<u8>) -> Result<(), SessionEnded> {
         let shared = &self.guard.shared;
         let state = lock(&shared.state);
-        if let Some(tx) = &state.tx {
-            shared.queue_response(tx, request_id, response);
-        }
+        let tx = state.tx.as_ref().ok_or(SessionEnded)?;
+        shared.queue_response(tx, request_id, response);
+        Ok(())
+    }
+
+    /// Bytes of responses queued and not yet received: each counts the length of its encoded
+    /// `FFIResponse` plus [`ANSWER_ENTRY_BYTES`].
+    pub fn queued_answer_bytes(&self) -> usize {
+        self.guard
+            .shared
+            .queued_response_bytes
+            .load(Ordering::Acquire)
+    }
+
+    /// Bytes of notifications queued and not yet received.
+    pub fn queued_notification_bytes(&self) -> usize {
+        self.guard
+            .shared
+            .queued_notification_bytes
+            .load(Ordering::Acquire)
     }
 
     /// Cancels the in-flight request(s) with `request_id`; `false` if there is none (unknown or
@@ -312,6 +392,11 @@ impl SessionReceiver {
         self.shared.queued_responses.load(Ordering::Acquire)
     }
 
+    /// Bytes of the responses queued and not yet received, as [`Session::queued_answer_bytes`].
+    pub fn queued_answer_bytes(&self) -> usize {
+        self.shared.queued_response_bytes.load(Ordering::Acquire)
+    }
+
     /// Notifications dropped for this session because its queue was full.
     pub fn dropped_notifications(&self) -> u64 {
         self.shared.dropped_notifications.load(Ordering::Relaxed)
@@ -319,15 +404,31 @@ impl SessionReceiver {
 
     fn took(&self, message: Option<&Outbound>) {
         match message {
-            Some(Outbound::Notification { .. }) => self
-                .shared
-                .queued_notifications
-                .fetch_sub(1, Ordering::AcqRel),
-            Some(Outbound::Response { .. }) => {
-                self.shared.queued_responses.fetch_sub(1, Ordering::AcqRel)
+            Some(Outbound::Notification {
+                seq,
+                subscribe_object,
+            }) => {
+                let shared = &self.shared;
+                shared
+                    .queued_notification_bytes
+                    .fetch_sub(subscribe_object.len(), Ordering::AcqRel);
+                shared.queued_notifications.fetch_sub(1, Ordering::AcqRel);
+                if shared.marker_due.load(Ordering::Acquire) {
+                    let mut state = lock(&shared.state);
+                    if state.marker_seq == Some(*seq) {
+                        state.marker_seq = None;
+                    }
+                    shared.queue_marker(&mut state);
+                }
             }
-            None => 0,
-        };
+            Some(Outbound::Response { response, .. }) => {
+                self.shared
+                    .queued_response_bytes
+                    .fetch_sub(response.len() + ANSWER_ENTRY_BYTES, Ordering::AcqRel);
+                self.shared.queued_responses.fetch_sub(1, Ordering::AcqRel);
+            }
+            None => {}
+        }
     }
 }
 
@@ -342,23 +443,85 @@ impl SessionShared {
         }
         state.seq += 1;
         let seq = state.seq;
-        if self.queued_notifications.load(Ordering::Acquire) >= self.notification_limit {
+        let len = object.numbered_len(seq);
+        let full = self.queued_notifications.load(Ordering::Acquire) >= self.notification_limit
+            || self
+                .queued_notification_bytes
+                .load(Ordering::Acquire)
+                .saturating_add(len)
+                > self.notification_byte_limit;
+        if full {
             self.dropped_notifications.fetch_add(1, Ordering::Relaxed);
+            state.unrevealed_drops += 1;
+            self.marker_due.store(true, Ordering::Release);
+            // Dropped for its size while entries are free: the marker can follow at once.
+            self.queue_marker(&mut state);
             return true;
         }
+        // This notification's `seq` shows any gap before it.
+        state.unrevealed_drops = 0;
+        if !self.send_notification(&state, seq, object.numbered(seq)) {
+            return false;
+        }
+        true
+    }
+
+    /// Queues one notification, counted before it can be received; `false` if the receiver is
+    /// gone.
+    fn send_notification(&self, state: &State, seq: u64, subscribe_object: Vec<u8>) -> bool {
+        let Some(tx) = &state.tx else { return false };
+        let len = subscribe_object.len();
         self.queued_notifications.fetch_add(1, Ordering::AcqRel);
-        let tx = state.tx.as_ref().expect("checked above");
+        self.queued_notification_bytes
+            .fetch_add(len, Ordering::AcqRel);
         if tx
             .send(Outbound::Notification {
                 seq,
-                subscribe_object: object.numbered(seq),
+                subscribe_object,
             })
             .is_err()
         {
             self.queued_notifications.fetch_sub(1, Ordering::AcqRel);
+            self.queued_notification_bytes
+                .fetch_sub(len, Ordering::AcqRel);
             return false;
         }
         true
+    }
+
+    /// Ends the queue: nothing is sent after what it holds. A run of drops not yet revealed gets
+    /// its marker first, even beyond the count bound (it is the last message).
+    fn end_queue(&self, state: &mut State) {
+        if state.unrevealed_drops > 0 {
+            state.seq += 1;
+            let seq = state.seq;
+            let marker = crate::notify::drop_marker(state.unrevealed_drops, seq);
+            self.send_notification(state, seq, marker);
+            state.unrevealed_drops = 0;
+        }
+        state.tx = None;
+    }
+
+    /// Queues a drop marker (SPEC.md REQ-NOTIF-17) when drops are unrevealed, no marker is queued
+    /// yet and the queue has a free entry. The marker takes the next `seq`, so the gap before it
+    /// is exactly the run of drops; it is exempt from the byte bound (it is one small message, and
+    /// at most one is queued at a time).
+    fn queue_marker(&self, state: &mut State) {
+        if state.unrevealed_drops > 0
+            && state.marker_seq.is_none()
+            && state.tx.is_some()
+            && self.queued_notifications.load(Ordering::Acquire) < self.notification_limit
+        {
+            state.seq += 1;
+            let seq = state.seq;
+            let marker = crate::notify::drop_marker(state.unrevealed_drops, seq);
+            if self.send_notification(state, seq, marker) {
+                state.marker_seq = Some(seq);
+                state.unrevealed_drops = 0;
+            }
+        }
+        let due = state.unrevealed_drops > 0 || state.marker_seq.is_some();
+        self.marker_due.store(due, Ordering::Release);
     }
 
     /// Sends a response, counted before it can be received so that the count never dips below
@@ -369,7 +532,9 @@ impl SessionShared {
         request_id: u64,
         response: Vec<u8>,
     ) {
+        let len = response.len() + ANSWER_ENTRY_BYTES;
         self.queued_responses.fetch_add(1, Ordering::AcqRel);
+        self.queued_response_bytes.fetch_add(len, Ordering::AcqRel);
         if tx
             .send(Outbound::Response {
                 request_id,
@@ -378,6 +543,7 @@ impl SessionShared {
             .is_err()
         {
             self.queued_responses.fetch_sub(1, Ordering::AcqRel);
+            self.queued_response_bytes.fetch_sub(len, Ordering::AcqRel);
         }
     }
 
@@ -400,7 +566,7 @@ impl SessionShared {
                 }
             }
             if state.closed && state.in_flight == 0 {
-                state.tx = None;
+                self.end_queue(&mut state);
             }
             tx
         };
@@ -413,7 +579,7 @@ impl SessionShared {
         let mut state = lock(&self.state);
         state.closed = true;
         if state.in_flight == 0 {
-            state.tx = None;
+            self.end_queue(&mut state);
         }
     }
 }

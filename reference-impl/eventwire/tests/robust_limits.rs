@@ -30,6 +30,9 @@ fn the_defaults_are_the_protocols() {
     assert_eq!(c.max_in_flight, 1024);
     assert_eq!(c.default_timeout_ms, 30_000);
     assert_eq!(c.notification_queue, 4096);
+    assert_eq!(c.notification_queue_bytes, 64 * 1024 * 1024);
+    assert_eq!(c.max_queued_answer_bytes, 64 * 1024 * 1024);
+    assert_eq!(c.max_timeout_ms, 3_600_000);
     assert_eq!(c.max_frame_bytes(), 16 * 1024 * 1024 + 65536);
     assert_eq!(Config::from_json(b"{}").unwrap(), c);
 }
@@ -198,10 +201,18 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     }
     assert_eq!(session.dropped_notifications(), emitted - 4096);
     assert_eq!(rx.dropped_notifications(), emitted - 4096);
-    // What is queued is exactly the first 4096, numbered 1..=4096, in emission order.
+    // What is queued is exactly the first 4096, numbered 1..=4096, in emission order; reading
+    // the first frees an entry for the drop marker (REQ-NOTIF-17), which comes last and takes
+    // the next seq, so the gap before it is the 95,904 drops.
     let mut queued = 0u64;
+    let mut marker = None;
     while let Ok(message) = rx.try_recv() {
         let Outbound::Notification { seq, subscribe_object } = message else { panic!("a response") };
+        assert!(marker.is_none(), "nothing after the marker");
+        if eventwire::notify::is_drop_marker(&subscribe_object) {
+            marker = Some(seq);
+            continue;
+        }
         queued += 1;
         assert_eq!(seq, queued);
         let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
@@ -210,17 +221,18 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
         assert_eq!(pb::TickPb::decode(p.as_slice()).unwrap().index as u64, seq - 1);
     }
     assert_eq!(queued, 4096);
-    // Another subscriber's bound is its own.
+    assert_eq!(marker, Some(emitted + 1));
+    // Another subscriber's bound is its own: 10 and its marker.
     let mut other = 0;
     while other_rx.try_recv().is_ok() {
         other += 1;
     }
-    assert_eq!(other, 10);
+    assert_eq!(other, 11);
     assert_eq!(other_rx.dropped_notifications(), emitted - 10);
-    // Once read, the queue takes notifications again; seq shows the gap.
+    // Once read, the queue takes notifications again, after the marker's seq.
     notifier.notify::<notifications::Tick>("slow", &pb::TickPb { index: 0, id: "after".into() });
     let Ok(Outbound::Notification { seq, .. }) = rx.try_recv() else { panic!("not delivered") };
-    assert_eq!(seq, emitted + 1);
+    assert_eq!(seq, emitted + 2);
     assert_eq!(session.dropped_notifications(), emitted - 4096);
 }
 
@@ -238,9 +250,12 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
         tokio::task::yield_now().await;
     }
     session.close();
-    let (mut notes, mut responses) = (0u64, 0);
+    let (mut notes, mut markers, mut responses) = (0u64, 0, 0);
     while let Some(message) = rx.recv().await {
         match message {
+            Outbound::Notification { subscribe_object, .. } if eventwire::notify::is_drop_marker(&subscribe_object) => {
+                markers += 1
+            }
             Outbound::Notification { .. } => notes += 1,
             Outbound::Response { response, .. } => {
                 let ok: pb::EmitNotificationsResultPb = common::assert_ok(answer(&response));
@@ -251,6 +266,7 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
     }
     assert_eq!(responses, 100);
     assert_eq!(notes, 64);
+    assert_eq!(markers, 1, "the run of drops is closed by one marker");
     assert_eq!(session.dropped_notifications(), 100_000 - 64);
 }
 

@@ -51,6 +51,12 @@
 #define EVENTWIRE_ERR_INTERNAL 6
 
 /**
+ * The call was not made: the answers not yet delivered to the callbacks have reached
+ * `max_queued_answer_bytes` (a callback is slow or blocked). Retry once callbacks have run.
+ */
+#define EVENTWIRE_ERR_OVERLOADED 7
+
+/**
  * Receives the one response to an asynchronous call: an encoded `FFIResponse`.
  *
  * Ownership: the buffer is transferred to the receiver. It stays valid after the callback
@@ -104,6 +110,9 @@ int32_t eventwire_set_notification_callback(eventwire_notification_cb cb, void *
 /**
  * Starts a call; with `EVENTWIRE_OK`, the response callback is called exactly once for
  * `request_id` with an encoded `FFIResponse`. The request bytes are copied before returning.
+ * `EVENTWIRE_ERR_OVERLOADED` when the answers not yet delivered to the callbacks reach
+ * `max_queued_answer_bytes`, and `EVENTWIRE_ERR_NOT_INITIALIZED` when shutdown has begun: the
+ * call was not made and no callback comes for it.
  *
  * # Safety
  * When `request` is non-null and `len` is non-zero, `request` must point to `len` readable bytes.
@@ -113,7 +122,8 @@ int32_t eventwire_async_call(uint64_t request_id, const uint8_t *request, size_t
 /**
  * Runs a call to its response, blocking. `*out`/`*out_len` receive an encoded `FFIResponse`
  * allocated by the library and transferred to the caller, who must release it exactly once with
- * `eventwire_free(*out, *out_len)`; an empty response is NULL/0.
+ * `eventwire_free(*out, *out_len)`; an empty response is NULL/0. `EVENTWIRE_ERR_OVERLOADED` and
+ * `EVENTWIRE_ERR_NOT_INITIALIZED` as for `eventwire_async_call` (nothing is stored then).
  *
  * # Safety
  * `request` as for `eventwire_async_call`; `out` and `out_len` must be null or valid for a write.

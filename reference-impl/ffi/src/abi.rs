@@ -19,6 +19,9 @@ pub const EVENTWIRE_ERR_NO_CALLBACK: i32 = 5;
 /// A panic was caught inside the library, or a call that would deadlock was refused (a
 /// synchronous call or shutdown from inside a callback). The library remains usable.
 pub const EVENTWIRE_ERR_INTERNAL: i32 = 6;
+/// The call was not made: the answers not yet delivered to the callbacks have reached
+/// `max_queued_answer_bytes` (a callback is slow or blocked). Retry once callbacks have run.
+pub const EVENTWIRE_ERR_OVERLOADED: i32 = 7;
 
 /// Receives the one response to an asynchronous call: an encoded `FFIResponse`.
 ///

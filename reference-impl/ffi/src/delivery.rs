@@ -81,7 +81,8 @@ impl Calls {
         self.async_ids.get(&request_id).copied()
     }
 
-    fn complete(&mut self, internal: u64) -> Option<Pending> {
+    /// Forgets the call `internal`: answered, or never taken by the session.
+    pub(crate) fn complete(&mut self, internal: u64) -> Option<Pending> {
         let pending = self.pending.remove(&internal)?;
         if let Pending::Async { request_id } = pending {
             self.async_ids.remove(&request_id);

@@ -95,6 +95,9 @@ pub unsafe extern "C" fn eventwire_set_notification_callback(
 
 /// Starts a call; with `EVENTWIRE_OK`, the response callback is called exactly once for
 /// `request_id` with an encoded `FFIResponse`. The request bytes are copied before returning.
+/// `EVENTWIRE_ERR_OVERLOADED` when the answers not yet delivered to the callbacks reach
+/// `max_queued_answer_bytes`, and `EVENTWIRE_ERR_NOT_INITIALIZED` when shutdown has begun: the
+/// call was not made and no callback comes for it.
 ///
 /// # Safety
 /// When `request` is non-null and `len` is non-zero, `request` must point to `len` readable bytes.
@@ -107,14 +110,21 @@ pub unsafe extern "C" fn eventwire_async_call(request_id: u64, request: *const u
         }
         // SAFETY: the caller's contract, forwarded.
         let bytes = unsafe { read_bytes(request, len) };
-        shared.call_async(request_id, bytes);
+        if shared.over_answer_budget() {
+            return EVENTWIRE_ERR_OVERLOADED;
+        }
+        // Not taken only when shutdown has already closed the session (REQ-TRANS-CABI-13).
+        if !shared.call_async(request_id, bytes) {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        }
         EVENTWIRE_OK
     })
 }
 
 /// Runs a call to its response, blocking. `*out`/`*out_len` receive an encoded `FFIResponse`
 /// allocated by the library and transferred to the caller, who must release it exactly once with
-/// `eventwire_free(*out, *out_len)`; an empty response is NULL/0.
+/// `eventwire_free(*out, *out_len)`; an empty response is NULL/0. `EVENTWIRE_ERR_OVERLOADED` and
+/// `EVENTWIRE_ERR_NOT_INITIALIZED` as for `eventwire_async_call` (nothing is stored then).
 ///
 /// # Safety
 /// `request` as for `eventwire_async_call`; `out` and `out_len` must be null or valid for a write.
@@ -133,9 +143,16 @@ pub unsafe extern "C" fn eventwire_sync_call(
         if out.is_null() || out_len.is_null() {
             return EVENTWIRE_ERR_NULL_ARGUMENT;
         }
+        if shared.over_answer_budget() {
+            return EVENTWIRE_ERR_OVERLOADED;
+        }
         // SAFETY: the caller's contract, forwarded.
         let response = match unsafe { read_bytes(request, len) } {
-            Ok(bytes) => shared.call_sync(bytes),
+            Ok(bytes) => match shared.call_sync(bytes) {
+                Some(response) => response,
+                // Not taken only when shutdown has already closed the session.
+                None => return EVENTWIRE_ERR_NOT_INITIALIZED,
+            },
             Err(reason) => invalid_request(reason),
         };
         let (ptr, response_len) = buffer::into_raw(response);

@@ -112,16 +112,23 @@ pub(crate) fn stop() -> i32 {
 }
 
 impl Shared {
-    /// Starts an asynchronous call; its response goes to the response callback.
-    /// `request` is `Err(reason)` when the bytes could not be read at all.
-    pub(crate) fn call_async(&self, request_id: u64, request: Result<Vec<u8>, &'static str>) {
+    /// Whether the answers queued for the callback thread have reached
+    /// `max_queued_answer_bytes`: a new call is then refused (`EVENTWIRE_ERR_OVERLOADED`).
+    pub(crate) fn over_answer_budget(&self) -> bool {
+        self.session.queued_answer_bytes() >= self.session.dispatcher().config().max_queued_answer_bytes
+    }
+
+    /// Starts an asynchronous call; its response goes to the response callback. `false` when
+    /// the session has already ended (shutdown has begun): the call was not taken and no callback
+    /// will come. `request` is `Err(reason)` when the bytes could not be read at all.
+    pub(crate) fn call_async(&self, request_id: u64, request: Result<Vec<u8>, &'static str>) -> bool {
         let request = match request {
             Ok(bytes) => bytes,
             Err(reason) => return self.answer_directly(request_id, invalid_request(reason)),
         };
         let internal = lock(&self.registry.calls).register(Pending::Async { request_id });
         match internal {
-            Some(internal) => self.session.submit(internal, request, RequestOptions::new()),
+            Some(internal) => self.submit(internal, request),
             None => self.answer_directly(
                 request_id,
                 invalid_request("request id: already in flight; ids must be unique among calls in flight"),
@@ -129,15 +136,28 @@ impl Shared {
         }
     }
 
-    /// Runs a call to its response, blocking the calling thread.
-    pub(crate) fn call_sync(&self, request: Vec<u8>) -> Vec<u8> {
+    /// Submits the registered call `internal`; when the session has ended, forgets it and
+    /// returns `false`.
+    fn submit(&self, internal: u64, request: Vec<u8>) -> bool {
+        if self.session.try_submit(internal, request, RequestOptions::new()).is_ok() {
+            return true;
+        }
+        lock(&self.registry.calls).complete(internal);
+        false
+    }
+
+    /// Runs a call to its response, blocking the calling thread; `None` when the session has
+    /// already ended (shutdown has begun) and the call was not taken.
+    pub(crate) fn call_sync(&self, request: Vec<u8>) -> Option<Vec<u8>> {
         let (waiter, response) = mpsc::sync_channel(1);
         let internal = lock(&self.registry.calls).register(Pending::Sync(waiter));
         let Some(internal) = internal else {
-            return internal_error("request: could not be registered");
+            return Some(internal_error("request: could not be registered"));
         };
-        self.session.submit(internal, request, RequestOptions::new());
-        response.recv().unwrap_or_else(|_| internal_error("library: stopped before answering the request"))
+        if !self.submit(internal, request) {
+            return None;
+        }
+        Some(response.recv().unwrap_or_else(|_| internal_error("library: stopped before answering the request")))
     }
 
     /// Cancels the embedder's asynchronous call `request_id`, if it is in flight.
@@ -150,14 +170,16 @@ impl Shared {
 
     /// Answers the asynchronous call `request_id` with `response` without the dispatcher, in
     /// order with everything already queued for the callback thread.
-    fn answer_directly(&self, request_id: u64, response: Vec<u8>) {
+    /// `false` when the session has already ended, as for [`Shared::call_async`].
+    fn answer_directly(&self, request_id: u64, response: Vec<u8>) -> bool {
         let internal = lock(&self.registry.calls).register(Pending::Refused { request_id });
         // A refusal is always registered (only asynchronous calls can be refused as duplicates).
-        if let Some(internal) = internal {
-            // Dropped only once the session has ended, i.e. during shutdown, which the embedder
-            // must not race with its own calls.
-            self.session.answer(internal, response);
+        let Some(internal) = internal else { return false };
+        if self.session.try_answer(internal, response).is_ok() {
+            return true;
         }
+        lock(&self.registry.calls).complete(internal);
+        false
     }
 }
 

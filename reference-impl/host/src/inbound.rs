@@ -27,12 +27,17 @@ pub fn classify(body: &[u8]) -> Inbound {
         }
         Some(Kind::Request(r)) => Inbound::Request { id: r.id, request: r.request, timeout_ms: r.timeout_ms },
         Some(Kind::Cancel(c)) => Inbound::Cancel { id: c.id },
-        Some(Kind::Response(r)) => {
-            Inbound::Invalid { id: r.id, reason: "frame: a front end may not send response frames".into() }
-        }
-        Some(Kind::Fault(f)) => {
-            Inbound::Invalid { id: f.id, reason: "frame: a front end may not send fault frames".into() }
-        }
+        // Answered with id 0, the id only in the message: the frame's id is no request of the
+        // front end's, and a fault carrying it would fail the front end's request with that id,
+        // which is unaffected (REQ-TRANS-STREAM-5, REQ-TRANS-STREAM-10).
+        Some(Kind::Response(r)) => Inbound::Invalid {
+            id: 0,
+            reason: format!("frame: a front end may not send response frames (this one has id {})", r.id),
+        },
+        Some(Kind::Fault(f)) => Inbound::Invalid {
+            id: 0,
+            reason: format!("frame: a front end may not send fault frames (this one has id {})", f.id),
+        },
         Some(Kind::Notification(_)) => {
             Inbound::Invalid { id: 0, reason: "frame: a front end may not send notification frames".into() }
         }
@@ -61,9 +66,9 @@ mod tests {
         assert_eq!(classify(&request(7)), Inbound::Request { id: 7, request: vec![1, 2], timeout_ms: 5 });
         assert_eq!(classify(&body(Kind::Cancel(StreamCancel { id: 0 }))), Inbound::Cancel { id: 0 });
         let response = body(Kind::Response(StreamResponse { id: 3, response: vec![] }));
-        assert!(matches!(classify(&response), Inbound::Invalid { id: 3, .. }));
+        assert!(matches!(classify(&response), Inbound::Invalid { id: 0, .. }));
         let fault = body(Kind::Fault(StreamFault { id: 4, error: vec![], closing: true }));
-        assert!(matches!(classify(&fault), Inbound::Invalid { id: 4, .. }));
+        assert!(matches!(classify(&fault), Inbound::Invalid { id: 0, .. }));
         let notification = body(Kind::Notification(SubscribeObject::default()));
         assert!(matches!(classify(&notification), Inbound::Invalid { id: 0, .. }));
     }

@@ -10,12 +10,14 @@
 //! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
 //! - [`server`]: one connection, from frames in to frames out, on any async byte streams.
 //! - [`config`]: the configuration JSON, the same document the C ABI accepts.
+//! - [`stdio`]: learning that the front end closed standard output.
 
 pub mod config;
 mod run;
 pub mod framing;
 pub mod inbound;
 pub mod server;
+pub mod stdio;
 
 pub use run::run;
-pub use server::{Ending, ServeOptions, serve};
+pub use server::{Ending, ServeOptions, serve, serve_watching};

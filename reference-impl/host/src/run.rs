@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, Parser};
 use eventwire::{Capabilities, Dispatcher, DispatcherBuilder};
 
-use crate::{Ending, ServeOptions, config, serve};
+use crate::{Ending, ServeOptions, config, serve_watching};
 
 /// An Eventwire backend, serving the stream transport (SPEC.md section 13.3) on stdio.
 #[derive(Debug, Parser)]
@@ -96,7 +96,8 @@ pub fn run(name: &'static str, mount: impl FnOnce(DispatcherBuilder) -> Dispatch
         for pattern in config::unknown_patterns(&dispatcher, &options) {
             eprintln!("{name}: warning: capability pattern `{pattern}` names no module or event of this backend; it matches nothing");
         }
-        let ending = serve(&dispatcher, tokio::io::stdin(), tokio::io::stdout(), options).await;
+        let output_gone = crate::stdio::output_gone();
+        let ending = serve_watching(&dispatcher, tokio::io::stdin(), tokio::io::stdout(), options, output_gone).await;
         match &ending {
             Ending::Clean => {}
             Ending::Closed(reason) => eprintln!("{name}: closed the stream: {reason}"),

@@ -11,16 +11,22 @@
 //! frame, and a front end waiting for one answer still gets it without delay.
 //!
 //! The reader stops reading while too many answers are taken in but not yet written
-//! ([`Backlog`]): a front end that sends and never reads is held back by its own pipe, not
+//! ([`Backlog`]), by count (`2 x max_in_flight + 64`) and by bytes (`max_queued_answer_bytes`,
+//! SPEC.md section 10): a front end that sends and never reads is held back by its own pipe, not
 //! buffered in the host's memory.
+//!
+//! When the output is gone (a write fails, or [`serve_watching`]'s `output_gone` fires: the
+//! reader of a pipe closed it), nobody can receive an answer: every request in flight is
+//! cancelled and the connection ends at once (SPEC.md REQ-TRANS-STREAM-12).
 
 use std::{
-    collections::HashSet,
+    collections::HashMap,
     io,
     sync::{
         Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
+    future::Future,
     time::Duration,
 };
 
@@ -87,8 +93,9 @@ struct Fault {
     closing: bool,
 }
 
-/// Ids of requests submitted and not yet answered, to refuse a duplicate (REQ-TRANS-STREAM-5 e).
-type InFlightIds = Arc<Mutex<HashSet<u64>>>;
+/// Requests submitted and not yet answered, by id (to refuse a duplicate, REQ-TRANS-STREAM-5 e),
+/// with the bytes each is counted for in the backlog until its response is written.
+type InFlightIds = Arc<Mutex<HashMap<u64, usize>>>;
 
 /// Answers (responses and faults) the reader has caused and the writer has not written yet.
 ///
@@ -96,9 +103,17 @@ type InFlightIds = Arc<Mutex<HashSet<u64>>>;
 /// The reader reads the next frame only below [`Backlog::limit`], which is above the in-flight
 /// limit so that a front end sending too much still gets its OVERLOADED answers, but bounded, so
 /// that a front end that never reads cannot make the host grow: its writes block instead.
+///
+/// Bytes are bounded too: the answers' bytes still in the session's queue
+/// ([`Session::queued_answer_bytes`]) plus `bytes` (the requests read and not yet answered, each
+/// by its frame's length, which reserves room for its answer; faults raised and responses taken
+/// by the writer, not yet written) must be below `max_queued_answer_bytes` for the reader to read
+/// on. Counting the requests in flight matters: handlers may be slower than the reader, which
+/// would otherwise take up to `max_in_flight` requests of any size before the first answer.
 #[derive(Debug, Default)]
 struct Backlog {
     unwritten: AtomicUsize,
+    bytes: AtomicUsize,
     drained: Notify,
 }
 
@@ -111,17 +126,26 @@ impl Backlog {
         self.unwritten.fetch_add(1, Ordering::SeqCst);
     }
 
-    fn written(&self, answers: usize) {
-        if answers > 0 {
+    /// Bytes of answers now held by the writer (a fault raised, a response taken off the queue).
+    fn hold(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes, Ordering::SeqCst);
+    }
+
+    fn written(&self, answers: usize, bytes: usize) {
+        if answers > 0 || bytes > 0 {
             self.unwritten.fetch_sub(answers, Ordering::SeqCst);
+            self.bytes.fetch_sub(bytes, Ordering::SeqCst);
             self.drained.notify_one();
         }
     }
 
-    async fn below(&self, limit: usize) {
-        while self.unwritten.load(Ordering::SeqCst) >= limit {
+    async fn below(&self, limit: usize, session: &Session, byte_limit: usize) {
+        while self.unwritten.load(Ordering::SeqCst) >= limit
+            || self.bytes.load(Ordering::SeqCst).saturating_add(session.queued_answer_bytes()) >= byte_limit
+        {
             // `notify_one` leaves a permit when nobody waits, so a drain between the check and
-            // this await is not missed.
+            // this await is not missed. Bytes in the session's queue are taken by the writer,
+            // which then writes them and notifies.
             self.drained.notified().await;
         }
     }
@@ -138,6 +162,26 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_watching(dispatcher, input, output, options, std::future::pending()).await
+}
+
+/// As [`serve`], also ending when `output_gone` completes: the transport has learnt that nobody
+/// can read the output any more (for a pipe: its read end was closed), which a writer with
+/// nothing to write would not notice. Every request in flight is then cancelled and the
+/// connection ends at once with [`Ending::OutputFailed`] (SPEC.md REQ-TRANS-STREAM-12).
+pub async fn serve_watching<R, W, G>(
+    dispatcher: &Dispatcher,
+    input: R,
+    output: W,
+    options: ServeOptions,
+    output_gone: G,
+) -> Ending
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+    G: Future<Output = ()>,
+{
+    let mut output_gone = std::pin::pin!(output_gone);
     let max_frame = dispatcher.config().max_frame_bytes();
     let mut session_config = SessionConfig::new();
     if let Some(capabilities) = options.capabilities {
@@ -157,9 +201,12 @@ where
     ));
 
     let limit = Backlog::limit(dispatcher.config().max_in_flight);
-    let reader = read_loop(&session, FrameReader::new(input, max_frame), &faults, &in_flight, &backlog, limit);
+    let byte_limit = dispatcher.config().max_queued_answer_bytes;
+    let reader =
+        read_loop(&session, FrameReader::new(input, max_frame), &faults, &in_flight, &backlog, limit, byte_limit);
     let read_end = tokio::select! {
         end = reader => end,
+        () = &mut output_gone => return gone(&session),
         written = &mut writer => {
             // The writer only stops early when the output fails: nobody can receive answers.
             session.cancel_all();
@@ -179,19 +226,45 @@ where
                 FrameError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
                 FrameError::Truncated { .. } | FrameError::Io(_) => ErrorCode::InvalidRequest,
             };
-            backlog.add();
-            let _ = faults.send(Fault { id: 0, error: FlowyError::new(code, format!("stream: {error}")), closing: true });
+            raise(&backlog, &faults, Fault { id: 0, error: FlowyError::new(code, format!("stream: {error}")), closing: true });
             Ending::Closed(error)
         }
     };
     // Requests in flight are still answered; the outbound queue ends after the last of them.
     session.close();
     drop(faults);
-    match writer.await {
+    let written = tokio::select! {
+        written = writer => written,
+        () = &mut output_gone => return gone(&session),
+    };
+    match written {
         Ok(Ok(())) => ending,
-        Ok(Err(e)) => Ending::OutputFailed(e),
+        Ok(Err(e)) => {
+            // Nobody can receive the answers still to come: stop what runs.
+            session.cancel_all();
+            Ending::OutputFailed(e)
+        }
         Err(e) => Ending::OutputFailed(io::Error::other(e)),
     }
+}
+
+/// The output is gone: cancels every request in flight and ends the connection.
+fn gone(session: &Session) -> Ending {
+    session.cancel_all();
+    session.close();
+    Ending::OutputFailed(io::Error::new(io::ErrorKind::BrokenPipe, "output closed by its reader"))
+}
+
+/// Hands a fault to the writer, counted in the backlog.
+fn raise(backlog: &Backlog, faults: &mpsc::UnboundedSender<Fault>, fault: Fault) {
+    backlog.add();
+    backlog.hold(fault_len(&fault));
+    let _ = faults.send(fault);
+}
+
+/// The bytes a fault is counted for: its framed length (near enough: the error's encoding).
+fn fault_len(fault: &Fault) -> usize {
+    framing::PREFIX_LEN + 16 + fault.error.encoded_len()
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(
@@ -201,26 +274,31 @@ async fn read_loop<R: AsyncRead + Unpin>(
     in_flight: &InFlightIds,
     backlog: &Backlog,
     limit: usize,
+    byte_limit: usize,
 ) -> Result<(), FrameError> {
     loop {
-        backlog.below(limit).await;
+        backlog.below(limit, session, byte_limit).await;
         let Some(body) = frames.next_ref().await? else { break };
         match classify(body) {
             Inbound::Request { id, request, timeout_ms } => {
-                if !lock(in_flight).insert(id) {
+                let reserved = framing::PREFIX_LEN + body.len();
+                if lock(in_flight).contains_key(&id) {
                     let error = FlowyError::new(
                         ErrorCode::InvalidRequest,
                         format!("request.id: {id} is already in flight; ids must be unique among requests in flight"),
                     );
-                    backlog.add();
-                    let _ = faults.send(Fault { id, error, closing: false });
+                    // Id 0: a fault naming `id` would fail the request in flight with that id at
+                    // the front end, which this refusal leaves unaffected (REQ-TRANS-STREAM-5).
+                    raise(backlog, faults, Fault { id: 0, error, closing: false });
                     continue;
                 }
                 let mut options = RequestOptions::new();
                 if timeout_ms != 0 {
                     options = options.timeout(Duration::from_millis(timeout_ms.into()));
                 }
+                lock(in_flight).insert(id, reserved);
                 backlog.add();
+                backlog.hold(reserved);
                 session.submit(id, request, options);
             }
             Inbound::Cancel { id } => {
@@ -228,8 +306,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
             }
             Inbound::Invalid { id, reason } => {
                 let error = FlowyError::new(ErrorCode::InvalidRequest, reason);
-                backlog.add();
-                let _ = faults.send(Fault { id, error, closing: false });
+                raise(backlog, faults, Fault { id, error, closing: false });
             }
         }
     }
@@ -264,8 +341,9 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 ) -> io::Result<()> {
     let mut faults_open = true;
     let mut out = Vec::with_capacity(WRITE_CHUNK);
-    // Answers in `out`, taken off the backlog once `out` is written.
+    // Answers in `out`, and their bytes, taken off the backlog once `out` is written.
     let mut answers = 0;
+    let mut answer_bytes = 0;
     'session: loop {
         let mut next = tokio::select! {
             biased;
@@ -281,13 +359,19 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         loop {
             match next {
                 Next::Fault(fault) => {
+                    answer_bytes += fault_len(&fault);
                     push_fault(&mut out, fault);
                     answers += 1;
                 }
                 Next::Outbound(Outbound::Response { request_id, response }) => {
                     // Forgotten before it is written, so the front end can reuse the id as soon
                     // as it reads the response.
-                    lock(&in_flight).remove(&request_id);
+                    let reserved = lock(&in_flight).remove(&request_id).unwrap_or(0);
+                    // Off the session's queue, now the writer's until written; the request's
+                    // reservation is released with it.
+                    let held = response.len() + eventwire::session::ANSWER_ENTRY_BYTES;
+                    backlog.hold(held);
+                    answer_bytes += held + reserved;
                     push_response(&mut out, request_id, response, max_frame);
                     answers += 1;
                 }
@@ -301,7 +385,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             if out.len() >= WRITE_CHUNK {
                 output.write_all(&out).await?;
                 out.clear();
-                backlog.written(std::mem::take(&mut answers));
+                backlog.written(std::mem::take(&mut answers), std::mem::take(&mut answer_bytes));
             }
             next = match take_ready(&mut faults, &mut faults_open, &mut outbound) {
                 Some(next) => next,
@@ -310,7 +394,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         }
         output.write_all(&out).await?;
         out.clear();
-        backlog.written(std::mem::take(&mut answers));
+        backlog.written(std::mem::take(&mut answers), std::mem::take(&mut answer_bytes));
         if out.capacity() > KEEP_CAPACITY {
             // Grown for one large frame: give the memory back rather than hold it for the
             // connection's lifetime.

@@ -148,7 +148,8 @@ fn frames_a_backend_does_not_accept_get_faults_and_the_stream_continues() {
     assert!(run.status.success());
     let faults = faults(&run.frames);
     let ids: Vec<u64> = faults.iter().map(|(f, _)| f.id).collect();
-    assert_eq!(ids, [0, 0, 0, 0, 41, 42, 0]);
+    // Every one carries id 0 (REQ-TRANS-STREAM-5): none refuses a request the front end waits for.
+    assert_eq!(ids, [0, 0, 0, 0, 0, 0, 0]);
     for (fault, error) in &faults {
         assert!(!fault.closing);
         assert_eq!(error.code, ErrorCode::InvalidRequest as i32);
@@ -166,7 +167,9 @@ fn malformed_envelopes_are_answered_not_faulted() {
 }
 
 #[test]
-fn a_duplicate_in_flight_id_is_faulted_and_the_first_request_is_unaffected() {
+fn a_duplicate_in_flight_id_is_faulted_with_id_0_and_the_first_request_is_unaffected() {
+    // The fault must not name 7: a front end completes the pending request a fault names
+    // (REQ-TRANS-STREAM-10), and request 7 is unaffected (REQ-TRANS-STREAM-5 e).
     let mut input = request_with_timeout(7, "Sleep", &sleep(600_000), 600_000);
     input.extend(ping(7));
     input.extend(cancel(7));
@@ -174,8 +177,23 @@ fn a_duplicate_in_flight_id_is_faulted_and_the_first_request_is_unaffected() {
     assert!(run.status.success());
     let faults = faults(&run.frames);
     assert_eq!(faults.len(), 1);
-    assert_eq!((faults[0].0.id, faults[0].0.closing, faults[0].1.code), (7, false, ErrorCode::InvalidRequest as i32));
+    assert_eq!((faults[0].0.id, faults[0].0.closing, faults[0].1.code), (0, false, ErrorCode::InvalidRequest as i32));
     assert_eq!(error_code(&response(&run.frames, 7)), ErrorCode::Cancelled as i32);
+}
+
+#[test]
+fn response_and_fault_frames_from_the_front_end_are_faulted_with_id_0() {
+    // A response{7} or fault{7} frame while request 7 is pending: the fault carries id 0, so
+    // the front end does not fail request 7, which is answered normally.
+    let mut input = request(7, "Sleep", &sleep(50));
+    input.extend(frame(Kind::Response(StreamResponse { id: 7, response: vec![] })));
+    input.extend(frame(Kind::Fault(StreamFault { id: 7, error: vec![], closing: false })));
+    let run = run(&[], &input);
+    assert!(run.status.success());
+    let faults = faults(&run.frames);
+    assert_eq!(faults.len(), 2);
+    assert!(faults.iter().all(|(f, e)| (f.id, f.closing, e.code) == (0, false, ErrorCode::InvalidRequest as i32)));
+    assert_eq!(response(&run.frames, 7).code, 0, "request 7 answered OK");
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
     match &def.body {
         Body::Encode { ty, value } => {
             let inner = inner(ty, value).map_err(|e| fail(e.to_string()))?;
+            pinnable(&inner).map_err(fail)?;
             case.kind = Kind::Encode;
             set_message(&mut case, inner);
         }
@@ -96,6 +97,7 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                 Outcome::Ok(output) => match (output, &ev.output) {
                     (Some(v), Some(desc)) => {
                         let inner = inner(desc.full_name(), v).map_err(|e| fail(e.to_string()))?;
+                        pinnable(&inner).map_err(fail)?;
                         (super::hex::from_hex(&inner.hex).expect("own hex"), pb::FfiStatusCode::Ok, Some(inner))
                     }
                     (None, None) => (Vec::new(), pb::FfiStatusCode::Ok, None),
@@ -154,11 +156,89 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                     .and_then(|r| tables().event(&r.event).and_then(|e| e.output.as_ref()).map(|d| d.full_name().to_owned())),
                 _ => None,
             };
+            // The hand-written outcome of what a front end receives must be the reference
+            // receiver's reading of the bytes.
+            match (input, e) {
+                (Input::Notification, ExpectDef::Malformed(m)) => {
+                    let read = super::outcome::receive_notification(bytes).is_none();
+                    if read != *m {
+                        return Err(fail(format!("the case says malformed = {m}, the reference receiver reads malformed = {read}")));
+                    }
+                }
+                (Input::Response, ExpectDef::Err { code, .. }) => match super::outcome::receive_response(bytes) {
+                    Ok(Err(got)) if got.code == *code as i32 => {}
+                    other => return Err(fail(format!("the case expects {}, the reference receiver reads {other:?}", code.as_str_name()))),
+                },
+                (Input::Request, _) => {}
+                _ => return Err(fail("the outcome does not fit the input".into())),
+            }
             let mut seq = 0;
             case.expect = Some(expect(e, output_ty.as_deref(), &mut seq, *input == Input::Request).map_err(fail)?);
         }
     }
     Ok(case)
+}
+
+/// REQ-ENC-4(e): bytes are pinned only for values without a map entry whose key or value is the
+/// default (encoders may write or omit it, REQ-ENC-4(c)).
+fn pinnable(inner: &Inner) -> Result<(), String> {
+    let entries = default_map_entries(&inner.ty, &super::hex::from_hex(&inner.hex).expect("own hex"));
+    if entries.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds a map entry with a default key or value ({}), whose bytes SPEC.md REQ-ENC-4(c) leaves open: make it a decode case, or compare the decoded value",
+            inner.ty,
+            entries.join(", ")
+        ))
+    }
+}
+
+/// The map entries of a message (at any depth) whose key or value is the default, as
+/// `field[key]` paths.
+pub fn default_map_entries(ty: &str, bytes: &[u8]) -> Vec<String> {
+    use prost_reflect::{DynamicMessage, MapKey, Value};
+    fn walk(msg: &DynamicMessage, path: &str, out: &mut Vec<String>) {
+        for (field, value) in msg.fields() {
+            let here = if path.is_empty() { field.name().to_owned() } else { format!("{path}.{}", field.name()) };
+            match value {
+                Value::Map(map) => {
+                    let Some(entry) = field.kind().as_message().cloned() else { continue };
+                    let value_field = entry.map_entry_value_field();
+                    let default = Value::default_value_for_field(&value_field);
+                    let mut keys: Vec<&MapKey> = map.keys().collect();
+                    keys.sort_by_key(|k| format!("{k:?}"));
+                    for k in keys {
+                        let v = &map[k];
+                        let key_default = matches!(k, MapKey::Bool(false) | MapKey::I32(0) | MapKey::I64(0) | MapKey::U32(0) | MapKey::U64(0))
+                            || matches!(k, MapKey::String(s) if s.is_empty());
+                        if key_default || *v == default {
+                            out.push(format!("{here}[{k:?}]"));
+                        }
+                        if let Value::Message(m) = v {
+                            walk(m, &format!("{here}[{k:?}]"), out);
+                        }
+                    }
+                }
+                Value::Message(m) => walk(m, &here, out),
+                Value::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Value::Message(m) = item {
+                            walk(m, &format!("{here}[{i}]"), out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(desc) = codec::message(ty) {
+        if let Ok(msg) = DynamicMessage::decode(desc, bytes) {
+            walk(&msg, "", &mut out);
+        }
+    }
+    out
 }
 
 fn set_message(case: &mut Case, inner: Inner) {
@@ -185,6 +265,9 @@ fn request(event: &str, payload: Option<&Json>) -> Result<(String, Option<Inner>
         (None, None) => None,
         _ => return Err(format!("payload given for `{event}` without input, or missing")),
     };
+    if let Some(i) = &inner {
+        pinnable(i)?;
+    }
     let payload = inner.as_ref().map(|i| super::hex::from_hex(&i.hex).expect("own hex")).unwrap_or_default();
     let bytes = pb::FfiRequest { event: event.to_owned(), payload }.encode_to_vec();
     Ok((to_hex(&bytes), inner))
@@ -196,6 +279,7 @@ fn notification(n: &NotifDef, seq: u64) -> Result<ExpectNotification, String> {
         Arm::Payload(v) => {
             let kind = tables().notification(n.source, n.ty).ok_or_else(|| format!("no notification ({}, {})", n.source, n.ty))?;
             let inner = inner(kind.payload.full_name(), v).map_err(|e| e.to_string())?;
+            pinnable(&inner)?;
             let bytes = super::hex::from_hex(&inner.hex).expect("own hex");
             (inner, Some(PayloadOneof::Payload(bytes)), None)
         }
@@ -219,7 +303,7 @@ fn error(code: pb::ErrorCode, payload: Option<&Vec<u8>>) -> ExpectError {
 
 /// The outcome; `seq` is the number of notifications delivered so far in the case.
 fn expect(e: &ExpectDef, output_ty: Option<&str>, seq: &mut u64, with_notifications: bool) -> Result<Expect, String> {
-    let mut x = Expect { status: None, error: None, output: None, response_hex: None, notifications: None, malformed: None };
+    let mut x = Expect { status: None, error: None, output: None, response_hex: None, bytes_comparable: None, notifications: None, malformed: None };
     match e {
         ExpectDef::Ok { output, notifications } => {
             x.status = Some(Status::Ok);
@@ -233,7 +317,12 @@ fn expect(e: &ExpectDef, output_ty: Option<&str>, seq: &mut u64, with_notificati
                 (None, None) => Vec::new(),
                 _ => return Err("output given for an event without output, or missing".into()),
             };
-            x.response_hex = Some(to_hex(&pb::FfiResponse { payload, code: 0 }.encode_to_vec()));
+            // An output with a default map entry has more than one valid encoding: mark it, and
+            // pin no bytes (REQ-ENC-4(e)).
+            match x.output.as_ref().map(pinnable) {
+                Some(Err(_)) => x.bytes_comparable = Some(false),
+                _ => x.response_hex = Some(to_hex(&pb::FfiResponse { payload, code: 0 }.encode_to_vec())),
+            }
             let mut out = Vec::new();
             for n in notifications {
                 *seq += 1;

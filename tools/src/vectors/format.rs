@@ -183,9 +183,15 @@ pub struct Expect {
     /// OK with an output: the output, decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<Inner>,
-    /// The exact FFIResponse bytes, where SPEC.md fixes them (every OK response).
+    /// The exact FFIResponse bytes, where SPEC.md fixes them (every OK response whose output
+    /// is byte-comparable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_hex: Option<String>,
+    /// `false`: the output holds a map entry whose key or value is the default, which SPEC.md
+    /// REQ-ENC-4(c) lets encoders write or omit; there is no `response_hex`, `output.hex` is one
+    /// valid encoding of several, and only the decoded output is compared (REQ-ENC-4(e)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_comparable: Option<bool>,
     /// The notifications delivered, in order, before the response, to one subscriber that
     /// subscribed before the case's first request (so `seq` counts from 1 per case).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,8 +219,12 @@ pub struct ExpectNotification {
     pub source: String,
     pub ty: i32,
     pub id: String,
+    /// Written as a decimal string, as proto-JSON writes a `uint64` (and as the `seq` inside
+    /// every SubscribeObject `value` is written), so that `seq` has one type in every file.
+    #[serde(with = "decimal_string")]
     pub seq: u64,
-    /// The payload (or, for an error notification, the FlowyError), decoded.
+    /// The payload (or, for an error notification, the FlowyError), decoded: `inner.type` says
+    /// which arm (`eventwire.v1.FlowyError`: the `error` arm; any other type: the `payload` arm).
     pub inner: Inner,
     /// The encoded SubscribeObject.
     pub hex: String,
@@ -268,4 +278,18 @@ pub fn split_id(id: &str) -> Option<(&str, u32)> {
 
 pub fn make_id(kind: Kind, n: u32) -> String {
     format!("{}-{n:04}", kind.prefix())
+}
+
+/// A `u64` as a decimal string, the proto-JSON spelling of a 64-bit integer.
+mod decimal_string {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| D::Error::custom(format!("seq must be a decimal string, not {text:?}")))
+    }
 }

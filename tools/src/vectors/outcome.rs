@@ -45,6 +45,14 @@ pub fn compare(expect: &Expect, observed: &Observed) -> Result<(), String> {
         }
         None => return Err("the case expects no response".into()),
     }
+    if let (Some(Status::Ok), Some(output)) = (expect.status, &expect.output) {
+        // The decoded output always; its bytes only where the case pins them (REQ-ENC-4(e)).
+        let got = super::codec::decode(&output.ty, &response.payload)
+            .map_err(|e| format!("the output is not a {} ({e}): {}", output.ty, to_hex(&response.payload)))?;
+        if got != output.value {
+            return Err(format!("the output differs:\n  expected {:?}\n  got      {got:?}", output.value));
+        }
+    }
     if let Some(hex) = &expect.response_hex {
         let want = from_hex(hex).map_err(|e| e.to_string())?;
         if want != observed.response {
@@ -76,11 +84,26 @@ pub fn name_of_category(n: i32) -> String {
     pb::ErrorCategory::try_from(n).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| n.to_string())
 }
 
-/// How a front end reads a notification (SPEC.md): `None` if it is malformed and must be
-/// delivered to no listener.
+/// How a front end reads a notification (SPEC.md REQ-NOTIF-2, REQ-NOTIF-16): `None` if it is
+/// malformed and must be delivered to no listener. Malformed: the bytes are not a
+/// `SubscribeObject`; both or neither of `payload` and `error` are set; the `payload` of a
+/// declared (source, ty) does not decode as the declared message; the `error` does not decode as a
+/// `FlowyError`. A payload of an undeclared (source, ty) is not judged (REQ-NOTIF-11).
 pub fn receive_notification(bytes: &[u8]) -> Option<pb::SubscribeObject> {
+    use pb::subscribe_object::{ErrorOneof, PayloadOneof};
     let n = pb::SubscribeObject::decode(bytes).ok()?;
-    (n.payload_oneof.is_some() != n.error_oneof.is_some()).then_some(n)
+    match (&n.payload_oneof, &n.error_oneof) {
+        (Some(PayloadOneof::Payload(p)), None) => {
+            if let Some(kind) = eventwire_schema::tables().notification(&n.source, n.ty) {
+                prost_reflect::DynamicMessage::decode(kind.payload.clone(), p.as_slice()).ok()?;
+            }
+        }
+        (None, Some(ErrorOneof::Error(e))) => {
+            pb::FlowyError::decode(e.as_slice()).ok()?;
+        }
+        _ => return None,
+    }
+    Some(n)
 }
 
 /// How a front end reads a response: OK with the output bytes, or the FlowyError for any other

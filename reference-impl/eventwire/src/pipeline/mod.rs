@@ -226,7 +226,11 @@ async fn steps(
     // 9-12. Decoding (the handler's typed wrapper), validation (in the handler), the handler
     // itself under supervision (panics caught, raced against its deadline and cancellation),
     // and the output, encoded in `form` by the typed wrapper.
-    let deadline = options.timeout.unwrap_or(route.timeout);
+    // Whatever chose it, no deadline exceeds `max_timeout_ms` (SPEC.md REQ-TIME-10).
+    let deadline = options
+        .timeout
+        .unwrap_or(route.timeout)
+        .min(inner.config.max_timeout());
     supervise::supervise(
         || route.handler.start(cx, request.payload, form),
         route.name,

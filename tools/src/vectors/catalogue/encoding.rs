@@ -23,6 +23,44 @@ pub fn defs() -> Vec<Def> {
     d.extend(maps());
     d.extend(presence());
     d.extend(noncanonical());
+    d.extend(precision());
+    d
+}
+
+/// Values that survive only an exact implementation: 64-bit integers just beyond 2^53 (a binding
+/// that passes them through a double rounds them to 2^53, and the extremes alone would not show
+/// it) and the infinities (an implementation that maps non-finite numbers to 0 loses them).
+/// Negative zero and NaN have encoding latitude (REQ-ENC-6, REQ-ENC-7), so their cases are in the
+/// conformance suite (`binding-encoding.yaml`), which can list every allowed encoding.
+fn precision() -> Vec<Def> {
+    const S: &str = "encoding/scalars.yaml";
+    const R: &str = "encoding/repeated.yaml";
+    const M: &str = "encoding/maps.yaml";
+    let above = "9007199254740993"; // 2^53 + 1
+    let below = "-9007199254740993"; // -(2^53 + 1)
+    let mut d = Vec::new();
+    for (field, tags, signed) in [
+        ("fInt64", &["varint", "int64-json-string", "precision"][..], true),
+        ("fUint64", &["varint", "int64-json-string", "precision"], false),
+        ("fSint64", &["zigzag", "int64-json-string", "precision"], true),
+        ("fFixed64", &["fixed", "int64-json-string", "precision"], false),
+        ("fSfixed64", &["fixed", "int64-json-string", "precision"], true),
+    ] {
+        let slug = snake(field).replace('_', "-");
+        let spec: &[&'static str] = if tags.contains(&"fixed") { &[ENC_ORDER] } else { &[ENC_ORDER, ENC_VARINT] };
+        d.push(enc(S, &format!("{slug}-above-2-53"), &format!("{} = 2^53 + 1: not representable as a double, so a binding that reads 64-bit integers through one writes 2^53.", snake(field)), spec, tags, json!({ field: above })));
+        if signed {
+            d.push(enc(S, &format!("{slug}-below-minus-2-53"), &format!("{} = -(2^53 + 1), the negative counterpart.", snake(field)), spec, tags, json!({ field: below })));
+        }
+    }
+    for (field, slug) in [("fDouble", "f-double"), ("fFloat", "f-float")] {
+        for (name, v) in [("positive-infinity", "Infinity"), ("negative-infinity", "-Infinity")] {
+            d.push(enc(S, &format!("{slug}-{name}"), &format!("{} = {v}: written as the IEEE 754 infinity, proto-JSON \"{v}\".", snake(field)), &[ENC_ORDER, ENC_FLOAT], &["float", "non-finite"], json!({ field: v })));
+        }
+    }
+    d.push(enc(R, "r-sint64-packed-beyond-2-53", "Packed sint64 elements just beyond +-2^53, and 2^53 itself: each survives exactly.", &[ENC_PACKED, ENC_VARINT], &["packed", "zigzag", "int64-json-string", "precision"], json!({"rSint64Packed": [above, below, "9007199254740992"]})));
+    d.push(enc(R, "r-double-packed-infinities", "Packed doubles: +Infinity, -Infinity and 1 between them.", &[ENC_PACKED, ENC_FLOAT], &["packed", "float", "non-finite"], json!({"rDoublePacked": ["Infinity", 1.0, "-Infinity"]})));
+    d.push(enc(M, "m-uint64-bytes-keys-beyond-2-53", "uint64 map keys 2^53 and 2^53 + 1: distinct keys that a double would merge into one.", &[ENC_MAPS, ENC_VARINT], &["map", "int64-json-string", "precision"], json!({"mUint64Bytes": {"9007199254740992": "AQ==", above: "Ag=="}})));
     d
 }
 

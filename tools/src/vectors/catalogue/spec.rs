@@ -10,6 +10,7 @@ pub const ENC_FLOAT: &str = "REQ-ENC-6";
 pub const ENC_UNKNOWN: &str = "REQ-ENC-8";
 pub const ENC_NONCANONICAL: &str = "REQ-ENC-10";
 pub const ENC_REJECT: &str = "REQ-ENC-11";
+pub const ENC_VARINT_OVERFLOW: &str = "REQ-ENC-13";
 
 pub const ENV_REQUEST: &str = "REQ-ENV-1";
 pub const ENV_RESPONSE: &str = "REQ-ENV-2";
@@ -39,6 +40,7 @@ pub const VAL_PARAMS: &str = "REQ-VAL-11";
 
 pub const NOTIF_SHAPE: &str = "REQ-NOTIF-1";
 pub const NOTIF_MALFORMED: &str = "REQ-NOTIF-2";
+pub const NOTIF_MALFORMED_CONTENT: &str = "REQ-NOTIF-16";
 pub const NOTIF_SEQ: &str = "REQ-NOTIF-3";
 pub const NOTIF_ORDER: &str = "REQ-NOTIF-7";
 
