@@ -194,7 +194,7 @@ pub fn dispatch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventwire_schema::pb::{self, ErrorCode, FfiResponse, FlowyError, PongPb};
+    use eventwire_schema::project_pb::{self as pb, ErrorCode, FfiResponse, FlowyError, PongPb};
     use prost::Message;
 
     /// A backend as a loaded machine makes it: every answer comes `latency` after the request,

@@ -54,6 +54,16 @@ pub mod reference {
     }
     pub use eventwire_conformance_module::{Conformance, ConformanceHandlers};
 
+    /// The schemas of both.
+    pub fn schemas() -> [&'static eventwire::Schema; 2] {
+        [&crate::SCHEMA, &eventwire_conformance_module::SCHEMA]
+    }
+
+    /// A builder with both schemas and no handler.
+    pub fn builder() -> eventwire::DispatcherBuilder {
+        schemas().into_iter().fold(eventwire::Dispatcher::builder(), eventwire::DispatcherBuilder::schema)
+    }
+
     /// Mounts the application and the conformance module, with fresh state.
     pub fn mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder {
         crate::mount(builder).mount(eventwire_conformance_module::module())

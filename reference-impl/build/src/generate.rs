@@ -314,7 +314,7 @@ fn schema_value(compiled: &Compiled, name: &str) -> TokenStream {
     let modules = compiled.tables.modules().iter().map(|m| {
         let module = &m.name;
         let package = &m.package;
-        let file = &m.file;
+        let file = short_file(&m.file);
         let events = m.events.iter().map(|e| {
             let name = &e.name;
             let id = e.id;
@@ -374,6 +374,18 @@ fn schema_value(compiled: &Compiled, name: &str) -> TokenStream {
             error_codes: &[#(#codes),*],
         });
     }
+}
+
+/// A table's path as the schema value keeps it: relative to the crate when inside it (as the
+/// loader already gives it), else its last two components (`events/user.yaml`), so that no
+/// build machine's absolute path ends up in a binary.
+fn short_file(file: &str) -> String {
+    let path = Path::new(file);
+    if !path.is_absolute() {
+        return file.to_owned();
+    }
+    let parts: Vec<_> = path.components().rev().take(2).collect();
+    parts.iter().rev().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn opt_str(s: Option<&str>) -> TokenStream {

@@ -50,10 +50,10 @@ pub use context::Context;
 pub use dispatcher::{BuildError, BuildProblem, Dispatcher, DispatcherBuilder, Mount, RequestOptions};
 pub use eventwire_schema::{Code, is_protocol_number, pb};
 pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
-pub use notify::{NotificationBody, Notifier, UndeclaredNotification};
+pub use notify::{DROP_MARKER_SOURCE, DROP_MARKER_TY, NotificationBody, Notifier, UndeclaredNotification, is_drop_marker};
 pub use registry::{Event, HandlerFuture, NotificationKind, RawHandler};
 pub use schema::Schema;
-pub use session::{Outbound, Session, SessionConfig, SessionReceiver, TryRecvError};
+pub use session::{ANSWER_ENTRY_BYTES, Outbound, Session, SessionConfig, SessionEnded, SessionReceiver, TryRecvError};
 
 /// Includes the code `eventwire-build` generated in `OUT_DIR`: the application's prost types
 /// (one module per protobuf package), `events`, `notifications`, `handlers` and `SCHEMA`.

@@ -102,10 +102,10 @@ pub const DROP_MARKER_TY: i32 = 0;
 /// subscriber (SPEC.md REQ-NOTIF-17): `SubscribeObject{source: "", ty: 0, id: "", error:
 /// FlowyError{OVERLOADED}, seq}`. The gap in `seq` before it is the run of drops.
 pub(crate) fn drop_marker(dropped: u64, seq: u64) -> Vec<u8> {
-    let error = normalize_error(FlowyError::new(
+    let error = FlowyError::new(
         eventwire_schema::pb::ErrorCode::Overloaded,
         format!("notifications: {dropped} dropped for this subscriber, whose queue was full"),
-    ));
+    );
     SubscribeObject {
         source: DROP_MARKER_SOURCE.to_owned(),
         ty: DROP_MARKER_TY,

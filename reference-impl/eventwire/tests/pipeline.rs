@@ -54,10 +54,7 @@ async fn step2_empty_event_is_invalid_request() {
 
 #[tokio::test]
 async fn step3_not_ready_is_backend_not_ready_until_set_ready() {
-    let mut builder = eventwire::Dispatcher::builder();
-    builder.ready(false);
-    let builder = eventwire_sample_app::reference::mount(builder);
-    let d = builder.build().unwrap();
+    let d = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder()).ready(false).build().unwrap();
     assert!(!d.is_ready());
     assert_err(
         send(&d, &request("Ping", ())).await,
@@ -431,15 +428,13 @@ impl eventwire_sample_app::handlers::document::DocumentHandlers for StuckDocumen
 
 #[tokio::test]
 async fn step11_backend_default_deadline_applies_without_any_other() {
-    let mut builder = eventwire::Dispatcher::builder();
-    builder.config(config(r#"{"default_timeout_ms": 5}"#));
-    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
-    eventwire_sample_app::handlers::document::register(&mut builder, StuckDocuments);
-    eventwire_conformance_module::handlers::conformance::register(
-        &mut builder,
-        eventwire_sample_app::reference::Conformance,
-    );
-    let d = builder.build().unwrap();
+    let d = eventwire::Dispatcher::builder()
+        .config(config(r#"{"default_timeout_ms": 5}"#))
+        .mount(eventwire_sample_app::handlers::user::Module(eventwire_sample_app::Users::default()))
+        .mount(eventwire_sample_app::handlers::document::Module(StuckDocuments))
+        .mount(eventwire_conformance_module::module())
+        .build()
+        .unwrap();
     let e = assert_err(
         send(
             &d,
@@ -563,18 +558,9 @@ impl eventwire::RawHandler for Misbehaving {
 
 #[tokio::test]
 async fn errors_from_plugins_are_normalised_and_synchronous_panics_caught() {
-    let mut builder = eventwire::Dispatcher::builder();
-    eventwire_sample_app::handlers::user::register(&mut builder, eventwire_sample_app::Users::default());
-    eventwire_sample_app::handlers::document::register(
-        &mut builder,
-        eventwire_sample_app::Documents::default(),
-    );
-    for event in &eventwire_schema::tables()
-        .module("conformance")
-        .unwrap()
-        .events
-    {
-        builder.handle_raw(event.name.clone(), Misbehaving);
+    let mut builder = eventwire_sample_app::mount(eventwire::Dispatcher::builder()).schema(&eventwire_conformance_module::SCHEMA);
+    for event in eventwire_conformance_module::SCHEMA.events() {
+        builder = builder.handle_raw(event.name, Misbehaving);
     }
     let d = builder.build().unwrap();
     let e = assert_err(

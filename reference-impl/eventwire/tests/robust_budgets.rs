@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use common::{Answer, answer, assert_err, config, dispatcher, dispatcher_with, raw_request, request};
 use eventwire::{
-    ErrorCategory, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, SessionReceiver, notifications,
-    notify::is_drop_marker, pb, session::SessionEnded,
+    ErrorCategory, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, SessionEnded, SessionReceiver,
+    is_drop_marker,
 };
+use eventwire_sample_app::reference::{notifications, pb};
 use prost::Message;
 
 /// Everything queued now, without waiting.
@@ -148,7 +149,7 @@ async fn a_session_counts_the_bytes_of_the_answers_it_holds() {
     let d = dispatcher();
     let (session, mut rx) = d.open_session(SessionConfig::new());
     // Each answer counts its length and its place in the queue.
-    let entry = eventwire::session::ANSWER_ENTRY_BYTES;
+    let entry = eventwire::ANSWER_ENTRY_BYTES;
     session.answer(1, vec![0; 1000]);
     session.answer(2, vec![0; 24]);
     assert_eq!(session.queued_answer_bytes(), 1024 + 2 * entry);

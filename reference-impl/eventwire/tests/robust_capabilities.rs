@@ -12,7 +12,7 @@ use std::sync::Arc;
 use common::{Answer, answer, assert_err, raw_request, request};
 use eventwire::{Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat, ErrorCode as Code,
     FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions, SessionConfig,};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::{self, pb};
 use eventwire_schema::tables;
 
 /// Counts how often each event's handler was started; answers OK with an empty output.
@@ -43,16 +43,9 @@ impl RawHandler for Counting {
 /// A dispatcher whose every event is a counting handler.
 fn counting_dispatcher(config: Config) -> (Dispatcher, Counter) {
     let counter = Counter::default();
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
-    for event in tables().events() {
-        builder.handle_raw(
-            event.name.clone(),
-            Counting {
-                event: event.name.clone(),
-                counter: counter.clone(),
-            },
-        );
+    let mut builder = reference::builder().config(config);
+    for event in reference::schemas().into_iter().flat_map(|s| s.events()) {
+        builder = builder.handle_raw(event.name, Counting { event: event.name.to_owned(), counter: counter.clone() });
     }
     (builder.build().expect("one handler per event"), counter)
 }
@@ -140,12 +133,11 @@ async fn denial_comes_before_every_later_check() {
     let gate = Arc::new(tokio::sync::Notify::new());
     let (d, _) = {
         let counter = Counter::default();
-        let mut builder = Dispatcher::builder();
-        builder.config(Config::from_json(br#"{"capabilities": ["user.*"], "max_in_flight": 1}"#).unwrap());
-        for event in tables().events() {
+        let mut builder =
+            reference::builder().config(Config::from_json(br#"{"capabilities": ["user.*"], "max_in_flight": 1}"#).unwrap());
+        for event in reference::schemas().into_iter().flat_map(|s| s.events()) {
             let gate = Arc::clone(&gate);
-            let name = event.name.clone();
-            builder.handle_raw(event.name.clone(), Held { gate, hold: name == "SignIn" });
+            builder = builder.handle_raw(event.name, Held { gate, hold: event.name == "SignIn" });
         }
         (builder.build().unwrap(), counter)
     };

@@ -70,10 +70,9 @@ impl RawHandler for Count {
 
 fn counting(config: Config) -> (Dispatcher, Arc<AtomicUsize>) {
     let count = Arc::new(AtomicUsize::new(0));
-    let mut builder = Dispatcher::builder();
-    builder.config(config);
+    let mut builder = eventwire_sample_app::reference::builder().config(config);
     for event in tables().events() {
-        builder.handle_raw(event.name.clone(), Count(Arc::clone(&count)));
+        builder = builder.handle_raw(event.name.clone(), Count(Arc::clone(&count)));
     }
     (builder.build().unwrap(), count)
 }
@@ -152,10 +151,9 @@ async fn the_in_flight_limit_refuses_at_once_and_recovers() {
     for (json, max) in [("{}", 1024usize), (r#"{"max_in_flight": 3}"#, 3)] {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let started = Arc::new(AtomicUsize::new(0));
-        let mut builder = Dispatcher::builder();
-        builder.config(config(json));
+        let mut builder = eventwire_sample_app::reference::builder().config(config(json));
         for event in tables().events() {
-            builder.handle_raw(event.name.clone(), Gated { gate: Arc::clone(&gate), started: Arc::clone(&started) });
+            builder = builder.handle_raw(event.name.clone(), Gated { gate: Arc::clone(&gate), started: Arc::clone(&started) });
         }
         let d = builder.build().unwrap();
         let (session, mut rx) = d.open_session(SessionConfig::new());
@@ -209,7 +207,7 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     while let Ok(message) = rx.try_recv() {
         let Outbound::Notification { seq, subscribe_object } = message else { panic!("a response") };
         assert!(marker.is_none(), "nothing after the marker");
-        if eventwire::notify::is_drop_marker(&subscribe_object) {
+        if eventwire::is_drop_marker(&subscribe_object) {
             marker = Some(seq);
             continue;
         }
@@ -253,7 +251,7 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
     let (mut notes, mut markers, mut responses) = (0u64, 0, 0);
     while let Some(message) = rx.recv().await {
         match message {
-            Outbound::Notification { subscribe_object, .. } if eventwire::notify::is_drop_marker(&subscribe_object) => {
+            Outbound::Notification { subscribe_object, .. } if eventwire::is_drop_marker(&subscribe_object) => {
                 markers += 1
             }
             Outbound::Notification { .. } => notes += 1,

@@ -131,7 +131,7 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
     assert_eq!(refused, Some(EVENTWIRE_ERR_OVERLOADED), "200,000 calls were taken while the callback blocked");
     // Each answer counts its bytes and its queue entry (128 bytes); those still in flight when
     // the budget was reached (at most max_in_flight, 1024) come on top.
-    let entry = eventwire::session::ANSWER_ENTRY_BYTES as u64;
+    let entry = eventwire::ANSWER_ENTRY_BYTES as u64;
     assert!(accepted <= budget / entry + 1024 + 1, "{accepted} calls accepted");
     // A synchronous call on another thread is refused at once too, instead of waiting behind
     // the callback.

@@ -369,7 +369,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                     let reserved = lock(&in_flight).remove(&request_id).unwrap_or(0);
                     // Off the session's queue, now the writer's until written; the request's
                     // reservation is released with it.
-                    let held = response.len() + eventwire::session::ANSWER_ENTRY_BYTES;
+                    let held = response.len() + eventwire::ANSWER_ENTRY_BYTES;
                     backlog.hold(held);
                     answer_bytes += held + reserved;
                     push_response(&mut out, request_id, response, max_frame);

@@ -15,10 +15,9 @@ use std::{
     time::Duration,
 };
 
-use eventwire::{
-    Config, Dispatcher,
-    notify::is_drop_marker,
-    pb::{AllTypesPb, EmitNotificationsPayloadPb, FfiRequest, SleepPayloadPb, StreamFrame, StreamRequest, stream_frame::Kind},
+use eventwire::{Config, Dispatcher, is_drop_marker};
+use eventwire_sample_app::reference::pb::{
+    AllTypesPb, EmitNotificationsPayloadPb, FfiRequest, SleepPayloadPb, StreamFrame, StreamRequest, stream_frame::Kind,
 };
 use eventwire_host::{Ending, ServeOptions, framing, serve, serve_watching};
 use prost::Message;
@@ -96,10 +95,10 @@ impl AsyncWrite for Output {
 }
 
 fn dispatcher(json: &str) -> Dispatcher {
-    let mut builder = Dispatcher::builder();
-    builder.config(Config::from_json(json.as_bytes()).unwrap());
-    eventwire::app::register_all(&mut builder);
-    builder.build().unwrap()
+    eventwire_sample_app::reference::mount(Dispatcher::builder())
+        .config(Config::from_json(json.as_bytes()).unwrap())
+        .build()
+        .unwrap()
 }
 
 fn request_frame(id: u64, event: &str, payload: &impl Message, timeout_ms: u32) -> Vec<u8> {

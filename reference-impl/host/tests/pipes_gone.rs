@@ -11,7 +11,7 @@ use std::{
 };
 
 use common::{HOST, request_with_timeout};
-use eventwire::pb::SleepPayloadPb;
+use eventwire_sample_app::reference::pb::SleepPayloadPb;
 
 #[test]
 fn with_both_pipes_gone_the_host_cancels_and_exits() {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use eventwire_schema::{Errors, Tables};
-use prost_reflect::{DescriptorPool, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, Value};
+use prost_reflect::{DescriptorPool, FieldDescriptor, FileDescriptor, Kind, Value};
 use serde::{Deserialize, Serialize};
 
 use super::source::Inputs;
@@ -214,7 +214,6 @@ impl Snapshot {
                 reserved_names: e.reserved_names().map(str::to_owned).collect(),
             });
         }
-        let code_enum: Option<EnumDescriptor> = pool.get_enum_by_name(ERROR_CODE_ENUM);
         for m in tables.modules() {
             let text = inputs.tables.iter().find(|(p, _)| *p == m.file).map(|(_, t)| t.as_str()).unwrap_or("");
             let module_line = text.lines().position(|l| l.starts_with("module:")).map(|i| i + 1);
@@ -232,15 +231,7 @@ impl Snapshot {
                     Errors::Codes(codes) => Some(
                         codes
                             .iter()
-                            .map(|c| ErrorRef {
-                                enum_name: ERROR_CODE_ENUM.to_owned(),
-                                number: *c as i32,
-                                name: code_enum
-                                    .as_ref()
-                                    .and_then(|en| en.get_value(*c as i32))
-                                    .map(|v| v.name().to_owned())
-                                    .unwrap_or_else(|| c.as_str_name().to_owned()),
-                            })
+                            .map(|c| ErrorRef { enum_name: c.enum_name.clone(), number: c.number, name: c.value.clone() })
                             .collect(),
                     ),
                 };
