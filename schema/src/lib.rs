@@ -53,6 +53,19 @@ mod proto {
                 }
             }
 
+            /// `msg` with the code: `PERMISSION_DENIED (202): event: ...`, or the number alone for a
+            /// code the protocol does not declare.
+            impl std::fmt::Display for FlowyError {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match ErrorCode::try_from(self.code) {
+                        Ok(code) => write!(f, "{} ({}): {}", code.as_str_name().trim_start_matches("ERROR_CODE_"), self.code, self.msg),
+                        Err(_) => write!(f, "error code {}: {}", self.code, self.msg),
+                    }
+                }
+            }
+
+            impl std::error::Error for FlowyError {}
+
             impl crate::Code for ErrorCode {
                 fn number(self) -> i32 {
                     self as i32
@@ -90,7 +103,7 @@ pub trait Code: Copy {
     fn category(self) -> pb::ErrorCategory;
 }
 
-/// Whether `number` belongs to the protocol (SPEC.md REQ-ERR-11): the seven numbers kept from the
+/// Whether `number` belongs to the protocol (SPEC.md REQ-ERR-15): the seven numbers kept from the
 /// upstream system (0, 3, 49, 51, 90, 106, 127) and the block 200-219. An application's own
 /// codes take any other number from 1 up, so an AppFlowy-style numbering (1-199) fits as is.
 pub const fn is_protocol_number(number: i32) -> bool {

@@ -269,7 +269,7 @@ pub enum TableErrorKind {
     AmbiguousErrorCode { event: String, code: String, candidates: Vec<String> },
     #[error("error code `{value}` has no `(eventwire.v1.category)`: every value of an error enum needs one")]
     CodeWithoutCategory { value: String },
-    #[error("error code `{value}` = {number} takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-11)")]
+    #[error("error code `{value}` = {number} takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-15)")]
     ReservedCodeNumber { value: String, number: i32 },
     #[error("error code `{value}` = {number} reuses the number of `{first}`: a number means one code across all error enums")]
     DuplicateCodeNumber { value: String, number: i32, first: String },
@@ -378,7 +378,7 @@ impl Codes {
 }
 
 /// The protocol's codes, and every application enum whose values carry `(eventwire.v1.category)`:
-/// each of its values must carry one, take a number outside the protocol's (SPEC.md REQ-ERR-11)
+/// each of its values must carry one, take a number outside the protocol's (SPEC.md REQ-ERR-15)
 /// and not reuse a number another error enum declares.
 fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
     let mut codes = Codes { protocol: Vec::new(), application: Vec::new() };
@@ -402,8 +402,9 @@ fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
         }
         let err = |kind| TableError { file: e.parent_file().name().to_owned(), line: enum_value_line(&e, None), kind };
         for (index, v) in values.into_iter().enumerate() {
-            // proto3 requires a zero value; in an application's enum it is not a code.
-            if v.number() == 0 && category_of(&v, &ext).is_none() {
+            // proto3 requires a zero value; in an application's enum it is not a code of its own
+            // (number 0 is the protocol's INTERNAL), with or without a category.
+            if v.number() == 0 {
                 continue;
             }
             let line = enum_value_line(&e, Some(index));

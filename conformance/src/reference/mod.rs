@@ -30,6 +30,7 @@ pub const FEATURES: &[&str] = &[
     "concurrency",
     "subscribers",
     "empty-capability-set",
+    "sample-app",
 ];
 
 /// The features declared when the backend is a stream process: one connection is one subscriber,
@@ -43,6 +44,7 @@ pub const STREAM_FEATURES: &[&str] = &[
     "concurrency",
     "empty-capability-set",
     "frame-limit",
+    "sample-app",
 ];
 
 /// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
@@ -139,6 +141,9 @@ pub struct Reference {
     /// With `backend_command`: the argument that starts the backend not ready (e.g.
     /// `--not-ready`); when set, the testee declares the `not-ready` feature.
     pub backend_not_ready_arg: Option<String>,
+    /// Features not to declare, e.g. `sample-app` for a backend that mounts only its own modules
+    /// and the conformance module.
+    pub without_features: Vec<String>,
     backend: Option<backend::Backend>,
 }
 
@@ -172,6 +177,7 @@ impl Reference {
         if self.flaw == Some(Flaw::NoListenerApi) {
             features.retain(|f| f != "notification-routing");
         }
+        features.retain(|f| !self.without_features.contains(f));
         features
     }
 

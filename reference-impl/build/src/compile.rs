@@ -100,8 +100,19 @@ pub(crate) fn compile(builder: &Builder) -> Result<Compiled, Error> {
         let text = fs::read_to_string(path).map_err(|e| Error::one(format!("{}: cannot read: {e}", display_path(path))))?;
         sources.push((display_path(path), text));
     }
-    let tables = Tables::from_sources(sources, &pool)
-        .map_err(|e| Error { problems: e.errors.iter().map(ToString::to_string).collect() })?;
+    let tables = Tables::from_sources(sources, &pool).map_err(|e| Error {
+        problems: e
+            .errors
+            .into_iter()
+            .map(|mut problem| {
+                // A problem in a .proto file is located by its import name: show its path.
+                if let Some(path) = includes.iter().map(|i| i.join(&problem.file)).find(|p| p.is_file()) {
+                    problem.file = display_path(&path);
+                }
+                problem.to_string()
+            })
+            .collect(),
+    })?;
     Ok(Compiled { pool, descriptor_set, files, tables, own_files, proto_paths: protos, table_paths })
 }
 

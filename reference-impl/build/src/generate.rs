@@ -59,11 +59,29 @@ pub(crate) fn write(compiled: &Compiled, name: &str, out_dir: &Path) -> Error_<(
         env!("CARGO_PKG_VERSION"),
         sources.join(", ")
     );
-    let text = header + &prettyplease::unparse(&file);
+    let text = header + &readable_docs(&prettyplease::unparse(&file));
     fs::write(out_dir.join(GENERATED), text).map_err(|e| io(out_dir, e))
 }
 
 type Error_<T> = Result<T, Error>;
+
+/// prettyplease writes `#[doc = "text"]` as `///text`; hand-written code has a space.
+fn readable_docs(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 20);
+    for line in code.lines() {
+        let trimmed = line.trim_start();
+        match trimmed.strip_prefix("///") {
+            Some(rest) if !rest.is_empty() && !rest.starts_with(' ') => {
+                out.push_str(&line[..line.len() - trimmed.len()]);
+                out.push_str("/// ");
+                out.push_str(rest);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
 
 fn io(dir: &Path, e: std::io::Error) -> Error {
     Error::one(format!("{}: {e}", dir.display()))
@@ -133,15 +151,19 @@ fn package_modules(packages: &[String]) -> TokenStream {
         }
         node.file = Some(if package.is_empty() { "_".to_owned() } else { package.clone() });
     }
-    fn emit(tree: &Tree) -> TokenStream {
+    fn emit(tree: &Tree, prefix: &str) -> TokenStream {
         let include = tree.file.as_ref().map(|f| {
             let file = format!("/{f}.rs");
             quote! { include!(concat!(env!("OUT_DIR"), #file)); }
         });
         let children = tree.children.iter().map(|(name, child)| {
             let ident = ident(&name.to_snake_case());
-            let doc = format!("Messages of protobuf package `{name}` and below.");
-            let body = emit(child);
+            let package = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let doc = match child.file {
+                Some(_) => format!("The messages and enums of protobuf package `{package}`."),
+                None => format!("Protobuf packages `{package}.*`."),
+            };
+            let body = emit(child, &package);
             quote! {
                 #[doc = #doc]
                 #[allow(clippy::all, missing_docs)]
@@ -150,17 +172,17 @@ fn package_modules(packages: &[String]) -> TokenStream {
         });
         quote! { #include #(#children)* }
     }
-    emit(&root)
+    emit(&root, "")
 }
 
 fn event_marker(e: &Event, _tables: &eventwire_schema::Tables) -> TokenStream {
     let marker = ident(&e.name);
     let name = &e.name;
     let module = &e.module;
-    let id = e.id;
+    let id = proc_macro2::Literal::u32_unsuffixed(e.id);
     let input = type_or_unit(e.input.as_ref(), 1);
     let output = type_or_unit(e.output.as_ref(), 1);
-    let doc = format!("`{name}` (module `{module}`, id {id}): {}", e.doc);
+    let doc = format!("`{name}` (module `{module}`, id {}): {}", e.id, e.doc);
     let errors = errors_doc(&e.errors);
     quote! {
         #[doc = #doc]
@@ -183,9 +205,9 @@ fn notification_marker(n: &Notification) -> TokenStream {
     let marker = ident(&n.name);
     let name = &n.name;
     let source = &n.source;
-    let ty = n.ty;
+    let ty = proc_macro2::Literal::i32_unsuffixed(n.ty);
     let payload = rust_type(&n.payload, 1);
-    let doc = format!("`{name}` (source `{source}`, ty {ty}): {}", n.doc);
+    let doc = format!("`{name}` (source `{source}`, ty {}): {}", n.ty, n.doc);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -317,21 +339,24 @@ fn schema_value(compiled: &Compiled, name: &str) -> TokenStream {
         let file = short_file(&m.file);
         let events = m.events.iter().map(|e| {
             let name = &e.name;
-            let id = e.id;
+            let id = proc_macro2::Literal::u32_unsuffixed(e.id);
             let input = opt_str(e.input.as_ref().map(|d| d.full_name()));
             let output = opt_str(e.output.as_ref().map(|d| d.full_name()));
             let errors = match &e.errors {
                 Errors::Any => quote! { ::eventwire::schema::ErrorsDef::Any },
                 Errors::Codes(codes) => {
-                    let numbers = codes.iter().map(|c| c.number);
+                    let numbers = codes.iter().map(|c| proc_macro2::Literal::i32_unsuffixed(c.number));
                     quote! { ::eventwire::schema::ErrorsDef::Codes(&[#(#numbers),*]) }
                 }
             };
             let timeout = match e.timeout_ms {
-                Some(ms) => quote! { Some(#ms) },
+                Some(ms) => {
+                    let ms = proc_macro2::Literal::u64_unsuffixed(ms);
+                    quote! { Some(#ms) }
+                }
                 None => quote! { None },
             };
-            let line = e.line.unwrap_or(0) as u32;
+            let line = proc_macro2::Literal::u32_unsuffixed(e.line.unwrap_or(0) as u32);
             quote! {
                 ::eventwire::schema::EventDef {
                     name: #name, module: #module, id: #id, input: #input, output: #output,
@@ -342,9 +367,9 @@ fn schema_value(compiled: &Compiled, name: &str) -> TokenStream {
         let notifications = m.notifications.iter().map(|n| {
             let name = &n.name;
             let source = &n.source;
-            let ty = n.ty;
+            let ty = proc_macro2::Literal::i32_unsuffixed(n.ty);
             let payload = n.payload.full_name();
-            let line = n.line.unwrap_or(0) as u32;
+            let line = proc_macro2::Literal::u32_unsuffixed(n.line.unwrap_or(0) as u32);
             quote! {
                 ::eventwire::schema::NotificationDef { name: #name, module: #module, source: #source, ty: #ty, payload: #payload, line: #line }
             }
@@ -358,7 +383,7 @@ fn schema_value(compiled: &Compiled, name: &str) -> TokenStream {
         }
     });
     let codes = compiled.tables.error_codes().iter().map(|c| {
-        let number = c.number;
+        let number = proc_macro2::Literal::i32_unsuffixed(c.number);
         let value = &c.value;
         let category = category_ident(c.category);
         quote! { ::eventwire::schema::ErrorCodeDef { number: #number, name: #value, category: ::eventwire::ErrorCategory::#category } }

@@ -138,7 +138,7 @@ impl Catalog {
     }
 
     /// As [`normalize`](Self::normalize), for the answer of `event`'s handler: a code its table
-    /// does not list (nor the protocol's own) is replaced by INTERNAL (SPEC.md REQ-ERR-12).
+    /// does not list (nor the protocol's own) is replaced by INTERNAL (SPEC.md REQ-ERR-14, REQ-ERR-16).
     pub(crate) fn normalize_answer(&self, event: &EventDef, error: FlowyError) -> FlowyError {
         let number = error.code;
         if eventwire_schema::is_protocol_number(number) || event.errors.allows(number) {

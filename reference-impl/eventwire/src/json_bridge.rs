@@ -14,9 +14,7 @@
 //! }
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
-//! # let mut builder = Dispatcher::builder();
-//! # eventwire::app::register_all(&mut builder);
-//! # let dispatcher = builder.build().unwrap();
+//! # let dispatcher = Dispatcher::builder().mount(eventwire_conformance_module::module()).build().unwrap();
 //! let request: JsonRequest = serde_json::from_str(r#"{"ty": "Ping", "payload": []}"#).unwrap();
 //! let response = invoke_request(request, &dispatcher).await.unwrap();
 //! assert_eq!(serde_json::to_string(&response).unwrap(), r#"{"code":0,"payload":[10,4,112,111,110,103]}"#);

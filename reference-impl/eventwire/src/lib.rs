@@ -15,6 +15,8 @@
 //! not compile, and [`DispatcherBuilder::build`] refuses to start unless every event of the
 //! dispatcher's schemas has exactly one handler.
 //!
+//! In an application (`docs/your-app.md` walks through it):
+//!
 //! ```ignore
 //! mod api {
 //!     eventwire::include_generated!();
@@ -25,6 +27,29 @@
 //!     .mount(handlers::todo::Module(Todos::default()))
 //!     .build()?;
 //! let todo = dispatcher.call::<events::CreateTodo>(pb::CreateTodoPayloadPb { title: "Milk".into() }).await?;
+//! ```
+//!
+//! The same with the conformance module, which is built the same way:
+//!
+//! ```
+//! use eventwire::{Dispatcher, pb};
+//! use eventwire_conformance_module::events;
+//! use prost::Message;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dispatcher = Dispatcher::builder().mount(eventwire_conformance_module::module()).build()?;
+//!
+//! // Typed, for Rust callers:
+//! let pong = dispatcher.call::<events::Ping>(()).await?;
+//! assert_eq!(pong.message, "pong");
+//!
+//! // As bytes, the way every transport carries requests:
+//! let request = pb::FfiRequest { event: "Ping".into(), payload: vec![] }.encode_to_vec();
+//! let response = pb::FfiResponse::decode(dispatcher.dispatch(&request).await.as_slice())?;
+//! assert_eq!(response.code, pb::FfiStatusCode::Ok as i32);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Transports build on three entry points: [`Dispatcher::dispatch`] /

@@ -57,7 +57,7 @@ pub struct EventDef {
     pub line: u32,
 }
 
-/// The codes an event's handler may answer with, besides the protocol's own (SPEC.md REQ-ERR-12).
+/// The codes an event's handler may answer with, besides the protocol's own (SPEC.md REQ-ERR-14, REQ-ERR-16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorsDef {
     /// Any code some schema of the dispatcher declares.

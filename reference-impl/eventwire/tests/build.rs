@@ -99,7 +99,7 @@ async fn an_event_declared_by_two_schemas_is_refused_naming_both() {
         }],
         &[],
     );
-    let problems = problems(reference::mount(Dispatcher::builder()).schema(&OTHER).handle_raw("SignIn", Nothing));
+    let problems = problems(reference::mount(Dispatcher::builder()).schema(&OTHER));
     let [BuildProblem::DuplicateEvent { event, first, second }] = problems.as_slice() else {
         panic!("{problems:?}");
     };
