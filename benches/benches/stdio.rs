@@ -140,7 +140,7 @@ fn bench_peer(bencher: Bencher, command: &mut Command, echoed: bool) {
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn host(bencher: Bencher) {
-    let binary = built_binary("eventwire-host", "eventwire-host");
+    let binary = built_binary("eventwire-reference", "eventwire-host");
     bench_peer(bencher, Command::new(binary).arg("--stdio"), false);
 }
 

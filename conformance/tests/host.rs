@@ -28,7 +28,7 @@ fn host() -> PathBuf {
     let target_dir = dir.parent().expect("a profile directory has a parent");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
-    build.args(["build", "--quiet", "-p", "eventwire-host", "--bin", "eventwire-host"]);
+    build.args(["build", "--quiet", "-p", "eventwire-reference", "--bin", "eventwire-host"]);
     build.arg("--profile").arg(if profile == "debug" { "dev" } else { profile });
     build.env("CARGO_TARGET_DIR", target_dir);
     let built = build.status().map(|s| s.success()).unwrap_or(false);

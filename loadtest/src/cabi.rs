@@ -8,6 +8,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+// The reference backend defines the backend these calls reach (`eventwire_ffi::backend!`).
+use eventwire_reference as _;
 use eventwire_ffi::{
     EVENTWIRE_OK, eventwire_async_call, eventwire_cancel, eventwire_free, eventwire_init,
     eventwire_set_notification_callback, eventwire_set_response_callback, eventwire_shutdown,

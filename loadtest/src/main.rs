@@ -6,7 +6,7 @@
 //! afterwards. Bounded in count and in time; exits non-zero when a check fails.
 //!
 //! ```text
-//! cargo build --release -p eventwire-host -p eventwire-loadtest
+//! cargo build --release -p eventwire-reference -p eventwire-loadtest
 //! target/release/eventwire-loadtest all
 //! ```
 

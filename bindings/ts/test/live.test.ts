@@ -35,10 +35,10 @@ function findHost(): { path?: string; reason?: string } {
   const fromEnv = process.env.EVENTWIRE_HOST;
   if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { reason: `EVENTWIRE_HOST=${fromEnv} does not exist` };
   const built = join(repo, "target", "debug", "eventwire-host");
-  if (!existsSync(join(repo, "reference-impl", "host", "Cargo.toml"))) return { reason: "this tree has no reference-impl/host crate" };
-  const cargo = spawnSync("cargo", ["build", "--quiet", "-p", "eventwire-host", "--bin", "eventwire-host"], { cwd: repo, stdio: "inherit" });
+  if (!existsSync(join(repo, "reference-impl", "reference", "Cargo.toml"))) return { reason: "this tree has no reference-impl/reference crate" };
+  const cargo = spawnSync("cargo", ["build", "--quiet", "-p", "eventwire-reference", "--bin", "eventwire-host"], { cwd: repo, stdio: "inherit" });
   if (cargo.error) return { reason: `cargo is not available to build eventwire-host: ${cargo.error.message}` };
-  if (cargo.status !== 0) return { reason: "cargo build -p eventwire-host failed" };
+  if (cargo.status !== 0) return { reason: "cargo build -p eventwire-reference --bin eventwire-host failed" };
   return existsSync(built) ? { path: built } : { reason: `cargo built eventwire-host, but ${built} does not exist` };
 }
 

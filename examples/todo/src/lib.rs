@@ -105,3 +105,6 @@ impl handlers::todo::TodoHandlers for Todos {
 pub fn mount(builder: DispatcherBuilder) -> DispatcherBuilder {
     builder.mount(handlers::todo::Module(Todos::default())).mount(eventwire_conformance_module::module())
 }
+
+// The C ABI (`libtodo_app.so`, `libtodo_app.a`) serves this app's dispatcher.
+eventwire_ffi::backend!(mount);

@@ -1,4 +1,16 @@
-//! Eventwire's reference backend as a C library: the C ABI of SPEC.md section 13.2.
+//! The C ABI of SPEC.md section 13.2 for any Eventwire backend: link this crate into your own
+//! `cdylib` or `staticlib` and name the function that mounts your modules:
+//!
+//! ```ignore
+//! // src/lib.rs of an app built as crate-type = ["cdylib", "staticlib"]
+//! eventwire_ffi::backend!(my_app::mount);
+//! ```
+//!
+//! `eventwire_init` then builds a dispatcher with `my_app::mount(Dispatcher::builder())`, adding
+//! the configuration and its own runtime. The exported functions, their guarantees and the header
+//! are the same for every backend. A library that forgets `backend!` does not link: the symbol
+//! `__eventwire_ffi_mount` is undefined. The reference library (the sample application and the
+//! conformance module) is crate `eventwire-reference`.
 //!
 //! The header `include/eventwire.h` is generated from this crate by cbindgen and checked in; a
 //! test regenerates it and fails when it differs, and another checks every declaration against the
@@ -9,8 +21,8 @@
 //! - `exports`: the `extern "C"` functions; each runs inside [`boundary`], so no panic unwinds
 //!   into C.
 //! - `library`: what `eventwire_init` starts: a tokio runtime owned by the library, the
-//!   dispatcher with the sample application and the conformance module, and one session whose
-//!   ordered outbound queue carries both responses and notifications.
+//!   dispatcher the application's `backend!` mounts, and one session whose ordered outbound queue
+//!   carries both responses and notifications.
 //! - `delivery`: the one library-owned thread that drains that queue and invokes the callbacks,
 //!   so a handler's notifications reach C before its response.
 //! - `buffer`: the buffers handed to C (sync-call responses, callback arguments), which the
@@ -33,7 +45,33 @@ mod library;
 pub use abi::*;
 pub use exports::*;
 
-/// The backend this library serves: the sample application and the conformance module.
+/// Names the function that mounts the application's modules on the dispatcher `eventwire_init`
+/// builds. Invoke it once, in the crate that is built as the `cdylib` or `staticlib`.
+#[macro_export]
+macro_rules! backend {
+    ($mount:path) => {
+        /// The application's backend for the Eventwire C ABI (`eventwire_ffi::backend!`).
+        #[unsafe(no_mangle)]
+        pub fn __eventwire_ffi_mount(builder: $crate::__private::DispatcherBuilder) -> $crate::__private::DispatcherBuilder {
+            $mount(builder)
+        }
+    };
+}
+
+/// What `backend!` expands to refers to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use eventwire::DispatcherBuilder;
+}
+
+unsafe extern "Rust" {
+    /// Defined by `backend!` in the application's crate.
+    fn __eventwire_ffi_mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder;
+}
+
+/// The application's backend, as `backend!` names it.
 fn mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder {
-    eventwire_sample_app::mount(builder).mount(eventwire_conformance_module::module())
+    // SAFETY: `backend!` defines the symbol with exactly this Rust signature; the linker refuses a
+    // library in which no crate defines it.
+    unsafe { __eventwire_ffi_mount(builder) }
 }

@@ -5,6 +5,8 @@
 //!
 //! The library is process-global, so the tests take turns.
 
+// The reference backend defines the backend these calls reach (`eventwire_ffi::backend!`).
+use eventwire_reference as _;
 use std::{
     collections::HashSet,
     ffi::c_void,

@@ -1,5 +1,6 @@
-//! Compiles `tests/c/abi_test.c` with the system C compiler against the static library cargo built
-//! for this crate, runs it, and checks that every check in it passed.
+//! Compiles `tests/c/abi_test.c` with the system C compiler against the reference backend's static
+//! library (crate eventwire-reference, which links this crate), runs it, and checks that every
+//! check in it passed.
 //!
 //! `CC` selects the compiler (default `cc`); `EVENTWIRE_C_TEST_CFLAGS` adds flags, e.g.
 //! `-fsanitize=address -fno-omit-frame-pointer` to run the test under AddressSanitizer.
@@ -12,7 +13,7 @@ use std::{
     process::Command,
 };
 
-const LIBRARY: &str = "libeventwire_ffi.a";
+const LIBRARY: &str = "libeventwire_reference.a";
 
 /// The static library built alongside this test: in `target/<profile>/deps` next to the test
 /// binary, or in `target/<profile>`.
@@ -25,10 +26,10 @@ fn static_library() -> PathBuf {
     }
     // Last resort: ask cargo to build it (e.g. when the test binary was copied elsewhere).
     let status = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "-p", "eventwire-ffi", "--lib"])
+        .args(["build", "-p", "eventwire-reference", "--lib"])
         .status()
         .expect("run cargo build");
-    assert!(status.success(), "cargo build -p eventwire-ffi failed");
+    assert!(status.success(), "cargo build -p eventwire-reference failed");
     candidates.into_iter().find(|p| p.is_file()).unwrap_or_else(|| panic!("{LIBRARY} not found near {}", exe.display()))
 }
 

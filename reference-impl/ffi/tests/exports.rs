@@ -6,6 +6,8 @@
 //! The library is process-global, so the tests take turns. Every buffer the library hands over is
 //! released with `eventwire_free`, as the embedder must.
 
+// The reference backend defines the backend these calls reach (`eventwire_ffi::backend!`).
+use eventwire_reference as _;
 use std::{
     ffi::c_void,
     sync::{Condvar, Mutex, MutexGuard},

@@ -15,13 +15,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{HOST, decode_all, ping, responses};
+use common::{host, decode_all, ping, responses};
 
 const REQUESTS: usize = 200_000;
 
 #[test]
 fn a_front_end_that_does_not_read_is_held_back_and_then_answered_in_full() {
-    let mut child = Command::new(HOST)
+    let mut child = Command::new(host())
         .args(["--stdio"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

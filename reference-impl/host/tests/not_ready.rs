@@ -53,7 +53,7 @@ fn without_the_flag_the_same_requests_run() {
 
 #[test]
 fn help_documents_the_flag() {
-    let help = std::process::Command::new(HOST).arg("--help").output().unwrap();
+    let help = std::process::Command::new(host()).arg("--help").output().unwrap();
     assert!(help.status.success());
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("--not-ready"), "{text}");

@@ -10,12 +10,12 @@ use std::{
     time::Duration,
 };
 
-use common::{HOST, request_with_timeout};
+use common::{host, request_with_timeout};
 use eventwire_sample_app::reference::pb::SleepPayloadPb;
 
 #[test]
 fn with_both_pipes_gone_the_host_cancels_and_exits() {
-    let mut child = Command::new(HOST)
+    let mut child = Command::new(host())
         .arg("--stdio")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

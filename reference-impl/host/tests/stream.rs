@@ -24,7 +24,7 @@ fn config_file(name: &str, json: &str) -> String {
 fn answers_the_spec_example_byte_for_byte() {
     // SPEC.md section 13.3, examples: request{id: 1, Ping} -> response{id: 1, OK PongPB{"pong"}}.
     let input = [0x0c, 0, 0, 0, 0x0a, 0x0a, 0x08, 0x01, 0x12, 0x06, 0x0a, 0x04, 0x50, 0x69, 0x6e, 0x67];
-    let mut child = std::process::Command::new(HOST)
+    let mut child = std::process::Command::new(host())
         .arg("--stdio")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -276,7 +276,7 @@ fn capabilities_restrict_the_connection() {
 #[test]
 fn command_line_and_configuration_errors_exit_two() {
     let status = |args: &[&str]| {
-        std::process::Command::new(HOST).args(args).stdin(std::process::Stdio::null()).output().unwrap()
+        std::process::Command::new(host()).args(args).stdin(std::process::Stdio::null()).output().unwrap()
     };
     let bad = config_file("bad.json", r#"{"max_in_flight": 0}"#);
     assert_eq!(status(&["--stdio", "--config", &bad]).status.code(), Some(2));

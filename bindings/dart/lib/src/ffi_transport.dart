@@ -54,11 +54,13 @@ const Map<int, String> _abiStatus = <int, String>{
 
 String _status(int code) => _abiStatus[code] ?? 'unknown status $code';
 
-/// The file name `cargo build -p eventwire-ffi --release` gives the library on this platform.
+/// The file name `cargo build -p eventwire-reference --release` gives the reference backend's
+/// library on this platform. An application loads its own library (the crate that invokes
+/// `eventwire_ffi::backend!`) by passing its path instead.
 String defaultFfiLibraryName() {
-  if (Platform.isMacOS || Platform.isIOS) return 'libeventwire_ffi.dylib';
-  if (Platform.isWindows) return 'eventwire_ffi.dll';
-  return 'libeventwire_ffi.so';
+  if (Platform.isMacOS || Platform.isIOS) return 'libeventwire_reference.dylib';
+  if (Platform.isWindows) return 'eventwire_reference.dll';
+  return 'libeventwire_reference.so';
 }
 
 final class _Abi {

@@ -15,7 +15,26 @@ use eventwire_schema::project_pb::{
 use eventwire_host::framing;
 use prost::Message;
 
-pub const HOST: &str = env!("CARGO_BIN_EXE_eventwire-host");
+/// The reference `eventwire-host` binary (crate eventwire-reference) of the same build as this
+/// test: built, or brought up to date, through cargo in the same target directory and profile.
+pub fn host() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
+        let profile = profile_dir.file_name().and_then(|p| p.to_str()).unwrap_or("debug");
+        let target_dir = profile_dir.parent().expect("a profile directory has a parent");
+        let host = profile_dir.join(format!("eventwire-host{}", std::env::consts::EXE_SUFFIX));
+        let built = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--quiet", "-p", "eventwire-reference", "--bin", "eventwire-host", "--profile"])
+            .arg(if profile == "debug" { "dev" } else { profile })
+            .env("CARGO_TARGET_DIR", target_dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(built || host.exists(), "cannot build eventwire-host and {} does not exist", host.display());
+        host.display().to_string()
+    })
+}
 
 /// Frames the host wrote, decoded, and how it exited.
 pub struct Run {
@@ -30,7 +49,7 @@ pub fn run(args: &[&str], input: &[u8]) -> Run {
 
 /// Runs the host; `feed` writes to its standard input (which is closed when `feed` returns).
 pub fn run_with(args: &[&str], feed: impl FnOnce(&mut std::process::ChildStdin) -> bool + Send) -> Run {
-    let mut child = Command::new(HOST)
+    let mut child = Command::new(host())
         .arg("--stdio")
         .args(args)
         .stdin(Stdio::piped())
