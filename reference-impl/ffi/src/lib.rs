@@ -66,6 +66,10 @@ pub mod __private {
 
 unsafe extern "Rust" {
     /// Defined by `backend!` in the application's crate.
+    ///
+    /// # Safety
+    /// Always safe to call once defined: `backend!` defines it as a safe Rust function with this
+    /// signature. Declared here only so that the C functions can reach it.
     fn __eventwire_ffi_mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder;
 }
 
