@@ -5,7 +5,7 @@
 //! Ignored by default (slow in a debug build); each case runs in a fresh process of its own:
 //!
 //! ```sh
-//! cargo test --release -p eventwire-ffi --test memory -- --ignored --nocapture
+//! cargo test -p eventwire-ffi --test memory -- --ignored --nocapture
 //! ```
 
 use std::{

@@ -6,7 +6,7 @@
 //! Slow in a debug build (each case moves gigabytes through prost), so ignored by default:
 //!
 //! ```sh
-//! cargo test --release -p eventwire-host --test memory -- --ignored --nocapture
+//! cargo test -p eventwire-host --test memory -- --ignored --nocapture
 //! ```
 //!
 //! Each case runs in a fresh process (the test starts its own binary again for that one case), so
