@@ -7,6 +7,8 @@
 //! - `{concat: [<bytes>, ...]}`: the parts one after the other;
 //! - `{repeat: <bytes>, times: N}`: the part N times;
 //! - `{nest: N}`: a `RecursivePB` with N levels (each level's `child` holds the next);
+//! - `{frame: <bytes>}`: a stream frame (SPEC.md section 13.3): the part's length as 4 bytes,
+//!   little endian, then the part;
 //! - `{<Message>: <proto-JSON>}`: the canonical encoding of a message, e.g.
 //!   `{FFIResponse: {code: FFI_STATUS_CODE_ERR, payload: {FlowyError: {code: ERROR_CODE_INTERNAL}}}}`.
 //!   Inside, a `bytes` field may itself be written as a bytes value (an object), or as base64.
@@ -46,6 +48,11 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
             Ok(out)
         }
         "nest" => Ok(nest(value.as_u64().ok_or("`nest` is a number")? as usize)),
+        "frame" => {
+            let body = build(value)?;
+            let len = u32::try_from(body.len()).map_err(|_| "a frame body longer than 4 GiB")?;
+            Ok([&len.to_le_bytes()[..], &body].concat())
+        }
         name => {
             let desc = json::message_type(name).ok_or_else(|| format!("unknown message type `{name}`"))?;
             encode_message(&desc, value)

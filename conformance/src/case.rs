@@ -111,6 +111,16 @@ pub enum Expect {
     Routed { deliveries: Vec<Delivery>, malformed: Vec<u32> },
     /// dispatch: one expectation per step, and one per extra subscriber.
     Dispatched { steps: Vec<Step>, subscribers: Vec<SubscriberExpect> },
+    /// stream: the ids answered with a response (ascending), and the faults in order.
+    Stream { responses: Vec<u64>, faults: Vec<StreamFault> },
+}
+
+/// A fault a stream backend must write: its id, whether it is closing, and its error.
+#[derive(Debug, Clone)]
+pub struct StreamFault {
+    pub id: u64,
+    pub closing: bool,
+    pub error: ExpectedError,
 }
 
 #[derive(Debug, Clone)]

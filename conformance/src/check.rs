@@ -50,6 +50,7 @@ pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), Stri
         (Expect::Interpreted(e), R::Interpreted(a)) => interpreted(e, a),
         (Expect::Routed { deliveries, malformed }, R::Routed(a)) => routed(deliveries, malformed, a),
         (Expect::Dispatched { steps, subscribers }, R::Dispatched(a)) => dispatched(steps, subscribers, a),
+        (Expect::Stream { responses, faults }, R::StreamOutput(a)) => stream(responses, faults, a),
         (e, a) => Err(format!("expected {}, got {}", describe_expect(e), describe_result(a))),
     }
 }
@@ -103,6 +104,7 @@ fn describe_expect(e: &Expect) -> String {
         Expect::Interpreted(_) => "an interpreted response".into(),
         Expect::Routed { .. } => "routed notifications".into(),
         Expect::Dispatched { .. } => "dispatched steps".into(),
+        Expect::Stream { .. } => "stream frames".into(),
     }
 }
 
@@ -114,8 +116,45 @@ fn describe_result(r: &R) -> String {
         R::Interpreted(_) => "an interpreted response".into(),
         R::Routed(_) => "routed notifications".into(),
         R::Dispatched(_) => "dispatched steps".into(),
+        R::StreamOutput(o) => format!("{} stream frames", o.frames.len()),
         R::Unsupported(why) => format!("unsupported ({why})"),
     }
+}
+
+/// The frames a stream backend wrote: the ids of its responses (in ascending order, since a
+/// pipelined backend answers in completion order) and its faults, in order; nothing else but
+/// notifications.
+fn stream(responses: &[u64], faults: &[crate::case::StreamFault], a: &testee_pb::StreamOutput) -> Result<(), String> {
+    use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
+    let mut got_responses = Vec::new();
+    let mut got_faults = Vec::new();
+    for (i, body) in a.frames.iter().enumerate() {
+        match StreamFrame::decode(body.as_slice()).map(|f| f.kind) {
+            Ok(Some(Kind::Response(r))) => got_responses.push(r.id),
+            Ok(Some(Kind::Fault(f))) => {
+                let error = FlowyError::decode(f.error.as_slice())
+                    .map_err(|e| format!("frame {i}: the fault's error is not a FlowyError ({e})"))?;
+                got_faults.push((f.id, f.closing, error));
+            }
+            Ok(Some(Kind::Notification(_))) => {}
+            Ok(other) => return Err(format!("frame {i}: a backend sends no {other:?}")),
+            Err(e) => return Err(format!("frame {i}: not a StreamFrame ({e})")),
+        }
+    }
+    got_responses.sort_unstable();
+    if got_responses != responses {
+        return Err(format!("expected responses for ids {responses:?}, got {got_responses:?}"));
+    }
+    if got_faults.len() != faults.len() {
+        return Err(format!("expected {} faults, got {}: {:?}", faults.len(), got_faults.len(), got_faults.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()));
+    }
+    for (i, (e, (id, closing, error))) in faults.iter().zip(&got_faults).enumerate() {
+        if (e.id, e.closing) != (*id, *closing) {
+            return Err(format!("fault {i}: expected id {} closing {}, got id {id} closing {closing} (msg {:?})", e.id, e.closing, error.msg));
+        }
+        self::error(&format!("fault {i}"), &e.error, error)?;
+    }
+    Ok(())
 }
 
 fn error(what: &str, e: &ExpectedError, a: &FlowyError) -> Result<(), String> {

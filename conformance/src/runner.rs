@@ -385,6 +385,11 @@ fn embedded(case: &Case) -> Vec<(String, String, Vec<u8>)> {
                 }
             }
         }
+        Op::Stream(s) => {
+            for (i, frame) in s.frames.iter().enumerate() {
+                out.push((format!("frame {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+            }
+        }
         Op::Encode(_) | Op::BuildRequest(_) => {}
     }
     out

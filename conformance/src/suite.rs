@@ -62,7 +62,35 @@ struct RawCase {
     interpret_response: Option<InterpretRaw>,
     route_notifications: Option<RouteRaw>,
     dispatch: Option<DispatchRaw>,
+    stream: Option<StreamRaw>,
     expect: Option<ExpectRaw>,
+}
+
+/// `stream: {frames: [<bytes>...], expect: {responses: [ids], faults: [{id, closing, error}]}}`:
+/// whole frames (prefix and body) written to a stream backend's input.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamRaw {
+    frames: Vec<Value>,
+    expect: StreamExpectRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamExpectRaw {
+    #[serde(default)]
+    responses: Vec<u64>,
+    #[serde(default)]
+    faults: Vec<StreamFaultRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamFaultRaw {
+    id: u64,
+    #[serde(default)]
+    closing: bool,
+    error: Value,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +306,34 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         other => return Err(format!("unknown level `{other}`")),
     };
     let expect = raw.expect;
+    if let Some(op) = raw.stream {
+        let others = [raw.encode.is_some(), raw.decode.is_some(), raw.round_trip.is_some(), raw.build_request.is_some()];
+        if others.iter().any(|o| *o) || raw.interpret_response.is_some() || raw.route_notifications.is_some() || raw.dispatch.is_some() {
+            return Err("a case has exactly one operation".into());
+        }
+        if expect.is_some() {
+            return Err("a stream case puts `expect` inside `stream`".into());
+        }
+        if role != Role::Backend {
+            return Err(format!("a backend operation in a {role} suite"));
+        }
+        if !raw.features.iter().any(|f| f == "stream-frames") {
+            return Err("the case needs `features: [stream-frames]`".into());
+        }
+        let (op, expect) = stream(op)?;
+        return Ok(Case {
+            name: format!("{}/{area}/{}", level.as_str(), raw.id),
+            role,
+            level,
+            area: area.to_owned(),
+            requirements: raw.requirements,
+            features: raw.features,
+            doc: raw.doc,
+            origin: origin.to_owned(),
+            op,
+            expect,
+        });
+    }
     let (op, expect) = match (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch)
     {
         (Some(op), None, None, None, None, None, None) => encode(op, expect)?,
@@ -318,6 +374,19 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         op,
         expect,
     })
+}
+
+fn stream(op: StreamRaw) -> Result<(Op, Expect), String> {
+    let frames = op.frames.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
+    let faults = op
+        .expect
+        .faults
+        .into_iter()
+        .map(|f| Ok(crate::case::StreamFault { id: f.id, closing: f.closing, error: expected_error(&f.error)? }))
+        .collect::<Result<_, String>>()?;
+    let mut responses = op.expect.responses;
+    responses.sort_unstable();
+    Ok((Op::Stream(testee_pb::StreamOp { frames }), Expect::Stream { responses, faults }))
 }
 
 fn need(expect: Option<ExpectRaw>) -> Result<ExpectRaw, String> {

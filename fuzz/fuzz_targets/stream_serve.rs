@@ -5,7 +5,10 @@
 //! The input is also read independently with the host's framing and classification functions
 //! (`framing::split`, `inbound::classify`), and the output is checked against SPEC.md section
 //! 13.3: every output frame is whole, within the frame limit, and a response, notification or
-//! fault; for every id, responses + faults equal the request frames + invalid frames naming it;
+//! fault; every non-closing fault has id 0 (REQ-TRANS-STREAM-5); every id of a request frame gets
+//! at least one and at most as many responses as it has request frames (a repeat while the first
+//! is in flight is faulted instead, REQ-TRANS-STREAM-5 e); faults = invalid frames + the request
+//! frames that got no response;
 //! one closing fault is sent exactly when the input ends inside a frame or announces an oversized
 //! one (requests in flight are still answered after it); the connection ends cleanly exactly when
 //! the input ended at a frame boundary; no in-flight slot leaks.
@@ -32,8 +35,10 @@ const MAX_PAYLOAD: usize = 1024;
 
 #[derive(Default, Debug)]
 struct Expected {
-    /// Per id: request frames + invalid frames naming it (each gets a response or a fault).
-    answers: BTreeMap<u64, usize>,
+    /// Per id: request frames (each gets a response, or a fault if its id is in flight).
+    requests: BTreeMap<u64, usize>,
+    /// Frames that are neither requests nor cancels: each gets a fault.
+    invalid: usize,
     /// How the input ends: None = at a frame boundary, Some(true) = oversized prefix,
     /// Some(false) = inside a frame.
     bad_end: Option<bool>,
@@ -47,15 +52,11 @@ fn expected(mut input: &[u8], max_frame: usize) -> Expected {
         }
         match framing::split(input, max_frame) {
             Ok(Some((body, used))) => {
-                let id = match classify(body) {
-                    Inbound::Request { id, .. } => id,
-                    Inbound::Invalid { id, .. } => id,
-                    Inbound::Cancel { .. } => {
-                        input = &input[used..];
-                        continue;
-                    }
-                };
-                *e.answers.entry(id).or_default() += 1;
+                match classify(body) {
+                    Inbound::Request { id, .. } => *e.requests.entry(id).or_default() += 1,
+                    Inbound::Invalid { .. } => e.invalid += 1,
+                    Inbound::Cancel { .. } => {}
+                }
                 input = &input[used..];
             }
             Ok(None) => {
@@ -92,6 +93,7 @@ fuzz_target!(|data: &[u8]| {
         read.expect("reading the host's output");
 
         let mut answers: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut faults = 0;
         let mut closing = Vec::new();
         let mut rest = written.as_slice();
         let mut frames = 0;
@@ -118,7 +120,8 @@ fuzz_target!(|data: &[u8]| {
                         closing.push((frames, code));
                     } else {
                         assert_eq!(code, pb::ErrorCode::InvalidRequest);
-                        *answers.entry(f.id).or_default() += 1;
+                        assert_eq!(f.id, 0, "a fault naming a request");
+                        faults += 1;
                     }
                 }
                 Some(pb::stream_frame::Kind::Notification(n)) => {
@@ -127,7 +130,13 @@ fuzz_target!(|data: &[u8]| {
                 other => panic!("the host sent {other:?}"),
             }
         }
-        assert_eq!(answers, expected.answers, "responses + faults per id");
+        for (id, responses) in &answers {
+            let requests = expected.requests.get(id).copied().unwrap_or(0);
+            assert!(*responses >= 1 && *responses <= requests, "{responses} responses for {requests} requests with id {id}");
+        }
+        assert!(expected.requests.keys().all(|id| answers.contains_key(id)), "a request id got no response");
+        let unanswered: usize = expected.requests.values().sum::<usize>() - answers.values().sum::<usize>();
+        assert_eq!(faults, expected.invalid + unanswered, "faults = invalid frames + refused duplicates");
         match expected.bad_end {
             None => {
                 assert!(closing.is_empty(), "a closing fault for a clean end");

@@ -177,6 +177,20 @@ describe("stream transport", () => {
     assert.ok((await next).ok);
   });
 
+  it("completes no call on a non-closing fault with id 0, and reports it (REQ-TRANS-STREAM-5, -10)", async () => {
+    // What a backend sends for a duplicate id or a response frame from the front end: the call
+    // in flight is unaffected and gets its own response.
+    const { backend, client, warnings } = setup();
+    const pending = conformance.ping(client);
+    await backend.waitForFrames(1);
+    const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.INVALID_REQUEST, "request.id: already in flight"));
+    backend.send(backend.encode({ kind: { case: "fault", value: { id: 0n, error } } }));
+    backend.send(backend.respond(backend.requestAt(0).id, 0, pong));
+    const r = await pending;
+    assert.ok(r.ok, "the call got its response, not the fault");
+    assert.equal(warnings.length, 1, "the fault is reported");
+  });
+
   it("after a closing fault, still takes the answers in flight and refuses later calls with the fault", async () => {
     const { backend, client, warnings } = setup();
     const a = conformance.ping(client);

@@ -44,6 +44,7 @@ pub const STREAM_FEATURES: &[&str] = &[
     "concurrency",
     "empty-capability-set",
     "frame-limit",
+    "stream-frames",
     "sample-app",
 ];
 
@@ -206,6 +207,10 @@ impl Reference {
                     None => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
                 }
             }
+            Some(Op::Stream(op)) => match &self.backend_command {
+                Some(command) => stream::frames(command, op),
+                None => R::Unsupported("stream frames need a stream backend (--backend-command)".into()),
+            },
             None => R::Unsupported("a case without an operation".into()),
         };
         testee_pb::CaseResult { result: Some(result) }

@@ -65,6 +65,32 @@ pub fn dispatch(command: &str, not_ready_arg: Option<&str>, op: &testee_pb::Disp
     result
 }
 
+/// Writes the op's frames to a fresh process started from `command`, closes its input, and
+/// answers every frame it writes until it closes its output.
+pub fn frames(command: &str, op: &testee_pb::StreamOp) -> R {
+    let mut child = match Command::new("sh").arg("-c").arg(format!("exec {command}")).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn() {
+        Ok(c) => c,
+        Err(e) => return R::Unsupported(format!("cannot start `{command}`: {e}")),
+    };
+    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return R::Unsupported("the backend process has no pipes".into());
+    };
+    let input: Vec<u8> = op.frames.concat();
+    // Written on a thread of its own, so that a backend that writes before it has read
+    // everything cannot block both sides; the input closes when the thread is done.
+    let writer = thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
+    let mut out = Vec::new();
+    while let Ok(Some(frame)) = framing::read_frame(&mut stdout) {
+        out.push(frame);
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+    R::StreamOutput(testee_pb::StreamOutput { frames: out })
+}
+
 fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
     let mut child = match Command::new("sh").arg("-c").arg(command).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn() {
         Ok(c) => c,

@@ -144,6 +144,8 @@ pub(crate) struct SessionShared {
     queued_notification_bytes: AtomicUsize,
     queued_responses: AtomicUsize,
     queued_response_bytes: AtomicUsize,
+    /// Bytes of the requests submitted and not yet answered (each plus [`ANSWER_ENTRY_BYTES`]).
+    in_flight_request_bytes: AtomicUsize,
     dropped_notifications: AtomicU64,
     /// Set while drops are not yet revealed or a drop marker is queued: the receiver then takes
     /// the lock after each notification to queue the next marker.
@@ -185,6 +187,7 @@ impl Dispatcher {
             queued_notification_bytes: AtomicUsize::new(0),
             queued_responses: AtomicUsize::new(0),
             queued_response_bytes: AtomicUsize::new(0),
+            in_flight_request_bytes: AtomicUsize::new(0),
             dropped_notifications: AtomicU64::new(0),
             marker_due: AtomicBool::new(false),
             notification_limit: config
@@ -259,10 +262,15 @@ impl Session {
         if options.capabilities.is_none() {
             options.capabilities = shared.capabilities.clone();
         }
+        let request_bytes = request.len() + ANSWER_ENTRY_BYTES;
+        shared
+            .in_flight_request_bytes
+            .fetch_add(request_bytes, Ordering::AcqRel);
         let slot = ResponseSlot {
             shared: Arc::clone(shared),
             request_id,
             cancel,
+            request_bytes,
             sent: false,
         };
         let dispatcher = self.guard.dispatcher.clone();
@@ -299,6 +307,19 @@ impl Session {
             .shared
             .queued_response_bytes
             .load(Ordering::Acquire)
+    }
+
+    /// Bytes this session holds for requests not yet taken by the front end: the requests in
+    /// flight (each its length plus [`ANSWER_ENTRY_BYTES`], a reservation for its answer) and the
+    /// responses queued and not yet received ([`queued_answer_bytes`](Self::queued_answer_bytes)).
+    /// A transport that takes no new request while this reaches its budget bounds what a front
+    /// end that does not take its answers can make it hold (SPEC.md REQ-LIMIT-7).
+    pub fn held_answer_bytes(&self) -> usize {
+        let shared = &self.guard.shared;
+        shared
+            .in_flight_request_bytes
+            .load(Ordering::Acquire)
+            .saturating_add(shared.queued_response_bytes.load(Ordering::Acquire))
     }
 
     /// Bytes of notifications queued and not yet received.
@@ -590,12 +611,17 @@ struct ResponseSlot {
     shared: Arc<SessionShared>,
     request_id: u64,
     cancel: CancelHandle,
+    /// Bytes of the request, counted in `in_flight_request_bytes` until it is answered.
+    request_bytes: usize,
     sent: bool,
 }
 
 impl ResponseSlot {
     fn send(mut self, response: Vec<u8>) {
         self.sent = true;
+        self.shared
+            .in_flight_request_bytes
+            .fetch_sub(self.request_bytes, Ordering::AcqRel);
         self.shared.finish(self.request_id, &self.cancel, response);
     }
 }
@@ -616,6 +642,9 @@ impl Drop for ResponseSlot {
                 "dispatcher: shut down before the request completed",
             )
         };
+        self.shared
+            .in_flight_request_bytes
+            .fetch_sub(self.request_bytes, Ordering::AcqRel);
         self.shared.finish(
             self.request_id,
             &self.cancel,

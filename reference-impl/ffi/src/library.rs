@@ -112,10 +112,10 @@ pub(crate) fn stop() -> i32 {
 }
 
 impl Shared {
-    /// Whether the answers queued for the callback thread have reached
+    /// Whether the calls in flight and the answers queued for the callback thread have reached
     /// `max_queued_answer_bytes`: a new call is then refused (`EVENTWIRE_ERR_OVERLOADED`).
     pub(crate) fn over_answer_budget(&self) -> bool {
-        self.session.queued_answer_bytes() >= self.session.dispatcher().config().max_queued_answer_bytes
+        self.session.held_answer_bytes() >= self.session.dispatcher().config().max_queued_answer_bytes
     }
 
     /// Starts an asynchronous call; its response goes to the response callback. `false` when

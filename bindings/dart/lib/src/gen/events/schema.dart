@@ -178,6 +178,8 @@ abstract final class EventwireSchema {
     'eventwire.conformance.v1.RouteNotificationsOp': conformance_v1_testee.RouteNotificationsOp.new,
     'eventwire.conformance.v1.Routed': conformance_v1_testee.Routed.new,
     'eventwire.conformance.v1.StepResult': conformance_v1_testee.StepResult.new,
+    'eventwire.conformance.v1.StreamOp': conformance_v1_testee.StreamOp.new,
+    'eventwire.conformance.v1.StreamOutput': conformance_v1_testee.StreamOutput.new,
     'eventwire.conformance.v1.Subscriber': conformance_v1_testee.Subscriber.new,
     'eventwire.conformance.v1.SubscriberResult': conformance_v1_testee.SubscriberResult.new,
     'eventwire.conformance.v1.TesteeRequest': conformance_v1_testee.TesteeRequest.new,

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eventwire/conformance/v1/testee.proto.
  */
 export const file_eventwire_conformance_v1_testee: GenFile = /*@__PURE__*/
-  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSLcAwoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASOAoIZGlzcGF0Y2gYFCABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hPcEgAQgQKAm9wIi4KCEVuY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRqc29uGAIgASgJIi4KCERlY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjEKC1JvdW5kVHJpcE9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjMKDkJ1aWxkUmVxdWVzdE9wEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkiNgoTSW50ZXJwcmV0UmVzcG9uc2VPcBINCgVldmVudBgBIAEoCRIQCghyZXNwb25zZRgCIAEoDCJkChRSb3V0ZU5vdGlmaWNhdGlvbnNPcBI1CglsaXN0ZW5lcnMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTGlzdGVuZXISFQoNbm90aWZpY2F0aW9ucxgCIAMoDCJQCghMaXN0ZW5lchIQCghsaXN0ZW5lchgBIAEoDRIOCgZzb3VyY2UYAiABKAkSCgoCdHkYAyABKAUSDwoCaWQYBCABKAlIAIgBAUIFCgNfaWQifAoKRGlzcGF0Y2hPcBI3CgZjb25maWcYASABKAsyJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQmFja2VuZENvbmZpZxI1CgVzdGVwcxgCIAMoCzImLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaFN0ZXAi4QEKDUJhY2tlbmRDb25maWcSGQoRbWF4X3BheWxvYWRfYnl0ZXMYASABKAQSGQoRbWF4X25lc3RpbmdfZGVwdGgYAiABKA0SFQoNbWF4X2luX2ZsaWdodBgDIAEoDRIUCgxjYXBhYmlsaXRpZXMYBCADKAkSEQoJbm90X3JlYWR5GAUgASgIEjkKC3N1YnNjcmliZXJzGAYgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN1YnNjcmliZXISHwoXY2FwYWJpbGl0aWVzX2NvbmZpZ3VyZWQYByABKAgiOwoKU3Vic2NyaWJlchIRCglmcm9tX3N0ZXAYASABKA0SGgoSbm90aWZpY2F0aW9uX3F1ZXVlGAIgASgNInIKDERpc3BhdGNoU3RlcBIPCgdyZXF1ZXN0GAEgASgMEhIKCnRpbWVvdXRfbXMYAiABKA0SFwoPY2FuY2VsX2FmdGVyX21zGAMgASgNEhIKCmNvbmN1cnJlbnQYBCABKAgSEAoIZGVsYXlfbXMYBSABKA0isQIKCkNhc2VSZXN1bHQSDgoEZGF0YRgBIAEoDEgAEg4KBGpzb24YAiABKAlIABI8CgtpbnRlcnByZXRlZBgDIAEoCzIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5JbnRlcnByZXRlZEgAEjIKBnJvdXRlZBgEIAEoCzIgLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb3V0ZWRIABI6CgpkaXNwYXRjaGVkGAUgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoZWRIABI0CgdmYWlsdXJlGA4gASgLMiEuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkZhaWx1cmVIABIVCgt1bnN1cHBvcnRlZBgPIAEoCUgAQggKBnJlc3VsdCJPCgdGYWlsdXJlEjMKBGtpbmQYASABKA4yJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRmFpbHVyZUtpbmQSDwoHbWVzc2FnZRgCIAEoCSKUAQoLSW50ZXJwcmV0ZWQSFQoLb3V0cHV0X2pzb24YASABKAlIABIpCgVlcnJvchgCIAEoCzIYLmV2ZW50d2lyZS52MS5GbG93eUVycm9ySAASOAoJbWFsZm9ybWVkGAMgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLk1hbGZvcm1lZEgAQgkKB291dGNvbWUiUwoJTWFsZm9ybWVkEjUKBGtpbmQYASABKA4yJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTWFsZm9ybWVkS2luZBIPCgdtZXNzYWdlGAIgASgJIlMKBlJvdXRlZBI2CgpkZWxpdmVyaWVzGAEgAygLMiIuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRlbGl2ZXJ5EhEKCW1hbGZvcm1lZBgCIAMoDSKAAQoIRGVsaXZlcnkSEAoIbGlzdGVuZXIYASABKA0SFAoMbm90aWZpY2F0aW9uGAIgASgNEhYKDHBheWxvYWRfanNvbhgDIAEoCUgAEikKBWVycm9yGAQgASgLMhguZXZlbnR3aXJlLnYxLkZsb3d5RXJyb3JIAEIJCgdjb250ZW50IoIBCgpEaXNwYXRjaGVkEjMKBXN0ZXBzGAEgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0ZXBSZXN1bHQSPwoLc3Vic2NyaWJlcnMYAiADKAsyKi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3Vic2NyaWJlclJlc3VsdCJGCgpTdGVwUmVzdWx0EhAKCHJlc3BvbnNlGAEgASgMEhUKDW5vdGlmaWNhdGlvbnMYAiADKAwSDwoHYXJyaXZhbBgDIAEoDSJLChBTdWJzY3JpYmVyUmVzdWx0EhUKDW5vdGlmaWNhdGlvbnMYASADKAwSFAoHZHJvcHBlZBgCIAEoBEgAiAEBQgoKCF9kcm9wcGVkKkAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhAKDFJPTEVfQklORElORxABEhAKDFJPTEVfQkFDS0VORBACKpoBCgtGYWlsdXJlS2luZBIcChhGQUlMVVJFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNGQUlMVVJFX0tJTkRfREVDT0RFEAESFQoRRkFJTFVSRV9LSU5EX0pTT04QAhIdChlGQUlMVVJFX0tJTkRfVU5LTk9XTl9UWVBFEAMSHgoaRkFJTFVSRV9LSU5EX1VOS05PV05fRVZFTlQQBCqqAQoNTWFsZm9ybWVkS2luZBIeChpNQUxGT1JNRURfS0lORF9VTlNQRUNJRklFRBAAEhsKF01BTEZPUk1FRF9LSU5EX0VOVkVMT1BFEAESIAocTUFMRk9STUVEX0tJTkRfRVJST1JfUEFZTE9BRBACEhkKFU1BTEZPUk1FRF9LSU5EX09VVFBVVBADEh8KG01BTEZPUk1FRF9LSU5EX05PVElGSUNBVElPThAEYgZwcm90bzM", [file_eventwire_v1_errors]);
+  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSKSBAoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASOAoIZGlzcGF0Y2gYFCABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hPcEgAEjQKBnN0cmVhbRgVIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdHJlYW1PcEgAQgQKAm9wIhoKCFN0cmVhbU9wEg4KBmZyYW1lcxgBIAMoDCIeCgxTdHJlYW1PdXRwdXQSDgoGZnJhbWVzGAEgAygMIi4KCEVuY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRqc29uGAIgASgJIi4KCERlY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjEKC1JvdW5kVHJpcE9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjMKDkJ1aWxkUmVxdWVzdE9wEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkiNgoTSW50ZXJwcmV0UmVzcG9uc2VPcBINCgVldmVudBgBIAEoCRIQCghyZXNwb25zZRgCIAEoDCJkChRSb3V0ZU5vdGlmaWNhdGlvbnNPcBI1CglsaXN0ZW5lcnMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTGlzdGVuZXISFQoNbm90aWZpY2F0aW9ucxgCIAMoDCJQCghMaXN0ZW5lchIQCghsaXN0ZW5lchgBIAEoDRIOCgZzb3VyY2UYAiABKAkSCgoCdHkYAyABKAUSDwoCaWQYBCABKAlIAIgBAUIFCgNfaWQifAoKRGlzcGF0Y2hPcBI3CgZjb25maWcYASABKAsyJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQmFja2VuZENvbmZpZxI1CgVzdGVwcxgCIAMoCzImLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaFN0ZXAi4QEKDUJhY2tlbmRDb25maWcSGQoRbWF4X3BheWxvYWRfYnl0ZXMYASABKAQSGQoRbWF4X25lc3RpbmdfZGVwdGgYAiABKA0SFQoNbWF4X2luX2ZsaWdodBgDIAEoDRIUCgxjYXBhYmlsaXRpZXMYBCADKAkSEQoJbm90X3JlYWR5GAUgASgIEjkKC3N1YnNjcmliZXJzGAYgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN1YnNjcmliZXISHwoXY2FwYWJpbGl0aWVzX2NvbmZpZ3VyZWQYByABKAgiOwoKU3Vic2NyaWJlchIRCglmcm9tX3N0ZXAYASABKA0SGgoSbm90aWZpY2F0aW9uX3F1ZXVlGAIgASgNInIKDERpc3BhdGNoU3RlcBIPCgdyZXF1ZXN0GAEgASgMEhIKCnRpbWVvdXRfbXMYAiABKA0SFwoPY2FuY2VsX2FmdGVyX21zGAMgASgNEhIKCmNvbmN1cnJlbnQYBCABKAgSEAoIZGVsYXlfbXMYBSABKA0i8gIKCkNhc2VSZXN1bHQSDgoEZGF0YRgBIAEoDEgAEg4KBGpzb24YAiABKAlIABI8CgtpbnRlcnByZXRlZBgDIAEoCzIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5JbnRlcnByZXRlZEgAEjIKBnJvdXRlZBgEIAEoCzIgLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb3V0ZWRIABI6CgpkaXNwYXRjaGVkGAUgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoZWRIABI/Cg1zdHJlYW1fb3V0cHV0GAYgASgLMiYuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0cmVhbU91dHB1dEgAEjQKB2ZhaWx1cmUYDiABKAsyIS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRmFpbHVyZUgAEhUKC3Vuc3VwcG9ydGVkGA8gASgJSABCCAoGcmVzdWx0Ik8KB0ZhaWx1cmUSMwoEa2luZBgBIAEoDjIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5GYWlsdXJlS2luZBIPCgdtZXNzYWdlGAIgASgJIpQBCgtJbnRlcnByZXRlZBIVCgtvdXRwdXRfanNvbhgBIAEoCUgAEikKBWVycm9yGAIgASgLMhguZXZlbnR3aXJlLnYxLkZsb3d5RXJyb3JIABI4CgltYWxmb3JtZWQYAyABKAsyIy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTWFsZm9ybWVkSABCCQoHb3V0Y29tZSJTCglNYWxmb3JtZWQSNQoEa2luZBgBIAEoDjInLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5NYWxmb3JtZWRLaW5kEg8KB21lc3NhZ2UYAiABKAkiUwoGUm91dGVkEjYKCmRlbGl2ZXJpZXMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGVsaXZlcnkSEQoJbWFsZm9ybWVkGAIgAygNIoABCghEZWxpdmVyeRIQCghsaXN0ZW5lchgBIAEoDRIUCgxub3RpZmljYXRpb24YAiABKA0SFgoMcGF5bG9hZF9qc29uGAMgASgJSAASKQoFZXJyb3IYBCABKAsyGC5ldmVudHdpcmUudjEuRmxvd3lFcnJvckgAQgkKB2NvbnRlbnQiggEKCkRpc3BhdGNoZWQSMwoFc3RlcHMYASADKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3RlcFJlc3VsdBI/CgtzdWJzY3JpYmVycxgCIAMoCzIqLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdWJzY3JpYmVyUmVzdWx0IkYKClN0ZXBSZXN1bHQSEAoIcmVzcG9uc2UYASABKAwSFQoNbm90aWZpY2F0aW9ucxgCIAMoDBIPCgdhcnJpdmFsGAMgASgNIksKEFN1YnNjcmliZXJSZXN1bHQSFQoNbm90aWZpY2F0aW9ucxgBIAMoDBIUCgdkcm9wcGVkGAIgASgESACIAQFCCgoIX2Ryb3BwZWQqQAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEAoMUk9MRV9CSU5ESU5HEAESEAoMUk9MRV9CQUNLRU5EEAIqmgEKC0ZhaWx1cmVLaW5kEhwKGEZBSUxVUkVfS0lORF9VTlNQRUNJRklFRBAAEhcKE0ZBSUxVUkVfS0lORF9ERUNPREUQARIVChFGQUlMVVJFX0tJTkRfSlNPThACEh0KGUZBSUxVUkVfS0lORF9VTktOT1dOX1RZUEUQAxIeChpGQUlMVVJFX0tJTkRfVU5LTk9XTl9FVkVOVBAEKqoBCg1NYWxmb3JtZWRLaW5kEh4KGk1BTEZPUk1FRF9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXTUFMRk9STUVEX0tJTkRfRU5WRUxPUEUQARIgChxNQUxGT1JNRURfS0lORF9FUlJPUl9QQVlMT0FEEAISGQoVTUFMRk9STUVEX0tJTkRfT1VUUFVUEAMSHwobTUFMRk9STUVEX0tJTkRfTk9USUZJQ0FUSU9OEARiBnByb3RvMw", [file_eventwire_v1_errors]);
 
 /**
  * @generated from message eventwire.conformance.v1.TesteeRequest
@@ -219,6 +219,14 @@ export type Case = Message<"eventwire.conformance.v1.Case"> & {
      */
     value: DispatchOp;
     case: "dispatch";
+  } | {
+    /**
+     * Backend role, stream transport (feature `stream-frames`).
+     *
+     * @generated from field: eventwire.conformance.v1.StreamOp stream = 21;
+     */
+    value: StreamOp;
+    case: "stream";
   } | { case: undefined; value?: undefined };
 };
 
@@ -228,6 +236,47 @@ export type Case = Message<"eventwire.conformance.v1.Case"> & {
  */
 export const CaseSchema: GenMessage<Case> = /*@__PURE__*/
   messageDesc(file_eventwire_conformance_v1_testee, 4);
+
+/**
+ * Start a fresh stream backend (SPEC.md section 13.3) with the default configuration, write
+ * `frames` to its input as they are (each a whole frame: length prefix and body), close its input,
+ * and answer `stream_output` with every frame it writes until it closes its output.
+ *
+ * @generated from message eventwire.conformance.v1.StreamOp
+ */
+export type StreamOp = Message<"eventwire.conformance.v1.StreamOp"> & {
+  /**
+   * @generated from field: repeated bytes frames = 1;
+   */
+  frames: Uint8Array[];
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.StreamOp.
+ * Use `create(StreamOpSchema)` to create a new message.
+ */
+export const StreamOpSchema: GenMessage<StreamOp> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 5);
+
+/**
+ * The frames a stream backend wrote, in order: each frame's body (an encoded StreamFrame), without
+ * its length prefix.
+ *
+ * @generated from message eventwire.conformance.v1.StreamOutput
+ */
+export type StreamOutput = Message<"eventwire.conformance.v1.StreamOutput"> & {
+  /**
+   * @generated from field: repeated bytes frames = 1;
+   */
+  frames: Uint8Array[];
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.StreamOutput.
+ * Use `create(StreamOutputSchema)` to create a new message.
+ */
+export const StreamOutputSchema: GenMessage<StreamOutput> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 6);
 
 /**
  * Encode the message given as proto-JSON; answer `data` with its binary encoding.
@@ -253,7 +302,7 @@ export type EncodeOp = Message<"eventwire.conformance.v1.EncodeOp"> & {
  * Use `create(EncodeOpSchema)` to create a new message.
  */
 export const EncodeOpSchema: GenMessage<EncodeOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 5);
+  messageDesc(file_eventwire_conformance_v1_testee, 7);
 
 /**
  * Decode binary; answer `json` with the message as canonical proto-JSON, or a DECODE failure.
@@ -277,7 +326,7 @@ export type DecodeOp = Message<"eventwire.conformance.v1.DecodeOp"> & {
  * Use `create(DecodeOpSchema)` to create a new message.
  */
 export const DecodeOpSchema: GenMessage<DecodeOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 6);
+  messageDesc(file_eventwire_conformance_v1_testee, 8);
 
 /**
  * Decode binary then encode it again; answer `data`. Unknown fields should survive (feature
@@ -302,7 +351,7 @@ export type RoundTripOp = Message<"eventwire.conformance.v1.RoundTripOp"> & {
  * Use `create(RoundTripOpSchema)` to create a new message.
  */
 export const RoundTripOpSchema: GenMessage<RoundTripOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 7);
+  messageDesc(file_eventwire_conformance_v1_testee, 9);
 
 /**
  * Build the FFIRequest a front end sends for `event` with the input given as proto-JSON; answer
@@ -327,7 +376,7 @@ export type BuildRequestOp = Message<"eventwire.conformance.v1.BuildRequestOp"> 
  * Use `create(BuildRequestOpSchema)` to create a new message.
  */
 export const BuildRequestOpSchema: GenMessage<BuildRequestOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 8);
+  messageDesc(file_eventwire_conformance_v1_testee, 10);
 
 /**
  * Interpret the FFIResponse bytes a backend sent for `event`; answer `interpreted`.
@@ -351,7 +400,7 @@ export type InterpretResponseOp = Message<"eventwire.conformance.v1.InterpretRes
  * Use `create(InterpretResponseOpSchema)` to create a new message.
  */
 export const InterpretResponseOpSchema: GenMessage<InterpretResponseOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 9);
+  messageDesc(file_eventwire_conformance_v1_testee, 11);
 
 /**
  * Register the listeners, then receive the notifications in order; answer `routed`.
@@ -377,7 +426,7 @@ export type RouteNotificationsOp = Message<"eventwire.conformance.v1.RouteNotifi
  * Use `create(RouteNotificationsOpSchema)` to create a new message.
  */
 export const RouteNotificationsOpSchema: GenMessage<RouteNotificationsOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 10);
+  messageDesc(file_eventwire_conformance_v1_testee, 12);
 
 /**
  * @generated from message eventwire.conformance.v1.Listener
@@ -413,7 +462,7 @@ export type Listener = Message<"eventwire.conformance.v1.Listener"> & {
  * Use `create(ListenerSchema)` to create a new message.
  */
 export const ListenerSchema: GenMessage<Listener> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 11);
+  messageDesc(file_eventwire_conformance_v1_testee, 13);
 
 /**
  * Run the steps, in order, against a backend in its initial state configured by `config`.
@@ -437,7 +486,7 @@ export type DispatchOp = Message<"eventwire.conformance.v1.DispatchOp"> & {
  * Use `create(DispatchOpSchema)` to create a new message.
  */
 export const DispatchOpSchema: GenMessage<DispatchOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 12);
+  messageDesc(file_eventwire_conformance_v1_testee, 14);
 
 /**
  * @generated from message eventwire.conformance.v1.BackendConfig
@@ -498,7 +547,7 @@ export type BackendConfig = Message<"eventwire.conformance.v1.BackendConfig"> & 
  * Use `create(BackendConfigSchema)` to create a new message.
  */
 export const BackendConfigSchema: GenMessage<BackendConfig> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 13);
+  messageDesc(file_eventwire_conformance_v1_testee, 15);
 
 /**
  * A subscriber that only receives notifications. It never reads while a step is in flight: it
@@ -529,7 +578,7 @@ export type Subscriber = Message<"eventwire.conformance.v1.Subscriber"> & {
  * Use `create(SubscriberSchema)` to create a new message.
  */
 export const SubscriberSchema: GenMessage<Subscriber> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 14);
+  messageDesc(file_eventwire_conformance_v1_testee, 16);
 
 /**
  * @generated from message eventwire.conformance.v1.DispatchStep
@@ -580,7 +629,7 @@ export type DispatchStep = Message<"eventwire.conformance.v1.DispatchStep"> & {
  * Use `create(DispatchStepSchema)` to create a new message.
  */
 export const DispatchStepSchema: GenMessage<DispatchStep> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 15);
+  messageDesc(file_eventwire_conformance_v1_testee, 17);
 
 /**
  * @generated from message eventwire.conformance.v1.CaseResult
@@ -625,6 +674,12 @@ export type CaseResult = Message<"eventwire.conformance.v1.CaseResult"> & {
     case: "dispatched";
   } | {
     /**
+     * @generated from field: eventwire.conformance.v1.StreamOutput stream_output = 6;
+     */
+    value: StreamOutput;
+    case: "streamOutput";
+  } | {
+    /**
      * The operation failed in a way the protocol defines.
      *
      * @generated from field: eventwire.conformance.v1.Failure failure = 14;
@@ -647,7 +702,7 @@ export type CaseResult = Message<"eventwire.conformance.v1.CaseResult"> & {
  * Use `create(CaseResultSchema)` to create a new message.
  */
 export const CaseResultSchema: GenMessage<CaseResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 16);
+  messageDesc(file_eventwire_conformance_v1_testee, 18);
 
 /**
  * @generated from message eventwire.conformance.v1.Failure
@@ -671,7 +726,7 @@ export type Failure = Message<"eventwire.conformance.v1.Failure"> & {
  * Use `create(FailureSchema)` to create a new message.
  */
 export const FailureSchema: GenMessage<Failure> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 17);
+  messageDesc(file_eventwire_conformance_v1_testee, 19);
 
 /**
  * What a front end makes of one FFIResponse (SPEC.md section 7).
@@ -714,7 +769,7 @@ export type Interpreted = Message<"eventwire.conformance.v1.Interpreted"> & {
  * Use `create(InterpretedSchema)` to create a new message.
  */
 export const InterpretedSchema: GenMessage<Interpreted> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 18);
+  messageDesc(file_eventwire_conformance_v1_testee, 20);
 
 /**
  * @generated from message eventwire.conformance.v1.Malformed
@@ -736,7 +791,7 @@ export type Malformed = Message<"eventwire.conformance.v1.Malformed"> & {
  * Use `create(MalformedSchema)` to create a new message.
  */
 export const MalformedSchema: GenMessage<Malformed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 19);
+  messageDesc(file_eventwire_conformance_v1_testee, 21);
 
 /**
  * Deliveries, in notification order, and for one notification in ascending listener order.
@@ -762,7 +817,7 @@ export type Routed = Message<"eventwire.conformance.v1.Routed"> & {
  * Use `create(RoutedSchema)` to create a new message.
  */
 export const RoutedSchema: GenMessage<Routed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 20);
+  messageDesc(file_eventwire_conformance_v1_testee, 22);
 
 /**
  * @generated from message eventwire.conformance.v1.Delivery
@@ -805,7 +860,7 @@ export type Delivery = Message<"eventwire.conformance.v1.Delivery"> & {
  * Use `create(DeliverySchema)` to create a new message.
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 21);
+  messageDesc(file_eventwire_conformance_v1_testee, 23);
 
 /**
  * @generated from message eventwire.conformance.v1.Dispatched
@@ -831,7 +886,7 @@ export type Dispatched = Message<"eventwire.conformance.v1.Dispatched"> & {
  * Use `create(DispatchedSchema)` to create a new message.
  */
 export const DispatchedSchema: GenMessage<Dispatched> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 22);
+  messageDesc(file_eventwire_conformance_v1_testee, 24);
 
 /**
  * @generated from message eventwire.conformance.v1.StepResult
@@ -867,7 +922,7 @@ export type StepResult = Message<"eventwire.conformance.v1.StepResult"> & {
  * Use `create(StepResultSchema)` to create a new message.
  */
 export const StepResultSchema: GenMessage<StepResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 23);
+  messageDesc(file_eventwire_conformance_v1_testee, 25);
 
 /**
  * @generated from message eventwire.conformance.v1.SubscriberResult
@@ -894,7 +949,7 @@ export type SubscriberResult = Message<"eventwire.conformance.v1.SubscriberResul
  * Use `create(SubscriberResultSchema)` to create a new message.
  */
 export const SubscriberResultSchema: GenMessage<SubscriberResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 24);
+  messageDesc(file_eventwire_conformance_v1_testee, 26);
 
 /**
  * @generated from enum eventwire.conformance.v1.Role
