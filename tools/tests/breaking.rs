@@ -249,6 +249,10 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
             _ => {}
         }
         let disagrees = m.buf.is_some_and(|b| b != m.verdict);
+        if disagrees && m.verdict != Verdict::Breaking {
+            // The docs say every disagreement is SPEC.md being stricter than buf.
+            problems.push(format!("{}: buf is stricter than SPEC.md here; {DOC} says that never happens, so update it", m.name));
+        }
         match (&m.buf_note, disagrees) {
             (None, true) => problems.push(format!("{}: buf disagrees with the verdict; explain it in `buf_note`", m.name)),
             (Some(_), false) => problems.push(format!("{}: `buf_note` without a disagreement", m.name)),

@@ -173,6 +173,22 @@ fn against_a_git_revision() {
     assert!(err.contains("`no-such-rev` is neither a directory, a lock file nor a git revision"), "{err}");
 }
 
+#[test]
+fn against_a_directory() {
+    let (old, new) = (project_copy(), project_copy());
+    edit(&new.path().join("schema/events/conformance.yaml"), "  - name: Tick\n", "  - name: Tock\n");
+    let old_dir = old.path().to_str().unwrap();
+    let findings = breaking::check(new.path(), &Layout::project(), &Against::parse(new.path(), old_dir)).unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(f.rule.id, "NOTIFICATION_RENAMED");
+    assert!(!f.is_error(), "a rename keeping (source, ty) and payload is a warning");
+    assert!(f.message.contains("`Tick` is now named `Tock`"), "{f}");
+    assert!(f.old_at.starts_with(&format!("{old_dir}/schema/events/conformance.yaml:")), "{f}");
+    // A warning does not fail the self-check.
+    assert_eq!(breaking::self_check(new.path()).unwrap().len(), 1);
+}
+
 fn tiny(dir: &Path, proto: &str) {
     std::fs::create_dir_all(dir.join("proto/a/v1")).unwrap();
     std::fs::create_dir_all(dir.join("events")).unwrap();

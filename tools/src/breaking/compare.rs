@@ -48,7 +48,7 @@ impl fmt::Display for Finding {
 pub fn compare(old: &Snapshot, new: &Snapshot, against: &str) -> Vec<Finding> {
     let mut c = Cmp { old, new, out: Vec::new() };
     let users = users(old);
-    let mut annotate = |c: &mut Cmp, start: usize, name: &str| {
+    let annotate = |c: &mut Cmp, start: usize, name: &str| {
         if let Some(u) = users.get(name) {
             let mut list: Vec<&str> = u.iter().map(String::as_str).take(3).collect();
             let more = u.len().saturating_sub(3);

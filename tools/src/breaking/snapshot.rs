@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use eventwire_schema::{Errors, Tables};
-use prost_reflect::{DescriptorPool, FieldDescriptor, FileDescriptor, Kind, Value};
+use prost_reflect::{Cardinality, DescriptorPool, FieldDescriptor, FileDescriptor, Kind, Value};
 use serde::{Deserialize, Serialize};
 
 use super::source::Inputs;
@@ -78,6 +78,8 @@ pub enum Label {
     Optional,
     Repeated,
     Map,
+    /// proto2 `required`.
+    Required,
 }
 
 impl Label {
@@ -87,6 +89,7 @@ impl Label {
             Label::Optional => "optional",
             Label::Repeated => "repeated",
             Label::Map => "map",
+            Label::Required => "required",
         }
     }
 }
@@ -273,6 +276,8 @@ fn field(f: &FieldDescriptor, at: Loc) -> Field {
         Label::Map
     } else if f.is_list() {
         Label::Repeated
+    } else if f.cardinality() == Cardinality::Required {
+        Label::Required
     } else if matches!(f.kind(), Kind::Message(_)) || f.containing_oneof().is_some_and(|o| !o.is_synthetic()) {
         // Message fields and oneof members always have presence; the oneof is its own rule.
         Label::Singular
