@@ -64,6 +64,12 @@ pub mod __private {
     pub use eventwire::DispatcherBuilder;
 }
 
+/// The hook `backend!` defines in the application's crate.
+///
+/// # Safety
+/// Calling the function is sound once it is defined, which the linker ensures: `backend!` defines
+/// it as a safe Rust function with exactly this signature.
+#[allow(unused_doc_comments)] // rustdoc does not show extern blocks; the text is for the reader
 unsafe extern "Rust" {
     /// Defined by `backend!` in the application's crate.
     ///
