@@ -1,5 +1,6 @@
 //! The command-line runner: selects cases, runs them against a testee (or the built-in reference),
-//! prints libtest-style output, a closing summary line, the known-failing edit, and reports.
+//! prints one line per case, the failures, the known-failing edit, a closing summary line, and
+//! reports; its exit status tells required failures from recommended-only ones.
 
 use std::{
     io::Write,

@@ -17,7 +17,9 @@
 //!
 //! The operation keys (`encode`, `decode`, `round_trip`, `build_request`, `interpret_response`,
 //! `route_notifications`, `dispatch`) and their expectations are described in
-//! `conformance/INTERPRETING.md`; bytes are written as in [`crate::bytes_spec`]. Anywhere in a
+//! `conformance/INTERPRETING.md`; bytes are written as in [`crate::bytes_spec`]. The format is
+//! published as a JSON Schema, `conformance/suite.schema.json`, which every suite file validates
+//! against (tests/suite_schema.rs). Anywhere in a
 //! file, `{$repeat: TEXT, $times: N}` stands for the string TEXT repeated N times.
 
 use eventwire_schema::{
@@ -305,6 +307,9 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         "recommended" => Level::Recommended,
         other => return Err(format!("unknown level `{other}`")),
     };
+    if let Some(bad) = raw.requirements.iter().find(|r| !r.starts_with("REQ-")) {
+        return Err(format!("`{bad}` is not a requirement id (REQ-AREA-N, as in SPEC.md)"));
+    }
     let expect = raw.expect;
     if let Some(op) = raw.stream {
         let others = [raw.encode.is_some(), raw.decode.is_some(), raw.round_trip.is_some(), raw.build_request.is_some()];

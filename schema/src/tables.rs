@@ -139,11 +139,19 @@ impl Tables {
         let io_err = |e: std::io::Error| LoadError {
             errors: vec![TableError { file: dir.display().to_string(), line: None, kind: TableErrorKind::Io(e.to_string()) }],
         };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io_err)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-            .collect();
+        let entries: Vec<_> = std::fs::read_dir(dir).map_err(io_err)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        // A table under another YAML extension would be silently left out: refuse it instead.
+        let mut misnamed: Vec<_> = entries.iter().filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "YAML" || e == "YML")).collect();
+        misnamed.sort();
+        if !misnamed.is_empty() {
+            return Err(LoadError {
+                errors: misnamed
+                    .into_iter()
+                    .map(|p| TableError { file: p.display().to_string(), line: None, kind: TableErrorKind::NotYamlExtension })
+                    .collect(),
+            });
+        }
+        let mut paths: Vec<_> = entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
         paths.sort();
         let mut sources = Vec::new();
         for p in paths {
@@ -167,7 +175,7 @@ impl Tables {
                 Err(e) => errors.push(TableError {
                     line: e.location().map(|l| l.line()),
                     file,
-                    kind: TableErrorKind::Parse(e.to_string()),
+                    kind: TableErrorKind::Parse(with_key_hint(e.to_string())),
                 }),
             }
         }
@@ -259,11 +267,11 @@ pub enum TableErrorKind {
     DuplicateModule { name: String, first_file: String },
     #[error("event name `{name}` is already declared in {first_file}{} (event names route requests and must be unique across all modules)", line_suffix(*first_line))]
     DuplicateEventName { name: String, first_file: String, first_line: Option<usize> },
-    #[error("event `{name}` has id {id}, already used by event `{first_name}` in {first_file}")]
-    DuplicateEventId { name: String, id: u32, first_name: String, first_file: String },
-    #[error("{field} type `{type_name}` of `{owner}` is not a message defined in schema/proto")]
-    UnknownType { owner: String, field: &'static str, type_name: String },
-    #[error("event `{event}` lists `{code}`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`)")]
+    #[error("event `{name}` has id {id}, already used by event `{first_name}` in {first_file}{}", line_suffix(*first_line))]
+    DuplicateEventId { name: String, id: u32, first_name: String, first_file: String, first_line: Option<usize> },
+    #[error("{field} type `{type_name}` of `{owner}` is not a message defined in schema/proto{}", did_you_mean(hint))]
+    UnknownType { owner: String, field: &'static str, type_name: String, hint: Option<String> },
+    #[error("event `{event}` lists `{code}`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`){}", did_you_mean(&code_hint(code)))]
     UnknownErrorCode { event: String, code: String },
     #[error("event `{event}` lists `{code}`, which several error enums declare ({}): write the full value name", candidates.join(", "))]
     AmbiguousErrorCode { event: String, code: String, candidates: Vec<String> },
@@ -273,16 +281,99 @@ pub enum TableErrorKind {
     ReservedCodeNumber { value: String, number: i32 },
     #[error("error code `{value}` = {number} reuses the number of `{first}`: a number means one code across all error enums")]
     DuplicateCodeNumber { value: String, number: i32, first: String },
-    #[error("event `{event}`: errors must be a list of codes or `any`, not `{word}`")]
+    #[error("event `{event}`: errors must be a list of codes or `any`, not `{word}`{}", did_you_mean(&(word.eq_ignore_ascii_case("any")).then(|| "any".to_owned())))]
     BadErrors { event: String, word: String },
-    #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}")]
-    DuplicateNotification { name: String, source_name: String, ty: i32, first_name: String, first_file: String },
+    #[error("event `{event}` lists `{code}` twice in its errors")]
+    DuplicateErrorCode { event: String, code: String },
+    #[error("{what} of `{owner}` is {value}; {rule}")]
+    OutOfRange { owner: String, what: &'static str, value: i128, rule: &'static str },
+    #[error("the doc of `{owner}` is empty; say what it does")]
+    EmptyDoc { owner: String },
+    #[error("package `{name}` breaks the naming rule: dot-separated lower snake case parts (as in a .proto `package`)")]
+    BadPackage { name: String },
+    #[error("event tables are `.yaml` files: rename this file, or it would be left out")]
+    NotYamlExtension,
+    #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}{}", line_suffix(*first_line))]
+    DuplicateNotification { name: String, source_name: String, ty: i32, first_name: String, first_file: String, first_line: Option<usize> },
     #[error("notification name `{name}` is declared twice in module `{module}`")]
     DuplicateNotificationName { name: String, module: String },
 }
 
 fn line_suffix(line: Option<usize>) -> String {
     line.map(|l| format!(":{l}")).unwrap_or_default()
+}
+
+fn did_you_mean(hint: &Option<String>) -> String {
+    hint.as_ref().map(|h| format!("; did you mean `{h}`?")).unwrap_or_default()
+}
+
+/// The edit distance between two names, ignoring ASCII case.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.to_ascii_lowercase().chars().collect(), b.to_ascii_lowercase().chars().collect());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate closest to `name`, if it is close enough to be what was meant.
+fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(2);
+    let score = |c: &str| {
+        let (n, l) = (name.to_ascii_lowercase(), c.to_ascii_lowercase());
+        // A name cut short or run on (`timeout` for `timeout_ms`) is as close as a typo.
+        if name.len() >= 3 && (l.starts_with(&n) || n.starts_with(&l)) { 1 } else { distance(name, c) }
+    };
+    candidates.into_iter().map(|c| (score(c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c.to_owned())
+}
+
+/// The ErrorCode value name (without its prefix) closest to `code`.
+fn code_hint(code: &str) -> Option<String> {
+    let names: Vec<String> = (0..=255).filter_map(|n| ErrorCode::try_from(n).ok()).map(|c| c.as_str_name().trim_start_matches("ERROR_CODE_").to_owned()).collect();
+    let stripped = code.trim_start_matches("ERROR_CODE_");
+    if stripped != code && names.iter().any(|n| n == stripped) {
+        return Some(stripped.to_owned());
+    }
+    closest(code, names.iter().map(String::as_str))
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`", with the closest expected key named.
+fn with_key_hint(message: String) -> String {
+    let Some((_, rest)) = message.split_once("unknown field `") else { return message };
+    let Some((unknown, rest)) = rest.split_once('`') else { return message };
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    match closest(unknown, expected) {
+        Some(key) => format!("{message}; did you mean `{key}`?"),
+        None => message,
+    }
+}
+
+/// The line of the first `key:` after line `from` (1-based), before the next list entry: where
+/// a field of the entry that starts at `from` is written.
+fn line_after(text: &str, from: Option<usize>, key: &str) -> Option<usize> {
+    let from = from?;
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .take_while(|(_, l)| !l.trim_start().starts_with("- "))
+        .find(|(_, l)| l.trim_start().strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+        .map(|(i, _)| i + 1)
+        .or(Some(from))
+}
+
+fn is_package_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            let b = part.as_bytes();
+            !b.is_empty() && b[0].is_ascii_lowercase() && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        })
 }
 
 #[derive(Deserialize)]
@@ -478,6 +569,9 @@ fn resolve(
             rule: MODULE_RULE,
         }));
     }
+    if !is_package_name(&raw.package) {
+        errors.push(err(line_of(text, "package", &raw.package, 0), TableErrorKind::BadPackage { name: raw.package.clone() }));
+    }
     let mut seen_names: BTreeMap<String, usize> = BTreeMap::new();
     let mut nth = |name: &str| {
         let n = seen_names.entry(name.to_owned()).or_default();
@@ -491,10 +585,16 @@ fn resolve(
         };
         let found = pool.get_message_by_name(&full);
         if found.is_none() {
+            // The closest message of the file's package (or of any package, for a full name).
+            let short = name.rsplit('.').next().unwrap_or(name);
+            let names: Vec<String> = pool.all_messages().filter(|m| m.package_name() == raw.package || name.starts_with('.')).map(|m| m.name().to_owned()).collect();
+            let hint = closest(short, names.iter().map(String::as_str))
+                .map(|h| if name.starts_with('.') { pool.all_messages().find(|m| m.name() == h).map(|m| format!(".{}", m.full_name())).unwrap_or(h) } else { h });
             errors.push(err(line, TableErrorKind::UnknownType {
                 owner: owner.to_owned(),
                 field,
                 type_name: name.to_owned(),
+                hint,
             }));
         }
         found
@@ -506,6 +606,16 @@ fn resolve(
         if !is_event_name(&e.name) {
             errors.push(err(line, TableErrorKind::BadName { what: "event", name: e.name.clone(), rule: NAME_RULE }));
         }
+        // The ranges of events.schema.json (SPEC.md REQ-MSG-14 for timeout_ms).
+        if !(1..=65535).contains(&e.id) {
+            errors.push(err(line_after(text, line, "id"), TableErrorKind::OutOfRange { owner: e.name.clone(), what: "the id", value: e.id.into(), rule: "an event id is from 1 to 65535" }));
+        }
+        if e.timeout_ms == Some(0) {
+            errors.push(err(line_after(text, line, "timeout_ms"), TableErrorKind::OutOfRange { owner: e.name.clone(), what: "timeout_ms", value: 0, rule: "a deadline is a positive number of milliseconds (leave it out for the backend's default)" }));
+        }
+        if e.doc.is_empty() {
+            errors.push(err(line, TableErrorKind::EmptyDoc { owner: e.name.clone() }));
+        }
         let input = e.input.as_deref().and_then(|t| message(&e.name, "input", t, line, errors));
         let output = e.output.as_deref().and_then(|t| message(&e.name, "output", t, line, errors));
         let errs = match &e.errors {
@@ -516,7 +626,13 @@ fn resolve(
             }
             RawErrors::List(list) => Errors::Codes(
                 list.iter()
-                    .filter_map(|c| match codes.find(c) {
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        if list[..i].contains(c) {
+                            errors.push(err(line, TableErrorKind::DuplicateErrorCode { event: e.name.clone(), code: c.clone() }));
+                            return None;
+                        }
+                        match codes.find(c) {
                         Ok(code) => Some(code.clone()),
                         Err(ambiguous) if ambiguous.len() > 1 => {
                             errors.push(err(line, TableErrorKind::AmbiguousErrorCode {
@@ -532,6 +648,7 @@ fn resolve(
                                 code: c.clone(),
                             }));
                             None
+                        }
                         }
                     })
                     .collect(),
@@ -567,6 +684,12 @@ fn resolve(
                 name: n.source.clone(),
                 rule: MODULE_RULE,
             }));
+        }
+        if n.ty < 0 {
+            errors.push(err(line_after(text, line, "ty"), TableErrorKind::OutOfRange { owner: n.name.clone(), what: "ty", value: n.ty.into(), rule: "a notification ty is from 0 to 2147483647" }));
+        }
+        if n.doc.is_empty() {
+            errors.push(err(line, TableErrorKind::EmptyDoc { owner: n.name.clone() }));
         }
         if names.insert(n.name.clone(), ()).is_some() {
             errors.push(err(line, TableErrorKind::DuplicateNotificationName {
@@ -627,6 +750,7 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
                         id: e.id,
                         first_name: modules[fm].events[fe].name.clone(),
                         first_file: modules[fm].file.clone(),
+                        first_line: modules[fm].events[fe].line,
                     },
                 });
             } else {
@@ -646,6 +770,7 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
                         ty: n.ty,
                         first_name: first.name.clone(),
                         first_file: modules[fm].file.clone(),
+                        first_line: first.line,
                     },
                 });
             } else {

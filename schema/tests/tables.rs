@@ -92,7 +92,7 @@ fn rejects_a_duplicate_event_id() {
 fn rejects_a_type_no_proto_defines() {
     let e = only("unknown_type");
     assert_eq!(e.line, Some(4));
-    assert!(matches!(&e.kind, TableErrorKind::UnknownType { owner, field: "input", type_name } if owner == "First" && type_name == "NoSuchMessagePB"), "{e}");
+    assert!(matches!(&e.kind, TableErrorKind::UnknownType { owner, field: "input", type_name, .. } if owner == "First" && type_name == "NoSuchMessagePB"), "{e}");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn rejects_a_duplicate_notification_source_and_ty() {
     let e = only("duplicate_notification");
     assert!(e.file.ends_with("b.yaml"));
     assert_eq!(e.line, Some(5));
-    assert!(matches!(&e.kind, TableErrorKind::DuplicateNotification { name, source_name, ty: 1, first_name, first_file }
+    assert!(matches!(&e.kind, TableErrorKind::DuplicateNotification { name, source_name, ty: 1, first_name, first_file, .. }
         if name == "AlsoChanged" && source_name == "alpha" && first_name == "Changed" && first_file.ends_with("a.yaml")), "{e}");
 }
 

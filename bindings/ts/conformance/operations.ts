@@ -12,7 +12,7 @@
 //
 // JSON is the testee protocol's notation for values; the client itself never reads JSON.
 
-import { create, createRegistry, type DescMessage, fromBinary, fromJsonString, type JsonValue, toJsonString } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescMessage, fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/protobuf";
 import {
   type CaseResult,
   type Delivery,
@@ -39,6 +39,7 @@ import {
   conformance,
   decodeResponse,
   document,
+  effectiveCategory,
   encodeRequest,
   ErrorCode,
   type EventDesc,
@@ -67,6 +68,18 @@ export const registry = createRegistry(
 
 const events = new Map<string, EventDesc>([...user.events, ...document.events, ...conformance.events].map((e) => [e.name, e]));
 const notifications: readonly NotificationDesc[] = [...user.notifications, ...document.notifications, ...conformance.notifications];
+
+/**
+ * Canonical proto-JSON text of a message. `JSON.stringify` prints -0 as `0`, which would lose the
+ * sign a double keeps (SPEC.md REQ-ENC-6); negative zeros are printed as `-0` instead.
+ */
+function protoJson(schema: DescMessage, message: unknown): string {
+  const marker = "\u0001eventwire-negative-zero\u0001";
+  const mark = (v: JsonValue): JsonValue =>
+    Object.is(v, -0) ? marker : Array.isArray(v) ? v.map(mark) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mark(x as JsonValue)])) : v;
+  const text = JSON.stringify(mark(toJson(schema, message as never, { registry })));
+  return text.split(JSON.stringify(marker)).join("-0");
+}
 
 /** A full name, or a name in package `eventwire.v1`. */
 function messageType(name: string): DescMessage | undefined {
@@ -97,7 +110,7 @@ export function decode(typeName: string, data: Uint8Array): Result {
   const schema = messageType(typeName);
   if (schema === undefined) return failure(FailureKind.UNKNOWN_TYPE, `no message type ${typeName}`);
   try {
-    return { case: "json", value: toJsonString(schema, fromBinary(schema, data), { registry }) };
+    return { case: "json", value: protoJson(schema, fromBinary(schema, data)) };
   } catch (e) {
     return failure(FailureKind.DECODE, describe(e));
   }
@@ -179,10 +192,11 @@ export async function interpretResponse(event: string, response: Uint8Array): Pr
   const r = await client.call(desc, input as never);
   let outcome: Interpreted["outcome"];
   if (r.ok) {
-    const json = desc.output === undefined ? "{}" : toJsonString(desc.output, r.value as never, { registry });
+    const json = desc.output === undefined ? "{}" : protoJson(desc.output, r.value);
     outcome = { case: "outputJson", value: json };
   } else if (r.origin === "backend") {
-    outcome = { case: "error", value: r.error };
+    // The category the application decides by is the effective one (REQ-ERR-9).
+    outcome = { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } };
   } else {
     // What the application sees for an answer it cannot use: the transport could not read the
     // envelope, or the client reports INTERNAL (error payload, REQ-ENV-8) or PROTOBUF_SERDE
@@ -207,6 +221,7 @@ export function routeNotifications(op: RouteNotificationsOp): Result {
   const malformed = new Set<number>();
   const deliveries: Delivery[] = [];
   const client = new Client(loopback, {
+    notifications,
     onMalformedNotification: () => malformed.add(current),
     onWarning: (message) => process.stderr.write(`testee: ${message}\n`),
   });
@@ -218,8 +233,8 @@ export function routeNotifications(op: RouteNotificationsOp): Result {
       desc,
       (n) => {
         const content: Delivery["content"] = n.ok
-          ? { case: "payloadJson", value: toJsonString(desc.payload, n.value, { registry }) }
-          : { case: "error", value: n.error };
+          ? { case: "payloadJson", value: protoJson(desc.payload, n.value) }
+          : { case: "error", value: { ...n.error, category: effectiveCategory(n.error) } };
         deliveries.push(create(DeliverySchema, { listener: listener.listener, notification: current, content }));
       },
       { id: listener.id },

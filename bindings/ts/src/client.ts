@@ -31,6 +31,14 @@ export interface ClientOptions {
    * reported to `onWarning`.
    */
   readonly onMalformedNotification?: (report: MalformedNotification) => void;
+  /**
+   * The notification kinds the application's tables declare (for example
+   * `[...user.notifications, ...document.notifications]`). With them the client judges every
+   * notification it receives, whether or not a listener matches it (REQ-NOTIF-16): a payload that
+   * is not its declared message is reported malformed even when nobody listens. Without them it
+   * knows only the kinds it has listeners for. An undecodable error is judged either way.
+   */
+  readonly notifications?: readonly NotificationDesc[];
 }
 
 /** A notification delivered to no listener because it cannot be read. */
@@ -97,6 +105,7 @@ export class Client {
   readonly #warn: (message: string, cause?: unknown) => void;
   readonly #malformed: (report: MalformedNotification) => void;
   readonly #subscriptions = new Map<string, Set<Subscription>>();
+  readonly #declared = new Map<string, NotificationDesc>();
   readonly #stopListening: () => void;
 
   constructor(transport: Transport, options: ClientOptions = {}) {
@@ -108,6 +117,7 @@ export class Client {
     this.#defaultTimeoutMs = timeout;
     this.#warn = options.onWarning ?? ((message, cause) => console.warn(`eventwire: ${message}`, cause ?? ""));
     this.#malformed = options.onMalformedNotification ?? ((report) => this.#warn(report.message, report.cause));
+    for (const desc of options.notifications ?? []) this.#declared.set(routeKey(desc.source, desc.ty), desc);
     this.#stopListening = transport.listen({
       onNotification: (n) => this.#route(n),
       onWarning: (message) => this.#warn(message),
@@ -239,17 +249,18 @@ export class Client {
       });
       return;
     }
-    const set = this.#subscriptions.get(routeKey(n.source, n.ty));
-    if (set === undefined) return;
-    const targets = [...set].filter((s) => s.id === undefined || s.id === n.id);
-    if (targets.length === 0) return;
-
+    const key = routeKey(n.source, n.ty);
+    const set = this.#subscriptions.get(key);
+    const subscribed = set === undefined ? [] : [...set];
+    const desc = this.#declared.get(key) ?? subscribed[0]?.desc;
     const meta: NotificationMeta = { source: n.source, ty: n.ty, id: n.id, seq: n.seq };
-    const decoded = new Map<DescMessage, Notification<unknown> | undefined>();
+    // The content is judged before routing, whether or not a listener matches (REQ-NOTIF-2,
+    // REQ-NOTIF-16). A payload of a kind the client does not know is not judged (REQ-NOTIF-11).
+    if (desc === undefined && hasPayload) return;
+    const notification = this.#decodeNotification(n, desc, meta);
+    if (notification === undefined) return;
+    const targets = subscribed.filter((s) => s.id === undefined || s.id === n.id);
     for (const s of targets) {
-      if (!decoded.has(s.desc.payload)) decoded.set(s.desc.payload, this.#decodeNotification(n, s.desc, meta));
-      const notification = decoded.get(s.desc.payload);
-      if (notification === undefined) continue;
       try {
         s.handler(notification as Notification<never>);
       } catch (e) {
@@ -258,15 +269,16 @@ export class Client {
     }
   }
 
-  #decodeNotification(n: SubscribeObject, desc: NotificationDesc, meta: NotificationMeta): Notification<unknown> | undefined {
-    if (n.payloadOneof.case === "payload") {
+  #decodeNotification(n: SubscribeObject, desc: NotificationDesc | undefined, meta: NotificationMeta): Notification<unknown> | undefined {
+    const kind = desc === undefined ? "" : ` (${desc.name})`;
+    if (n.payloadOneof.case === "payload" && desc !== undefined) {
       try {
         return { ok: true, value: fromBinary(desc.payload, n.payloadOneof.value), ...meta };
       } catch (e) {
         this.#malformed({
           reason: "payload",
           notification: n,
-          message: `malformed notification ${n.source}/${n.ty} (${desc.name}): its payload is not a ${desc.payload.typeName}`,
+          message: `malformed notification ${n.source}/${n.ty}${kind}: its payload is not a ${desc.payload.typeName}`,
           cause: e,
         });
         return undefined;
@@ -279,7 +291,7 @@ export class Client {
         this.#malformed({
           reason: "error",
           notification: n,
-          message: `malformed notification ${n.source}/${n.ty} (${desc.name}): its error is not a FlowyError`,
+          message: `malformed notification ${n.source}/${n.ty}${kind}: its error is not a FlowyError`,
           cause: e,
         });
       }

@@ -363,8 +363,9 @@ describe("notifications", () => {
     transport.notify({ source: "user", ty: 1, id: "2" });
     transport.notify({ source: "user", ty: 1, id: "3", payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) } });
     transport.notify({ source: "user", ty: 1, id: "4", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
-    // Not malformed: nobody listens to the undeclared kind, and an error nobody reads is not judged.
+    // Not malformed: a payload of a kind the client does not know is not judged (REQ-NOTIF-11).
     transport.notify({ source: "newer", ty: 9, id: "5", payloadOneof: { case: "payload", value: new Uint8Array([0xff]) } });
+    // Malformed although nobody listens to (user, 2): an error is judged before routing (REQ-NOTIF-16).
     transport.notify({ source: "user", ty: 2, id: "6", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
     assert.deepEqual(got, []);
     assert.deepEqual(reports.map((r) => [r.reason, r.notification?.id]), [
@@ -373,7 +374,24 @@ describe("notifications", () => {
       ["neither", "2"],
       ["payload", "3"],
       ["error", "4"],
+      ["error", "6"],
     ]);
+  });
+
+  it("judges the payload of a declared kind nobody listens to, given the tables' kinds (REQ-NOTIF-16)", () => {
+    const transport = new FakeTransport();
+    const reports: MalformedNotification[] = [];
+    const client = new Client(transport, { notifications: [...user.notifications], onMalformedNotification: (r) => reports.push(r) });
+    const bad = { source: "user", ty: 1, id: "7", payloadOneof: { case: "payload" as const, value: new Uint8Array([0x12, 0x09]) } };
+    transport.notify(bad);
+    assert.deepEqual(reports.map((r) => [r.reason, r.notification?.id]), [["payload", "7"]]);
+    // Without the kinds, the client knows only those it has listeners for.
+    const quiet: MalformedNotification[] = [];
+    const other = new FakeTransport();
+    new Client(other, { onMalformedNotification: (r) => quiet.push(r) });
+    other.notify(bad);
+    assert.deepEqual(quiet, []);
+    void client;
   });
 
   it("decodes a notification that arrives as bytes and routes it like a decoded one", () => {
