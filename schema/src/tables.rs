@@ -269,7 +269,7 @@ pub enum TableErrorKind {
     DuplicateEventName { name: String, first_file: String, first_line: Option<usize> },
     #[error("event `{name}` has id {id}, already used by event `{first_name}` in {first_file}{}", line_suffix(*first_line))]
     DuplicateEventId { name: String, id: u32, first_name: String, first_file: String, first_line: Option<usize> },
-    #[error("{field} type `{type_name}` of `{owner}` is not a message defined in schema/proto{}", did_you_mean(hint))]
+    #[error("{field} type `{type_name}` of `{owner}` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`){}", did_you_mean(hint))]
     UnknownType { owner: String, field: &'static str, type_name: String, hint: Option<String> },
     #[error("event `{event}` lists `{code}`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`){}", did_you_mean(&code_hint(code)))]
     UnknownErrorCode { event: String, code: String },

@@ -268,7 +268,7 @@ fn a_schema_that_does_not_compile_is_a_located_error() {
     assert!(err.contains("proto/a/v1/a.proto:4:3: does not compile (working tree): "), "{err}");
     tiny(tmp.path(), "message N {\n  string x = 1;\n}");
     let err = breaking::current(tmp.path(), &tiny_layout()).unwrap_err();
-    assert!(err.contains("events/a.yaml:4: output type `M` of `Get` is not a message defined in schema/proto"), "{err}");
+    assert!(err.contains("events/a.yaml:4: output type `M` of `Get` is not a message of the schema's .proto files"), "{err}");
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn an_unknown_message_type_names_the_table_line_and_the_type() {
     let dir = app(&[("proto/notes/v1/notes.proto", PROTO), ("events/notes.yaml", &TABLE.replace("output: NotePB", "output: NotPB"))]);
     assert_eq!(
         problems(dir.path()),
-        ["events/notes.yaml:4: output type `NotPB` of `AddNote` is not a message defined in schema/proto"]
+        ["events/notes.yaml:4: output type `NotPB` of `AddNote` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`); did you mean `NotePB`?"]
     );
 }
 
@@ -95,7 +95,7 @@ fn an_event_declared_in_two_tables_names_both_files() {
         problems(dir.path()),
         [
             "events/notes.yaml:4: event name `AddNote` is already declared in events/drafts.yaml:4 (event names route requests and must be unique across all modules)",
-            "events/notes.yaml:4: event `AddNote` has id 1, already used by event `AddNote` in events/drafts.yaml",
+            "events/notes.yaml:4: event `AddNote` has id 1, already used by event `AddNote` in events/drafts.yaml:4",
         ]
     );
 }
