@@ -1,15 +1,13 @@
 //! What an application author sees for a broken schema: one `file:line[:col]: message` line per
 //! problem, naming the culprit, and no generated code.
 
+mod common;
+
 use std::{fs, path::Path};
 
 fn app(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
+    common::write_files(dir.path(), files);
     dir
 }
 

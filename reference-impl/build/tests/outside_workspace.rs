@@ -4,6 +4,8 @@
 //! built with cargo and run; its `main` dispatches through the generated surface and checks every
 //! answer, and this test checks what it printed.
 
+mod common;
+
 use std::{fs, path::Path, process::Command};
 
 const CARGO_TOML: &str = r#"[package]
@@ -135,17 +137,17 @@ fn a_new_crate_outside_the_workspace_builds_and_dispatches() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path();
-    for (path, text) in [
-        ("Cargo.toml", CARGO_TOML.replace("@ROOT@", &root.display().to_string())),
-        ("build.rs", BUILD_RS.to_owned()),
-        ("proto/notes/v1/notes.proto", PROTO.to_owned()),
-        ("events/notes.yaml", TABLE.to_owned()),
-        ("src/main.rs", MAIN_RS.to_owned()),
-    ] {
-        let path = app.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
+    let cargo_toml = CARGO_TOML.replace("@ROOT@", &root.display().to_string());
+    common::write_files(
+        app,
+        &[
+            ("Cargo.toml", &cargo_toml),
+            ("build.rs", BUILD_RS),
+            ("proto/notes/v1/notes.proto", PROTO),
+            ("events/notes.yaml", TABLE),
+            ("src/main.rs", MAIN_RS),
+        ],
+    );
     // The repository's lock file: the same versions, so the workspace's build is reused.
     fs::copy(root.join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
