@@ -77,10 +77,23 @@ fn envelope_header_len(payload_len: usize) -> usize {
     1 + prost::encoding::encoded_len_varint(payload_len as u64)
 }
 
+/// Runs the pipeline (`steps`), inside a `tracing` span per request when a subscriber wants DEBUG.
+/// Without one this is one relaxed load of tracing's global level filter: no span is made and the
+/// pipeline's future is awaited directly, not through another layer.
+macro_rules! handle {
+    ($inner:expr, $request:expr, $options:expr, $form:expr) => {
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            traced($inner, $request, $options, $form).await
+        } else {
+            steps($inner, $request, $options, $form).await
+        }
+    };
+}
+
 /// Runs one encoded request to its one response: an encoded `FFIResponse`.
 pub(crate) async fn run_bytes(inner: &Inner, request: &[u8], options: RequestOptions) -> Vec<u8> {
     let result = match RequestRef::decode(request) {
-        Ok(request) => handle(inner, request, options, Form::Envelope).await,
+        Ok(request) => handle!(inner, request, options, Form::Envelope),
         Err(e) => Err(not_a_request(e)),
     };
     match result {
@@ -103,7 +116,7 @@ pub(crate) async fn run_parts(
     request: RequestRef<'_>,
     options: RequestOptions,
 ) -> FfiResponse {
-    match handle(inner, request, options, Form::Payload).await {
+    match handle!(inner, request, options, Form::Payload) {
         Ok(payload) => FfiResponse {
             payload,
             code: FfiStatusCode::Ok as i32,
@@ -120,9 +133,9 @@ fn not_a_request(e: String) -> FlowyError {
     )
 }
 
-/// Runs the pipeline inside a `tracing` span per request (event, request id, outcome). Without a
-/// subscriber the span is disabled and costs one check of a static.
-async fn handle(
+
+/// [`steps`] in a span recording the event, the request id and the outcome.
+async fn traced(
     inner: &Inner,
     request: RequestRef<'_>,
     options: RequestOptions,
