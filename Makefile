@@ -14,7 +14,7 @@ test: test-rust test-ts test-dart
 # instead of being skipped (tools/tests/breaking.rs); the same tests check the project's schema
 # against schema/eventwire.lock.json (docs/evolving-a-schema.md).
 test-rust: tools/node_modules/.bin/buf
-	EVENTWIRE_REQUIRE_BUF=1 $(CARGO) test --workspace --locked
+	EVENTWIRE_REQUIRE_BUF=1 $(CARGO) test --workspace --locked --no-fail-fast
 
 tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund

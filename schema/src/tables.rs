@@ -453,10 +453,11 @@ struct Codes {
 }
 
 impl Codes {
-    /// Resolves a name from an `errors:` list: a protocol code by its short name, else an
+    /// Resolves a name from an `errors:` list: a protocol code by its short name only, else an
     /// application code by its short or full value name.
     fn find(&self, name: &str) -> Result<&DeclaredCode, Vec<&DeclaredCode>> {
-        if let Some(c) = self.protocol.iter().find(|c| c.name == name || c.value == name) {
+        // The protocol's codes are written without their prefix (`INTERNAL`), as they always were.
+        if let Some(c) = self.protocol.iter().find(|c| c.name == name) {
             return Ok(c);
         }
         let found: Vec<&DeclaredCode> =
