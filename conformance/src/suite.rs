@@ -311,49 +311,21 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         return Err(format!("`{bad}` is not a requirement id (REQ-AREA-N, as in SPEC.md)"));
     }
     let expect = raw.expect;
-    if let Some(op) = raw.stream {
-        let others = [raw.encode.is_some(), raw.decode.is_some(), raw.round_trip.is_some(), raw.build_request.is_some()];
-        if others.iter().any(|o| *o) || raw.interpret_response.is_some() || raw.route_notifications.is_some() || raw.dispatch.is_some() {
-            return Err("a case has exactly one operation".into());
-        }
-        if expect.is_some() {
-            return Err("a stream case puts `expect` inside `stream`".into());
-        }
-        if role != Role::Backend {
-            return Err(format!("a backend operation in a {role} suite"));
-        }
-        if !raw.features.iter().any(|f| f == "stream-frames") {
-            return Err("the case needs `features: [stream-frames]`".into());
-        }
-        let (op, expect) = stream(op)?;
-        return Ok(Case {
-            name: format!("{}/{area}/{}", level.as_str(), raw.id),
-            role,
-            level,
-            area: area.to_owned(),
-            requirements: raw.requirements,
-            features: raw.features,
-            doc: raw.doc,
-            origin: origin.to_owned(),
-            op,
-            expect,
-        });
-    }
-    let (op, expect) = match (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch)
-    {
-        (Some(op), None, None, None, None, None, None) => encode(op, expect)?,
-        (None, Some(op), None, None, None, None, None) => decode(op, expect)?,
-        (None, None, Some(op), None, None, None, None) => round_trip(op, expect)?,
-        (None, None, None, Some(op), None, None, None) => build_request(op, expect)?,
-        (None, None, None, None, Some(op), None, None) => interpret_response(op, expect)?,
-        (None, None, None, None, None, Some(op), None) => {
+    let ops = (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch, raw.stream);
+    let (op, expect) = match ops {
+        (Some(op), None, None, None, None, None, None, None) => encode(op, expect)?,
+        (None, Some(op), None, None, None, None, None, None) => decode(op, expect)?,
+        (None, None, Some(op), None, None, None, None, None) => round_trip(op, expect)?,
+        (None, None, None, Some(op), None, None, None, None) => build_request(op, expect)?,
+        (None, None, None, None, Some(op), None, None, None) => interpret_response(op, expect)?,
+        (None, None, None, None, None, Some(op), None, None) => {
             // Routing needs a listener API, which a binding may not have (INTERPRETING.md 5).
             if !raw.features.iter().any(|f| f == "notification-routing") {
                 return Err("a route_notifications case needs `features: [notification-routing]`".into());
             }
             route(op, expect)?
         }
-        (None, None, None, None, None, None, Some(op)) => {
+        (None, None, None, None, None, None, Some(op), None) => {
             if expect.is_some() {
                 return Err("a dispatch case puts `expect` in each step".into());
             }
@@ -361,9 +333,18 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
             check_dispatch_features(&op, &raw.features)?;
             (op, expect)
         }
+        (None, None, None, None, None, None, None, Some(op)) => {
+            if expect.is_some() {
+                return Err("a stream case puts `expect` inside `stream`".into());
+            }
+            if !raw.features.iter().any(|f| f == "stream-frames") {
+                return Err("the case needs `features: [stream-frames]`".into());
+            }
+            stream(op)?
+        }
         _ => return Err("a case has exactly one operation".into()),
     };
-    let op_role = if matches!(op, Op::Dispatch(_)) { Role::Backend } else { Role::Binding };
+    let op_role = if matches!(op, Op::Dispatch(_) | Op::Stream(_)) { Role::Backend } else { Role::Binding };
     if op_role != role {
         return Err(format!("a {} operation in a {role} suite", op_role));
     }
