@@ -25,8 +25,8 @@ use eventwire_schema::pb::{ErrorCode, FlowyError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Dispatcher, RequestOptions,
-    pipeline::{self, RequestRef, error_response},
+    dispatcher::Dispatcher,
+    pipeline::{self, RequestOptions, RequestRef, error_response},
 };
 
 /// One request: the event name and its encoded input, as a list of byte values.

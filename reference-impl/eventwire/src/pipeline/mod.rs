@@ -11,71 +11,126 @@ mod limits;
 mod nesting;
 mod supervise;
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    hash::{BuildHasherDefault, Hasher},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use eventwire_schema::pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError};
 use prost::Message;
+use prost_reflect::MessageDescriptor;
+use tokio::runtime::Handle;
 
 pub(crate) use envelope::RequestRef;
 pub(crate) use limits::InFlight;
 pub(crate) use nesting::walk_descriptor;
 
-use crate::{Context, Notifier, RequestOptions, dispatcher::Inner};
+use crate::{
+    cancel::CancelHandle,
+    catalog::Catalog,
+    config::{Capabilities, Config},
+    context::Context,
+    notify::{NotificationCenter, Notifier},
+    registry::{Form, Start},
+    schema::{EventDef, Schema},
+};
 
-/// What a successful request is answered with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Form {
-    /// The encoded output message alone (for callers that build the `FfiResponse` message).
-    Payload,
-    /// The complete encoded OK `FFIResponse` around the output (for byte transports).
-    Envelope,
+/// What the request path reads: the dispatcher's shared state, built once by
+/// `DispatcherBuilder::build`.
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) schemas: Vec<&'static Schema>,
+    pub(crate) routes: Routes,
+    pub(crate) ready: AtomicBool,
+    pub(crate) in_flight: InFlight,
+    pub(crate) center: Arc<NotificationCenter>,
+    pub(crate) runtime: Handle,
 }
 
-impl Form {
-    /// Encodes `output` in this form, in one buffer of the exact size.
-    pub(crate) fn encode(self, output: &impl Message) -> Vec<u8> {
-        match self {
-            Form::Payload => output.encode_to_vec(),
-            Form::Envelope => {
-                let len = output.encoded_len();
-                if len == 0 {
-                    return Vec::new();
-                }
-                let mut bytes = Vec::with_capacity(envelope_header_len(len) + len);
-                write_envelope_header(len, &mut bytes);
-                output.encode_raw(&mut bytes);
-                bytes
-            }
-        }
-    }
-
-    /// Puts already encoded output into this form.
-    pub(crate) fn wrap(self, output: Vec<u8>) -> Vec<u8> {
-        match self {
-            Form::Payload => output,
-            Form::Envelope if output.is_empty() => output,
-            Form::Envelope => {
-                let mut bytes =
-                    Vec::with_capacity(envelope_header_len(output.len()) + output.len());
-                write_envelope_header(output.len(), &mut bytes);
-                bytes.extend_from_slice(&output);
-                bytes
-            }
-        }
+impl Inner {
+    pub(crate) fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
     }
 }
 
-/// An OK `FFIResponse` with a non-empty payload is field 1 (tag byte 0x0a), the payload's length
-/// as a varint, the payload; `code` is OK (0), the default, so it is not written. This is
-/// prost's canonical encoding of the message, which a test checks.
-fn write_envelope_header(payload_len: usize, bytes: &mut Vec<u8>) {
-    bytes.push(0x0a);
-    prost::encoding::encode_varint(payload_len as u64, bytes);
+pub(crate) struct Route {
+    pub(crate) name: &'static str,
+    pub(crate) event: &'static EventDef,
+    pub(crate) handler: Arc<dyn Start>,
+    /// Per-event configuration, else the table's `timeout_ms`, else the default.
+    pub(crate) timeout: Duration,
+    /// The input's descriptor if the nesting check needs it (see `pipeline::walk_descriptor`).
+    pub(crate) nesting: Option<MessageDescriptor>,
 }
 
-fn envelope_header_len(payload_len: usize) -> usize {
-    1 + prost::encoding::encoded_len_varint(payload_len as u64)
+/// Routes by event name. Names are few, short and come from the tables, so FNV-1a (a handful of
+/// instructions for a 10-byte name) replaces SipHash's flooding resistance, which a table
+/// lookup with a fixed key set does not need.
+pub(crate) type Routes = HashMap<&'static str, Route, BuildHasherDefault<Fnv1a>>;
+
+pub(crate) struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
 }
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Per-request options a transport passes along with the bytes.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// A deadline for this request only, overriding every configured one. (A stream request's
+    /// `timeout_ms: 0` means "the event's deadline", i.e. `None` here, not a zero deadline.)
+    pub timeout: Option<Duration>,
+    /// The caller's capability set; `None` means the dispatcher's configured set.
+    pub capabilities: Option<Capabilities>,
+    /// Fires `CANCELLED` for this request when cancelled before the handler finishes.
+    pub cancel: Option<CancelHandle>,
+    /// The transport's id for the request, shown to the handler as
+    /// [`Context::request_id`](crate::Context::request_id).
+    pub request_id: Option<u64>,
+}
+
+impl RequestOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = Some(capabilities);
+        self
+    }
+    pub fn cancel(mut self, handle: CancelHandle) -> Self {
+        self.cancel = Some(handle);
+        self
+    }
+    pub fn request_id(mut self, id: u64) -> Self {
+        self.request_id = Some(id);
+        self
+    }
+}
+
 
 /// Runs the pipeline (`steps`), inside a `tracing` span per request when a subscriber wants DEBUG.
 /// Without one this is one relaxed load of tracing's global level filter: no span is made and the
@@ -289,32 +344,5 @@ fn shorten(s: &str) -> String {
     match s.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use eventwire_schema::project_pb::PongPb;
-
-    #[test]
-    fn envelope_form_is_prosts_encoding_of_the_ok_response() {
-        for size in [0usize, 1, 127, 128, 300, 16_384, 70_000] {
-            let output = PongPb {
-                message: "x".repeat(size),
-            };
-            let expected = FfiResponse {
-                payload: output.encode_to_vec(),
-                code: FfiStatusCode::Ok as i32,
-            }
-            .encode_to_vec();
-            assert_eq!(Form::Envelope.encode(&output), expected, "size {size}");
-            assert_eq!(
-                Form::Envelope.wrap(output.encode_to_vec()),
-                expected,
-                "size {size}"
-            );
-            assert_eq!(Form::Payload.encode(&output), output.encode_to_vec());
-        }
     }
 }

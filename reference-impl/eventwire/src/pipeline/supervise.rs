@@ -17,7 +17,7 @@ use eventwire_schema::pb::FlowyError;
 use tokio::{runtime::Handle, time::Instant};
 
 use super::{cancelled, panicked, timed_out};
-use crate::{CancelHandle, HandlerFuture};
+use crate::{cancel::CancelHandle, registry::HandlerFuture};
 
 /// Starts the handler (`start`: decode the input, build the future), then runs it to its
 /// outcome, its timeout or its cancellation, whichever is decided first. Starting and the first
