@@ -45,21 +45,29 @@ impl Dispatcher {
     /// panics: every outcome is a response. Poll it inside a tokio runtime with timers enabled
     /// (e.g. `Runtime::block_on` for a synchronous caller); handlers run on
     /// [`runtime`](Self::runtime).
-    pub async fn dispatch(&self, request: &[u8]) -> Vec<u8> {
-        self.dispatch_with(request, RequestOptions::default()).await
+    pub fn dispatch<'a>(&'a self, request: &'a [u8]) -> impl Future<Output = Vec<u8>> + Send + 'a {
+        pipeline::run_bytes(&self.inner, request, RequestOptions::default())
     }
 
     /// As [`dispatch`](Self::dispatch), with a deadline override, a capability set, a cancel
     /// handle and a request id. If the returned future is dropped early, the handler is dropped
     /// too.
-    pub async fn dispatch_with(&self, request: &[u8], options: RequestOptions) -> Vec<u8> {
-        pipeline::run_bytes(&self.inner, request, options).await
+    pub fn dispatch_with<'a>(
+        &'a self,
+        request: &'a [u8],
+        options: RequestOptions,
+    ) -> impl Future<Output = Vec<u8>> + Send + 'a {
+        pipeline::run_bytes(&self.inner, request, options)
     }
 
     /// As [`dispatch_with`](Self::dispatch_with), returning the `FFIResponse` message rather
     /// than its bytes.
-    pub async fn dispatch_response(&self, request: &[u8], options: RequestOptions) -> FfiResponse {
-        pipeline::run(&self.inner, request, options).await
+    pub fn dispatch_response<'a>(
+        &'a self,
+        request: &'a [u8],
+        options: RequestOptions,
+    ) -> impl Future<Output = FfiResponse> + Send + 'a {
+        pipeline::run(&self.inner, request, options)
     }
 
     /// Typed call for Rust callers: runs the same path as the bytes (so the same checks apply)
@@ -76,10 +84,7 @@ impl Dispatcher {
     ) -> Result<E::Output, FlowyError> {
         // The same pipeline as bytes, minus encoding an envelope only to take it apart again.
         let payload = input.encode_to_vec();
-        let request = pipeline::RequestRef {
-            event: E::NAME,
-            payload: &payload,
-        };
+        let request = pipeline::RequestRef::new(E::NAME, &payload);
         let response = pipeline::run_parts(&self.inner, request, options).await;
         if response.code == FfiStatusCode::Ok as i32 {
             E::Output::decode(response.payload.as_slice()).map_err(|e| {
@@ -287,7 +292,7 @@ impl DispatcherBuilder {
                         .unwrap_or(self.config.default_timeout_ms);
                     let input = event.input.and_then(|name| schema.message(name));
                     routes.insert(
-                        event.name,
+                        event.name.as_bytes(),
                         Route {
                             name: event.name,
                             event,

@@ -86,10 +86,35 @@ where
                 format!("payload: not a valid `{}` input: {e}", E::NAME),
             )
         })?;
-        let fut = (self.f)(cx, input);
-        Ok(Box::pin(
-            async move { fut.await.map(|out| form.encode(&out)) },
-        ))
+        Ok(Box::pin(Encoded {
+            future: (self.f)(cx, input),
+            form,
+        }))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A typed handler's future, its output encoded in `form`. A struct rather than an `async`
+    /// block, which would hold the handler's future twice (captured, and being awaited) and move
+    /// it from one to the other on the first poll.
+    struct Encoded<Fut> {
+        #[pin]
+        future: Fut,
+        form: Form,
+    }
+}
+
+impl<Fut, T> Future for Encoded<Fut>
+where
+    Fut: Future<Output = Result<T, FlowyError>>,
+    T: Message,
+{
+    type Output = Result<Vec<u8>, FlowyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let form = *this.form;
+        this.future.poll(cx).map(|outcome| outcome.map(|out| form.encode(&out)))
     }
 }
 
