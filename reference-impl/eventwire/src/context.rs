@@ -3,8 +3,8 @@
 use eventwire_schema::pb::FlowyError;
 
 use crate::{
-    CancelHandle, NotificationKind, Notifier, notify::NotificationBody,
-    notify::UndeclaredNotification,
+    cancel::CancelHandle,
+    notify::{NotificationBody, NotificationKind, Notifier, UndeclaredNotification},
 };
 
 /// Given to every handler call. Cheap to clone.

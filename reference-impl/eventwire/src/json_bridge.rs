@@ -25,8 +25,8 @@ use eventwire_schema::pb::{ErrorCode, FlowyError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Dispatcher, RequestOptions,
-    pipeline::{self, RequestRef, error_response},
+    dispatcher::Dispatcher,
+    pipeline::{self, RequestOptions, RequestRef, error_response},
 };
 
 /// One request: the event name and its encoded input, as a list of byte values.
@@ -65,10 +65,7 @@ pub async fn dispatch_json_with(
     options: RequestOptions,
 ) -> JsonResponse {
     // The envelope is already taken apart: no need to encode it only to decode it again.
-    let parts = RequestRef {
-        event: &request.ty,
-        payload: &request.payload,
-    };
+    let parts = RequestRef::new(&request.ty, &request.payload);
     let response = pipeline::run_parts(&dispatcher.inner, parts, options).await;
     JsonResponse {
         code: response.code,
