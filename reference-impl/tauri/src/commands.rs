@@ -1,0 +1,90 @@
+//! The plugin's commands (`plugin:eventwire|<name>`); their permissions are in `permissions/`.
+
+use eventwire::{
+    ErrorCode, FlowyError, RequestOptions,
+    json_bridge::{self, JsonResponse},
+};
+use serde::Serialize;
+use tauri::{
+    Runtime, State, Webview,
+    ipc::{Channel, InvokeBody, InvokeResponseBody, Request, Response},
+};
+
+use crate::state::{Eventwire, Sent, fault};
+
+/// What `connect` answers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connected {
+    /// The session's id, for the `eventwire-session` header of `send`.
+    pub session: u64,
+    /// The largest payload the dispatcher takes (SPEC.md section 10).
+    pub max_payload_bytes: usize,
+}
+
+/// Opens a session for the calling page. `channel` carries the session's responses and
+/// notifications, in order, each an encoded `StreamFrame`.
+#[tauri::command]
+pub(crate) fn connect<R: Runtime>(
+    webview: Webview<R>,
+    state: State<'_, Eventwire>,
+    channel: Channel<InvokeResponseBody>,
+) -> Connected {
+    let window = webview.window().label().to_owned();
+    let session = state.connect(webview.label(), &window, channel);
+    Connected {
+        session,
+        max_payload_bytes: state.dispatcher().config().max_payload_bytes,
+    }
+}
+
+/// Takes one `StreamFrame` (a `request` or a `cancel`) as the raw body, for the session named by
+/// the `eventwire-session` header. Answers an empty body when the frame was taken, or one encoded
+/// `StreamFrame{fault}` when it was refused (nothing ran, and no response will follow).
+///
+/// Synchronous on purpose: it only queues the request, and runs on the thread that received it.
+#[tauri::command]
+pub(crate) fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, request: Request<'_>) -> Response {
+    let session = request
+        .headers()
+        .get(crate::SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let answer = match request.body() {
+        InvokeBody::Raw(body) => state.send(webview.label(), session, body),
+        InvokeBody::Json(_) => Sent::Refused(fault(
+            0,
+            FlowyError::new(
+                ErrorCode::InvalidRequest,
+                "send: the body must be raw bytes (an encoded StreamFrame), not JSON",
+            ),
+        )),
+    };
+    match answer {
+        Sent::Accepted => Response::new(Vec::new()),
+        Sent::Refused(fault) => Response::new(fault),
+    }
+}
+
+/// Ends the calling page's session `session` (its requests in flight are cancelled). Ending a
+/// session that has already ended does nothing.
+#[tauri::command]
+pub(crate) fn disconnect<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, session: u64) -> bool {
+    state.disconnect(webview.label(), session)
+}
+
+/// The JSON bridge (SPEC.md section 13.4), as AppFlowy's front end calls it:
+/// `invoke("invoke_request", {request: {ty, payload: [..]}})` answering `{code, payload: [..]}`.
+/// Runs with the webview's capability set; no session, no cancellation, no notifications.
+#[tauri::command]
+pub(crate) async fn invoke_request<R: Runtime>(
+    webview: Webview<R>,
+    state: State<'_, Eventwire>,
+    request: serde_json::Value,
+) -> Result<JsonResponse, ()> {
+    let mut options = RequestOptions::new();
+    if let Some(caps) = state.capabilities_of(webview.label()) {
+        options = options.capabilities(caps.clone());
+    }
+    Ok(json_bridge::dispatch_json_value_with(state.dispatcher(), request, options).await)
+}
