@@ -17,19 +17,17 @@
 //!   instead of run a second time.
 //! - The AppFlowy-compatible JSON command `invoke_request` (`{ty, payload: [..]}`) is kept.
 //!
-//! ```no_run
-//! # fn dispatcher() -> eventwire::Dispatcher { unimplemented!() }
-//! # fn context() -> tauri::Context { unimplemented!() }
-//! use eventwire::Capabilities;
+//! ```
+//! use eventwire::{Capabilities, Dispatcher};
+//! use tauri::{Runtime, plugin::TauriPlugin};
 //!
-//! tauri::Builder::default()
-//!     .plugin(
-//!         tauri_plugin_eventwire::Builder::new(dispatcher())
-//!             .capabilities("main", Capabilities::from_patterns(["todo.*"]).unwrap())
-//!             .build(),
-//!     )
-//!     .run(context())
-//!     .unwrap();
+//! /// The plugin for an app's dispatcher: the `main` webview may call the to-do events only.
+//! fn eventwire<R: Runtime>(dispatcher: Dispatcher) -> TauriPlugin<R> {
+//!     tauri_plugin_eventwire::Builder::new(dispatcher)
+//!         .capabilities("main", Capabilities::from_patterns(["todo.*"]).unwrap())
+//!         .build()
+//! }
+//! // In the app's setup: `app.handle().plugin(eventwire(dispatcher))?;`
 //! ```
 //!
 //! The page side is the Tauri transport of `@eventwire/client` (`docs/tauri.md`).
