@@ -33,48 +33,57 @@ interface Sent {
   args: unknown;
 }
 
-/** A fake plugin: one session, answering requests on the channel the page handed it. */
+/** A fake plugin: one session; answers each request in its `send`, notifications on the channel. */
 class FakePlugin {
   readonly sent: Sent[] = [];
   channel: { id: number } | undefined;
-  /** Channel messages are numbered as Tauri numbers them; `shuffle` delivers them in pairs, swapped. */
+  /** Channel messages are numbered as Tauri numbers them. */
   index = 0;
-  shuffle = false;
-  held: Array<{ index: number; bytes: Uint8Array }> = [];
-  /** Requests waiting for a cancel, by id. */
-  readonly sleeping = new Set<bigint>();
+  /** Deliver channel messages only after the `send` answer that follows them (and in pairs, swapped). */
+  late = false;
+  #later: Array<{ index: number; bytes: Uint8Array }> = [];
+  /** Requests waiting for a cancel, by id, with how to answer them. */
+  readonly sleeping = new Map<bigint, (answer: ArrayBuffer) => void>();
   refuse: ((frame: StreamFrame) => Uint8Array | undefined) | undefined;
 
   constructor() {
     mockIPC((cmd, args) => this.#handle(cmd, args));
   }
 
-  push(frame: StreamFrame): void {
-    const bytes = toBinary(StreamFrameSchema, frame);
+  notify(n: ReturnType<typeof create<typeof SubscribeObjectSchema>>): void {
+    const bytes = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "notification", value: n } }));
     const index = this.index++;
-    if (this.shuffle) {
-      this.held.push({ index, bytes });
-      if (this.held.length < 2) return;
-      for (const m of this.held.reverse()) this.#deliver(m.index, m.bytes);
-      this.held = [];
-    } else {
-      this.#deliver(index, bytes);
-    }
+    if (this.late) this.#later.push({ index, bytes });
+    else this.deliver(index, bytes);
   }
 
-  #deliver(index: number, bytes: Uint8Array): void {
+  /** Delivers what `late` held back, last first (the real Channel puts it back in order). */
+  flush(): void {
+    const later = this.#later.reverse();
+    this.#later = [];
+    for (const m of later) this.deliver(m.index, m.bytes);
+  }
+
+  deliver(index: number, message: Uint8Array | string): void {
     const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__;
-    internals.runCallback(this.channel!.id, { message: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), index });
+    const body = typeof message === "string" ? message : message.buffer.slice(message.byteOffset, message.byteOffset + message.length);
+    internals.runCallback(this.channel!.id, { message: body, index });
   }
 
-  respond(id: bigint, code: number, payload: Uint8Array): void {
+  answer(id: bigint, code: number, payload: Uint8Array): ArrayBuffer {
     const response = toBinary(FFIResponseSchema, create(FFIResponseSchema, { code, payload }));
-    this.push(create(StreamFrameSchema, { kind: { case: "response", value: { id, response } } }));
+    const frame = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "response", value: { id, response } } }));
+    const out = new Uint8Array(8 + frame.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(this.index), true);
+    out.set(frame, 8);
+    if (this.late) setImmediate(() => this.flush());
+    return out.buffer;
   }
 
   #handle(cmd: string, args: unknown): unknown {
     if (cmd === "plugin:eventwire|connect") {
       this.channel = (args as { channel: { id: number } }).channel;
+      this.index = 0;
       this.sent.push({ cmd, args });
       return { session: 7, maxPayloadBytes: 16 << 20 };
     }
@@ -87,41 +96,42 @@ class FakePlugin {
     const frame = fromBinary(StreamFrameSchema, args);
     this.sent.push({ cmd, frame, args });
     const refused = this.refuse?.(frame);
-    if (refused !== undefined) return refused.buffer;
-    // Answered after the invoke returns, as the plugin's delivery task does.
-    queueMicrotask(() => this.#run(frame));
-    return new ArrayBuffer(0);
+    if (refused !== undefined) {
+      const out = new Uint8Array(8 + refused.length);
+      out.set(refused, 8);
+      return out.buffer;
+    }
+    return this.#run(frame);
   }
 
-  #run(frame: StreamFrame): void {
+  #run(frame: StreamFrame): ArrayBuffer | Promise<ArrayBuffer> {
     if (frame.kind.case === "cancel") {
       const id = frame.kind.value.id;
-      if (this.sleeping.delete(id)) {
-        this.respond(id, 1, toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "cancelled")));
+      const sleeper = this.sleeping.get(id);
+      if (sleeper !== undefined) {
+        this.sleeping.delete(id);
+        sleeper(this.answer(id, 1, toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "cancelled"))));
       }
-      return;
+      return new ArrayBuffer(0);
     }
-    if (frame.kind.case !== "request") return;
-    const { id, request } = frame.kind.value;
+    assert.equal(frame.kind.case, "request");
+    const { id, request } = frame.kind.value as { id: bigint; request: Uint8Array };
     const req = fromBinary(FFIRequestSchema, request);
     switch (req.event) {
       case "Ping":
-        this.respond(id, 0, toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" })));
-        return;
+        return this.answer(id, 0, toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" })));
       case "Echo":
-        this.respond(id, 0, req.payload);
-        return;
+        return this.answer(id, 0, req.payload);
       case "EmitNotifications":
         for (let i = 0; i < 3; i++) {
           const payload = toBinary(TickPBSchema, create(TickPBSchema, { index: i }));
-          const n = create(SubscribeObjectSchema, { source: "conformance", ty: 1, seq: BigInt(i + 1), payloadOneof: { case: "payload", value: payload } });
-          this.push(create(StreamFrameSchema, { kind: { case: "notification", value: n } }));
+          this.notify(create(SubscribeObjectSchema, { source: "conformance", ty: 1, seq: BigInt(i + 1), payloadOneof: { case: "payload", value: payload } }));
         }
-        this.respond(id, 0, new Uint8Array());
-        return;
+        return this.answer(id, 0, new Uint8Array());
       case "Sleep":
-        this.sleeping.add(id);
-        return;
+        return new Promise((resolve) => this.sleeping.set(id, resolve));
+      default:
+        throw new Error(`no such event in the fake: ${req.event}`);
     }
   }
 }
@@ -163,10 +173,9 @@ describe("Tauri raw mode (the default)", () => {
     assert.deepEqual(fromBinary(AllTypesPBSchema, inner.payload).fBytes, every);
   });
 
-  it("hands notifications to listeners before the response that followed them, even when the channel reorders", async () => {
-    for (const shuffle of [false, true]) {
-      plugin.shuffle = shuffle;
-      plugin.index = 0;
+  it("hands notifications to listeners before the response that followed them, even when the answer comes first", async () => {
+    for (const late of [false, true]) {
+      plugin.late = late;
       const { client: c } = client();
       const order: string[] = [];
       conformance.onTick(c, (n) => n.ok && order.push(`tick ${n.value.index}`));
@@ -175,7 +184,7 @@ describe("Tauri raw mode (the default)", () => {
         return r;
       });
       assert.ok(r.ok);
-      assert.deepEqual(order, ["tick 0", "tick 1", "tick 2", "response"], `shuffle: ${shuffle}`);
+      assert.deepEqual(order, ["tick 0", "tick 1", "tick 2", "response"], `late: ${late}`);
       await c.close();
     }
   });
@@ -237,10 +246,8 @@ describe("Tauri raw mode (the default)", () => {
     const warnings: string[] = [];
     const { client: c } = client(warnings);
     await conformance.ping(c);
-    plugin.push = FakePlugin.prototype.push.bind(plugin);
-    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__;
-    internals.runCallback(plugin.channel!.id, { message: "text", index: plugin.index++ });
-    internals.runCallback(plugin.channel!.id, { message: new Uint8Array([0xff]).buffer, index: plugin.index++ });
+    plugin.deliver(plugin.index++, "text");
+    plugin.deliver(plugin.index++, new Uint8Array([0xff]));
     assert.equal(warnings.length, 2);
     assert.ok((await conformance.ping(c)).ok);
   });

@@ -141,6 +141,7 @@ pub struct PluginStats {
     requests_stale: u64,
     requests_orphaned: u64,
     late_messages_dropped: u64,
+    answers_withheld: u64,
 }
 
 fn state_of(bare: &Bare, eventwire: &Eventwire) -> SelfTestState {
@@ -157,6 +158,7 @@ fn state_of(bare: &Bare, eventwire: &Eventwire) -> SelfTestState {
             requests_stale: s.requests_stale,
             requests_orphaned: s.requests_orphaned,
             late_messages_dropped: s.late_messages_dropped,
+            answers_withheld: s.answers_withheld,
         },
     }
 }

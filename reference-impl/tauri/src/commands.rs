@@ -10,7 +10,7 @@ use tauri::{
     ipc::{Channel, InvokeBody, InvokeResponseBody, Request, Response},
 };
 
-use crate::state::{Eventwire, Sent, fault};
+use crate::state::{Answer, Eventwire, Sent, fault};
 
 /// What `connect` answers.
 #[derive(Debug, Serialize)]
@@ -39,18 +39,18 @@ pub(crate) fn connect<R: Runtime>(
 }
 
 /// Takes one `StreamFrame` (a `request` or a `cancel`) as the raw body, for the session named by
-/// the `eventwire-session` header. Answers an empty body when the frame was taken, or one encoded
-/// `StreamFrame{fault}` when it was refused (nothing ran, and no response will follow).
-///
-/// Synchronous on purpose: it only queues the request, and runs on the thread that received it.
+/// the `eventwire-session` header (SPEC.md REQ-TRANS-TAURI-2). A request is answered with its
+/// response: `after` (u64, little endian: how many channel messages precede the response) then
+/// the `StreamFrame{response}`; a refused frame with `0` then a `StreamFrame{fault}`; a cancel
+/// with an empty body.
 #[tauri::command]
-pub(crate) fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, request: Request<'_>) -> Response {
+pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, request: Request<'_>) -> Result<Response, ()> {
     let session = request
         .headers()
         .get(crate::SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let answer = match request.body() {
+    let sent = match request.body() {
         InvokeBody::Raw(body) => state.send(webview.label(), session, body),
         InvokeBody::Json(_) => Sent::Refused(fault(
             0,
@@ -60,10 +60,25 @@ pub(crate) fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>,
             ),
         )),
     };
-    match answer {
+    Ok(match sent {
         Sent::Accepted => Response::new(Vec::new()),
-        Sent::Refused(fault) => Response::new(fault),
-    }
+        Sent::Refused(fault) => Response::new(answer(0, fault)),
+        Sent::Stale { window, fault } => {
+            state.park(&window).await;
+            Response::new(answer(0, fault))
+        }
+        Sent::Pending { entry, id, response } => match state.response(entry, id, response).await {
+            Answer::Response { after, frame } => Response::new(answer(after, frame)),
+            Answer::Fault(fault) => Response::new(answer(0, fault)),
+        },
+    })
+}
+
+fn answer(after: u64, frame: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + frame.len());
+    out.extend_from_slice(&after.to_le_bytes());
+    out.extend_from_slice(&frame);
+    out
 }
 
 /// Ends the calling page's session `session` (its requests in flight are cancelled). Ending a

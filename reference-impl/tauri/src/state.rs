@@ -18,6 +18,7 @@ use prost::{
     encoding::{WireType, encode_key, encode_varint},
 };
 use tauri::ipc::{Channel, InvokeResponseBody};
+use tokio::sync::{Notify, oneshot};
 
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +54,9 @@ pub struct Stats {
     /// Responses and notifications of ended sessions, dropped instead of sent to a page that
     /// is no longer the one that asked.
     pub late_messages_dropped: u64,
+    /// `send` invokes of pages that went away, held unanswered until their window closes (an
+    /// answer would reach the page that replaced them).
+    pub answers_withheld: u64,
 }
 
 #[derive(Default)]
@@ -64,6 +68,7 @@ struct Counters {
     requests_stale: AtomicU64,
     requests_orphaned: AtomicU64,
     late_messages_dropped: AtomicU64,
+    answers_withheld: AtomicU64,
 }
 
 /// The plugin's managed state (`app.state::<Eventwire>()`).
@@ -80,9 +85,22 @@ struct Inner {
     /// Channels of sessions ended by a page load, by webview: kept until the webview's window
     /// closes. Dropping a channel makes Tauri tell the page it has ended, and after a page load
     /// that message would reach the new page, which has no such channel and logs an error.
-    retired: Mutex<Vec<(String, String, Channel<InvokeResponseBody>)>>,
+    retired: Mutex<Vec<Retired>>,
     next_session: AtomicU64,
     counters: Counters,
+    /// Windows closed since their pages' sessions ended, and whether the app exits: what the
+    /// `send` invokes of ended pages wait for (see [`Eventwire::park`]).
+    closed_windows: Mutex<std::collections::HashSet<String>>,
+    exiting: std::sync::atomic::AtomicBool,
+    closed: Notify,
+}
+
+/// A session ended by a page load, remembered until its window closes.
+struct Retired {
+    webview: String,
+    window: String,
+    session: u64,
+    _channel: Channel<InvokeResponseBody>,
 }
 
 /// One page's session.
@@ -94,12 +112,49 @@ pub(crate) struct Entry {
     /// Where its answers go; taken (and dropped) when the session ends, so that nothing reaches
     /// the page that replaced the one that connected.
     channel: Mutex<Option<Channel<InvokeResponseBody>>>,
-    /// The highest request id taken; a request id must be above it (SPEC.md REQ-TRANS-TAURI-4).
-    last_request: Mutex<u64>,
+    /// The request ids taken (SPEC.md REQ-TRANS-TAURI-4).
+    taken: Mutex<TakenIds>,
+    /// The `send` invokes waiting for their request's response, by request id: the response
+    /// answers the invoke itself, with the number of channel messages that precede it.
+    waiters: Mutex<HashMap<u64, oneshot::Sender<(u64, Vec<u8>)>>>,
+    /// Messages sent on the channel so far (Tauri numbers them the same way, from 0).
+    sent: AtomicU64,
+    /// Why the session ended, once it has.
+    ended: Mutex<Option<CloseReason>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The request ids a session has taken, in bounded memory: every id up to `floor`, and those in
+/// `above`. Ids counted up from 1 keep `above` as small as the reordering between the page and
+/// the plugin (concurrent invokes may arrive out of order).
+#[derive(Default)]
+pub(crate) struct TakenIds {
+    floor: u64,
+    above: std::collections::BTreeSet<u64>,
+}
+
+impl TakenIds {
+    /// At most this many ids above the floor; beyond, every id up to the highest counts as taken.
+    const MAX_ABOVE: usize = 65_536;
+
+    /// Takes `id`; `false` if it was taken before (or counts as taken).
+    pub(crate) fn take(&mut self, id: u64) -> bool {
+        if id <= self.floor || !self.above.insert(id) {
+            return false;
+        }
+        while self.above.first() == Some(&(self.floor + 1)) {
+            self.above.pop_first();
+            self.floor += 1;
+        }
+        if self.above.len() > Self::MAX_ABOVE {
+            self.floor = self.above.last().copied().unwrap_or(self.floor);
+            self.above.clear();
+        }
+        true
+    }
 }
 
 /// One encoded `StreamFrame{fault}`.
@@ -133,8 +188,15 @@ fn response_frame(id: u64, response: Vec<u8>) -> Vec<u8> {
 
 /// What `send` makes of one frame.
 pub(crate) enum Sent {
+    /// A cancel: taken, nothing to answer.
     Accepted,
+    /// Refused: this fault frame is the answer.
     Refused(Vec<u8>),
+    /// Refused because its session has ended: the answer waits until the page that sent it
+    /// cannot receive it any more (SPEC.md REQ-LIFE-4).
+    Stale { window: String, fault: Vec<u8> },
+    /// Taken: the response comes through this, with the count of channel messages before it.
+    Pending { entry: Arc<Entry>, id: u64, response: oneshot::Receiver<(u64, Vec<u8>)> },
 }
 
 impl Eventwire {
@@ -154,6 +216,9 @@ impl Eventwire {
                 retired: Mutex::new(Vec::new()),
                 next_session: AtomicU64::new(1),
                 counters: Counters::default(),
+                closed_windows: Mutex::new(Default::default()),
+                exiting: Default::default(),
+                closed: Notify::new(),
             }),
         }
     }
@@ -175,6 +240,7 @@ impl Eventwire {
             requests_stale: get(&c.requests_stale),
             requests_orphaned: get(&c.requests_orphaned),
             late_messages_dropped: get(&c.late_messages_dropped),
+            answers_withheld: get(&c.answers_withheld),
         }
     }
 
@@ -205,8 +271,12 @@ impl Eventwire {
             window: window.to_owned(),
             session,
             channel: Mutex::new(Some(channel)),
-            last_request: Mutex::new(0),
+            taken: Mutex::new(TakenIds::default()),
+            waiters: Mutex::new(HashMap::new()),
+            sent: AtomicU64::new(0),
+            ended: Mutex::new(None),
         });
+        lock(&self.inner.closed_windows).remove(window);
         lock(&self.inner.sessions).insert(id, Arc::clone(&entry));
         self.inner.counters.sessions_opened.fetch_add(1, Ordering::AcqRel);
 
@@ -215,16 +285,26 @@ impl Eventwire {
         let delivery = entry;
         self.inner.dispatcher.runtime().spawn(async move {
             while let Some(out) = rx.recv().await {
-                let frame = match out {
-                    Outbound::Response { request_id, response } => response_frame(request_id, response),
-                    Outbound::Notification { subscribe_object, .. } => notification_frame(&subscribe_object),
+                let (frame, waiter) = match out {
+                    Outbound::Response { request_id, response } => match lock(&delivery.waiters).remove(&request_id) {
+                        Some(waiter) => (response, Some(waiter)),
+                        None => (response_frame(request_id, response), None),
+                    },
+                    Outbound::Notification { subscribe_object, .. } => (notification_frame(&subscribe_object), None),
                 };
                 let channel = lock(&delivery.channel);
-                match channel.as_ref() {
-                    // A webview that is gone makes `send` fail; its session ends with its window.
-                    Some(channel) => drop(channel.send(InvokeResponseBody::Raw(frame))),
+                let Some(channel) = channel.as_ref() else {
+                    // The session has ended: nothing goes to the page that replaced its own.
+                    inner.counters.late_messages_dropped.fetch_add(1, Ordering::AcqRel);
+                    continue;
+                };
+                match waiter {
+                    // The invoke answers it: after the messages sent on the channel so far.
+                    Some(waiter) => drop(waiter.send((delivery.sent.load(Ordering::Acquire), frame))),
                     None => {
-                        inner.counters.late_messages_dropped.fetch_add(1, Ordering::AcqRel);
+                        // A webview that is gone makes `send` fail; its session ends with its window.
+                        drop(channel.send(InvokeResponseBody::Raw(frame)));
+                        delivery.sent.fetch_add(1, Ordering::AcqRel);
                     }
                 }
             }
@@ -274,13 +354,13 @@ impl Eventwire {
         let entry = lock(&self.inner.sessions).get(&session).cloned();
         let entry = match entry {
             Some(entry) if entry.webview == webview => entry,
-            _ => {
+            entry => {
                 if kind == "cancel" {
                     // A cancel for a session that has ended changes nothing (REQ-TIME-5).
                     return Sent::Accepted;
                 }
                 self.inner.counters.requests_stale.fetch_add(1, Ordering::AcqRel);
-                return Sent::Refused(fault(
+                let fault = fault(
                     id,
                     FlowyError::new(
                         ErrorCode::TransportClosed,
@@ -288,7 +368,16 @@ impl Eventwire {
                             "send: session {session} has ended (its page was reloaded, navigated away or closed); request {id} was not run"
                         ),
                     ),
-                ));
+                );
+                // A session of this webview that ended with its page: the sender is that old
+                // page (the host re-sending its invoke), which must get nothing.
+                return match entry {
+                    Some(_) => Sent::Refused(fault),
+                    None => match self.retired_window(webview, session) {
+                        Some(window) => Sent::Stale { window, fault },
+                        None => Sent::Refused(fault),
+                    },
+                };
             }
         };
         match frame.kind {
@@ -303,33 +392,33 @@ impl Eventwire {
                         FlowyError::new(ErrorCode::InvalidRequest, "send: request id 0 is not allowed"),
                     ));
                 }
-                {
-                    let mut last = lock(&entry.last_request);
-                    if request.id <= *last {
-                        self.inner.counters.requests_repeated.fetch_add(1, Ordering::AcqRel);
-                        return Sent::Refused(fault(
-                            request.id,
-                            FlowyError::new(
-                                ErrorCode::InvalidRequest,
-                                format!(
-                                    "send: request id {} is not above {} (the highest this session took): a request is never run twice",
-                                    request.id, *last
-                                ),
+                if !lock(&entry.taken).take(request.id) {
+                    self.inner.counters.requests_repeated.fetch_add(1, Ordering::AcqRel);
+                    return Sent::Refused(fault(
+                        request.id,
+                        FlowyError::new(
+                            ErrorCode::InvalidRequest,
+                            format!(
+                                "send: request id {} was already taken in this session: a request is never run twice",
+                                request.id
                             ),
-                        ));
-                    }
-                    *last = request.id;
+                        ),
+                    ));
                 }
                 let mut options = RequestOptions::new();
                 if request.timeout_ms > 0 {
                     options = options.timeout(std::time::Duration::from_millis(request.timeout_ms.into()));
                 }
+                // Registered first: the response may be decided before `try_submit` returns.
+                let (tx, response) = oneshot::channel();
+                lock(&entry.waiters).insert(request.id, tx);
                 match entry.session.try_submit(request.id, request.request, options) {
                     Ok(()) => {
                         self.inner.counters.requests_accepted.fetch_add(1, Ordering::AcqRel);
-                        Sent::Accepted
+                        Sent::Pending { id: request.id, entry, response }
                     }
                     Err(SessionEnded) => {
+                        lock(&entry.waiters).remove(&request.id);
                         self.inner.counters.requests_stale.fetch_add(1, Ordering::AcqRel);
                         Sent::Refused(fault(
                             request.id,
@@ -372,18 +461,74 @@ impl Eventwire {
             let mut all = lock(&self.inner.retired);
             let (gone, kept) = std::mem::take(&mut *all)
                 .into_iter()
-                .partition(|(webview, w, _)| w == window || webview == window);
+                .partition(|r: &Retired| r.window == window || r.webview == window);
             *all = kept;
             gone
         };
         drop(retired);
+        lock(&self.inner.closed_windows).insert(window.to_owned());
+        self.inner.closed.notify_waiters();
     }
 
     /// Ends every session.
     pub fn close_all(&self) {
         self.close_where(|_| true, CloseReason::Exit);
         drop(std::mem::take(&mut *lock(&self.inner.retired)));
+        self.inner.exiting.store(true, Ordering::Release);
+        self.inner.closed.notify_waiters();
     }
+
+    /// The window of `webview`'s session `session` if a page load ended it.
+    fn retired_window(&self, webview: &str, session: u64) -> Option<String> {
+        lock(&self.inner.retired)
+            .iter()
+            .find(|r| r.webview == webview && r.session == session)
+            .map(|r| r.window.clone())
+    }
+
+    /// Returns once `window` has closed (or the app exits): until then an answer would reach
+    /// the page that replaced the one that asked.
+    pub(crate) async fn park(&self, window: &str) {
+        self.inner.counters.answers_withheld.fetch_add(1, Ordering::AcqRel);
+        loop {
+            let closed = self.inner.closed.notified();
+            tokio::pin!(closed);
+            closed.as_mut().enable();
+            if self.inner.exiting.load(Ordering::Acquire) || lock(&self.inner.closed_windows).contains(window) {
+                return;
+            }
+            closed.await;
+        }
+    }
+
+    /// Waits for the response of a request `send` took: the invoke's answer, `after` channel
+    /// messages. `None` when its session ended first and the page that sent it is gone: then
+    /// nothing may answer it until its window closes.
+    pub(crate) async fn response(&self, entry: Arc<Entry>, id: u64, response: oneshot::Receiver<(u64, Vec<u8>)>) -> Answer {
+        match response.await {
+            Ok((after, response)) => Answer::Response { after, frame: response_frame(id, response) },
+            Err(_) => {
+                let reason = *lock(&entry.ended);
+                let fault = fault(id, FlowyError::new(ErrorCode::TransportClosed, format!("send: session {} ended before request {id} was answered", entry.id)));
+                match reason {
+                    Some(CloseReason::Disconnect) | None => Answer::Fault(fault),
+                    Some(_) => {
+                        self.park(&entry.window).await;
+                        Answer::Fault(fault)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a `send` invoke answers.
+pub(crate) enum Answer {
+    Response { after: u64, frame: Vec<u8> },
+    Fault(Vec<u8>),
+}
+
+impl Eventwire {
 
     fn close_where(&self, which: impl Fn(&Entry) -> bool, reason: CloseReason) {
         let ended: Vec<Arc<Entry>> = {
@@ -399,12 +544,18 @@ impl Eventwire {
     /// Ends one session (already out of the map): nothing more goes to its channel, its
     /// requests in flight are cancelled (their handlers are dropped), and it takes no request.
     fn end(&self, entry: &Entry, reason: CloseReason) {
+        *lock(&entry.ended) = Some(reason);
         // First the channel, so that no answer decided from here on reaches any page.
         let channel = lock(&entry.channel).take();
         if let Some(channel) = channel {
             if reason == CloseReason::PageLoad {
                 // Not dropped yet: see `retired`.
-                lock(&self.inner.retired).push((entry.webview.clone(), entry.window.clone(), channel));
+                lock(&self.inner.retired).push(Retired {
+                    webview: entry.webview.clone(),
+                    window: entry.window.clone(),
+                    session: entry.id,
+                    _channel: channel,
+                });
             }
         }
         let in_flight = entry.session.in_flight() as u64;

@@ -110,26 +110,27 @@ impl Harness {
         value["session"].as_u64().expect("a session id")
     }
 
-    /// Sends a frame; `None` when it was taken, else the fault's id and error.
-    fn send_raw(&self, session: Option<u64>, body: Vec<u8>) -> Option<(u64, FlowyError)> {
-        let reply = invoke(&self.webview, "plugin:eventwire|send", InvokeBody::Raw(body), session).expect("send is allowed");
-        let InvokeResponseBody::Raw(bytes) = reply else { panic!("send answers raw bytes") };
-        if bytes.is_empty() {
-            return None;
-        }
-        match StreamFrame::decode(bytes.as_slice()).unwrap().kind {
-            Some(Kind::Fault(f)) => Some((f.id, FlowyError::decode(f.error.as_slice()).unwrap())),
-            other => panic!("send answered {other:?}, not a fault"),
-        }
+    /// Sends a frame and returns `send`'s answer (for a request: once it is answered).
+    fn send_raw(&self, session: Option<u64>, body: Vec<u8>) -> Reply {
+        send_raw(&self.webview, session, body)
     }
 
-    fn request(&self, session: u64, id: u64, event: &str, payload: Vec<u8>, timeout_ms: u32) -> Option<(u64, FlowyError)> {
-        let request = FfiRequest { event: event.into(), payload }.encode_to_vec();
-        let frame = StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms })) };
-        self.send_raw(Some(session), frame.encode_to_vec())
+    fn request(&self, session: u64, id: u64, event: &str, payload: Vec<u8>, timeout_ms: u32) -> Reply {
+        send_raw(&self.webview, Some(session), request_frame(id, event, payload, timeout_ms))
     }
 
-    fn cancel(&self, session: u64, id: u64) -> Option<(u64, FlowyError)> {
+    /// Sends a request from another thread (its answer waits for the request's outcome).
+    fn request_async(&self, session: u64, id: u64, event: &str, payload: Vec<u8>) -> Receiver<Reply> {
+        let webview = self.webview.clone();
+        let body = request_frame(id, event, payload, 0);
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(send_raw(&webview, Some(session), body));
+        });
+        rx
+    }
+
+    fn cancel(&self, session: u64, id: u64) -> Reply {
         let frame = StreamFrame { kind: Some(Kind::Cancel(StreamCancel { id })) };
         self.send_raw(Some(session), frame.encode_to_vec())
     }
@@ -140,13 +141,6 @@ impl Harness {
             Ok((channel, bytes)) => (channel, StreamFrame::decode(bytes.as_slice()).unwrap().kind.expect("a frame kind")),
             Err(RecvTimeoutError::Timeout) => panic!("no channel message within {WAIT:?}"),
             Err(RecvTimeoutError::Disconnected) => panic!("the channel interceptor is gone"),
-        }
-    }
-
-    fn response(&self, channel: u32, id: u64) -> FfiResponse {
-        match self.next() {
-            (c, Kind::Response(r)) if c == channel && r.id == id => FfiResponse::decode(r.response.as_slice()).unwrap(),
-            other => panic!("expected the response to {id} on channel {channel}, got {other:?}"),
         }
     }
 
@@ -164,6 +158,51 @@ impl Harness {
     }
 }
 
+/// What `send` answered.
+#[derive(Debug)]
+enum Reply {
+    /// A cancel was taken.
+    Taken,
+    /// The request's response, after `after` channel messages.
+    Response { id: u64, after: u64, response: FfiResponse },
+    /// The frame was refused.
+    Fault { id: u64, error: FlowyError },
+}
+
+impl Reply {
+    fn ok(self) -> FfiResponse {
+        match self {
+            Reply::Response { response, .. } => response,
+            other => panic!("expected a response, got {other:?}"),
+        }
+    }
+    fn fault(self) -> (u64, FlowyError) {
+        match self {
+            Reply::Fault { id, error } => (id, error),
+            other => panic!("expected a fault, got {other:?}"),
+        }
+    }
+}
+
+fn request_frame(id: u64, event: &str, payload: Vec<u8>, timeout_ms: u32) -> Vec<u8> {
+    let request = FfiRequest { event: event.into(), payload }.encode_to_vec();
+    StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms })) }.encode_to_vec()
+}
+
+fn send_raw(webview: &WebviewWindow<MockRuntime>, session: Option<u64>, body: Vec<u8>) -> Reply {
+    let reply = invoke(webview, "plugin:eventwire|send", InvokeBody::Raw(body), session).expect("send is allowed");
+    let InvokeResponseBody::Raw(bytes) = reply else { panic!("send answers raw bytes") };
+    if bytes.is_empty() {
+        return Reply::Taken;
+    }
+    let after = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+    match StreamFrame::decode(&bytes[8..]).unwrap().kind {
+        Some(Kind::Fault(f)) => Reply::Fault { id: f.id, error: FlowyError::decode(f.error.as_slice()).unwrap() },
+        Some(Kind::Response(r)) => Reply::Response { id: r.id, after, response: FfiResponse::decode(r.response.as_slice()).unwrap() },
+        other => panic!("send answered {other:?}"),
+    }
+}
+
 fn error_of(response: &FfiResponse) -> FlowyError {
     assert_eq!(response.code, 1, "an ERR response");
     FlowyError::decode(response.payload.as_slice()).unwrap()
@@ -174,14 +213,19 @@ fn sleep(millis: u32) -> Vec<u8> {
 }
 
 #[test]
-fn a_request_is_answered_on_the_sessions_channel() {
+fn a_request_is_answered_by_its_send() {
     let h = harness(None);
     let session = h.connect(7);
-    assert_eq!(h.request(session, 1, "Ping", vec![], 0), None, "taken");
-    let response = h.response(7, 1);
-    assert_eq!(response.code, 0);
-    assert_eq!(cpb::PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
+    match h.request(session, 1, "Ping", vec![], 0) {
+        Reply::Response { id, after, response } => {
+            assert_eq!((id, after), (1, 0));
+            assert_eq!(response.code, 0);
+            assert_eq!(cpb::PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(h.state().stats().requests_accepted, 1);
+    assert!(h.frames.try_recv().is_err(), "nothing on the channel for a call without notifications");
 }
 
 #[test]
@@ -189,32 +233,28 @@ fn every_error_path_comes_back_typed() {
     let h = harness(None);
     let session = h.connect(7);
     // Unknown event, undecodable input, the handler's own error, a panic, a deadline.
-    h.request(session, 1, "NoSuchEvent", vec![], 0);
-    assert_eq!(error_of(&h.response(7, 1)).code, ErrorCode::UnknownEvent as i32);
-    h.request(session, 2, "Echo", vec![0xff, 0xff, 0xff], 0);
-    assert_eq!(error_of(&h.response(7, 2)).code, ErrorCode::ProtobufSerde as i32);
+    let code = |r: Reply| error_of(&r.ok()).code;
+    assert_eq!(code(h.request(session, 1, "NoSuchEvent", vec![], 0)), ErrorCode::UnknownEvent as i32);
+    assert_eq!(code(h.request(session, 2, "Echo", vec![0xff, 0xff, 0xff], 0)), ErrorCode::ProtobufSerde as i32);
     let raise = cpb::RaiseErrorPayloadPb { code: ErrorCode::RecordNotFound as i32, msg: "gone".into(), ..Default::default() };
-    h.request(session, 3, "RaiseError", raise.encode_to_vec(), 0);
-    assert_eq!(error_of(&h.response(7, 3)).code, ErrorCode::RecordNotFound as i32);
-    h.request(session, 4, "Panic", vec![], 0);
-    assert_eq!(error_of(&h.response(7, 4)).code, ErrorCode::Internal as i32);
-    h.request(session, 5, "Sleep", sleep(60_000), 50);
-    assert_eq!(error_of(&h.response(7, 5)).code, ErrorCode::RequestTimeout as i32);
+    assert_eq!(code(h.request(session, 3, "RaiseError", raise.encode_to_vec(), 0)), ErrorCode::RecordNotFound as i32);
+    assert_eq!(code(h.request(session, 4, "Panic", vec![], 0)), ErrorCode::Internal as i32);
+    assert_eq!(code(h.request(session, 5, "Sleep", sleep(60_000), 50)), ErrorCode::RequestTimeout as i32);
 
     // Frames the plugin refuses, each with a typed fault and nothing run.
     let invalid = ErrorCode::InvalidRequest as i32;
-    assert_eq!(h.send_raw(Some(session), vec![0xff]).unwrap().1.code, invalid, "not a StreamFrame");
-    assert_eq!(h.send_raw(Some(session), vec![]).unwrap().1.code, invalid, "no kind");
+    assert_eq!(h.send_raw(Some(session), vec![0xff]).fault().1.code, invalid, "not a StreamFrame");
+    assert_eq!(h.send_raw(Some(session), vec![]).fault().1.code, invalid, "no kind");
     let response_frame = StreamFrame { kind: Some(Kind::Response(Default::default())) }.encode_to_vec();
-    assert_eq!(h.send_raw(Some(session), response_frame).unwrap().1.code, invalid, "a backend's frame");
-    assert_eq!(h.request(session, 0, "Ping", vec![], 0).unwrap().1.code, invalid, "id 0");
-    let ping = StreamFrame { kind: Some(Kind::Request(StreamRequest { id: 9, ..Default::default() })) }.encode_to_vec();
-    assert_eq!(h.send_raw(None, ping.clone()).unwrap().1.code, invalid, "no session header");
+    assert_eq!(h.send_raw(Some(session), response_frame).fault().1.code, invalid, "a backend's frame");
+    assert_eq!(h.request(session, 0, "Ping", vec![], 0).fault().1.code, invalid, "id 0");
+    let ping = request_frame(9, "Ping", vec![], 0);
+    assert_eq!(h.send_raw(None, ping.clone()).fault().1.code, invalid, "no session header");
     let json = invoke(&h.webview, "plugin:eventwire|send", InvokeBody::Json(serde_json::json!({})), Some(session)).unwrap();
     let InvokeResponseBody::Raw(json) = json else { panic!("raw answer") };
-    let Some(Kind::Fault(fault)) = StreamFrame::decode(json.as_slice()).unwrap().kind else { panic!("a fault") };
+    let Some(Kind::Fault(fault)) = StreamFrame::decode(&json[8..]).unwrap().kind else { panic!("a fault") };
     assert_eq!(FlowyError::decode(fault.error.as_slice()).unwrap().code, invalid, "a JSON body");
-    let (id, unknown) = h.send_raw(Some(999), ping).unwrap();
+    let (id, unknown) = h.send_raw(Some(999), ping).fault();
     assert_eq!((id, unknown.code), (9, ErrorCode::TransportClosed as i32), "an unknown session");
     assert_eq!(h.state().stats().requests_accepted, 5);
 }
@@ -224,76 +264,92 @@ fn a_repeated_request_id_is_refused_and_runs_once() {
     let h = harness(None);
     let session = h.connect(7);
     let emit = cpb::EmitNotificationsPayloadPb { count: 1, ..Default::default() }.encode_to_vec();
-    assert_eq!(h.request(session, 5, "EmitNotifications", emit.clone(), 0), None);
+    assert_eq!(h.request(session, 5, "EmitNotifications", emit.clone(), 0).ok().code, 0);
     // Sent again (as Tauri re-sends an invoke), and an older id: refused, not run.
-    let (id, again) = h.request(session, 5, "EmitNotifications", emit.clone(), 0).unwrap();
+    let (id, again) = h.request(session, 5, "EmitNotifications", emit.clone(), 0).fault();
     assert_eq!((id, again.code), (5, ErrorCode::InvalidRequest as i32));
     assert!(again.msg.contains("never run twice"), "{}", again.msg);
-    assert!(h.request(session, 4, "EmitNotifications", emit, 0).is_some());
-    assert!(matches!(h.next(), (7, Kind::Notification(_))));
-    assert_eq!(h.response(7, 5).code, 0);
+    // Ids may arrive out of order (concurrent invokes): an unused lower id is taken, once.
+    assert_eq!(h.request(session, 4, "EmitNotifications", emit.clone(), 0).ok().code, 0);
+    assert_eq!(h.request(session, 4, "EmitNotifications", emit.clone(), 0).fault().1.code, ErrorCode::InvalidRequest as i32);
     let stats = h.state().stats();
-    assert_eq!((stats.requests_accepted, stats.requests_repeated), (1, 2));
-    // One run: one notification, whose seq is 1. The next request's notification is seq 2.
-    assert_eq!(h.request(session, 6, "EmitNotifications", cpb::EmitNotificationsPayloadPb { count: 1, ..Default::default() }.encode_to_vec(), 0), None);
-    match h.next() {
-        (7, Kind::Notification(n)) => assert_eq!(n.seq, 2),
-        other => panic!("{other:?}"),
+    assert_eq!((stats.requests_accepted, stats.requests_repeated), (2, 2));
+    // One run each: notifications seq 1 and 2; the next request's is seq 3.
+    assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 1));
+    assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 2));
+    assert_eq!(h.request(session, 6, "EmitNotifications", emit, 0).ok().code, 0);
+    assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 3));
+    assert!(h.frames.try_recv().is_err());
+}
+
+#[test]
+fn taken_ids_are_remembered_in_bounded_memory() {
+    let h = harness(None);
+    let session = h.connect(7);
+    // 1, 3, 2 in that order: each once; then every one of them again: refused.
+    for id in [1, 3, 2] {
+        assert_eq!(h.request(session, id, "Ping", vec![], 0).ok().code, 0);
     }
+    for id in [1, 2, 3] {
+        assert!(matches!(h.request(session, id, "Ping", vec![], 0), Reply::Fault { .. }));
+    }
+    assert_eq!(h.state().stats().requests_repeated, 3);
 }
 
 #[test]
 fn notifications_come_before_the_response_of_the_handler_that_emitted_them() {
     let h = harness(None);
     let session = h.connect(7);
-    let emit = cpb::EmitNotificationsPayloadPb { count: 20, ..Default::default() }.encode_to_vec();
-    h.request(session, 1, "EmitNotifications", emit, 0);
-    let mut seqs = Vec::new();
-    loop {
-        match h.next() {
-            (7, Kind::Notification(n)) => {
-                let n: SubscribeObject = n;
-                let Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(payload)) = &n.payload_oneof else {
-                    panic!("a payload")
-                };
-                let tick = cpb::TickPb::decode(payload.as_slice()).unwrap();
-                assert_eq!(tick.index as usize, seqs.len(), "emission order");
-                seqs.push(n.seq);
-            }
-            (7, Kind::Response(r)) => {
-                assert_eq!(r.id, 1);
-                assert_eq!(FfiResponse::decode(r.response.as_slice()).unwrap().code, 0);
-                break;
-            }
-            other => panic!("{other:?}"),
+    for round in 0..2u64 {
+        let emit = cpb::EmitNotificationsPayloadPb { count: 20, ..Default::default() }.encode_to_vec();
+        let Reply::Response { after, response, .. } = h.request(session, round + 1, "EmitNotifications", emit, 0) else {
+            panic!("a response")
+        };
+        assert_eq!(response.code, 0);
+        // The response names its place: after every notification sent so far on the channel.
+        assert_eq!(after, 20 * (round + 1));
+        let mut seqs = Vec::new();
+        for _ in 0..20 {
+            let (channel, Kind::Notification(n)) = h.next() else { panic!("a notification") };
+            assert_eq!(channel, 7);
+            let n: SubscribeObject = n;
+            let Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(payload)) = &n.payload_oneof else {
+                panic!("a payload")
+            };
+            assert_eq!(cpb::TickPb::decode(payload.as_slice()).unwrap().index as usize, seqs.len(), "emission order");
+            seqs.push(n.seq);
         }
+        assert_eq!(seqs, (20 * round + 1..=20 * (round + 1)).collect::<Vec<u64>>());
     }
-    assert_eq!(seqs, (1..=20).collect::<Vec<u64>>(), "all 20, numbered, before the response");
 }
 
 #[test]
 fn cancel_ends_a_request_with_cancelled() {
     let h = harness(None);
     let session = h.connect(7);
-    h.request(session, 1, "Sleep", sleep(600_000), 0);
-    assert_eq!(h.cancel(session, 1), None);
-    assert_eq!(error_of(&h.response(7, 1)).code, ErrorCode::Cancelled as i32);
-    // Cancelling again, or an unknown id, changes nothing (REQ-TIME-5) and the session goes on.
-    assert_eq!(h.cancel(session, 1), None);
-    assert_eq!(h.cancel(session, 77), None);
-    h.request(session, 2, "Ping", vec![], 0);
-    assert_eq!(h.response(7, 2).code, 0);
+    let pending = h.request_async(session, 1, "Sleep", sleep(600_000));
+    h.wait_stats(|s| s.requests_accepted == 1);
+    assert!(matches!(h.cancel(session, 1), Reply::Taken));
+    let reply = pending.recv_timeout(WAIT).expect("the cancelled request's answer");
+    assert_eq!(error_of(&reply.ok()).code, ErrorCode::Cancelled as i32);
+    // Cancelling again, an unknown id, or on an unknown session changes nothing (REQ-TIME-5).
+    assert!(matches!(h.cancel(session, 1), Reply::Taken));
+    assert!(matches!(h.cancel(session, 77), Reply::Taken));
+    assert!(matches!(h.cancel(session + 50, 1), Reply::Taken));
+    assert_eq!(h.request(session, 2, "Ping", vec![], 0).ok().code, 0);
 }
 
 #[test]
 fn the_webviews_capability_set_denies_what_it_does_not_name() {
     let h = harness(Some(&["conformance.Ping"]));
     let session = h.connect(7);
-    h.request(session, 1, "Ping", vec![], 0);
-    assert_eq!(h.response(7, 1).code, 0);
-    h.request(session, 2, "EmitNotifications", cpb::EmitNotificationsPayloadPb { count: 3, ..Default::default() }.encode_to_vec(), 0);
+    assert_eq!(h.request(session, 1, "Ping", vec![], 0).ok().code, 0);
+    let emit = cpb::EmitNotificationsPayloadPb { count: 3, ..Default::default() }.encode_to_vec();
+    let Reply::Response { after, response, .. } = h.request(session, 2, "EmitNotifications", emit, 0) else { panic!() };
     // Denied before the handler: no notification precedes the answer.
-    assert_eq!(error_of(&h.response(7, 2)).code, ErrorCode::PermissionDenied as i32);
+    assert_eq!(error_of(&response).code, ErrorCode::PermissionDenied as i32);
+    assert_eq!(after, 0);
+    assert!(h.frames.try_recv().is_err());
     // The JSON command applies the same set.
     let denied = invoke(
         &h.webview,
@@ -334,7 +390,7 @@ fn the_json_command_answers_like_the_json_bridge() {
 fn a_new_page_ends_the_old_pages_sessions_and_nothing_reaches_it() {
     let h = harness(None);
     let old = h.connect(7);
-    h.request(old, 1, "Sleep", sleep(600_000), 0);
+    let in_flight = h.request_async(old, 1, "Sleep", sleep(600_000));
     h.wait_stats(|s| s.requests_accepted == 1);
     // What the plugin does when the webview starts loading a page (reload or navigation).
     h.state().close_webview("main", CloseReason::PageLoad);
@@ -342,20 +398,28 @@ fn a_new_page_ends_the_old_pages_sessions_and_nothing_reaches_it() {
     assert_eq!((stats.sessions_closed, stats.requests_orphaned), (1, 1));
     // The old request was cancelled; its answer is dropped, not sent to whichever page is there.
     h.wait_stats(|s| s.late_messages_dropped == 1);
-    // Tauri re-sends the old page's invoke: refused, not run.
-    let (id, stale) = h.request(old, 1, "Sleep", sleep(600_000), 0).unwrap();
-    assert_eq!((id, stale.code), (1, ErrorCode::TransportClosed as i32));
-    assert_eq!(h.state().stats().requests_stale, 1);
+    // Tauri re-sends the old page's invoke: refused, not run, and not answered while the new
+    // page is there.
+    let resent = h.request_async(old, 1, "Sleep", sleep(600_000));
+    h.wait_stats(|s| s.requests_stale == 1 && s.answers_withheld == 2);
+    assert!(in_flight.try_recv().is_err() && resent.try_recv().is_err(), "no answer reaches the new page");
+    assert_eq!(h.state().stats().requests_accepted, 1, "the re-sent request did not run");
     // The new page's session works, and its channel is the only one that hears anything.
     let new = h.connect(8);
     assert_ne!(new, old);
-    h.request(new, 1, "Ping", vec![], 0);
-    assert_eq!(h.response(8, 1).code, 0);
+    let emit = cpb::EmitNotificationsPayloadPb { count: 1, ..Default::default() }.encode_to_vec();
+    let Reply::Response { after, .. } = h.request(new, 1, "EmitNotifications", emit, 0) else { panic!() };
+    assert_eq!(after, 1);
+    assert!(matches!(h.next(), (8, Kind::Notification(n)) if n.seq == 1), "numbered from 1 in the new session");
     assert!(h.frames.try_recv().is_err(), "nothing else was sent");
     assert_eq!(h.state().open_sessions(), 1);
-    // Closing the window ends the rest.
+    // Closing the window ends the rest, and the withheld answers go (to a webview that is gone).
     h.state().close_window("main");
     assert_eq!(h.state().open_sessions(), 0);
+    for reply in [in_flight, resent] {
+        let (id, error) = reply.recv_timeout(WAIT).expect("answered once the window closed").fault();
+        assert_eq!((id, error.code), (1, ErrorCode::TransportClosed as i32));
+    }
 }
 
 #[test]
@@ -368,8 +432,13 @@ fn disconnect_ends_only_the_callers_own_session() {
             .deserialize()
             .unwrap()
     };
+    let pending = h.request_async(session, 1, "Sleep", sleep(600_000));
+    h.wait_stats(|s| s.requests_accepted == 1);
     assert!(!ended(session + 100));
     assert!(ended(session));
     assert!(!ended(session), "already ended");
-    assert_eq!(h.request(session, 1, "Ping", vec![], 0).unwrap().1.code, ErrorCode::TransportClosed as i32);
+    // The page is still there: its call is answered at once.
+    let (_, error) = pending.recv_timeout(WAIT).unwrap().fault();
+    assert_eq!(error.code, ErrorCode::TransportClosed as i32);
+    assert_eq!(h.request(session, 2, "Ping", vec![], 0).fault().1.code, ErrorCode::TransportClosed as i32);
 }

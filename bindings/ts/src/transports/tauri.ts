@@ -1,11 +1,14 @@
 // The Tauri transport (SPEC.md section 13.5), for pages served by a Tauri 2 app with
 // `tauri-plugin-eventwire`.
 //
-// `"raw"` (the default): one session per transport. `connect` hands the plugin a `Channel`; each
-// request is an encoded `StreamFrame{request{id, request, timeout_ms}}` sent as the raw body of
-// `plugin:eventwire|send`; responses and notifications come back in order on the channel, each an
-// encoded `StreamFrame`. Aborting a call sends a `cancel` frame, so the handler is stopped in the
-// core; a deadline travels as `timeout_ms`. No JSON at all.
+// `"raw"` (the default): one session per transport. `connect` hands the plugin a `Channel`, which
+// carries the session's notifications in order. Each request is an encoded
+// `StreamFrame{request{id, request, timeout_ms}}` sent as the raw body of `plugin:eventwire|send`,
+// whose answer is the request's response (one round trip, like a bare `invoke`), preceded by
+// `after`: how many channel messages came before it. The call completes only once those have been
+// dispatched, so notifications still precede the response of the handler that emitted them.
+// Aborting a call sends a `cancel` frame, so the handler is stopped in the core; a deadline
+// travels as `timeout_ms`. No JSON at all.
 //
 // `"json"`: the AppFlowy-compatible command `invoke_request` (`{request: {ty, payload:
 // number[]}}` answering `{code, payload: number[]}`, SPEC.md section 13.4). No session: no
@@ -76,6 +79,10 @@ export class TauriTransport implements Transport {
   readonly #pending = new Map<bigint, Pending>();
   #session: Promise<Session> | undefined;
   #nextId = 0n;
+  /** Channel messages dispatched so far. */
+  #delivered = 0n;
+  /** Answers waiting for the channel to catch up with their `after`. */
+  #held: Array<{ after: bigint; id: bigint; response: WireResponse }> = [];
   #closed = false;
   #unlisten: Promise<(() => void) | undefined> | undefined;
 
@@ -118,6 +125,7 @@ export class TauriTransport implements Transport {
     this.#closed = true;
     for (const p of this.#pending.values()) p.reject(closedError());
     this.#pending.clear();
+    this.#held = [];
     const session = this.#session;
     this.#session = undefined;
     if (session !== undefined) {
@@ -171,27 +179,18 @@ export class TauriTransport implements Transport {
     );
     const answer = new Promise<WireResponse>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     const onAbort = (): void => {
-      if (!this.#pending.delete(id)) return;
       // The handler is stopped in the core; its CANCELLED answer is dropped with the promise.
       this.#sendFrame(session, create(StreamFrameSchema, { kind: { case: "cancel", value: { id } } })).catch(() => {});
     };
     options.signal.addEventListener("abort", onAbort, { once: true });
-    answer.then(
-      () => options.signal.removeEventListener("abort", onAbort),
-      () => options.signal.removeEventListener("abort", onAbort),
-    );
-    let ack: unknown;
-    try {
-      ack = await this.#options.invoke(this.#command("send"), frame, { headers: { [SESSION_HEADER]: String(session.id) } });
-    } catch (e) {
-      this.#pending.delete(id);
-      throw TransportError.internal(`send failed: ${describe(e)}`, e);
-    }
-    const refused = this.#refusal(ack);
-    if (refused !== undefined) {
-      this.#pending.delete(id);
-      return refused;
-    }
+    const done = (): void => options.signal.removeEventListener("abort", onAbort);
+    answer.then(done, done);
+    this.#options
+      .invoke(this.#command("send"), frame, { headers: { [SESSION_HEADER]: String(session.id) } })
+      .then(
+        (reply) => this.#answer(id, reply),
+        (e: unknown) => this.#settle(id, undefined, TransportError.internal(`send failed: ${describe(e)}`, e)),
+      );
     return answer;
   }
 
@@ -201,26 +200,62 @@ export class TauriTransport implements Transport {
     });
   }
 
-  /** `undefined` when `send` took the frame; otherwise the refusal as an ERR answer. */
-  #refusal(ack: unknown): WireResponse | undefined {
-    const bytes = asBytes(ack);
-    if (bytes === undefined) {
-      throw TransportError.internal(`send: malformed answer from the plugin: expected bytes, got ${describe(ack)}`);
+  /** `send`'s answer to request `id`: `after` (u64 LE), then its response or a fault. */
+  #answer(id: bigint, reply: unknown): void {
+    const bytes = asBytes(reply);
+    if (bytes === undefined || bytes.length < 8) {
+      this.#settle(id, undefined, TransportError.internal(`send: malformed answer from the plugin: ${describe(reply)}`));
+      return;
     }
-    if (bytes.length === 0) return undefined;
+    const after = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
     let frame: StreamFrame;
     try {
-      frame = fromBinary(StreamFrameSchema, bytes);
+      frame = fromBinary(StreamFrameSchema, bytes.subarray(8));
     } catch (e) {
-      throw TransportError.internal("send: the plugin's answer is not a StreamFrame", e);
+      this.#settle(id, undefined, TransportError.internal("send: the plugin's answer is not a StreamFrame", e));
+      return;
     }
-    if (frame.kind.case !== "fault") {
-      throw TransportError.internal(`send: the plugin answered a ${frame.kind.case ?? "kindless"} frame, not a fault`);
+    let response: WireResponse;
+    switch (frame.kind.case) {
+      case "response":
+        try {
+          response = decodeResponse(frame.kind.value.response);
+        } catch (e) {
+          this.#settle(id, undefined, e);
+          return;
+        }
+        break;
+      case "fault":
+        // Refused, not run: completed with the fault's FlowyError.
+        response = { code: 1, payload: frame.kind.value.error };
+        break;
+      default:
+        this.#settle(id, undefined, TransportError.internal(`send: the plugin answered a ${frame.kind.case ?? "kindless"} frame`));
+        return;
     }
-    return { code: 1, payload: frame.kind.value.error };
+    // Not before the notifications the backend sent ahead of it (REQ-TRANS-TAURI-7).
+    if (this.#delivered >= after) this.#settle(id, response);
+    else this.#held.push({ after, id, response });
+  }
+
+  #settle(id: bigint, response: WireResponse | undefined, error?: unknown): void {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    this.#pending.delete(id);
+    if (response !== undefined) pending.resolve(response);
+    else pending.reject(error);
   }
 
   #receive(message: unknown): void {
+    this.#dispatch(message);
+    this.#delivered++;
+    if (this.#held.length === 0) return;
+    const ready = this.#held.filter((h) => h.after <= this.#delivered);
+    this.#held = this.#held.filter((h) => h.after > this.#delivered);
+    for (const h of ready) this.#settle(h.id, h.response);
+  }
+
+  #dispatch(message: unknown): void {
     const bytes = asBytes(message);
     if (bytes === undefined) {
       this.#warn(`a channel message is not bytes (${describe(message)}); skipped`);
@@ -235,20 +270,19 @@ export class TauriTransport implements Transport {
     }
     switch (frame.kind.case) {
       case "notification":
-        // Delivered to listeners before any later response completes its call (REQ-NOTIF-8).
         for (const l of [...this.#listeners]) l.onNotification(frame.kind.value);
         return;
       case "response": {
+        // A response no `send` waited for comes on the channel, in its place.
         const { id, response } = frame.kind.value;
-        const pending = this.#pending.get(id);
-        // A response nobody waits for (cancelled, or given up by the client) is dropped.
-        if (pending === undefined) return;
-        this.#pending.delete(id);
+        let decoded: WireResponse;
         try {
-          pending.resolve(decodeResponse(response));
+          decoded = decodeResponse(response);
         } catch (e) {
-          pending.reject(e);
+          this.#settle(id, undefined, e);
+          return;
         }
+        this.#settle(id, decoded);
         return;
       }
       case "fault":
