@@ -170,7 +170,7 @@ export class TauriTransport implements Transport {
   async #callRaw(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
     const session = await this.#connect();
     if (options.signal.aborted) throw TransportError.internal("cancelled before it was sent");
-    // Ids only grow within a session: the plugin refuses one it has seen (SPEC.md REQ-TRANS-TAURI-4).
+    // Unique within the session: the plugin refuses an id it has taken (SPEC.md REQ-TRANS-TAURI-4).
     const id = ++this.#nextId;
     const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs <= 0xffffffff ? options.timeoutMs : 0;
     const frame = toBinary(
