@@ -63,8 +63,7 @@ fn main() {
             let runtime = tauri::async_runtime::handle().inner().clone();
             let dispatcher = dispatcher(runtime, &app_probe)?;
             let caps = Capabilities::from_patterns(PAGE_CAPABILITIES.iter().copied())?;
-            let _ = caps;
-            app.handle().plugin(tauri_plugin_eventwire::Builder::new(dispatcher).build())?;
+            app.handle().plugin(tauri_plugin_eventwire::Builder::new(dispatcher).capabilities("main", caps).build())?;
             app.manage(selftest::Bare::new(Arc::clone(&app_probe), self_test, Arc::clone(&app_exit)));
             let url = if self_test { "index.html?self-test" } else { "index.html" };
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App(url.into()))
