@@ -71,4 +71,7 @@ fn the_page_passes_every_check_in_a_real_webview() {
     let plugin = &report["rust"]["plugin"];
     assert_eq!(plugin["requestsOrphaned"], 1, "one request was in flight at the reload");
     assert_eq!(plugin["sessionsOpened"], 2, "one session per page");
+    // Tauri sent the reloaded call's invoke again, as it did bare_slow's; the plugin refused it.
+    let resent = plugin["requestsRepeated"].as_u64().unwrap() + plugin["requestsStale"].as_u64().unwrap();
+    assert_eq!(resent, 1, "the re-sent invoke reached the plugin once and was refused");
 }

@@ -52,11 +52,18 @@ pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Event
         .and_then(|v| v.parse::<u64>().ok());
     let sent = match request.body() {
         InvokeBody::Raw(body) => state.send(webview.label(), session, body),
+        // When a page goes away with an invoke in flight, Tauri's script sends it again through
+        // its postMessage fallback, which turns the raw body into a JSON array of byte values:
+        // the same frame, which must meet the same checks (it is refused, never run twice).
+        InvokeBody::Json(serde_json::Value::Array(values)) if values.iter().all(|v| v.as_u64().is_some_and(|b| b <= 255)) => {
+            let body: Vec<u8> = values.iter().filter_map(|v| v.as_u64()).map(|b| b as u8).collect();
+            state.send(webview.label(), session, &body)
+        }
         InvokeBody::Json(_) => Sent::Refused(fault(
             0,
             FlowyError::new(
                 ErrorCode::InvalidRequest,
-                "send: the body must be raw bytes (an encoded StreamFrame), not JSON",
+                "send: the body must be an encoded StreamFrame (raw bytes, or a JSON array of byte values)",
             ),
         )),
     };
@@ -67,6 +74,7 @@ pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Event
             state.park(&window).await;
             Response::new(answer(0, fault))
         }
+        Sent::Repeated { entry, id, fault } => Response::new(answer(0, state.repeated(entry, id, fault).await)),
         Sent::Pending { entry, id, response } => match state.response(entry, id, response).await {
             Answer::Response { after, frame } => Response::new(answer(after, frame)),
             Answer::Fault(fault) => Response::new(answer(0, fault)),

@@ -121,6 +121,8 @@ pub(crate) struct Entry {
     sent: AtomicU64,
     /// Why the session ended, once it has.
     ended: Mutex<Option<CloseReason>>,
+    /// Woken each time a waiter is taken out of `waiters`.
+    answered: Notify,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -195,6 +197,10 @@ pub(crate) enum Sent {
     /// Refused because its session has ended: the answer waits until the page that sent it
     /// cannot receive it any more (SPEC.md REQ-LIFE-4).
     Stale { window: String, fault: Vec<u8> },
+    /// A request id taken before. If that request is still waiting for its response, this is
+    /// the host sending its invoke again (Tauri does when the page goes away): the refusal waits
+    /// for the first one's outcome, and after a page load for the window to close.
+    Repeated { entry: Arc<Entry>, id: u64, fault: Vec<u8> },
     /// Taken: the response comes through this, with the count of channel messages before it.
     Pending { entry: Arc<Entry>, id: u64, response: oneshot::Receiver<(u64, Vec<u8>)> },
 }
@@ -275,6 +281,7 @@ impl Eventwire {
             waiters: Mutex::new(HashMap::new()),
             sent: AtomicU64::new(0),
             ended: Mutex::new(None),
+            answered: Notify::new(),
         });
         lock(&self.inner.closed_windows).remove(window);
         lock(&self.inner.sessions).insert(id, Arc::clone(&entry));
@@ -287,7 +294,10 @@ impl Eventwire {
             while let Some(out) = rx.recv().await {
                 let (frame, waiter) = match out {
                     Outbound::Response { request_id, response } => match lock(&delivery.waiters).remove(&request_id) {
-                        Some(waiter) => (response, Some(waiter)),
+                        Some(waiter) => {
+                            delivery.answered.notify_waiters();
+                            (response, Some(waiter))
+                        }
                         None => (response_frame(request_id, response), None),
                     },
                     Outbound::Notification { subscribe_object, .. } => (notification_frame(&subscribe_object), None),
@@ -394,7 +404,7 @@ impl Eventwire {
                 }
                 if !lock(&entry.taken).take(request.id) {
                     self.inner.counters.requests_repeated.fetch_add(1, Ordering::AcqRel);
-                    return Sent::Refused(fault(
+                    return Sent::Repeated { id: request.id, entry, fault: fault(
                         request.id,
                         FlowyError::new(
                             ErrorCode::InvalidRequest,
@@ -403,7 +413,7 @@ impl Eventwire {
                                 request.id
                             ),
                         ),
-                    ));
+                    ) };
                 }
                 let mut options = RequestOptions::new();
                 if request.timeout_ms > 0 {
@@ -519,6 +529,27 @@ impl Eventwire {
                 }
             }
         }
+    }
+}
+
+impl Eventwire {
+    /// The answer to a repeated request: once the first one with its id has been answered, and
+    /// after a page load only once the page's window has closed.
+    pub(crate) async fn repeated(&self, entry: Arc<Entry>, id: u64, fault: Vec<u8>) -> Vec<u8> {
+        loop {
+            let answered = entry.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            if !lock(&entry.waiters).contains_key(&id) {
+                break;
+            }
+            answered.await;
+        }
+        let reason = *lock(&entry.ended);
+        if matches!(reason, Some(CloseReason::PageLoad | CloseReason::WindowClosed | CloseReason::Exit)) {
+            self.park(&entry.window).await;
+        }
+        fault
     }
 }
 

@@ -283,6 +283,35 @@ fn a_repeated_request_id_is_refused_and_runs_once() {
 }
 
 #[test]
+fn an_invoke_sent_again_while_its_request_runs_is_answered_only_after_it() {
+    let h = harness(None);
+    let session = h.connect(7);
+    let first = h.request_async(session, 1, "Sleep", sleep(600_000));
+    h.wait_stats(|s| s.requests_accepted == 1);
+    // What Tauri's postMessage fallback sends: the same frame as a JSON array of byte values.
+    let bytes: Vec<serde_json::Value> = request_frame(1, "Sleep", sleep(600_000), 0).into_iter().map(Into::into).collect();
+    let webview = h.webview.clone();
+    let (tx, again) = channel();
+    std::thread::spawn(move || {
+        let reply = invoke(&webview, "plugin:eventwire|send", InvokeBody::Json(serde_json::Value::Array(bytes)), Some(session));
+        let _ = tx.send(reply);
+    });
+    h.wait_stats(|s| s.requests_repeated == 1);
+    assert!(again.try_recv().is_err(), "not answered while the first runs");
+    // The page goes away: neither is answered while the new page is there; both when the
+    // window closes. The request ran once.
+    h.state().close_webview("main", CloseReason::PageLoad);
+    h.wait_stats(|s| s.answers_withheld == 2);
+    assert!(first.try_recv().is_err() && again.try_recv().is_err());
+    h.state().close_window("main");
+    assert_eq!(first.recv_timeout(WAIT).unwrap().fault().1.code, ErrorCode::TransportClosed as i32);
+    let InvokeResponseBody::Raw(again) = again.recv_timeout(WAIT).unwrap().unwrap() else { panic!("raw") };
+    let Some(Kind::Fault(f)) = StreamFrame::decode(&again[8..]).unwrap().kind else { panic!("a fault") };
+    assert_eq!(FlowyError::decode(f.error.as_slice()).unwrap().code, ErrorCode::InvalidRequest as i32);
+    assert_eq!(h.state().stats().requests_accepted, 1);
+}
+
+#[test]
 fn taken_ids_are_remembered_in_bounded_memory() {
     let h = harness(None);
     let session = h.connect(7);

@@ -193,6 +193,9 @@ async function phase1(): Promise<void> {
     void invoke("bare_slow");
     await wait("bare-start", 1);
   });
+  // For diagnostics: the callbacks the old page had, in the order it registered them.
+  const internals = (window as unknown as { __TAURI_INTERNALS__?: { callbacks?: Map<number, unknown> } }).__TAURI_INTERNALS__;
+  report.figures.oldPageCallbacks = [...(internals?.callbacks?.keys() ?? [])].join(",");
   sessionStorage.setItem(STORE, JSON.stringify(report));
   location.reload();
 }
