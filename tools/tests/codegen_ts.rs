@@ -69,7 +69,7 @@ fn shapes_follow_input_output_errors_and_deadline() {
     assert!(user.contains(
         "export function signIn(\n  client: Client,\n  input: MessageInitShape<typeof SignInPayloadPBSchema>,\n  options?: CallOptions,\n): Promise<Result<UserProfilePB>> {\n  return client.call(SignInEvent, input, options);\n}"
     ));
-    assert!(user.contains("errors: [ErrorCode.EMAIL_FORMAT_INVALID, ErrorCode.PASSWORD_IS_EMPTY],"));
+    assert!(user.contains("errors: [SampleErrorCode.EMAIL_FORMAT_INVALID, SampleErrorCode.PASSWORD_IS_EMPTY],"));
     // No input: no input parameter; no output: the value is undefined.
     assert!(user.contains(
         "export function signOut(\n  client: Client,\n  options?: CallOptions,\n): Promise<Result<undefined>> {\n  return client.call(SignOutEvent, undefined, options);\n}"

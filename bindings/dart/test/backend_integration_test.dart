@@ -34,9 +34,9 @@ void scenario(Future<EventwireClient> Function() connect) {
   });
 
   test('a domain error is a typed Err', () async {
-    final result = await UserEventSignIn(SignInPayloadPB(email: 'no-at-sign', password: 'pw'))
+    final result = await DocumentEventGetDocument(OpenDocumentContextPB(documentId: ' '))
         .send(client: client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_EMAIL_FORMAT_INVALID);
+    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_INVALID_PARAMS);
   });
 
   test('a panic in a handler is INTERNAL, not a hang', () async {

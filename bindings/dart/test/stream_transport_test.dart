@@ -114,12 +114,12 @@ void main() {
     final backend = FakeBackend();
     backend.onRequest = (r) => backend.send(<StreamFrame>[
           FakeBackend.response(r.id,
-              FakeBackend.err(ErrorCode.ERROR_CODE_EMAIL_FORMAT_INVALID, 'email: bad')),
+              FakeBackend.err(ErrorCode.ERROR_CODE_INVALID_PARAMS, 'email: bad')),
         ]);
     final result = await UserEventSignIn(SignInPayloadPB(email: 'x'))
         .send(client: backend.client);
     final error = result.errOrNull!;
-    expect(error.code, ErrorCode.ERROR_CODE_EMAIL_FORMAT_INVALID);
+    expect(error.code, ErrorCode.ERROR_CODE_INVALID_PARAMS);
     expect(error.category, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT);
     expect(error.isRetryable, isFalse);
   });

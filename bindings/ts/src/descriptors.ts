@@ -2,7 +2,6 @@
 // tables. The client needs nothing else to call an event or route a notification.
 
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import type { ErrorCode } from "./gen/eventwire/v1/errors_pb.js";
 
 /** One event of an event table. `I`/`O` are `undefined` for an event without input/output. */
 export interface EventDesc<
@@ -17,8 +16,12 @@ export interface EventDesc<
   readonly id: number;
   readonly input: I;
   readonly output: O;
-  /** The codes the handler may answer with, or `"any"`. Protocol errors can come on top. */
-  readonly errors: readonly ErrorCode[] | "any";
+  /**
+   * The codes the handler may answer with, or `"any"`: protocol codes (`ErrorCode`) and the
+   * application's own (its error-code enum), which are numbers on the wire. Protocol errors can
+   * come on top.
+   */
+  readonly errors: readonly number[] | "any";
   /** The deadline the table sets for the event, if any. */
   readonly timeoutMs?: number;
 }

@@ -28,6 +28,7 @@ import {
   type UserProfilePB,
 } from "../src/index.js";
 import { spawnHost } from "../src/node.js";
+import { SampleErrorCode } from "../src/gen/eventwire/v1/sample_errors_pb.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -95,7 +96,7 @@ describe("live: eventwire-host --stdio", { skip: skip ?? (host.path === undefine
     const r = await user.signIn(client, { email: "not-an-email", password: "pw" });
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.EMAIL_FORMAT_INVALID);
+    assert.equal(r.error.code, SampleErrorCode.EMAIL_FORMAT_INVALID);
     assert.equal(r.error.category, ErrorCategory.INVALID_ARGUMENT);
   });
 
@@ -136,7 +137,7 @@ describe("live: eventwire-host --stdio", { skip: skip ?? (host.path === undefine
     const r = await document.exportDocument(client, { viewId: "", exportType: ExportType.MARKDOWN });
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.VIEW_ID_IS_INVALID);
+    assert.equal(r.error.code, SampleErrorCode.VIEW_ID_IS_INVALID);
   });
 
   it("an unknown event fails with UNKNOWN_EVENT", async () => {

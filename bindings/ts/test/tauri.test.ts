@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { SampleErrorCode } from "../src/gen/eventwire/v1/sample_errors_pb.js";
 import {
   AllTypesPBSchema,
   Client,
@@ -53,11 +54,11 @@ describe("Tauri JSON bridge", () => {
   });
 
   it("turns code 1 into a backend failure", async () => {
-    const { client } = json(() => ({ code: 1, payload: [...toBinary(FlowyErrorSchema, flowyError(ErrorCode.USER_NOT_SIGNED_IN, "no user"))] }));
+    const { client } = json(() => ({ code: 1, payload: [...toBinary(FlowyErrorSchema, flowyError(SampleErrorCode.USER_NOT_SIGNED_IN as number, "no user"))] }));
     const r = await user.getUserProfile(client);
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.USER_NOT_SIGNED_IN);
+    assert.equal(r.error.code, SampleErrorCode.USER_NOT_SIGNED_IN);
   });
 
   const malformed: Array<[string, unknown]> = [

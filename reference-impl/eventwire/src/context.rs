@@ -33,6 +33,14 @@ impl Context {
         }
     }
 
+    /// The category that one of the backend's schemas gives error code `number` (the protocol's
+    /// codes and every application code of every mounted schema); `None` if no schema declares
+    /// it. For handlers that answer a code chosen at run time, as the conformance module's
+    /// `RaiseError` does.
+    pub fn error_category(&self, number: i32) -> Option<eventwire_schema::pb::ErrorCategory> {
+        self.notifier.error_category(number)
+    }
+
     /// The event being handled, e.g. `SignIn`.
     pub fn event(&self) -> &'static str {
         self.event

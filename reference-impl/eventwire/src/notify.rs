@@ -136,6 +136,11 @@ impl Notifier {
         Notifier { center }
     }
 
+    /// The category the backend's schemas give error code `number`; `None` if none declares it.
+    pub(crate) fn error_category(&self, number: i32) -> Option<eventwire_schema::pb::ErrorCategory> {
+        self.center.catalog.category(number)
+    }
+
     /// Emits notification `N` about object `id` with `payload`.
     pub fn notify<N: NotificationKind>(&self, id: impl Into<String>, payload: &N::Payload) {
         self.send(

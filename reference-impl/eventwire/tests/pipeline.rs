@@ -119,7 +119,7 @@ async fn step5_capability_check_denies_before_the_handler_runs() {
     // The handler did not run: nobody is signed in.
     assert_err(
         send(&d, &request("GetUserProfile", ())).await,
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
     assert_serving(&d).await;
@@ -303,7 +303,7 @@ async fn step10_validation_in_the_handler_is_invalid_params_naming_the_field() {
             ),
         )
         .await,
-        Code::ViewIdIsInvalid,
+        pb::SampleErrorCode::ViewIdIsInvalid,
         Cat::InvalidArgument,
     );
     assert_eq!(e.msg, "view_id: View id can not be empty or whitespace");

@@ -220,7 +220,7 @@ fn event_class_code(out: &mut String, module: &str, e: &EventModel) {
             out.push_str("/// Errors: none of its own; protocol errors (timeout, cancellation, limits) still apply.\n")
         }
         Some(codes) => {
-            let names: Vec<String> = codes.iter().map(|c| format!("`ERROR_CODE_{}`", c.name)).collect();
+            let names: Vec<String> = codes.iter().map(|c| format!("`{}`", c.name)).collect();
             let _ = writeln!(out, "/// Errors: {}, and the protocol's own (timeout, cancellation, limits).", names.join(", "));
         }
     }

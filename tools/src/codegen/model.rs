@@ -59,9 +59,14 @@ pub struct TypeRef {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ErrorRef {
-    /// Without the `ERROR_CODE_` prefix, e.g. `EMAIL_FORMAT_INVALID`.
+    /// Without the enum's prefix, e.g. `EMAIL_FORMAT_INVALID`.
     pub name: String,
     pub number: i32,
+    /// The declaring enum's simple name: `ErrorCode` for the protocol's codes, the application's
+    /// own enum (`SampleErrorCode`) for its codes.
+    pub enum_name: String,
+    /// The declaring file relative to the proto root, e.g. `eventwire/v1/errors.proto`.
+    pub proto_file: String,
 }
 
 impl Model {
@@ -86,9 +91,16 @@ impl Model {
                             Errors::Codes(codes) => Some(
                                 codes
                                     .iter()
-                                    .map(|c| ErrorRef {
-                                        name: c.name.clone(),
-                                        number: c.number,
+                                    .map(|c| {
+                                        let declared = eventwire_schema::descriptor_pool()
+                                            .get_enum_by_name(&c.enum_name)
+                                            .expect("a table's code is declared by an enum of the pool");
+                                        ErrorRef {
+                                            name: c.name.clone(),
+                                            number: c.number,
+                                            enum_name: declared.name().to_owned(),
+                                            proto_file: declared.parent_file().name().to_owned(),
+                                        }
                                     })
                                     .collect(),
                             ),
@@ -145,7 +157,12 @@ mod tests {
         let input = sign_in.input.as_ref().unwrap();
         assert_eq!(input.full_name, "eventwire.v1.SignInPayloadPB");
         assert_eq!(input.proto_file, "eventwire/v1/user.proto");
-        assert_eq!(sign_in.errors.as_ref().unwrap()[0], ErrorRef { name: "EMAIL_FORMAT_INVALID".into(), number: 220 });
+        assert_eq!(sign_in.errors.as_ref().unwrap()[0], ErrorRef {
+                name: "EMAIL_FORMAT_INVALID".into(),
+                number: 220,
+                enum_name: "SampleErrorCode".into(),
+                proto_file: "eventwire/v1/sample_errors.proto".into()
+            });
         let raise = m.modules.iter().flat_map(|m| &m.events).find(|e| e.name == "RaiseError").unwrap();
         assert!(raise.errors.is_none());
     }

@@ -179,7 +179,14 @@ fn module_file(module: &ModuleModel) -> GeneratedFile {
     writeln!(out, "import type {{ {desc_types} }} from \"../../descriptors.js\";").unwrap();
     writeln!(out, "import type {{ Result }} from \"../../result.js\";").unwrap();
     if needs_error_codes {
-        writeln!(out, "import {{ ErrorCode }} from \"../eventwire/v1/errors_pb.js\";").unwrap();
+        let mut enums: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in module.events.iter().flat_map(|e| e.errors.iter().flatten()) {
+            enums.entry(c.proto_file.as_str()).or_default().insert(c.enum_name.as_str());
+        }
+        for (proto, names) in enums {
+            let names: Vec<&str> = names.into_iter().collect();
+            writeln!(out, "import {{ {} }} from \"{}\";", names.join(", "), proto_import(proto)).unwrap();
+        }
     }
     for (proto, names) in &imports {
         let mut names: Vec<&(String, bool)> = names.iter().collect();
@@ -243,7 +250,7 @@ fn event_items(out: &mut String, module: &ModuleModel, e: &EventModel) {
     match &e.errors {
         None => writeln!(out, "  errors: \"any\",").unwrap(),
         Some(codes) => {
-            let list: Vec<String> = codes.iter().map(|c| format!("ErrorCode.{}", c.name)).collect();
+            let list: Vec<String> = codes.iter().map(|c| format!("{}.{}", c.enum_name, c.name)).collect();
             writeln!(out, "  errors: [{}],", list.join(", ")).unwrap();
         }
     }

@@ -7,6 +7,7 @@ import type { CallOptions, Client, NotificationHandler, SubscribeOptions, Unsubs
 import type { EventDesc, NotificationDesc } from "../../descriptors.js";
 import type { Result } from "../../result.js";
 import { ErrorCode } from "../eventwire/v1/errors_pb.js";
+import { SampleErrorCode } from "../eventwire/v1/sample_errors_pb.js";
 import {
   type DocumentSnapshotPB,
   DocumentSnapshotPBSchema,
@@ -76,7 +77,7 @@ export const ExportDocumentEvent: EventDesc<typeof ExportPayloadPBSchema, typeof
   id: 202,
   input: ExportPayloadPBSchema,
   output: ExportDataPBSchema,
-  errors: [ErrorCode.VIEW_ID_IS_INVALID, ErrorCode.INVALID_PARAMS, ErrorCode.RECORD_NOT_FOUND],
+  errors: [SampleErrorCode.VIEW_ID_IS_INVALID, ErrorCode.INVALID_PARAMS, ErrorCode.RECORD_NOT_FOUND],
 };
 
 /**

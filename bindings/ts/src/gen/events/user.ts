@@ -6,7 +6,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { CallOptions, Client, NotificationHandler, SubscribeOptions, Unsubscribe } from "../../client.js";
 import type { EventDesc, NotificationDesc } from "../../descriptors.js";
 import type { Result } from "../../result.js";
-import { ErrorCode } from "../eventwire/v1/errors_pb.js";
+import { SampleErrorCode } from "../eventwire/v1/sample_errors_pb.js";
 import {
   SignInPayloadPBSchema,
   UpdateUserProfilePayloadPBSchema,
@@ -23,7 +23,7 @@ export const SignInEvent: EventDesc<typeof SignInPayloadPBSchema, typeof UserPro
   id: 100,
   input: SignInPayloadPBSchema,
   output: UserProfilePBSchema,
-  errors: [ErrorCode.EMAIL_FORMAT_INVALID, ErrorCode.PASSWORD_IS_EMPTY],
+  errors: [SampleErrorCode.EMAIL_FORMAT_INVALID, SampleErrorCode.PASSWORD_IS_EMPTY],
 };
 
 /**
@@ -48,7 +48,7 @@ export const GetUserProfileEvent: EventDesc<undefined, typeof UserProfilePBSchem
   id: 101,
   input: undefined,
   output: UserProfilePBSchema,
-  errors: [ErrorCode.USER_NOT_SIGNED_IN],
+  errors: [SampleErrorCode.USER_NOT_SIGNED_IN],
 };
 
 /**
@@ -72,7 +72,7 @@ export const UpdateUserProfileEvent: EventDesc<typeof UpdateUserProfilePayloadPB
   id: 102,
   input: UpdateUserProfilePayloadPBSchema,
   output: UserProfilePBSchema,
-  errors: [ErrorCode.USER_NOT_SIGNED_IN, ErrorCode.EMAIL_FORMAT_INVALID],
+  errors: [SampleErrorCode.USER_NOT_SIGNED_IN, SampleErrorCode.EMAIL_FORMAT_INVALID],
 };
 
 /**
@@ -97,7 +97,7 @@ export const SignOutEvent: EventDesc<undefined, undefined> = {
   id: 103,
   input: undefined,
   output: undefined,
-  errors: [ErrorCode.USER_NOT_SIGNED_IN],
+  errors: [SampleErrorCode.USER_NOT_SIGNED_IN],
 };
 
 /**

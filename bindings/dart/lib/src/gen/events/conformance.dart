@@ -149,7 +149,7 @@ final class ConformanceEventSleep {
 /// Emits `count` Tick notifications (at most 1000), then answers.
 ///
 /// Event `EmitNotifications` (id 904) of module `conformance`.
-/// Errors: `ERROR_CODE_INVALID_PARAMS`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `INVALID_PARAMS`, and the protocol's own (timeout, cancellation, limits).
 final class ConformanceEventEmitNotifications {
   /// An event `EmitNotifications` with its input.
   const ConformanceEventEmitNotifications(this.request);

@@ -13,7 +13,7 @@ import '../proto/eventwire/v1/errors.pb.dart';
 /// Opens a document, creating it empty if it does not exist.
 ///
 /// Event `GetDocument` (id 200) of module `document`.
-/// Errors: `ERROR_CODE_INVALID_PARAMS`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `INVALID_PARAMS`, and the protocol's own (timeout, cancellation, limits).
 final class DocumentEventGetDocument {
   /// An event `GetDocument` with its input.
   const DocumentEventGetDocument(this.request);
@@ -47,7 +47,7 @@ final class DocumentEventGetDocument {
 /// Splices text into an open document; emits DocumentUpdated for its id.
 ///
 /// Event `ApplyEdit` (id 201) of module `document`.
-/// Errors: `ERROR_CODE_INVALID_PARAMS`, `ERROR_CODE_RECORD_NOT_FOUND`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `INVALID_PARAMS`, `RECORD_NOT_FOUND`, and the protocol's own (timeout, cancellation, limits).
 final class DocumentEventApplyEdit {
   /// An event `ApplyEdit` with its input.
   const DocumentEventApplyEdit(this.request);
@@ -81,7 +81,7 @@ final class DocumentEventApplyEdit {
 /// Exports a document as text, Markdown or a link.
 ///
 /// Event `ExportDocument` (id 202) of module `document`.
-/// Errors: `ERROR_CODE_VIEW_ID_IS_INVALID`, `ERROR_CODE_INVALID_PARAMS`, `ERROR_CODE_RECORD_NOT_FOUND`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `VIEW_ID_IS_INVALID`, `INVALID_PARAMS`, `RECORD_NOT_FOUND`, and the protocol's own (timeout, cancellation, limits).
 final class DocumentEventExportDocument {
   /// An event `ExportDocument` with its input.
   const DocumentEventExportDocument(this.request);

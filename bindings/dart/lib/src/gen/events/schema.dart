@@ -232,9 +232,5 @@ abstract final class EventwireSchema {
     v1_errors.ErrorCode.ERROR_CODE_OVERLOADED: v1_errors.ErrorCategory.ERROR_CATEGORY_RESOURCE_EXHAUSTED,
     v1_errors.ErrorCode.ERROR_CODE_NESTING_TOO_DEEP: v1_errors.ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT,
     v1_errors.ErrorCode.ERROR_CODE_TRANSPORT_CLOSED: v1_errors.ErrorCategory.ERROR_CATEGORY_UNAVAILABLE,
-    v1_errors.ErrorCode.ERROR_CODE_EMAIL_FORMAT_INVALID: v1_errors.ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT,
-    v1_errors.ErrorCode.ERROR_CODE_PASSWORD_IS_EMPTY: v1_errors.ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT,
-    v1_errors.ErrorCode.ERROR_CODE_VIEW_ID_IS_INVALID: v1_errors.ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT,
-    v1_errors.ErrorCode.ERROR_CODE_USER_NOT_SIGNED_IN: v1_errors.ErrorCategory.ERROR_CATEGORY_UNAUTHENTICATED,
   };
 }

@@ -13,7 +13,7 @@ import '../proto/eventwire/v1/user.pb.dart';
 /// Signs a user in and makes them the current user; emits UserSignedIn.
 ///
 /// Event `SignIn` (id 100) of module `user`.
-/// Errors: `ERROR_CODE_EMAIL_FORMAT_INVALID`, `ERROR_CODE_PASSWORD_IS_EMPTY`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `EMAIL_FORMAT_INVALID`, `PASSWORD_IS_EMPTY`, and the protocol's own (timeout, cancellation, limits).
 final class UserEventSignIn {
   /// An event `SignIn` with its input.
   const UserEventSignIn(this.request);
@@ -47,7 +47,7 @@ final class UserEventSignIn {
 /// Returns the current user's profile.
 ///
 /// Event `GetUserProfile` (id 101) of module `user`.
-/// Errors: `ERROR_CODE_USER_NOT_SIGNED_IN`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `USER_NOT_SIGNED_IN`, and the protocol's own (timeout, cancellation, limits).
 final class UserEventGetUserProfile {
   /// An event `GetUserProfile`; it takes no input.
   const UserEventGetUserProfile();
@@ -78,7 +78,7 @@ final class UserEventGetUserProfile {
 /// Changes the fields that are set in the payload; emits ProfileUpdated.
 ///
 /// Event `UpdateUserProfile` (id 102) of module `user`.
-/// Errors: `ERROR_CODE_USER_NOT_SIGNED_IN`, `ERROR_CODE_EMAIL_FORMAT_INVALID`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `USER_NOT_SIGNED_IN`, `EMAIL_FORMAT_INVALID`, and the protocol's own (timeout, cancellation, limits).
 final class UserEventUpdateUserProfile {
   /// An event `UpdateUserProfile` with its input.
   const UserEventUpdateUserProfile(this.request);
@@ -112,7 +112,7 @@ final class UserEventUpdateUserProfile {
 /// Signs the current user out.
 ///
 /// Event `SignOut` (id 103) of module `user`.
-/// Errors: `ERROR_CODE_USER_NOT_SIGNED_IN`, and the protocol's own (timeout, cancellation, limits).
+/// Errors: `USER_NOT_SIGNED_IN`, and the protocol's own (timeout, cancellation, limits).
 final class UserEventSignOut {
   /// An event `SignOut`; it takes no input.
   const UserEventSignOut();
