@@ -79,9 +79,19 @@ pub async fn dispatch_json_value(
     dispatcher: &Dispatcher,
     request: serde_json::Value,
 ) -> JsonResponse {
+    dispatch_json_value_with(dispatcher, request, RequestOptions::default()).await
+}
+
+/// As [`dispatch_json_value`], with request options (e.g. the capability set of the webview that
+/// sent it).
+pub async fn dispatch_json_value_with(
+    dispatcher: &Dispatcher,
+    request: serde_json::Value,
+    options: RequestOptions,
+) -> JsonResponse {
     match serde_json::from_value::<Incoming>(request) {
         Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => {
-            dispatch_json(dispatcher, request).await
+            dispatch_json_with(dispatcher, request, options).await
         }
         Err(e) => invalid(e),
     }
