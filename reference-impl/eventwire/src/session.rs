@@ -662,7 +662,10 @@ impl SessionShared {
             self.send_notification(state, seq, marker);
             state.unrevealed_drops = 0;
         }
-        if state.tx.take().is_some() {
+        if let Some(tx) = state.tx.take() {
+            // Dropped first, so the receiver the hook wakes can see the end (unless a finishing
+            // request still holds a clone, which it drops before its own hook call).
+            drop(tx);
             self.queued(Queued::Other);
         }
     }
@@ -732,7 +735,9 @@ impl SessionShared {
     ) {
         let tx = {
             let mut state = lock(&self.state);
-            let tx = state.tx.clone();
+            // A reply needs no sender; a clone kept here would keep the queue open past the end
+            // `end_queue` signals, with nobody signalling again when it drops.
+            let tx = if reply.is_none() { state.tx.clone() } else { None };
             state.in_flight -= 1;
             if let Some(handles) = state.requests.get_mut(&request_id) {
                 handles.retain(|h| !h.same(cancel));
@@ -749,7 +754,6 @@ impl SessionShared {
             Some(reply) => {
                 // Ending the queue (in `end_queue`) was signalled already; the receiver does not
                 // wait for this answer.
-                drop(tx);
                 reply(response, emitted_seq);
             }
             None => {

@@ -231,9 +231,18 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
         .build()
         .unwrap();
     let heard: Arc<Mutex<Vec<Queued>>> = Arc::default();
+    // Once set, the hook looks at the queue when told: a receiver woken by the hook must find
+    // the end there (nothing else will tell it later).
+    let probe: Arc<Mutex<Option<eventwire::SessionReceiver>>> = Arc::default();
+    let probed: Arc<Mutex<Vec<Result<Outbound, eventwire::TryRecvError>>>> = Arc::default();
     let hook = {
-        let heard = Arc::clone(&heard);
-        QueueHook::new(move |q| heard.lock().unwrap().push(q))
+        let (heard, probe, probed) = (Arc::clone(&heard), Arc::clone(&probe), Arc::clone(&probed));
+        QueueHook::new(move |q| {
+            heard.lock().unwrap().push(q);
+            if let Some(rx) = probe.lock().unwrap().as_mut() {
+                probed.lock().unwrap().push(rx.try_recv());
+            }
+        })
     };
     let (session, mut rx) = d.open_session(SessionConfig::new().on_queued(hook));
 
@@ -291,12 +300,13 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     let (response, _) = answered.recv().unwrap();
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
     heard.lock().unwrap().clear();
+    *probe.lock().unwrap() = Some(rx);
     session.cancel_all();
     let (response, _) = answered.recv().unwrap();
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
-    // The end of the queue is heard of, and the receiver ends.
-    assert!(rx.blocking_recv().is_none());
+    // The end of the queue is heard of, and a receiver looking then sees it.
     assert_eq!(*heard.lock().unwrap(), [Queued::Other]);
+    assert_eq!(*probed.lock().unwrap(), [Err(eventwire::TryRecvError::Ended)]);
     assert!(
         session
             .try_submit_with_reply(6, request("Ping", ()), RequestOptions::new(), reply_to(tx))
