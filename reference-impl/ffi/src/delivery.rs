@@ -17,7 +17,7 @@
 //!
 //! Every message queued is followed by a hook call; a hook call that does not deliver wakes the
 //! callback thread, so nothing stays queued with nobody to deliver it. At most one worker is
-//! inside a callback at a time, and the runtime has at least two workers, so a callback that
+//! inside a callback at a time, and the runtime has one worker more than cores, so a callback that
 //! blocks never stops the handlers.
 //!
 //! Synchronous calls are not answered through the queue: their answer goes straight to the

@@ -105,13 +105,13 @@ pub(crate) fn start(config: Config) -> i32 {
 }
 
 /// Worker threads of the library's runtime: one per core (or `TOKIO_WORKER_THREADS`, as tokio
-/// reads it), and at least two. A worker may deliver callbacks (see `delivery`), at most one at a
-/// time, so a callback that blocks always leaves a worker to run handlers, synchronous calls
-/// included.
+/// reads it), plus one. A worker may deliver callbacks (see `delivery`), at most one at a time,
+/// so a callback that blocks still leaves as many workers as cores to run handlers (synchronous
+/// calls included), and the calls piling up behind it are taken as fast as before.
 fn worker_threads() -> usize {
     let configured = std::env::var("TOKIO_WORKER_THREADS").ok().and_then(|n| n.trim().parse::<usize>().ok());
     let cores = || std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    configured.filter(|&n| n > 0).unwrap_or_else(cores).max(2)
+    configured.filter(|&n| n > 0).unwrap_or_else(cores) + 1
 }
 
 /// Answers every call in flight `CANCELLED`, waits for the callbacks, stops the runtime.
