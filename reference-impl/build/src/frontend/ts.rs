@@ -404,7 +404,7 @@ fn index_file(model: &Model, params: &Params) -> GeneratedFile {
         ],
     );
     out.line("export function createMockBackend(options?: MockBackendOptions): MockBackend {");
-    out.line("  return new MockBackend(events, notifications, options);");
+    out.line("  return new MockBackend(events, notifications, { registry, ...options });");
     out.line("}");
     GeneratedFile { path: format!("{EVENTS_DIR}/index.ts"), contents: out.finish() }
 }

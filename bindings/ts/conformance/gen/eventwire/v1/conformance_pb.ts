@@ -7,8 +7,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ErrorCode } from "./errors_pb.js";
-import { file_eventwire_v1_errors } from "./errors_pb.js";
+import type { ErrorCode } from "@eventwire/client/eventwire/v1/errors_pb.js";
+import { file_eventwire_v1_errors } from "@eventwire/client/eventwire/v1/errors_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**

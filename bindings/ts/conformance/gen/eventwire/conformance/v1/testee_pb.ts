@@ -14,8 +14,8 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { FlowyError } from "../../v1/errors_pb.js";
-import { file_eventwire_v1_errors } from "../../v1/errors_pb.js";
+import type { FlowyError } from "@eventwire/client/eventwire/v1/errors_pb.js";
+import { file_eventwire_v1_errors } from "@eventwire/client/eventwire/v1/errors_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
