@@ -26,6 +26,7 @@ test-ts:
 	else \
 		echo "SKIPPED: bindings/ts is not in this tree yet"; \
 	fi
+	cd examples/todo/ts && npm ci --no-audit --no-fund && npm test
 
 # Dart needs an SDK, which not every machine has. What can be checked without one (generated-code
 # snapshots, a syntax parse of every Dart file, the shared generation model) runs in test-rust.

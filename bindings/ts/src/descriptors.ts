@@ -10,9 +10,15 @@ declare const unknownCode: unique symbol;
  * A code number that is neither one the event declares nor one of the protocol's: a code newer
  * than this front end, or one the backend should not have sent. Still a number at run time
  * (REQ-ERR-8); the brand keeps it from swallowing the declared codes in a union, so that
- * `switch (error.code)` narrows and a `case` for a code the event cannot answer is a type error.
+ * `switch (error.code)` narrows each declared code, and what is left after them is `OtherCode`.
  */
 export type UnknownCode = number & { readonly [unknownCode]: true };
+
+/**
+ * Every code but an event's declared ones. Assigning `error.code` to it in the `default` of a
+ * `switch` fails to compile while a declared code is unhandled: an exhaustive switch.
+ */
+export type OtherCode = ErrorCode | UnknownCode;
 
 /**
  * The error of a call of an event declaring the codes `C`: a `FlowyError` whose `code` is one of

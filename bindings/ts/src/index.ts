@@ -27,7 +27,7 @@ export type {
   SubscribeOptions,
   Unsubscribe,
 } from "./client.js";
-export type { EventDesc, EventError, EventInput, EventOutput, NotificationDesc, UnknownCode } from "./descriptors.js";
+export type { EventDesc, EventError, EventInput, EventOutput, NotificationDesc, OtherCode, UnknownCode } from "./descriptors.js";
 export { decodeResponse, encodeRequest } from "./envelope.js";
 export { categoryOf, describeCode, effectiveCategory, flowyError, isRetryable, TransportError } from "./errors.js";
 export { MockBackend, MockError, mockError } from "./mock.js";

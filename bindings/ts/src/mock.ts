@@ -97,7 +97,7 @@ export class MockBackend {
   /** Answers `event` with `handler` from now on (replacing an earlier one). */
   handle<I extends DescMessage | undefined, O extends DescMessage | undefined, C extends number>(
     event: EventDesc<I, O, C>,
-    handler: MockHandler<I, O, C>,
+    handler: MockHandler<NoInfer<I>, NoInfer<O>, NoInfer<C>>,
   ): this {
     this.#events.set(event.name, event as EventDesc);
     this.#handlers.set(event.name, handler as MockHandler<DescMessage | undefined, DescMessage | undefined, number>);
