@@ -247,3 +247,51 @@ fn list_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries.flatten().map(|e| e.path()).filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix)).collect()
 }
+
+/// One front end this repository generates for itself with `codegen`, exactly as an app would:
+/// the arguments of one `eventwire-tools codegen` run, relative to the repository root.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectFrontEnd {
+    pub lang: &'static str,
+    pub protos: &'static [&'static str],
+    pub tables: &'static [&'static str],
+    pub out: &'static str,
+    /// Dart only: where the runtime's table of protocol-code categories is written.
+    pub dart_runtime: Option<&'static str>,
+}
+
+/// Every front end the repository generates (the TypeScript ones also run protoc-gen-es, from
+/// their package's `npm run generate`; the event layer is checked here as well).
+pub const PROJECT: &[ProjectFrontEnd] = &[
+    ProjectFrontEnd { lang: "ts", protos: &["schema/proto"], tables: &["schema/events"], out: "bindings/ts/conformance/gen", dart_runtime: None },
+    ProjectFrontEnd {
+        lang: "dart",
+        protos: &["schema/proto"],
+        tables: &["schema/events"],
+        out: "bindings/dart/conformance/gen",
+        dart_runtime: Some("bindings/dart/lib/src/gen"),
+    },
+    ProjectFrontEnd { lang: "ts", protos: &["examples/todo/proto"], tables: &["examples/todo/events"], out: "examples/todo/ts/src/gen", dart_runtime: None },
+    ProjectFrontEnd { lang: "dart", protos: &["examples/todo/proto"], tables: &["examples/todo/events"], out: "examples/todo/dart/lib/src/events", dart_runtime: None },
+];
+
+impl ProjectFrontEnd {
+    /// What this front end's `codegen` run writes (the TypeScript event layer without the
+    /// protoc-gen-es messages), as (directory, output) pairs.
+    pub fn outputs(&self, root: &Path) -> Result<Vec<(PathBuf, Output)>, String> {
+        let inputs = Inputs {
+            protos: self.protos.iter().map(PathBuf::from).collect(),
+            tables: self.tables.iter().map(PathBuf::from).collect(),
+        };
+        let (compiled, model) = load(&inputs, root)?;
+        let mut outputs = vec![(
+            root.join(self.out),
+            if self.lang == "ts" { typescript(&compiled, &model, None)? } else { dart(&model) },
+        )];
+        if let Some(dir) = self.dart_runtime {
+            let file = dart::protocol_codes_file(&model, &Params::new(generator(), "dart"));
+            outputs.push((root.join(dir), Output { files: vec![file], owns: Vec::new() }));
+        }
+        Ok(outputs)
+    }
+}

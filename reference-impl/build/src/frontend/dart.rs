@@ -30,6 +30,29 @@ pub fn generate(model: &Model, params: &Params) -> Vec<GeneratedFile> {
     let mut files: Vec<GeneratedFile> = model.modules.iter().map(|m| module_file(model, m, params)).collect();
     files.push(schema_file(model, params));
     files.push(barrel_file(model, params));
+    files.extend(runtime_shims(model, params));
+    files
+}
+
+/// `protoc-gen-dart` imports the files a schema's file depends on from beside it
+/// (`proto/eventwire/v1/errors.pb.dart`); for the protocol's files, which the runtime ships,
+/// these one-line libraries re-export the runtime's classes there, so that there is one
+/// `FlowyError` class, not two.
+fn runtime_shims(model: &Model, params: &Params) -> Vec<GeneratedFile> {
+    let mut files = Vec::new();
+    for proto in &model.runtime_imports {
+        let stem = proto.trim_end_matches(".proto");
+        for suffix in ["pb", "pbenum", "pbjson"] {
+            let mut out = Lines::default();
+            header(&mut out, params, &[], std::slice::from_ref(proto));
+            out.blank();
+            out.line(format!("/// `{proto}` is the runtime's: its `.{suffix}.dart` library, where `protoc-gen-dart` expects it."));
+            out.line("library;");
+            out.blank();
+            out.line(format!("export {};", dart_string(&format!("package:{}/src/gen/proto/{stem}.{suffix}.dart", params.runtime))));
+            files.push(GeneratedFile { path: format!("{PROTO_DIR}/{stem}.{suffix}.dart"), contents: out.finish() });
+        }
+    }
     files
 }
 
@@ -350,6 +373,15 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     for (_, e) in model.events() {
         if let Some(i) = &e.input {
             out.line(format!("    {}: {}.{}.new,", dart_string(&e.name), prefix_of(i), dart_name(i)));
+        }
+    }
+    out.line("  };");
+    out.blank();
+    out.line("  /// The output message of every event that has one, by routing name.");
+    out.line("  static final Map<String, GeneratedMessage Function()> outputs = <String, GeneratedMessage Function()>{");
+    for (_, e) in model.events() {
+        if let Some(o) = &e.output {
+            out.line(format!("    {}: {}.{}.new,", dart_string(&e.name), prefix_of(o), dart_name(o)));
         }
     }
     out.line("  };");

@@ -19,6 +19,9 @@ pub struct Model {
     pub messages: Vec<TypeRef>,
     /// The schema's own `.proto` files (import names, e.g. `todo/v1/todo.proto`), in name order.
     pub proto_files: Vec<String>,
+    /// The protocol's files that the schema's other files import (directly or not): a front end
+    /// takes their messages from its runtime package.
+    pub runtime_imports: Vec<String>,
     /// The table files as they were read (relative to the working directory when inside it).
     pub table_files: Vec<String>,
     /// The application's error-code enums (values carrying `(eventwire.v1.category)`), by full name.
@@ -176,9 +179,28 @@ impl Model {
             })
             .collect();
 
+        let mut runtime_imports = std::collections::BTreeSet::new();
+        let mut stack: Vec<prost_reflect::FileDescriptor> = compiled
+            .pool
+            .files()
+            .filter(|f| proto_files.iter().any(|p| p == f.name()) && !is_runtime_file(f.name()))
+            .collect();
+        while let Some(f) = stack.pop() {
+            for dep in f.dependencies() {
+                if is_runtime_file(dep.name()) {
+                    if runtime_imports.insert(dep.name().to_owned()) {
+                        stack.push(dep);
+                    }
+                } else {
+                    stack.push(dep);
+                }
+            }
+        }
+
         Model {
             modules,
             messages,
+            runtime_imports: runtime_imports.into_iter().collect(),
             proto_files,
             table_files: compiled.table_paths().iter().map(|p| relative(p)).collect(),
             error_enums,

@@ -6,13 +6,11 @@ import 'dart:convert';
 
 import 'package:protobuf/protobuf.dart';
 
-import '../gen/events/schema.dart';
-import '../gen/proto/eventwire/conformance/v1/testee.pb.dart';
-import '../gen/proto/eventwire/v1/errors.pb.dart';
-import '../notification.dart';
-import '../response.dart';
-import '../result.dart';
+import 'package:eventwire/eventwire.dart';
+
 import 'canonical.dart';
+import 'gen/proto/eventwire/conformance/v1/testee.pb.dart';
+import 'gen/schema.dart';
 
 /// The testee protocol version this testee speaks.
 const int protocolVersion = 1;
@@ -136,7 +134,7 @@ CaseResult buildRequest(String event, String inputJson) {
   if (spec == null) {
     return _failure(FailureKind.FAILURE_KIND_UNKNOWN_EVENT, 'no event $event');
   }
-  final createInput = spec.input;
+  final createInput = EventwireSchema.inputs[event];
   if (createInput == null) {
     // An event without input sends an empty payload; its input is written as "{}".
     final Object? decoded;
@@ -166,7 +164,8 @@ CaseResult interpretResponseCase(String event, List<int> response) {
   }
   return CaseResult(
       interpreted: switch (interpretEnvelope(response)) {
-    OutputBytes(:final bytes) => _interpretOutput(spec.output, bytes),
+    OutputBytes(:final bytes) =>
+      _interpretOutput(EventwireSchema.outputs[event], bytes),
     ErrorResponse(:final error) => Interpreted(error: error),
     MalformedResponse(:final kind, :final message) => Interpreted(
         malformed: Malformed(kind: _malformedKind(kind), message: message)),
