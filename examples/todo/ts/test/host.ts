@@ -22,3 +22,13 @@ export function todoHost(): string {
   if (!existsSync(built)) throw new Error(`cargo built todo-host, but ${built} does not exist`);
   return built;
 }
+
+/** The path of the built JSON bridge example (`cargo build -p todo-app --example json_bridge`). */
+export function todoJsonBridge(): string {
+  const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--example", "json_bridge"], { cwd: repo, stdio: "inherit" });
+  if (r.error) throw new Error(`cargo is not available to build the JSON bridge: ${r.error.message}`);
+  if (r.status !== 0) throw new Error("cargo build -p todo-app --example json_bridge failed");
+  const built = join(repo, "target", "debug", "examples", "json_bridge");
+  if (!existsSync(built)) throw new Error(`cargo built the JSON bridge, but ${built} does not exist`);
+  return built;
+}

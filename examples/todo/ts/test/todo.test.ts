@@ -3,12 +3,23 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Client, createClient, ErrorCategory, ErrorCode, type EventError, mockError, type Notification, type OtherCode } from "@eventwire/client";
+import {
+  type Client,
+  createClient,
+  ErrorCategory,
+  ErrorCode,
+  type EventError,
+  mockError,
+  type Notification,
+  type OtherCode,
+  TauriTransport,
+} from "@eventwire/client";
 import { spawnHost } from "@eventwire/client/node";
 import { createMockBackend, notifications, todo } from "../src/gen/events/index.js";
 import { type TodoIdPB, type TodoPB, TodoErrorCode } from "../src/gen/todo/v1/todo_pb.js";
 import { explainCreateTodo, explainGetTodo } from "../src/todos.js";
-import { todoHost } from "./host.js";
+import { spawnBridge } from "./bridge.js";
+import { todoHost, todoJsonBridge } from "./host.js";
 
 /** Resolves with the next notification `subscribe` delivers. */
 function next<T>(subscribe: (handler: (n: Notification<T>) => void) => () => void): Promise<Notification<T>> {
@@ -74,6 +85,30 @@ describe("to-do over stdio (todo-host)", () => {
     const list = await todo.listTodos(client);
     assert.ok(list.ok);
     assert.ok(!list.value.items.some((t) => t.id === created.value.id));
+  });
+});
+
+describe("to-do through the JSON bridge (Tauri's shape)", () => {
+  it("calls, narrows an app error and receives a notification", async () => {
+    const bridge = spawnBridge(todoJsonBridge());
+    const client = createClient(new TauriTransport({ invoke: bridge.invoke, listen: bridge.listen }), { notifications });
+    try {
+      const changed = next<TodoPB>((h) => todo.onTodoChanged(client, h));
+      const created = await todo.createTodo(client, { title: "over JSON" });
+      assert.ok(created.ok, created.ok ? "" : `${created.origin}: ${created.error.msg}`);
+      assert.equal(created.value.title, "over JSON");
+      const n = await changed;
+      assert.ok(n.ok);
+      assert.equal(n.value.id, created.value.id);
+
+      const missing = await todo.getTodo(client, { id: created.value.id + 100n });
+      assert.ok(!missing.ok);
+      assert.equal(missing.error.code, TodoErrorCode.TODO_NOT_FOUND);
+      assert.equal(explainGetTodo(missing.error), "That to-do no longer exists.");
+    } finally {
+      await client.close();
+      await bridge.close();
+    }
   });
 });
 
