@@ -259,10 +259,10 @@ fn run(cli: &Cli) -> Result<bool, String> {
                 "ts" => codegen::typescript(&compiled, &model, protoc_gen_es.as_deref())?,
                 _ => codegen::dart(&model),
             };
-            let mut outputs = vec![(cli.root.join(out), output)];
+            let mut outputs = vec![(under(&cli.root, out), output)];
             if let Some(dir) = dart_runtime {
                 let file = codegen::dart::protocol_codes_file(&model, &codegen::Params::new(codegen::generator(), "dart"));
-                outputs.push((cli.root.join(dir), codegen::Output { files: vec![file], owns: Vec::new() }));
+                outputs.push((under(&cli.root, dir), codegen::Output { files: vec![file], owns: Vec::new() }));
             }
             let mut clean = true;
             for (dir, output) in &outputs {
@@ -288,7 +288,7 @@ fn run(cli: &Cli) -> Result<bool, String> {
         Command::Docs { schema, out, check } => {
             let (compiled, _) = codegen::load(&schema.inputs(), &cli.root)?;
             let text = docs::events_md(&compiled.tables);
-            let path = cli.root.join(out);
+            let path = under(&cli.root, out);
             if *check {
                 let have = std::fs::read_to_string(&path).unwrap_or_default();
                 if have != text {
@@ -303,6 +303,11 @@ fn run(cli: &Cli) -> Result<bool, String> {
             Ok(true)
         }
     }
+}
+
+/// `path` under `root`, without a leading `./` for the default root.
+fn under(root: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    if root == std::path::Path::new(".") { path.to_owned() } else { root.join(path) }
 }
 
 fn report(problems: &[String]) {

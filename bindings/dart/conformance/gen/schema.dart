@@ -6,8 +6,8 @@
 /// The schema as data: its events, notifications, message types and error codes.
 library;
 
-import 'package:protobuf/protobuf.dart';
 import 'package:eventwire/eventwire.dart';
+import 'package:protobuf/protobuf.dart';
 
 import 'proto/eventwire/conformance/v1/testee.pb.dart' as eventwire_conformance_v1_testee;
 import 'proto/eventwire/v1/conformance.pb.dart' as eventwire_v1_conformance;

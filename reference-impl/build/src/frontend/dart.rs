@@ -349,8 +349,11 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("/// The schema as data: its events, notifications, message types and error codes.");
     out.line("library;");
     out.blank();
-    out.line("import 'package:protobuf/protobuf.dart';");
-    out.line(format!("import {};", dart_string(&runtime_import(params))));
+    let mut packages = vec!["package:protobuf/protobuf.dart".to_owned(), runtime_import(params)];
+    packages.sort();
+    for p in &packages {
+        out.line(format!("import {};", dart_string(p)));
+    }
     out.blank();
     for (file, prefix) in &files {
         out.line(format!("import {} as {prefix};", dart_string(&import_of(file, params))));

@@ -399,7 +399,7 @@ fn index_file(model: &Model, params: &Params) -> GeneratedFile {
     jsdoc(
         &mut out,
         &[
-            "A backend for tests, with no process behind it: register a typed handler per event, emit typed notifications, and give its `transport` to `createClient`.",
+            "A backend for tests, with no process behind it: register a typed handler per event,\nemit typed notifications, and give its `transport` to `createClient`.",
             "An event without a handler answers `UNKNOWN_EVENT`, as a backend without that event would.",
         ],
     );

@@ -33,7 +33,8 @@ export const notifications = [...conformanceNotifications, ...documentNotificati
 export const registry = createRegistry(...protocolFiles, file_eventwire_conformance_v1_testee, file_eventwire_v1_conformance, file_eventwire_v1_document, file_eventwire_v1_user);
 
 /**
- * A backend for tests, with no process behind it: register a typed handler per event, emit typed notifications, and give its `transport` to `createClient`.
+ * A backend for tests, with no process behind it: register a typed handler per event,
+ * emit typed notifications, and give its `transport` to `createClient`.
  *
  * An event without a handler answers `UNKNOWN_EVENT`, as a backend without that event would.
  */

@@ -6,8 +6,8 @@
 /// The schema as data: its events, notifications, message types and error codes.
 library;
 
-import 'package:protobuf/protobuf.dart';
 import 'package:eventwire/eventwire.dart';
+import 'package:protobuf/protobuf.dart';
 
 import 'proto/todo/v1/todo.pb.dart' as todo_v1_todo;
 import 'todo.dart' as todo_events;

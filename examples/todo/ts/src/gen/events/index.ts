@@ -23,7 +23,8 @@ export const notifications = [...todoNotifications] as const;
 export const registry = createRegistry(...protocolFiles, file_todo_v1_todo);
 
 /**
- * A backend for tests, with no process behind it: register a typed handler per event, emit typed notifications, and give its `transport` to `createClient`.
+ * A backend for tests, with no process behind it: register a typed handler per event,
+ * emit typed notifications, and give its `transport` to `createClient`.
  *
  * An event without a handler answers `UNKNOWN_EVENT`, as a backend without that event would.
  */
