@@ -5,9 +5,9 @@ CARGO ?= cargo
 # Proves that nothing calls a system protoc: prost-build is fed by protox.
 export PROTOC := /nonexistent/protoc-is-not-used
 
-.PHONY: test test-rust test-ts test-dart dart fuzz-smoke
+.PHONY: test test-rust test-ts test-dart test-tauri dart fuzz-smoke
 
-test: test-rust test-ts test-dart
+test: test-rust test-ts test-dart test-tauri
 
 # The Rust tests include the breaking-change corpus, which compares the checker with `buf breaking`
 # (npm @bufbuild/buf, pinned in tools/package.json). Under make a missing buf fails the run
@@ -27,6 +27,13 @@ test-ts:
 		echo "SKIPPED: bindings/ts is not in this tree yet"; \
 	fi
 	cd examples/todo/ts && npm ci --no-audit --no-fund && npm test
+
+# The Tauri example end to end in a real WebKitGTK webview under Xvfb (docs/tauri.md): the page
+# runs its self-test and the test checks the report. Needs libwebkit2gtk-4.1-dev, xvfb and xauth
+# (.ci/run installs them); about 20 s once built.
+test-tauri:
+	cd examples/todo-tauri/page && npm ci --no-audit --no-fund && npm run build
+	$(CARGO) test --locked -p todo-tauri --test webview -- --ignored --nocapture
 
 # Dart needs an SDK, which not every machine has. What can be checked without one (generated-code
 # snapshots, a syntax parse of every Dart file, the shared generation model) runs in test-rust.

@@ -25,7 +25,7 @@ const PROTOCOL: &[&str] = &[
 ];
 
 /// The rest of `proto/`, compiled only for the `project` feature.
-const PROJECT: &[&str] = &["eventwire/v1/conformance.proto", "eventwire/v1/document.proto", "eventwire/v1/user.proto"];
+const PROJECT: &[&str] = &["eventwire/v1/conformance.proto", "eventwire/v1/document.proto", "eventwire/v1/sample_errors.proto", "eventwire/v1/user.proto"];
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());

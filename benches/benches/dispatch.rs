@@ -3,6 +3,7 @@
 //! - `sign_in`: benchmark (a). `floor` is what the same work costs with no dispatcher at all:
 //!   decode the payload, call the sample application's `sign_in` handler directly, encode its
 //!   output and the response envelope. `dispatch` is `Dispatcher::dispatch` on the same request.
+//! - `paths`: the unknown-event and panic answers of (a), for the record.
 //! - `payload_sweep`: benchmark (e). `Discard` of a `NestedPB` whose string `b` is the payload
 //!   (decode only) and `Echo` of an `AllTypesPB` whose `f_bytes` is the payload (decode and
 //!   re-encode), 16 B to 1 MiB, in bytes of payload per second; `memcpy` is one copy of the
@@ -69,6 +70,34 @@ mod sign_in {
         let dispatcher = dispatcher(&rt);
         let request = request("SignIn", &sign_in_payload());
         bencher.bench_local(|| rt.block_on(dispatcher.dispatch(black_box(&request))));
+    }
+}
+
+/// The refusal and failure paths of (a): an unknown event is answered at routing, a panicking
+/// handler (the conformance module's `Panic`) is caught and answered `INTERNAL`.
+mod paths {
+    use super::*;
+
+    #[divan::bench]
+    fn unknown_event(bencher: Bencher) {
+        let rt = runtime();
+        let dispatcher = dispatcher(&rt);
+        let request = request("NoSuchEvent", &sign_in_payload());
+        let _context = rt.enter();
+        bencher.bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
+    }
+
+    #[divan::bench]
+    fn panic(bencher: Bencher) {
+        let rt = runtime();
+        let dispatcher = dispatcher(&rt);
+        let request = request("Panic", &pb::PanicPayloadPb { message: "benchmark".into() });
+        let _context = rt.enter();
+        // The default hook would print every caught panic.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        bencher.bench_local(|| poll_now(&rt, dispatcher.dispatch(black_box(&request))));
+        std::panic::set_hook(hook);
     }
 }
 

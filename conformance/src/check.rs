@@ -78,17 +78,43 @@ fn malformed_name(kind: i32) -> String {
 /// The category a receiver decides by (SPEC.md REQ-ERR-9): the schema's for a declared code; the
 /// received one for an undeclared code, unless it is UNSPECIFIED or undeclared (then INTERNAL).
 pub fn resolved_category(code: i32, received: i32) -> i32 {
-    match ErrorCode::try_from(code) {
-        Ok(c) => c.category() as i32,
-        Err(_) => match ErrorCategory::try_from(received) {
+    match declared_category(code) {
+        Some(c) => c as i32,
+        None => match ErrorCategory::try_from(received) {
             Ok(ErrorCategory::Unspecified) | Err(_) => ErrorCategory::Internal as i32,
             Ok(c) => c as i32,
         },
     }
 }
 
+/// The category the suite's schema gives a code: the protocol's `ErrorCode`, or an application
+/// code one of its tables declares (the sample application's `SampleErrorCode`).
+pub fn declared_category(code: i32) -> Option<ErrorCategory> {
+    match ErrorCode::try_from(code) {
+        Ok(c) => Some(c.category()),
+        Err(_) => eventwire_schema::tables().error_codes().iter().find(|c| c.number == code).map(|c| c.category),
+    }
+}
+
+/// A code by name: `INVALID_PARAMS` or `ERROR_CODE_INVALID_PARAMS` for the protocol's, the short
+/// or full value name (`EMAIL_FORMAT_INVALID`, `SAMPLE_ERROR_CODE_EMAIL_FORMAT_INVALID`) for an
+/// application code the tables declare.
+pub fn code_by_name(name: &str) -> Option<i32> {
+    ErrorCode::from_str_name(name)
+        .or_else(|| ErrorCode::from_str_name(&format!("ERROR_CODE_{name}")))
+        .map(|c| c as i32)
+        .or_else(|| eventwire_schema::tables().error_codes().iter().find(|c| c.name == name || c.value == name).map(|c| c.number))
+}
+
 pub(crate) fn code_name(code: i32) -> String {
-    ErrorCode::try_from(code).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| code.to_string())
+    match ErrorCode::try_from(code) {
+        Ok(c) => c.as_str_name().to_owned(),
+        Err(_) => eventwire_schema::tables()
+            .error_codes()
+            .iter()
+            .find(|c| c.number == code)
+            .map_or_else(|| code.to_string(), |c| c.value.clone()),
+    }
 }
 
 pub(crate) fn category_name(category: i32) -> String {

@@ -23,7 +23,7 @@
 //! file, `{$repeat: TEXT, $times: N}` stands for the string TEXT repeated N times.
 
 use eventwire_schema::{
-    pb::{ErrorCode, FfiRequest},
+    pb::FfiRequest,
     tables,
     testee_pb::{self, FailureKind, MalformedKind, case::Op},
 };
@@ -455,10 +455,7 @@ fn build_request(op: BuildRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect)
 fn code(v: &Value) -> Result<i32, String> {
     match v {
         Value::Number(n) => n.as_i64().map(|n| n as i32).ok_or_else(|| format!("bad code {n}")),
-        Value::String(s) => ErrorCode::from_str_name(s)
-            .or_else(|| ErrorCode::from_str_name(&format!("ERROR_CODE_{s}")))
-            .map(|c| c as i32)
-            .ok_or_else(|| format!("unknown error code `{s}`")),
+        Value::String(s) => crate::check::code_by_name(s).ok_or_else(|| format!("unknown error code `{s}`")),
         v => Err(format!("bad code {v}")),
     }
 }
@@ -477,9 +474,9 @@ fn expected_error(v: &Value) -> Result<ExpectedError, String> {
             .ok_or_else(|| format!("unknown category `{s}`"))?,
         Some(Value::Number(n)) => n.as_i64().ok_or("bad category")? as i32,
         Some(v) => return Err(format!("bad category {v}")),
-        None => ErrorCode::try_from(code)
-            .map(|c| c.category() as i32)
-            .map_err(|_| format!("code {code} is not in the schema: give its `category`"))?,
+        None => crate::check::declared_category(code)
+            .map(|c| c as i32)
+            .ok_or_else(|| format!("code {code} is not in the schema: give its `category`"))?,
     };
     let payload = payload_v.map(bytes_spec::build).transpose()?;
     Ok(ExpectedError { code, category, payload })

@@ -60,7 +60,7 @@ fn expected_error(e: &Value) -> Result<ExpectedError, String> {
     let code = str_of(e, "code")?;
     let category = str_of(e, "category")?;
     Ok(ExpectedError {
-        code: pb::ErrorCode::from_str_name(code).ok_or_else(|| format!("unknown code {code}"))? as i32,
+        code: crate::check::code_by_name(code).ok_or_else(|| format!("unknown code {code}"))?,
         category: pb::ErrorCategory::from_str_name(category).ok_or_else(|| format!("unknown category {category}"))? as i32,
         payload: e.get("payload_hex").map(hex_of).transpose()?,
     })

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use eventwire_schema::{TableErrorKind, Tables, descriptor_pool, pb::ErrorCode, tables};
+use eventwire_schema::{TableErrorKind, Tables, descriptor_pool, project_pb::SampleErrorCode, tables};
 
 fn fixture(name: &str) -> Vec<eventwire_schema::TableError> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -30,8 +30,8 @@ fn shipped_tables_load() {
     assert_eq!(sign_in.id, 100);
     assert_eq!(sign_in.input.as_ref().unwrap().full_name(), "eventwire.v1.SignInPayloadPB");
     assert_eq!(sign_in.output.as_ref().unwrap().full_name(), "eventwire.v1.UserProfilePB");
-    assert!(sign_in.errors.allows(ErrorCode::EmailFormatInvalid as i32));
-    assert!(!sign_in.errors.allows(ErrorCode::ViewIdIsInvalid as i32));
+    assert!(sign_in.errors.allows(SampleErrorCode::EmailFormatInvalid as i32));
+    assert!(!sign_in.errors.allows(SampleErrorCode::ViewIdIsInvalid as i32));
     assert_eq!(sign_in.line, Some(6));
     assert!(t.event("GetUserProfile").unwrap().input.is_none());
     assert!(t.event("SignOut").unwrap().output.is_none());

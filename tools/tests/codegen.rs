@@ -123,7 +123,8 @@ fn protocol_and_well_known_types_are_not_generated_again() {
     // The repository's own schema includes the protocol's files: their messages are the runtime's.
     let model = project_model(&["schema/proto"], &["schema/events"]);
     let to_generate = ts::message_files(&model);
-    assert!(!to_generate.iter().any(|f| f.ends_with("errors.proto") || f.ends_with("envelope.proto")), "{to_generate:?}");
+    assert!(!to_generate.iter().any(|f| f == "eventwire/v1/errors.proto" || f == "eventwire/v1/envelope.proto"), "{to_generate:?}");
+    assert!(to_generate.iter().any(|f| f == "eventwire/v1/sample_errors.proto"), "an application's error enum is its own: {to_generate:?}");
     assert!(to_generate.iter().any(|f| f == "eventwire/conformance/v1/testee.proto"), "{to_generate:?}");
     assert!(ts::protoc_gen_es_parameter(&Params::new(codegen::generator(), "ts")).contains("rewrite_imports=./eventwire/v1/*_pb.js:@eventwire/client"));
     // Dart: the imported protocol file is re-exported from the runtime where protoc-gen-dart looks.

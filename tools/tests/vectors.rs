@@ -238,9 +238,9 @@ fn envelope_case(case: &Case) -> Result<(), String> {
             match got {
                 Ok(payload) => Some(payload),
                 Err(e) => {
-                    let code = pb::ErrorCode::try_from(e.code).map_err(|_| "unknown code")?;
-                    if e.category != code.category() as i32 {
-                        return Err(format!("category {} is not the schema category of {}", e.category, code.as_str_name()));
+                    use eventwire_tools::vectors::codes;
+                    if e.category != codes::category(e.code) as i32 {
+                        return Err(format!("category {} is not the schema category of {}", e.category, codes::value_name(e.code)));
                     }
                     Some(pb::FfiResponse::decode(b.as_slice()).map_err(|e| e.to_string())?.payload)
                 }
@@ -356,8 +356,8 @@ fn expect_consistent(e: &Expect) -> Result<(), String> {
         }
     }
     if let Some(err) = &e.error {
-        let code = pb::ErrorCode::from_str_name(&err.code).ok_or("unknown code name")?;
-        if code.category().as_str_name() != err.category {
+        let code = eventwire_tools::vectors::codes::by_name(&err.code).ok_or("unknown code name")?;
+        if eventwire_tools::vectors::codes::category(code).as_str_name() != err.category {
             return Err(format!("{} is not the category of {}", err.category, err.code));
         }
     }

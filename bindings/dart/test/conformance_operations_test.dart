@@ -65,9 +65,9 @@ void main() {
         <String, Object?>{'message': 'pong'});
     final err = FFIResponse(
         code: FFIStatusCode.FFI_STATUS_CODE_ERR,
-        payload: flowyError(ErrorCode.ERROR_CODE_USER_NOT_SIGNED_IN, 'x').writeToBuffer());
-    expect(interpretResponseCase('SignOut', err.writeToBuffer()).interpreted.error.code,
-        ErrorCode.ERROR_CODE_USER_NOT_SIGNED_IN);
+        payload: flowyError(ErrorCode.ERROR_CODE_RECORD_NOT_FOUND, 'x').writeToBuffer());
+    expect(interpretResponseCase('ApplyEdit', err.writeToBuffer()).interpreted.error.code,
+        ErrorCode.ERROR_CODE_RECORD_NOT_FOUND);
     expect(interpretResponseCase('SignOut', FFIResponse().writeToBuffer()).interpreted.outputJson,
         '{}');
     final badOutput = FFIResponse(payload: <int>[0x0a, 0x09]);

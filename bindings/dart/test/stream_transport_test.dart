@@ -62,6 +62,30 @@ final class FakeBackend {
         code: FFIStatusCode.FFI_STATUS_CODE_ERR,
       ).writeToBuffer();
 
+  /// An error whose code number the protocol's `ErrorCode` does not declare (an application's
+  /// own, such as the sample app's 220): the Dart enum cannot hold it, so the number is written
+  /// as field 1 by hand, exactly as a backend puts it on the wire.
+  static List<int> errNumber(int code, ErrorCategory category, String msg) {
+    final number = <int>[0x08];
+    for (var v = code; ; v >>= 7) {
+      if (v < 0x80) {
+        number.add(v);
+        break;
+      }
+      number.add((v & 0x7f) | 0x80);
+    }
+    return FFIResponse(
+      payload: <int>[
+        ...number,
+        ...(FlowyError()
+              ..msg = msg
+              ..category = category)
+            .writeToBuffer(),
+      ],
+      code: FFIStatusCode.FFI_STATUS_CODE_ERR,
+    ).writeToBuffer();
+  }
+
   static StreamFrame notification(String source, int ty, String id,
           {List<int>? payload, List<int>? error, int seq = 0}) =>
       StreamFrame(
@@ -116,7 +140,7 @@ void main() {
     final backend = FakeBackend();
     backend.onRequest = (r) => backend.send(<StreamFrame>[
           FakeBackend.response(r.id,
-              FakeBackend.err(ErrorCode.ERROR_CODE_EMAIL_FORMAT_INVALID, 'email: bad')),
+              FakeBackend.errNumber(220, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT, 'email: bad')),
         ]);
     final result = await UserEventSignIn(SignInPayloadPB(email: 'x'))
         .send(client: backend.client);

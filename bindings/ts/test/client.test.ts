@@ -25,6 +25,7 @@ import {
   UserProfilePBSchema,
 } from "../conformance/gen/eventwire/v1/user_pb.js";
 import { FakeTransport, warnings } from "./fake.js";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 
 const profile = create(UserProfilePBSchema, { id: 9_223_372_036_854_775_807n, email: "a@b.co", name: "A", token: "t" });
 const profileBytes = toBinary(UserProfilePBSchema, profile);
@@ -81,11 +82,13 @@ describe("calls", () => {
     const { transport, client } = setup();
     const pending = user.signIn(client, { email: "x" });
     const [call] = await transport.waitForCalls(1);
-    call!.answer({ code: 1, payload: errorBytes(ErrorCode.EMAIL_FORMAT_INVALID, "email: bad") });
+    // An application code (the sample app's), with the category its backend sends.
+    const appError = create(FlowyErrorSchema, { code: SampleErrorCode.EMAIL_FORMAT_INVALID as number, msg: "email: bad", category: ErrorCategory.INVALID_ARGUMENT });
+    call!.answer({ code: 1, payload: toBinary(FlowyErrorSchema, appError) });
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.EMAIL_FORMAT_INVALID);
+    assert.equal(r.error.code, SampleErrorCode.EMAIL_FORMAT_INVALID);
     assert.equal(r.error.category, ErrorCategory.INVALID_ARGUMENT);
   });
 
@@ -456,7 +459,7 @@ describe("generated descriptors", () => {
       [user.UserSignedInNotification, document.DocumentUpdatedNotification, conformance.TickNotification].map((n) => [n.source, n.ty]),
       [["user", 1], ["document", 1], ["conformance", 1]],
     );
-    assert.deepEqual(user.SignInEvent.errors, [ErrorCode.EMAIL_FORMAT_INVALID, ErrorCode.PASSWORD_IS_EMPTY]);
+    assert.deepEqual(user.SignInEvent.errors, [SampleErrorCode.EMAIL_FORMAT_INVALID, SampleErrorCode.PASSWORD_IS_EMPTY]);
     assert.equal(conformance.RaiseErrorEvent.errors, "any");
     assert.equal(conformance.SleepEvent.timeoutMs, 200);
     assert.equal(conformance.PingEvent.input, undefined);

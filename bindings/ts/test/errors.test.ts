@@ -25,7 +25,6 @@ describe("error categories", () => {
       [ErrorCode.BACKEND_NOT_READY, ErrorCategory.UNAVAILABLE],
       [ErrorCode.OVERLOADED, ErrorCategory.RESOURCE_EXHAUSTED],
       [ErrorCode.TRANSPORT_CLOSED, ErrorCategory.UNAVAILABLE],
-      [ErrorCode.USER_NOT_SIGNED_IN, ErrorCategory.UNAUTHENTICATED],
     ];
     for (const [code, category] of expected) assert.equal(categoryOf(code), category, describeCode(code));
   });

@@ -23,6 +23,7 @@ import { conformance, document, user } from "../conformance/gen/events/index.js"
 import { AllTypesPBSchema, type TickPB } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 import { type DocumentSnapshotPB, ExportType } from "../conformance/gen/eventwire/v1/document_pb.js";
 import { type UserProfilePB } from "../conformance/gen/eventwire/v1/user_pb.js";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 import { spawnHost } from "@eventwire/client/node";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -91,7 +92,7 @@ describe("live: eventwire-host --stdio", { skip: skip ?? (host.path === undefine
     const r = await user.signIn(client, { email: "not-an-email", password: "pw" });
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.EMAIL_FORMAT_INVALID);
+    assert.equal(r.error.code, SampleErrorCode.EMAIL_FORMAT_INVALID);
     assert.equal(r.error.category, ErrorCategory.INVALID_ARGUMENT);
   });
 
@@ -132,7 +133,7 @@ describe("live: eventwire-host --stdio", { skip: skip ?? (host.path === undefine
     const r = await document.exportDocument(client, { viewId: "", exportType: ExportType.MARKDOWN });
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.VIEW_ID_IS_INVALID);
+    assert.equal(r.error.code, SampleErrorCode.VIEW_ID_IS_INVALID);
   });
 
   it("an unknown event fails with UNKNOWN_EVENT", async () => {

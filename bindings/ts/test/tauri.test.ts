@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 import {
   Client,
   ErrorCode,
@@ -21,6 +22,7 @@ const every = Uint8Array.from({ length: 256 }, (_, i) => i);
 function json(reply: (cmd: string, args: unknown) => unknown) {
   const sent: Array<{ cmd: string; args: unknown }> = [];
   const transport = new TauriTransport({
+    mode: "json",
     invoke: async (cmd, args) => {
       sent.push({ cmd, args });
       return reply(cmd, args);
@@ -51,11 +53,11 @@ describe("Tauri JSON bridge", () => {
   });
 
   it("turns code 1 into a backend failure", async () => {
-    const { client } = json(() => ({ code: 1, payload: [...toBinary(FlowyErrorSchema, flowyError(ErrorCode.USER_NOT_SIGNED_IN, "no user"))] }));
+    const { client } = json(() => ({ code: 1, payload: [...toBinary(FlowyErrorSchema, flowyError(SampleErrorCode.USER_NOT_SIGNED_IN as number, "no user"))] }));
     const r = await user.getUserProfile(client);
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
-    assert.equal(r.error.code, ErrorCode.USER_NOT_SIGNED_IN);
+    assert.equal(r.error.code, SampleErrorCode.USER_NOT_SIGNED_IN);
   });
 
   const malformed: Array<[string, unknown]> = [
@@ -89,37 +91,7 @@ describe("Tauri JSON bridge", () => {
   });
 });
 
-describe("Tauri raw bridge", () => {
-  it("sends the encoded FFIRequest and decodes the FFIResponse bytes", async () => {
-    const sent: Array<{ cmd: string; args: unknown }> = [];
-    const profile = create(UserProfilePBSchema, { id: 42n, email: "a@b.co" });
-    const transport = new TauriTransport({
-      mode: "raw",
-      invoke: async (cmd, args) => {
-        sent.push({ cmd, args });
-        const response = create(FFIResponseSchema, { code: 0, payload: toBinary(UserProfilePBSchema, profile) });
-        return toBinary(FFIResponseSchema, response).buffer;
-      },
-    });
-    const client = new Client(transport);
-    const r = await user.signIn(client, { email: "a@b.co", password: "p" });
-    assert.equal(sent[0]!.cmd, "invoke_request_raw");
-    assert.ok(sent[0]!.args instanceof Uint8Array);
-    const req = fromBinary(FFIRequestSchema, sent[0]!.args);
-    assert.equal(req.event, "SignIn");
-    assert.ok(r.ok);
-    assert.equal(r.value.id, 42n);
-  });
-
-  it("turns bytes that are not an FFIResponse into a transport failure", async () => {
-    const client = new Client(new TauriTransport({ mode: "raw", invoke: async () => new Uint8Array([0x0a, 0x40]) }));
-    const r = await conformance.ping(client);
-    assert.ok(!r.ok);
-    assert.equal(r.origin, "transport");
-  });
-});
-
-describe("Tauri notifications", () => {
+describe("Tauri JSON mode notifications", () => {
   it("listens once on the notification event and routes each SubscribeObject", async () => {
     let handler: ((e: { payload: unknown }) => void) | undefined;
     const listened: string[] = [];
@@ -130,7 +102,7 @@ describe("Tauri notifications", () => {
       return () => unlistened++;
     };
     const warnings: string[] = [];
-    const client = new Client(new TauriTransport({ invoke: async () => ({}), listen }), { onWarning: (m) => warnings.push(m) });
+    const client = new Client(new TauriTransport({ mode: "json", invoke: async () => ({}), listen }), { onWarning: (m) => warnings.push(m) });
     const got: bigint[] = [];
     user.onUserSignedIn(client, (n) => n.ok && got.push(n.value.id));
     const obj = create(SubscribeObjectSchema, {

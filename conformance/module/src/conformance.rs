@@ -33,10 +33,11 @@ impl ConformanceHandlers for Conformance {
 
     async fn raise_error(
         &self,
-        _cx: &Context,
+        cx: &Context,
         input: RaiseErrorPayloadPb,
     ) -> Result<(), FlowyError> {
-        let code = ErrorCode::try_from(input.code).map_err(|_| {
+        // Any code a schema of this backend declares: the protocol's or an application's.
+        let category = cx.error_category(input.code).ok_or_else(|| {
             field_error(
                 ErrorCode::InvalidParams,
                 "code",
@@ -44,10 +45,10 @@ impl ConformanceHandlers for Conformance {
             )
         })?;
         Err(FlowyError {
-            code: code as i32,
+            code: input.code,
             msg: input.msg,
             payload: input.payload,
-            category: code.category() as i32,
+            category: category as i32,
         })
     }
 

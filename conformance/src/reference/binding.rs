@@ -67,13 +67,7 @@ pub fn resolve_category(mut error: FlowyError, flaw: Option<&Flaw>) -> FlowyErro
     if flaw == Some(&Flaw::CategoryAsReceived) {
         return error;
     }
-    error.category = match pb::ErrorCode::try_from(error.code) {
-        Ok(code) => code.category() as i32,
-        Err(_) => match pb::ErrorCategory::try_from(error.category) {
-            Ok(pb::ErrorCategory::Unspecified) | Err(_) => pb::ErrorCategory::Internal as i32,
-            Ok(c) => c as i32,
-        },
-    };
+    error.category = crate::check::resolved_category(error.code, error.category);
     error
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
 
 use crate::{
-    BuildProblem,
+    problems::BuildProblem,
     schema::{EventDef, NotificationDef, Schema},
 };
 

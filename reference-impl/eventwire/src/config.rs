@@ -239,17 +239,20 @@ impl Capabilities {
         self.patterns.iter().map(ToString::to_string).collect()
     }
 
-    /// Each pattern that names a module or event none of `dispatcher`'s schemas declares. Such a pattern is
-    /// valid and matches nothing (SPEC.md REQ-CAP-2); transports warn about it, as it is often a
-    /// typo.
-    pub fn unknown_patterns(&self, dispatcher: &crate::Dispatcher) -> Vec<String> {
+    /// As [`unknown_patterns`](Self::unknown_patterns), given whether a module is declared and
+    /// the module of a declared event.
+    pub(crate) fn unknown_patterns_in<'a>(
+        &self,
+        declares_module: impl Fn(&str) -> bool,
+        event_module: impl Fn(&str) -> Option<&'a str>,
+    ) -> Vec<String> {
         self.patterns
             .iter()
             .filter(|p| match p {
                 Pattern::All => false,
-                Pattern::Module(m) => !dispatcher.declares_module(m),
+                Pattern::Module(m) => !declares_module(m),
                 Pattern::Event { module, event } => {
-                    dispatcher.event(event).is_none_or(|e| e.module != module)
+                    event_module(event).is_none_or(|m| m != module)
                 }
             })
             .map(ToString::to_string)

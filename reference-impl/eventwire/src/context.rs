@@ -3,8 +3,8 @@
 use eventwire_schema::pb::FlowyError;
 
 use crate::{
-    CancelHandle, NotificationKind, Notifier, notify::NotificationBody,
-    notify::UndeclaredNotification,
+    cancel::CancelHandle,
+    notify::{NotificationBody, NotificationKind, Notifier, UndeclaredNotification},
 };
 
 /// Given to every handler call. Cheap to clone.
@@ -31,6 +31,14 @@ impl Context {
             cancel,
             notifier,
         }
+    }
+
+    /// The category that one of the backend's schemas gives error code `number` (the protocol's
+    /// codes and every application code of every mounted schema); `None` if no schema declares
+    /// it. For handlers that answer a code chosen at run time, as the conformance module's
+    /// `RaiseError` does.
+    pub fn error_category(&self, number: i32) -> Option<eventwire_schema::pb::ErrorCategory> {
+        self.notifier.error_category(number)
     }
 
     /// The event being handled, e.g. `SignIn`.

@@ -2,10 +2,9 @@
 //! shared by every transport.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::BTreeMap,
     fmt,
     future::Future,
-    hash::{BuildHasherDefault, Hasher},
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
@@ -15,19 +14,18 @@ use std::{
 
 use eventwire_schema::pb::{ErrorCode, FfiResponse, FfiStatusCode, FlowyError};
 use prost::Message;
-use prost_reflect::MessageDescriptor;
 
-use crate::{
-    catalog::{self, Catalog},
-    schema::{EventDef, Schema},
-};
 use tokio::runtime::Handle;
 
 use crate::{
-    CancelHandle, Capabilities, Config, ConfigError, Context, Event, Notifier, RawHandler,
-    notify::NotificationCenter,
-    pipeline::{self, InFlight},
-    registry::{Raw, Start, Typed},
+    catalog::{self, Catalog},
+    config::{Capabilities, Config},
+    context::Context,
+    notify::{NotificationCenter, Notifier},
+    pipeline::{self, InFlight, Inner, RequestOptions, Route, Routes},
+    problems::{BuildError, BuildProblem},
+    registry::{Event, RawHandler, Raw, Start, Typed},
+    schema::{EventDef, Schema},
 };
 
 /// Routes encoded requests to handlers and answers each exactly once. Cheap to clone; clones
@@ -35,95 +33,6 @@ use crate::{
 #[derive(Clone)]
 pub struct Dispatcher {
     pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) config: Config,
-    pub(crate) catalog: Arc<Catalog>,
-    pub(crate) schemas: Vec<&'static Schema>,
-    pub(crate) routes: Routes,
-    ready: AtomicBool,
-    pub(crate) in_flight: InFlight,
-    pub(crate) center: Arc<NotificationCenter>,
-    pub(crate) runtime: Handle,
-}
-
-impl Inner {
-    pub(crate) fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
-    }
-}
-
-pub(crate) struct Route {
-    pub(crate) name: &'static str,
-    pub(crate) event: &'static EventDef,
-    pub(crate) handler: Arc<dyn Start>,
-    /// Per-event configuration, else the table's `timeout_ms`, else the default.
-    pub(crate) timeout: Duration,
-    /// The input's descriptor if the nesting check needs it (see `pipeline::walk_descriptor`).
-    pub(crate) nesting: Option<MessageDescriptor>,
-}
-
-/// Routes by event name. Names are few, short and come from the tables, so FNV-1a (a handful of
-/// instructions for a 10-byte name) replaces SipHash's flooding resistance, which a table
-/// lookup with a fixed key set does not need.
-type Routes = HashMap<&'static str, Route, BuildHasherDefault<Fnv1a>>;
-
-pub(crate) struct Fnv1a(u64);
-
-impl Default for Fnv1a {
-    fn default() -> Self {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = bytes.iter().fold(self.0, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Per-request options a transport passes along with the bytes.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct RequestOptions {
-    /// A deadline for this request only, overriding every configured one. (A stream request's
-    /// `timeout_ms: 0` means "the event's deadline", i.e. `None` here, not a zero deadline.)
-    pub timeout: Option<Duration>,
-    /// The caller's capability set; `None` means the dispatcher's configured set.
-    pub capabilities: Option<Capabilities>,
-    /// Fires `CANCELLED` for this request when cancelled before the handler finishes.
-    pub cancel: Option<CancelHandle>,
-    /// The transport's id for the request, shown to the handler as
-    /// [`Context::request_id`](crate::Context::request_id).
-    pub request_id: Option<u64>,
-}
-
-impl RequestOptions {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
-        self.capabilities = Some(capabilities);
-        self
-    }
-    pub fn cancel(mut self, handle: CancelHandle) -> Self {
-        self.cancel = Some(handle);
-        self
-    }
-    pub fn request_id(mut self, id: u64) -> Self {
-        self.request_id = Some(id);
-        self
-    }
 }
 
 impl Dispatcher {
@@ -136,21 +45,29 @@ impl Dispatcher {
     /// panics: every outcome is a response. Poll it inside a tokio runtime with timers enabled
     /// (e.g. `Runtime::block_on` for a synchronous caller); handlers run on
     /// [`runtime`](Self::runtime).
-    pub async fn dispatch(&self, request: &[u8]) -> Vec<u8> {
-        self.dispatch_with(request, RequestOptions::default()).await
+    pub fn dispatch<'a>(&'a self, request: &'a [u8]) -> impl Future<Output = Vec<u8>> + Send + 'a {
+        pipeline::run_bytes(&self.inner, request, RequestOptions::default())
     }
 
     /// As [`dispatch`](Self::dispatch), with a deadline override, a capability set, a cancel
     /// handle and a request id. If the returned future is dropped early, the handler is dropped
     /// too.
-    pub async fn dispatch_with(&self, request: &[u8], options: RequestOptions) -> Vec<u8> {
-        pipeline::run_bytes(&self.inner, request, options).await
+    pub fn dispatch_with<'a>(
+        &'a self,
+        request: &'a [u8],
+        options: RequestOptions,
+    ) -> impl Future<Output = Vec<u8>> + Send + 'a {
+        pipeline::run_bytes(&self.inner, request, options)
     }
 
     /// As [`dispatch_with`](Self::dispatch_with), returning the `FFIResponse` message rather
     /// than its bytes.
-    pub async fn dispatch_response(&self, request: &[u8], options: RequestOptions) -> FfiResponse {
-        pipeline::run(&self.inner, request, options).await
+    pub fn dispatch_response<'a>(
+        &'a self,
+        request: &'a [u8],
+        options: RequestOptions,
+    ) -> impl Future<Output = FfiResponse> + Send + 'a {
+        pipeline::run(&self.inner, request, options)
     }
 
     /// Typed call for Rust callers: runs the same path as the bytes (so the same checks apply)
@@ -167,10 +84,7 @@ impl Dispatcher {
     ) -> Result<E::Output, FlowyError> {
         // The same pipeline as bytes, minus encoding an envelope only to take it apart again.
         let payload = input.encode_to_vec();
-        let request = pipeline::RequestRef {
-            event: E::NAME,
-            payload: &payload,
-        };
+        let request = pipeline::RequestRef::new(E::NAME, &payload);
         let response = pipeline::run_parts(&self.inner, request, options).await;
         if response.code == FfiStatusCode::Ok as i32 {
             E::Output::decode(response.payload.as_slice()).map_err(|e| {
@@ -378,7 +292,7 @@ impl DispatcherBuilder {
                         .unwrap_or(self.config.default_timeout_ms);
                     let input = event.input.and_then(|name| schema.message(name));
                     routes.insert(
-                        event.name,
+                        event.name.as_bytes(),
                         Route {
                             name: event.name,
                             event,
@@ -419,49 +333,11 @@ impl DispatcherBuilder {
     }
 }
 
-/// Why a dispatcher could not be built: every problem found.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct BuildError {
-    pub problems: Vec<BuildProblem>,
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{p}")?;
-        }
-        Ok(())
+impl Capabilities {
+    /// Each pattern that names a module or event none of `dispatcher`'s schemas declares. Such a pattern is
+    /// valid and matches nothing (SPEC.md REQ-CAP-2); transports warn about it, as it is often a
+    /// typo.
+    pub fn unknown_patterns(&self, dispatcher: &Dispatcher) -> Vec<String> {
+        self.unknown_patterns_in(|m| dispatcher.declares_module(m), |e| dispatcher.event(e).map(|e| e.module))
     }
-}
-
-/// One reason a dispatcher could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BuildProblem {
-    #[error("event `{event}` (declared in {declared}) has no handler: every event of the dispatcher's schemas needs exactly one")]
-    MissingHandler { event: String, declared: String },
-    #[error("event `{event}` has {count} handlers (every event of the tables needs exactly one)")]
-    DuplicateHandler { event: String, count: usize },
-    #[error("a handler is registered for `{event}`, which none of the dispatcher's schemas declares (add its schema with `DispatcherBuilder::schema`, or declare it in a table)")]
-    UndeclaredEvent { event: String },
-    #[error("event `{event}` is declared twice: in {first} and in {second} (event names route requests and must be unique across every schema of a dispatcher)")]
-    DuplicateEvent { event: String, first: String, second: String },
-    #[error("event id {id} is used twice: by {first} and by {second}")]
-    DuplicateEventId { id: u32, first: String, second: String },
-    #[error("module `{module}` is declared twice: in {first} and in {second}")]
-    DuplicateModule { module: String, first: String, second: String },
-    #[error("notification (source `{source_name}`, ty {ty}) is declared twice: {first} and {second}")]
-    DuplicateNotification { source_name: String, ty: i32, first: String, second: String },
-    #[error("error code {number} is declared twice with different meanings: {first} and {second}")]
-    DuplicateErrorCode { number: i32, first: String, second: String },
-    #[error("no schema: add the application's with `DispatcherBuilder::schema` or `mount`")]
-    NoSchema,
-    #[error("invalid configuration: {0}")]
-    Config(ConfigError),
-    #[error("event_timeouts_ms names `{event}`, which none of the dispatcher's schemas declares")]
-    UnknownTimeoutEvent { event: String },
-    #[error("no tokio runtime: call build() inside one or pass DispatcherBuilder::runtime")]
-    NoRuntime,
 }

@@ -25,8 +25,8 @@ use eventwire_schema::pb::{ErrorCode, FlowyError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Dispatcher, RequestOptions,
-    pipeline::{self, RequestRef, error_response},
+    dispatcher::Dispatcher,
+    pipeline::{self, RequestOptions, RequestRef, error_response},
 };
 
 /// One request: the event name and its encoded input, as a list of byte values.
@@ -65,10 +65,7 @@ pub async fn dispatch_json_with(
     options: RequestOptions,
 ) -> JsonResponse {
     // The envelope is already taken apart: no need to encode it only to decode it again.
-    let parts = RequestRef {
-        event: &request.ty,
-        payload: &request.payload,
-    };
+    let parts = RequestRef::new(&request.ty, &request.payload);
     let response = pipeline::run_parts(&dispatcher.inner, parts, options).await;
     JsonResponse {
         code: response.code,
@@ -82,9 +79,19 @@ pub async fn dispatch_json_value(
     dispatcher: &Dispatcher,
     request: serde_json::Value,
 ) -> JsonResponse {
+    dispatch_json_value_with(dispatcher, request, RequestOptions::default()).await
+}
+
+/// As [`dispatch_json_value`], with request options (e.g. the capability set of the webview that
+/// sent it).
+pub async fn dispatch_json_value_with(
+    dispatcher: &Dispatcher,
+    request: serde_json::Value,
+    options: RequestOptions,
+) -> JsonResponse {
     match serde_json::from_value::<Incoming>(request) {
         Ok(Incoming::Wrapped { request } | Incoming::Plain(request)) => {
-            dispatch_json(dispatcher, request).await
+            dispatch_json_with(dispatcher, request, options).await
         }
         Err(e) => invalid(e),
     }

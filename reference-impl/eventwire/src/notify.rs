@@ -7,7 +7,26 @@ use std::sync::{Arc, Mutex, Weak};
 use eventwire_schema::pb::{FlowyError, SubscribeObject, subscribe_object};
 use prost::Message;
 
-use crate::{NotificationKind, catalog::Catalog, session::SessionShared};
+use crate::catalog::Catalog;
+
+/// One notification kind of the tables, as a type. Generated for every notification in
+/// [`notifications`](crate::notifications).
+pub trait NotificationKind: Send + Sync + 'static {
+    const NAME: &'static str;
+    /// The `source` it is sent with (its module).
+    const SOURCE: &'static str;
+    /// The `ty` it is sent with, unique within `SOURCE` only.
+    const TY: i32;
+    type Payload: Message;
+}
+
+/// What the center delivers to: a session's outbound queue. The center knows subscribers only
+/// through this, so the notification path does not depend on the session's code.
+pub(crate) trait Subscriber: Send + Sync {
+    /// Numbers and queues (or drops) one notification; `false` once the subscriber will never
+    /// deliver anything again, so the center can forget it.
+    fn deliver_notification(&self, object: &Unnumbered) -> bool;
+}
 
 /// What a notification carries: exactly one of a payload message and an error.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +48,7 @@ pub struct UndeclaredNotification {
 /// Holds the subscribers. Emission takes one lock for the whole fan-out, so two notifications
 /// reach every subscriber in the same order: the order in which they were emitted.
 pub(crate) struct NotificationCenter {
-    subscribers: Mutex<Vec<Weak<SessionShared>>>,
+    subscribers: Mutex<Vec<Weak<dyn Subscriber>>>,
     catalog: Arc<Catalog>,
 }
 
@@ -38,8 +57,8 @@ impl NotificationCenter {
         NotificationCenter { subscribers: Mutex::new(Vec::new()), catalog }
     }
 
-    pub(crate) fn subscribe(&self, session: &Arc<SessionShared>) {
-        lock(&self.subscribers).push(Arc::downgrade(session));
+    pub(crate) fn subscribe(&self, subscriber: Weak<dyn Subscriber>) {
+        lock(&self.subscribers).push(subscriber);
     }
 
     fn emit(&self, object: &SubscribeObject) {
@@ -134,6 +153,11 @@ pub struct Notifier {
 impl Notifier {
     pub(crate) fn new(center: Arc<NotificationCenter>) -> Self {
         Notifier { center }
+    }
+
+    /// The category the backend's schemas give error code `number`; `None` if none declares it.
+    pub(crate) fn error_category(&self, number: i32) -> Option<eventwire_schema::pb::ErrorCategory> {
+        self.center.catalog.category(number)
     }
 
     /// Emits notification `N` about object `id` with `payload`.

@@ -1,12 +1,12 @@
 //! What a handler is, to the dispatcher: the typed [`Event`] contract generated from the tables,
-//! and the type-erased [`RawHandler`] every route stores.
+//! the type-erased [`RawHandler`] every route stores, and the [`Form`] its output takes.
 
 use std::{future::Future, marker::PhantomData, pin::Pin};
 
 use eventwire_schema::pb::{ErrorCode, FlowyError};
 use prost::Message;
 
-use crate::{Context, pipeline::Form};
+use crate::context::Context;
 
 /// One event of the tables, as a type. Generated for every event in [`events`](crate::events).
 pub trait Event: Send + Sync + 'static {
@@ -20,17 +20,6 @@ pub trait Event: Send + Sync + 'static {
     type Input: Message + Default + Send + 'static;
     /// The output message; `()` for an event without output.
     type Output: Message + Default + Send + 'static;
-}
-
-/// One notification kind of the tables, as a type. Generated for every notification in
-/// [`notifications`](crate::notifications).
-pub trait NotificationKind: Send + Sync + 'static {
-    const NAME: &'static str;
-    /// The `source` it is sent with (its module).
-    const SOURCE: &'static str;
-    /// The `ty` it is sent with, unique within `SOURCE` only.
-    const TY: i32;
-    type Payload: Message;
 }
 
 /// The future of a running handler: the encoded output, or the error to answer with.
@@ -97,9 +86,117 @@ where
                 format!("payload: not a valid `{}` input: {e}", E::NAME),
             )
         })?;
-        let fut = (self.f)(cx, input);
-        Ok(Box::pin(
-            async move { fut.await.map(|out| form.encode(&out)) },
-        ))
+        Ok(Box::pin(Encoded {
+            future: (self.f)(cx, input),
+            form,
+        }))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A typed handler's future, its output encoded in `form`. A struct rather than an `async`
+    /// block, which would hold the handler's future twice (captured, and being awaited) and move
+    /// it from one to the other on the first poll.
+    struct Encoded<Fut> {
+        #[pin]
+        future: Fut,
+        form: Form,
+    }
+}
+
+impl<Fut, T> Future for Encoded<Fut>
+where
+    Fut: Future<Output = Result<T, FlowyError>>,
+    T: Message,
+{
+    type Output = Result<Vec<u8>, FlowyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let form = *this.form;
+        this.future.poll(cx).map(|outcome| outcome.map(|out| form.encode(&out)))
+    }
+}
+
+/// What a successful request is answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// The encoded output message alone (for callers that build the `FfiResponse` message).
+    Payload,
+    /// The complete encoded OK `FFIResponse` around the output (for byte transports).
+    Envelope,
+}
+
+impl Form {
+    /// Encodes `output` in this form, in one buffer of the exact size.
+    pub(crate) fn encode(self, output: &impl Message) -> Vec<u8> {
+        match self {
+            Form::Payload => output.encode_to_vec(),
+            Form::Envelope => {
+                let len = output.encoded_len();
+                if len == 0 {
+                    return Vec::new();
+                }
+                let mut bytes = Vec::with_capacity(envelope_header_len(len) + len);
+                write_envelope_header(len, &mut bytes);
+                output.encode_raw(&mut bytes);
+                bytes
+            }
+        }
+    }
+
+    /// Puts already encoded output into this form.
+    pub(crate) fn wrap(self, output: Vec<u8>) -> Vec<u8> {
+        match self {
+            Form::Payload => output,
+            Form::Envelope if output.is_empty() => output,
+            Form::Envelope => {
+                let mut bytes =
+                    Vec::with_capacity(envelope_header_len(output.len()) + output.len());
+                write_envelope_header(output.len(), &mut bytes);
+                bytes.extend_from_slice(&output);
+                bytes
+            }
+        }
+    }
+}
+
+/// An OK `FFIResponse` with a non-empty payload is field 1 (tag byte 0x0a), the payload's length
+/// as a varint, the payload; `code` is OK (0), the default, so it is not written. This is
+/// prost's canonical encoding of the message, which a test checks.
+fn write_envelope_header(payload_len: usize, bytes: &mut Vec<u8>) {
+    bytes.push(0x0a);
+    prost::encoding::encode_varint(payload_len as u64, bytes);
+}
+
+fn envelope_header_len(payload_len: usize) -> usize {
+    1 + prost::encoding::encoded_len_varint(payload_len as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eventwire_schema::pb::{FfiResponse, FfiStatusCode};
+    use eventwire_schema::project_pb::PongPb;
+
+    #[test]
+    fn envelope_form_is_prosts_encoding_of_the_ok_response() {
+        for size in [0usize, 1, 127, 128, 300, 16_384, 70_000] {
+            let output = PongPb {
+                message: "x".repeat(size),
+            };
+            let expected = FfiResponse {
+                payload: output.encode_to_vec(),
+                code: FfiStatusCode::Ok as i32,
+            }
+            .encode_to_vec();
+            assert_eq!(Form::Envelope.encode(&output), expected, "size {size}");
+            assert_eq!(
+                Form::Envelope.wrap(output.encode_to_vec()),
+                expected,
+                "size {size}"
+            );
+            assert_eq!(Form::Payload.encode(&output), output.encode_to_vec());
+        }
     }
 }

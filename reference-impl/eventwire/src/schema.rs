@@ -9,7 +9,7 @@ use std::{fmt, sync::OnceLock};
 
 use prost_reflect::{DescriptorPool, MessageDescriptor};
 
-use crate::ErrorCategory;
+use eventwire_schema::pb::ErrorCategory;
 
 /// One crate's schema: what `eventwire-build` generates as `SCHEMA`.
 pub struct Schema {

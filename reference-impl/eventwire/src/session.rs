@@ -27,9 +27,11 @@ use prost::Message;
 use tokio::sync::mpsc;
 
 use crate::{
-    CancelHandle, Capabilities, Dispatcher, RequestOptions,
-    notify::{Unnumbered, lock},
-    pipeline::error_response,
+    cancel::CancelHandle,
+    config::Capabilities,
+    dispatcher::Dispatcher,
+    notify::{Subscriber, Unnumbered, drop_marker, lock},
+    pipeline::{RequestOptions, error_response},
 };
 
 /// Options of one session.
@@ -199,7 +201,8 @@ impl Dispatcher {
             capabilities: config.capabilities,
         });
         if config.notifications {
-            self.inner.center.subscribe(&shared);
+            let subscriber: std::sync::Weak<dyn Subscriber> = Arc::downgrade(&shared) as std::sync::Weak<SessionShared>;
+            self.inner.center.subscribe(subscriber);
         }
         let session = Session {
             guard: Arc::new(Guard {
@@ -453,10 +456,10 @@ impl SessionReceiver {
     }
 }
 
-impl SessionShared {
+impl Subscriber for SessionShared {
     /// Numbers and queues (or drops) one notification; `false` once the session will never
     /// deliver anything again, so the center can forget it.
-    pub(crate) fn deliver_notification(&self, object: &Unnumbered) -> bool {
+    fn deliver_notification(&self, object: &Unnumbered) -> bool {
         let mut state = lock(&self.state);
         let Some(tx) = &state.tx else { return false };
         if tx.is_closed() {
@@ -486,7 +489,9 @@ impl SessionShared {
         }
         true
     }
+}
 
+impl SessionShared {
     /// Queues one notification, counted before it can be received; `false` if the receiver is
     /// gone.
     fn send_notification(&self, state: &State, seq: u64, subscribe_object: Vec<u8>) -> bool {
@@ -516,7 +521,7 @@ impl SessionShared {
         if state.unrevealed_drops > 0 {
             state.seq += 1;
             let seq = state.seq;
-            let marker = crate::notify::drop_marker(state.unrevealed_drops, seq);
+            let marker = drop_marker(state.unrevealed_drops, seq);
             self.send_notification(state, seq, marker);
             state.unrevealed_drops = 0;
         }
@@ -535,7 +540,7 @@ impl SessionShared {
         {
             state.seq += 1;
             let seq = state.seq;
-            let marker = crate::notify::drop_marker(state.unrevealed_drops, seq);
+            let marker = drop_marker(state.unrevealed_drops, seq);
             if self.send_notification(state, seq, marker) {
                 state.marker_seq = Some(seq);
                 state.unrevealed_drops = 0;

@@ -80,22 +80,23 @@ async fn echo_answers_its_input_canonically() {
 #[tokio::test]
 async fn raise_error_answers_exactly_the_error_given() {
     let d = dispatcher();
-    for code in [
-        Code::RecordNotFound,
-        Code::Overloaded,
-        Code::Internal,
-        Code::UserNotSignedIn,
-        Code::RequestTimeout,
+    // A protocol code or one the sample application's schema declares: any declared code goes.
+    for (code, category) in [
+        (Code::RecordNotFound as i32, Code::RecordNotFound.category()),
+        (Code::Overloaded as i32, Code::Overloaded.category()),
+        (Code::Internal as i32, Code::Internal.category()),
+        (pb::SampleErrorCode::UserNotSignedIn as i32, Cat::Unauthenticated),
+        (Code::RequestTimeout as i32, Code::RequestTimeout.category()),
     ] {
         let input = pb::RaiseErrorPayloadPb {
-            code: code as i32,
+            code,
             msg: format!("m {code:?}"),
             payload: vec![1, 2, 3],
         };
         let e = assert_err(
             send(&d, &request("RaiseError", input)).await,
             code,
-            code.category(),
+            category,
         );
         assert_eq!((e.msg, e.payload), (format!("m {code:?}"), vec![1, 2, 3]));
     }

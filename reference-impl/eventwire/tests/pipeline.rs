@@ -34,6 +34,24 @@ async fn step1_undecodable_envelope_is_invalid_request() {
     assert_serving(&d).await;
 }
 
+/// The event name's UTF-8 is part of the envelope (step 1), whichever occurrence is wrong and
+/// whatever a later step would say: a name that is not UTF-8 is never BACKEND_NOT_READY or
+/// UNKNOWN_EVENT, and a valid prefix of a route's name does not make it routable.
+#[tokio::test]
+async fn step1_an_event_name_that_is_not_utf8_is_invalid_request_before_any_later_step() {
+    let last_invalid: &[u8] = &[0x0a, 0x04, b'P', b'i', b'n', b'g', 0x0a, 0x05, b'P', b'i', b'n', b'g', 0xff];
+    let first_invalid: &[u8] = &[0x0a, 0x01, 0xff, 0x0a, 0x04, b'P', b'i', b'n', b'g'];
+    let ready = dispatcher();
+    let not_ready = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder()).ready(false).build().unwrap();
+    for d in [&ready, &not_ready] {
+        for bytes in [last_invalid, first_invalid] {
+            let e = assert_err(send(d, bytes).await, Code::InvalidRequest, Cat::InvalidArgument);
+            assert!(e.msg.contains("UTF-8"), "{}", e.msg);
+        }
+    }
+    assert_serving(&ready).await;
+}
+
 #[tokio::test]
 async fn step2_empty_event_is_invalid_request() {
     let d = dispatcher();
@@ -119,7 +137,7 @@ async fn step5_capability_check_denies_before_the_handler_runs() {
     // The handler did not run: nobody is signed in.
     assert_err(
         send(&d, &request("GetUserProfile", ())).await,
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
     assert_serving(&d).await;
@@ -303,7 +321,7 @@ async fn step10_validation_in_the_handler_is_invalid_params_naming_the_field() {
             ),
         )
         .await,
-        Code::ViewIdIsInvalid,
+        pb::SampleErrorCode::ViewIdIsInvalid,
         Cat::InvalidArgument,
     );
     assert_eq!(e.msg, "view_id: View id can not be empty or whitespace");

@@ -19,8 +19,8 @@ fn sign_in(email: &str, password: &str, name: &str) -> pb::SignInPayloadPb {
 }
 
 #[track_caller]
-fn assert_code(e: FlowyError, code: Code, cat: Cat) -> FlowyError {
-    assert_eq!((e.code, e.category), (code as i32, cat as i32), "{e:?}");
+fn assert_code(e: FlowyError, code: impl Into<i32>, cat: Cat) -> FlowyError {
+    assert_eq!((e.code, e.category), (code.into(), cat as i32), "{e:?}");
     e
 }
 
@@ -39,7 +39,7 @@ async fn sign_in_assigns_ids_tokens_and_the_current_user() {
     let d = dispatcher();
     assert_code(
         d.call::<events::GetUserProfile>(()).await.unwrap_err(),
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
     let ada = d
@@ -70,12 +70,12 @@ async fn sign_in_assigns_ids_tokens_and_the_current_user() {
     d.call::<events::SignOut>(()).await.unwrap();
     assert_code(
         d.call::<events::GetUserProfile>(()).await.unwrap_err(),
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
     assert_code(
         d.call::<events::SignOut>(()).await.unwrap_err(),
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
 }
@@ -97,7 +97,7 @@ async fn sign_in_validates_email_then_password() {
             d.call::<events::SignIn>(sign_in(email, "pw", ""))
                 .await
                 .unwrap_err(),
-            Code::EmailFormatInvalid,
+            pb::SampleErrorCode::EmailFormatInvalid,
             Cat::InvalidArgument,
         );
         assert!(e.msg.starts_with("email: "), "{}", e.msg);
@@ -106,13 +106,13 @@ async fn sign_in_validates_email_then_password() {
         d.call::<events::SignIn>(sign_in("ada@example.org", "", ""))
             .await
             .unwrap_err(),
-        Code::PasswordIsEmpty,
+        pb::SampleErrorCode::PasswordIsEmpty,
         Cat::InvalidArgument,
     );
     assert!(e.msg.starts_with("password: "));
     assert_code(
         d.call::<events::GetUserProfile>(()).await.unwrap_err(),
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
 }
@@ -128,7 +128,7 @@ async fn update_user_profile_changes_only_the_set_fields() {
         d.call::<events::UpdateUserProfile>(update(Some("x"), None))
             .await
             .unwrap_err(),
-        Code::UserNotSignedIn,
+        pb::SampleErrorCode::UserNotSignedIn,
         Cat::Unauthenticated,
     );
     d.call::<events::SignIn>(sign_in("ada@example.org", "pw", "Ada"))
@@ -153,7 +153,7 @@ async fn update_user_profile_changes_only_the_set_fields() {
         d.call::<events::UpdateUserProfile>(update(Some("Z"), Some("bad")))
             .await
             .unwrap_err(),
-        Code::EmailFormatInvalid,
+        pb::SampleErrorCode::EmailFormatInvalid,
         Cat::InvalidArgument,
     );
     assert_eq!(
@@ -379,7 +379,7 @@ async fn export_document_in_every_format() {
 
     let e = assert_code(
         export(&d, " ", 0).await.unwrap_err(),
-        Code::ViewIdIsInvalid,
+        pb::SampleErrorCode::ViewIdIsInvalid,
         Cat::InvalidArgument,
     );
     assert_eq!(e.msg, "view_id: View id can not be empty or whitespace");

@@ -438,8 +438,10 @@ impl Cmp<'_> {
                 (_, None) => {}
                 (None, Some(_)) => self.push(rules::EVENT_ERROR_REMOVED, format!("event `{name}` declared `errors: any` and now lists codes"), &ne.at, &oe.at),
                 (Some(olist), Some(nlist)) => {
+                    // By number, as the wire carries it: a code that moves to another enum (the
+                    // protocol's to an application's) with its number is still declared.
                     for code in olist {
-                        if !nlist.iter().any(|c| c.enum_name == code.enum_name && c.number == code.number) {
+                        if !nlist.iter().any(|c| c.number == code.number) {
                             self.push(
                                 rules::EVENT_ERROR_REMOVED,
                                 format!("event `{name}` no longer declares error `{}` ({}); an older core may still return it", code.name, code.number),

@@ -104,8 +104,12 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                     _ => return Err(fail("output given for an event without output, or missing".into())),
                 },
                 Outcome::Err { code, msg, payload } => {
-                    let mut fe = pb::FlowyError::new(*code, *msg);
-                    fe.payload = payload.clone();
+                    let fe = pb::FlowyError {
+                        code: *code,
+                        msg: (*msg).to_owned(),
+                        payload: payload.clone(),
+                        category: super::codes::category(*code) as i32,
+                    };
                     let bytes = fe.encode_to_vec();
                     let inner = Inner { ty: FLOWY.into(), value: codec::decode(FLOWY, &bytes).map_err(|e| fail(e.to_string()))?, hex: to_hex(&bytes) };
                     (bytes, pb::FfiStatusCode::Err, Some(inner))
@@ -166,8 +170,8 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                     }
                 }
                 (Input::Response, ExpectDef::Err { code, .. }) => match super::outcome::receive_response(bytes) {
-                    Ok(Err(got)) if got.code == *code as i32 => {}
-                    other => return Err(fail(format!("the case expects {}, the reference receiver reads {other:?}", code.as_str_name()))),
+                    Ok(Err(got)) if got.code == *code => {}
+                    other => return Err(fail(format!("the case expects {}, the reference receiver reads {other:?}", super::codes::value_name(*code)))),
                 },
                 (Input::Request, _) => {}
                 _ => return Err(fail("the outcome does not fit the input".into())),
@@ -293,10 +297,10 @@ fn notification(n: &NotifDef, seq: u64) -> Result<ExpectNotification, String> {
     Ok(ExpectNotification { source: n.source.to_owned(), ty: n.ty, id: n.id.clone(), seq, inner, hex: to_hex(&so.encode_to_vec()) })
 }
 
-fn error(code: pb::ErrorCode, payload: Option<&Vec<u8>>) -> ExpectError {
+fn error(code: i32, payload: Option<&Vec<u8>>) -> ExpectError {
     ExpectError {
-        code: code.as_str_name().to_owned(),
-        category: code.category().as_str_name().to_owned(),
+        code: super::codes::value_name(code),
+        category: super::codes::category(code).as_str_name().to_owned(),
         payload_hex: payload.map(|p| to_hex(p)),
     }
 }

@@ -15,6 +15,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod codec;
+pub mod codes;
 pub mod compile;
 pub mod format;
 pub mod generate;

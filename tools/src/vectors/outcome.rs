@@ -77,7 +77,7 @@ fn describe_error(payload: &[u8]) -> String {
 }
 
 pub fn name_of_code(n: i32) -> String {
-    pb::ErrorCode::try_from(n).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| n.to_string())
+    super::codes::value_name(n)
 }
 
 pub fn name_of_category(n: i32) -> String {

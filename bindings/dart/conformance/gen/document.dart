@@ -94,7 +94,7 @@ final class DocumentEventApplyEdit extends EventCall<void, ApplyEditCode> {
 
 /// The codes `ExportDocument` declares; the protocol's and unknown numbers come on top.
 enum ExportDocumentCode implements DeclaredCode {
-  /// `ERROR_CODE_VIEW_ID_IS_INVALID` (222), category `INVALID_ARGUMENT`.
+  /// `SAMPLE_ERROR_CODE_VIEW_ID_IS_INVALID` (222), category `INVALID_ARGUMENT`.
   viewIdIsInvalid(222, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT),
   /// `ERROR_CODE_INVALID_PARAMS` (49), category `INVALID_ARGUMENT`.
   invalidParams(49, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT),

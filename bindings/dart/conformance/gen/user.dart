@@ -12,9 +12,9 @@ import 'proto/eventwire/v1/user.pb.dart';
 
 /// The codes `SignIn` declares; the protocol's and unknown numbers come on top.
 enum SignInCode implements DeclaredCode {
-  /// `ERROR_CODE_EMAIL_FORMAT_INVALID` (220), category `INVALID_ARGUMENT`.
+  /// `SAMPLE_ERROR_CODE_EMAIL_FORMAT_INVALID` (220), category `INVALID_ARGUMENT`.
   emailFormatInvalid(220, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT),
-  /// `ERROR_CODE_PASSWORD_IS_EMPTY` (221), category `INVALID_ARGUMENT`.
+  /// `SAMPLE_ERROR_CODE_PASSWORD_IS_EMPTY` (221), category `INVALID_ARGUMENT`.
   passwordIsEmpty(221, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT);
 
   const SignInCode(this.number, this.category);
@@ -54,7 +54,7 @@ final class UserEventSignIn extends EventCall<UserProfilePB, SignInCode> {
 
 /// The codes `GetUserProfile` declares; the protocol's and unknown numbers come on top.
 enum GetUserProfileCode implements DeclaredCode {
-  /// `ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
+  /// `SAMPLE_ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
   userNotSignedIn(223, ErrorCategory.ERROR_CATEGORY_UNAUTHENTICATED);
 
   const GetUserProfileCode(this.number, this.category);
@@ -88,9 +88,9 @@ final class UserEventGetUserProfile extends EventCall<UserProfilePB, GetUserProf
 
 /// The codes `UpdateUserProfile` declares; the protocol's and unknown numbers come on top.
 enum UpdateUserProfileCode implements DeclaredCode {
-  /// `ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
+  /// `SAMPLE_ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
   userNotSignedIn(223, ErrorCategory.ERROR_CATEGORY_UNAUTHENTICATED),
-  /// `ERROR_CODE_EMAIL_FORMAT_INVALID` (220), category `INVALID_ARGUMENT`.
+  /// `SAMPLE_ERROR_CODE_EMAIL_FORMAT_INVALID` (220), category `INVALID_ARGUMENT`.
   emailFormatInvalid(220, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT);
 
   const UpdateUserProfileCode(this.number, this.category);
@@ -130,7 +130,7 @@ final class UserEventUpdateUserProfile extends EventCall<UserProfilePB, UpdateUs
 
 /// The codes `SignOut` declares; the protocol's and unknown numbers come on top.
 enum SignOutCode implements DeclaredCode {
-  /// `ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
+  /// `SAMPLE_ERROR_CODE_USER_NOT_SIGNED_IN` (223), category `UNAUTHENTICATED`.
   userNotSignedIn(223, ErrorCategory.ERROR_CATEGORY_UNAUTHENTICATED);
 
   const SignOutCode(this.number, this.category);

@@ -91,7 +91,7 @@ describe("to-do over stdio (todo-host)", () => {
 describe("to-do through the JSON bridge (Tauri's shape)", () => {
   it("calls, narrows an app error and receives a notification", async () => {
     const bridge = spawnBridge(todoJsonBridge());
-    const client = createClient(new TauriTransport({ invoke: bridge.invoke, listen: bridge.listen }), { notifications });
+    const client = createClient(new TauriTransport({ mode: "json", invoke: bridge.invoke, listen: bridge.listen }), { notifications });
     try {
       const changed = next<TodoPB>((h) => todo.onTodoChanged(client, h));
       const created = await todo.createTodo(client, { title: "over JSON" });

@@ -17,11 +17,12 @@ use eventwire_schema::pb::FlowyError;
 use tokio::{runtime::Handle, time::Instant};
 
 use super::{cancelled, panicked, timed_out};
-use crate::{CancelHandle, HandlerFuture};
+use crate::{cancel::CancelHandle, registry::HandlerFuture};
 
 /// Starts the handler (`start`: decode the input, build the future), then runs it to its
 /// outcome, its timeout or its cancellation, whichever is decided first. Starting and the first
 /// poll share one entry into the runtime's context.
+#[cfg(test)]
 pub(super) async fn supervise(
     start: impl FnOnce() -> Result<HandlerFuture, FlowyError>,
     event: &'static str,
@@ -30,58 +31,97 @@ pub(super) async fn supervise(
     runtime: &Handle,
 ) -> Result<Vec<u8>, FlowyError> {
     let started = Instant::now();
+    let mut start = Some(start);
+    let first = poll_fn(|cx| {
+        let start = start.take().expect("the first poll_fn is polled once");
+        Poll::Ready(first_poll(start, event, cancel, runtime, cx))
+    })
+    .await;
+    match first {
+        First::Done(outcome) => outcome,
+        First::Waiting(waiting) => waiting.wait(cancel, started, deadline).await,
+    }
+}
+
+/// The outcome of a handler's start and first poll.
+pub(super) enum First<'a> {
+    /// Decided: the handler's outcome, or the error that stopped it.
+    Done(Result<Vec<u8>, FlowyError>),
+    /// The handler waits; [`Waiting::wait`] runs it on.
+    Waiting(Waiting<'a>),
+}
+
+/// Starts the handler and polls it once with the caller's task context `cx`, so that a handler
+/// that finishes at once costs no timer, no waiter and no further future. If it waits, `cx`'s
+/// waker is registered and [`Waiting::wait`] does not poll it again before it is woken.
+pub(super) fn first_poll<'a>(
+    start: impl FnOnce() -> Result<HandlerFuture, FlowyError>,
+    event: &'static str,
+    cancel: Option<&CancelHandle>,
+    runtime: &'a Handle,
+    cx: &mut TaskContext<'_>,
+) -> First<'a> {
+    let _runtime = runtime.enter();
     let mut guarded = Guarded {
         future: None,
         runtime,
         event,
     };
-    let mut start = Some(start);
-    // Polled once with this task's waker; if it waits, that waker is registered and the race
-    // below does not need to poll it again before it is woken.
-    let first = poll_fn(|cx| {
-        let _runtime = runtime.enter();
-        let start = start.take().expect("the first poll_fn is polled once");
-        match catch_unwind(AssertUnwindSafe(start)) {
-            Ok(Ok(future)) => guarded.future = Some(future),
-            Ok(Err(error)) => return Poll::Ready(Some(Err(error))),
-            Err(_) => return Poll::Ready(Some(Err(panicked(event)))),
-        }
-        if cancel.is_some_and(CancelHandle::is_cancelled) {
-            guarded.drop_in_context();
-            return Poll::Ready(Some(Err(cancelled())));
-        }
-        Poll::Ready(match guarded.poll_in_context(cx) {
-            Poll::Ready(outcome) => Some(outcome),
-            Poll::Pending => None,
-        })
-    })
-    .await;
-    if let Some(outcome) = first {
-        return outcome;
+    match catch_unwind(AssertUnwindSafe(start)) {
+        Ok(Ok(future)) => guarded.future = Some(future),
+        Ok(Err(error)) => return First::Done(Err(error)),
+        Err(_) => return First::Done(Err(panicked(event))),
     }
-    let mut registered = true;
-    let handler = poll_fn(|cx| {
-        if std::mem::take(&mut registered) {
-            return Poll::Pending;
+    if cancel.is_some_and(CancelHandle::is_cancelled) {
+        guarded.drop_in_context();
+        return First::Done(Err(cancelled()));
+    }
+    match guarded.poll_in_context(cx) {
+        Poll::Ready(outcome) => First::Done(outcome),
+        Poll::Pending => First::Waiting(Waiting { guarded }),
+    }
+}
+
+/// A handler that waited on its first poll (its waker registered).
+pub(super) struct Waiting<'a> {
+    guarded: Guarded<'a>,
+}
+
+impl Waiting<'_> {
+    /// Races the handler against its deadline (`deadline` after `started`) and `cancel`.
+    pub(super) async fn wait(
+        self,
+        cancel: Option<&CancelHandle>,
+        started: Instant,
+        deadline: Duration,
+    ) -> Result<Vec<u8>, FlowyError> {
+        let mut guarded = self.guarded;
+        let runtime = guarded.runtime;
+        let event = guarded.event;
+        let mut registered = true;
+        let handler = poll_fn(|cx| {
+            if std::mem::take(&mut registered) {
+                return Poll::Pending;
+            }
+            let _runtime = runtime.enter();
+            guarded.poll_in_context(cx)
+        });
+        let cancelled_by_caller = async {
+            match cancel {
+                Some(cancel) => cancel.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        let timer = {
+            let _runtime = runtime.enter();
+            tokio::time::sleep_until(started + deadline)
+        };
+        tokio::select! {
+            biased;
+            outcome = handler => outcome,
+            () = cancelled_by_caller => Err(cancelled()),
+            () = timer => Err(timed_out(event, deadline)),
         }
-        let _runtime = runtime.enter();
-        guarded.poll_in_context(cx)
-    });
-    let cancelled_by_caller = async {
-        match cancel {
-            Some(cancel) => cancel.cancelled().await,
-            None => std::future::pending().await,
-        }
-    };
-    let timer = {
-        let _runtime = runtime.enter();
-        tokio::time::sleep_until(started + deadline)
-    };
-    tokio::select! {
-        biased;
-        outcome = handler => outcome,
-        () = cancelled_by_caller => Err(cancelled()),
-        () = timer => Err(timed_out(event, deadline)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Request sequences against one fresh backend, with the responses and notifications SPEC.md
 //! fixes for the sample application and the conformance module.
 
-use eventwire_schema::pb::ErrorCode;
+use eventwire_schema::{pb::ErrorCode, project_pb::SampleErrorCode};
 use serde_json::{Value as Json, json};
 
 use super::spec::{self, *};
@@ -31,8 +31,8 @@ fn ok_n(output: Option<Json>, notifications: Vec<NotifDef>) -> ExpectDef {
     ExpectDef::Ok { output, notifications }
 }
 
-fn err(code: ErrorCode) -> ExpectDef {
-    ExpectDef::Err { code, payload: None }
+fn err(code: impl Into<i32>) -> ExpectDef {
+    ExpectDef::Err { code: code.into(), payload: None }
 }
 
 fn note(source: &'static str, ty: i32, id: &str, payload: Json) -> NotifDef {
@@ -95,18 +95,18 @@ fn user() -> Vec<Def> {
             step("SignIn", Some(sign_in("ada@example.org", "Countess")), ok_n(Some(profile(1, "ada@example.org", "Countess")), vec![note("user", 1, "1", profile(1, "ada@example.org", "Countess"))])),
         ]),
         case(F, "sign-in-bad-email-before-password", "Both email and password invalid: the email is checked first.", a, &["app", "validation", "order"], vec![
-            step("SignIn", Some(json!({"email": "nope"})), err(ErrorCode::EmailFormatInvalid)),
+            step("SignIn", Some(json!({"email": "nope"})), err(SampleErrorCode::EmailFormatInvalid)),
         ]),
         case(F, "update-profile-nothing-set", "No field set: nothing changes, ProfileUpdated is still emitted.", a, &["app", "notification", "optional"], vec![
             signed_in("ada@example.org"),
             step("UpdateUserProfile", Some(json!({})), ok_n(Some(profile(1, "ada@example.org", "Ada")), vec![note("user", 2, "1", profile(1, "ada@example.org", "Ada"))])),
         ]),
         case(F, "sign-in-empty-password", "An empty password: PASSWORD_IS_EMPTY, no notification.", a, &["app", "validation"], vec![
-            step("SignIn", Some(json!({"email": "ada@example.org"})), err(ErrorCode::PasswordIsEmpty)),
+            step("SignIn", Some(json!({"email": "ada@example.org"})), err(SampleErrorCode::PasswordIsEmpty)),
         ]),
-        case(F, "get-profile-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("GetUserProfile", None, err(ErrorCode::UserNotSignedIn))]),
+        case(F, "get-profile-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("GetUserProfile", None, err(SampleErrorCode::UserNotSignedIn))]),
         case(F, "get-profile", "The current user's profile.", a, &["app"], vec![signed_in("ada@example.org"), step("GetUserProfile", None, ok(Some(profile(1, "ada@example.org", "Ada"))))]),
-        case(F, "update-profile-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("UpdateUserProfile", Some(json!({"name": "x"})), err(ErrorCode::UserNotSignedIn))]),
+        case(F, "update-profile-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("UpdateUserProfile", Some(json!({"name": "x"})), err(SampleErrorCode::UserNotSignedIn))]),
         case(F, "update-profile-name", "Only the set field changes; ProfileUpdated precedes the response.", &[APP_USER, NOTIF_ORDER], &["app", "notification", "optional"], vec![
             signed_in("ada@example.org"),
             step("UpdateUserProfile", Some(json!({"name": "Ada L."})), ok_n(Some(profile(1, "ada@example.org", "Ada L.")), vec![note("user", 2, "1", profile(1, "ada@example.org", "Ada L."))])),
@@ -121,19 +121,19 @@ fn user() -> Vec<Def> {
         ]),
         case(F, "update-profile-bad-email", "An invalid new email: EMAIL_FORMAT_INVALID; the profile is unchanged.", a, &["app", "validation"], vec![
             signed_in("ada@example.org"),
-            step("UpdateUserProfile", Some(json!({"email": "nope"})), err(ErrorCode::EmailFormatInvalid)),
+            step("UpdateUserProfile", Some(json!({"email": "nope"})), err(SampleErrorCode::EmailFormatInvalid)),
             step("GetUserProfile", None, ok(Some(profile(1, "ada@example.org", "Ada")))),
         ]),
-        case(F, "sign-out-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("SignOut", None, err(ErrorCode::UserNotSignedIn))]),
+        case(F, "sign-out-signed-out", "No user: USER_NOT_SIGNED_IN.", a, &["app"], vec![step("SignOut", None, err(SampleErrorCode::UserNotSignedIn))]),
         case(F, "sign-out", "SignOut clears the current user (an OK response with an empty payload).", a, &["app"], vec![
             signed_in("ada@example.org"),
             step("SignOut", None, ok(None)),
-            step("GetUserProfile", None, err(ErrorCode::UserNotSignedIn)),
+            step("GetUserProfile", None, err(SampleErrorCode::UserNotSignedIn)),
         ]),
     ];
     for (slug, email) in bad_emails {
         d.push(case(F, &format!("sign-in-bad-email-{slug}"), &format!("Email {email:?} is not local@domain: EMAIL_FORMAT_INVALID."), a, &["app", "validation"], vec![
-            step("SignIn", Some(json!({"email": email, "password": "pw"})), err(ErrorCode::EmailFormatInvalid)),
+            step("SignIn", Some(json!({"email": email, "password": "pw"})), err(SampleErrorCode::EmailFormatInvalid)),
         ]));
     }
     d
@@ -195,8 +195,8 @@ fn document() -> Vec<Def> {
             export("EXPORT_TYPE_MARKDOWN", "# notes\n\nbody"),
             export("EXPORT_TYPE_LINK", "eventwire://document/notes"),
         ]),
-        case(F, "export-empty-view-id", "An empty view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({})), err(ErrorCode::ViewIdIsInvalid))]),
-        case(F, "export-whitespace-view-id", "A whitespace view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({"viewId": "  "})), err(ErrorCode::ViewIdIsInvalid))]),
+        case(F, "export-empty-view-id", "An empty view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({})), err(SampleErrorCode::ViewIdIsInvalid))]),
+        case(F, "export-whitespace-view-id", "A whitespace view_id: VIEW_ID_IS_INVALID.", a, &["app", "validation"], vec![step("ExportDocument", Some(json!({"viewId": "  "})), err(SampleErrorCode::ViewIdIsInvalid))]),
         case(F, "export-unknown-type", "An export_type that ExportType does not declare: INVALID_PARAMS.", a, &["app", "validation", "enum"], vec![open(), step("ExportDocument", Some(json!({"viewId": "notes", "exportType": 7})), err(ErrorCode::InvalidParams))]),
         case(F, "export-unknown-document", "A document never opened: RECORD_NOT_FOUND.", a, &["app"], vec![step("ExportDocument", Some(json!({"viewId": "nope"})), err(ErrorCode::RecordNotFound))]),
     ]
@@ -233,13 +233,13 @@ fn conformance() -> Vec<Def> {
         case(F, "echo-all-types", "Echo answers every proto3 feature unchanged, canonically.", &[MOD_ECHO], &["conformance"], vec![step("Echo", Some(all.clone()), ok(Some(all)))]),
         case(F, "echo-empty", "Echo of the empty message: OK with an empty payload.", &[MOD_ECHO], &["conformance", "defaults"], vec![step("Echo", Some(json!({})), ok(Some(json!({}))))]),
         case(F, "raise-error", "RaiseError answers exactly the code and payload it was given, with the code's category.", &[MOD_RAISE, ENV_CATEGORY], &["conformance", "error"], vec![
-            step("RaiseError", Some(json!({"code": "ERROR_CODE_RECORD_NOT_FOUND", "msg": "m", "payload": "AQI="})), ExpectDef::Err { code: ErrorCode::RecordNotFound, payload: Some(vec![1, 2]) }),
+            step("RaiseError", Some(json!({"code": "ERROR_CODE_RECORD_NOT_FOUND", "msg": "m", "payload": "AQI="})), ExpectDef::Err { code: ErrorCode::RecordNotFound.into(), payload: Some(vec![1, 2]) }),
         ]),
         case(F, "raise-error-code-zero", "RaiseError with code INTERNAL (0, the default).", &[MOD_RAISE, ENV_CATEGORY], &["conformance", "error", "defaults"], vec![
-            step("RaiseError", Some(json!({})), ExpectDef::Err { code: ErrorCode::Internal, payload: Some(vec![]) }),
+            step("RaiseError", Some(json!({})), ExpectDef::Err { code: ErrorCode::Internal.into(), payload: Some(vec![]) }),
         ]),
         case(F, "raise-error-retryable", "RaiseError with OVERLOADED: category RESOURCE_EXHAUSTED.", &[MOD_RAISE, ENV_CATEGORY], &["conformance", "error"], vec![
-            step("RaiseError", Some(json!({"code": "ERROR_CODE_OVERLOADED"})), ExpectDef::Err { code: ErrorCode::Overloaded, payload: Some(vec![]) }),
+            step("RaiseError", Some(json!({"code": "ERROR_CODE_OVERLOADED"})), ExpectDef::Err { code: ErrorCode::Overloaded.into(), payload: Some(vec![]) }),
         ]),
         case(F, "raise-error-unknown-code", "A code not in ErrorCode: INVALID_PARAMS.", &[MOD_RAISE, VAL_PARAMS], &["conformance", "enum", "validation"], vec![
             step("RaiseError", Some(json!({"code": 150})), err(ErrorCode::InvalidParams)),

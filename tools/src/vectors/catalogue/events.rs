@@ -2,7 +2,7 @@
 //!
 //! The sample values are those the dispatch cases use, so the two kinds of vectors agree.
 
-use eventwire_schema::{Errors, pb::ErrorCode, tables};
+use eventwire_schema::{Errors, pb::ErrorCode, project_pb::SampleErrorCode, tables};
 use serde_json::{Value as Json, json};
 
 use super::spec::*;
@@ -31,14 +31,14 @@ fn sample(event: &str) -> (Option<Json>, Option<Json>) {
     }
 }
 
-fn error_msg(code: ErrorCode) -> &'static str {
-    match code {
-        ErrorCode::EmailFormatInvalid => "email: not of the form local@domain",
-        ErrorCode::PasswordIsEmpty => "password: must not be empty",
-        ErrorCode::UserNotSignedIn => "no user is signed in",
-        ErrorCode::InvalidParams => "document_id: must not be empty or whitespace",
-        ErrorCode::RecordNotFound => "document `notes` does not exist",
-        ErrorCode::ViewIdIsInvalid => "view_id: View id can not be empty or whitespace",
+fn error_msg(code: i32) -> &'static str {
+    match (ErrorCode::try_from(code), SampleErrorCode::try_from(code)) {
+        (_, Ok(SampleErrorCode::EmailFormatInvalid)) => "email: not of the form local@domain",
+        (_, Ok(SampleErrorCode::PasswordIsEmpty)) => "password: must not be empty",
+        (_, Ok(SampleErrorCode::UserNotSignedIn)) => "no user is signed in",
+        (_, Ok(SampleErrorCode::ViewIdIsInvalid)) => "view_id: View id can not be empty or whitespace",
+        (Ok(ErrorCode::InvalidParams), _) => "document_id: must not be empty or whitespace",
+        (Ok(ErrorCode::RecordNotFound), _) => "document `notes` does not exist",
         _ => "raised",
     }
 }
@@ -62,20 +62,20 @@ pub fn defs() -> Vec<Def> {
             if !matches!(event, "Panic" | "RaiseError") {
                 defs.push(def(file, format!("{}-response-ok", kebab(event)), format!("{event}: the OK response."), &[ENV_RESPONSE, app_spec], &["response"], Body::Response { event, outcome: Outcome::Ok(ev.output.as_ref().map(|_| output.clone().expect("an event with output has a sample output"))) }));
             }
-            let codes: Vec<ErrorCode> = match &ev.errors {
-                Errors::Any => all_codes(),
-                Errors::Codes(c) => c.iter().filter_map(|c| c.protocol()).collect(),
+            let mut codes: Vec<i32> = match &ev.errors {
+                // `any`: every code a schema of the reference backend declares (REQ-ERR-16).
+                Errors::Any => all_codes().into_iter().map(i32::from).chain(tables().error_codes().iter().map(|c| c.number)).collect(),
+                Errors::Codes(c) => c.iter().map(|c| c.number).collect(),
             };
-            let mut codes = codes;
             if event == "Panic" {
-                codes.push(ErrorCode::Internal);
+                codes.push(ErrorCode::Internal.into());
             }
             for code in codes {
                 let payload = if event == "RaiseError" { vec![0x01] } else { Vec::new() };
                 defs.push(def(
                     file,
-                    format!("{}-response-{}", kebab(event), code.as_str_name().trim_start_matches("ERROR_CODE_").to_ascii_lowercase().replace('_', "-")),
-                    format!("{event}: the ERR response with {}.", code.as_str_name()),
+                    format!("{}-response-{}", kebab(event), crate::vectors::codes::short_name(code).to_ascii_lowercase().replace('_', "-")),
+                    format!("{event}: the ERR response with {}.", crate::vectors::codes::value_name(code)),
                     &[ENV_RESPONSE, ENV_ERROR_PAYLOAD, ENV_CATEGORY],
                     &["response", "error"],
                     Body::Response { event, outcome: Outcome::Err { code, msg: error_msg(code), payload } },

@@ -59,7 +59,7 @@ pub enum Outcome {
     /// OK, with the output (None: an event without output).
     Ok(Option<Json>),
     /// ERR, with this FlowyError (its category is the schema's).
-    Err { code: ErrorCode, msg: &'static str, payload: Vec<u8> },
+    Err { code: i32, msg: &'static str, payload: Vec<u8> },
 }
 
 /// A notification's arm.
@@ -81,7 +81,7 @@ pub enum ExpectDef {
     /// OK with this output, after exactly these notifications.
     Ok { output: Option<Json>, notifications: Vec<NotifDef> },
     /// ERR with this code (and FlowyError payload, where fixed); no notifications.
-    Err { code: ErrorCode, payload: Option<Vec<u8>> },
+    Err { code: i32, payload: Option<Vec<u8>> },
     /// A received notification: malformed or not.
     Malformed(bool),
 }

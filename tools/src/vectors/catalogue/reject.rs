@@ -26,8 +26,8 @@ fn r(file: &'static str, name: &str, description: &str, spec: &[&'static str], t
     def(file, name, description, spec, tags, Body::Reject { config, input: Input::Request, bytes, expect })
 }
 
-fn err(code: ErrorCode) -> ExpectDef {
-    ExpectDef::Err { code, payload: None }
+fn err(code: impl Into<i32>) -> ExpectDef {
+    ExpectDef::Err { code: code.into(), payload: None }
 }
 
 fn ok(output: Option<Json>) -> ExpectDef {
@@ -194,7 +194,7 @@ fn receiver() -> Vec<Def> {
         def(F, name, description, &[NOTIF_MALFORMED], tags, Body::Reject { config: None, input: Input::Notification, bytes, expect: ExpectDef::Malformed(malformed) })
     };
     let rsp = |name: &str, description: &str, bytes: Vec<u8>, code: ErrorCode| {
-        def(F, name, description, &[ENV_STATUS_UNKNOWN], &["status"], Body::Reject { config: None, input: Input::Response, bytes, expect: ExpectDef::Err { code, payload: None } })
+        def(F, name, description, &[ENV_STATUS_UNKNOWN], &["status"], Body::Reject { config: None, input: Input::Response, bytes, expect: err(code) })
     };
     // FlowyError{code: UNKNOWN_EVENT (200), msg: "x", category: UNIMPLEMENTED (3)}.
     let flowy = cat(&[varint(1, 200), len(2, b"x"), varint(4, 3)]);

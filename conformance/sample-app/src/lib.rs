@@ -9,7 +9,7 @@ mod generated {
 mod document;
 mod user;
 
-use eventwire::{DispatcherBuilder, ErrorCode, FlowyError};
+use eventwire::{Code, DispatcherBuilder, FlowyError};
 
 pub use document::Documents;
 pub use generated::{SCHEMA, events, handlers, notifications};
@@ -24,7 +24,7 @@ pub fn mount(builder: DispatcherBuilder) -> DispatcherBuilder {
 }
 
 /// An error whose message names the field first, as the protocol asks: `field: problem`.
-pub(crate) fn field_error(code: ErrorCode, field: &str, problem: impl std::fmt::Display) -> FlowyError {
+pub(crate) fn field_error(code: impl Code, field: &str, problem: impl std::fmt::Display) -> FlowyError {
     FlowyError::new(code, format!("{field}: {problem}"))
 }
 

@@ -2,10 +2,10 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire::{Context, ErrorCode, FlowyError};
+use eventwire::{Context, FlowyError};
 
 use crate::pb::{
-    SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
+    SampleErrorCode, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
 };
 
 use crate::{field_error, handlers::user::UserHandlers, lock, notifications};
@@ -32,7 +32,7 @@ impl UserHandlers for Users {
         check_email(&input.email)?;
         if input.password.is_empty() {
             return Err(field_error(
-                ErrorCode::PasswordIsEmpty,
+                SampleErrorCode::PasswordIsEmpty,
                 "password",
                 "must not be empty",
             ));
@@ -104,7 +104,7 @@ fn current(state: &State) -> Result<&UserProfilePb, FlowyError> {
     state
         .current
         .and_then(|id| state.users.get(&id))
-        .ok_or_else(|| FlowyError::new(ErrorCode::UserNotSignedIn, "user: nobody is signed in"))
+        .ok_or_else(|| FlowyError::new(SampleErrorCode::UserNotSignedIn, "user: nobody is signed in"))
 }
 
 /// `local@domain`: a non-empty local part, one `@`, a domain containing a `.` that is neither
@@ -122,7 +122,7 @@ fn check_email(email: &str) -> Result<(), FlowyError> {
         Ok(())
     } else {
         Err(field_error(
-            ErrorCode::EmailFormatInvalid,
+            SampleErrorCode::EmailFormatInvalid,
             "email",
             "must look like local@domain",
         ))
@@ -162,7 +162,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_email(bad).unwrap_err().code,
-                ErrorCode::EmailFormatInvalid as i32,
+                SampleErrorCode::EmailFormatInvalid as i32,
                 "{bad:?}"
             );
         }

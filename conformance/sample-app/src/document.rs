@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, sync::Mutex};
 use eventwire::{Context, ErrorCode, FlowyError};
 
 use crate::pb::{
-    DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType, OpenDocumentContextPb,
+    SampleErrorCode, DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType, OpenDocumentContextPb,
 };
 
 use crate::{field_error, handlers::document::DocumentHandlers, lock, notifications};
@@ -86,7 +86,7 @@ impl DocumentHandlers for Documents {
     ) -> Result<ExportDataPb, FlowyError> {
         if input.view_id.trim().is_empty() {
             return Err(field_error(
-                ErrorCode::ViewIdIsInvalid,
+                SampleErrorCode::ViewIdIsInvalid,
                 "view_id",
                 "View id can not be empty or whitespace",
             ));

@@ -1,6 +1,7 @@
-//! The sample application's `.proto` files and tables still live in `schema/` beside the
-//! protocol's, because the golden vectors name their types in package `eventwire.v1`; this crate
-//! compiles them as any application compiles its own.
+//! The sample application's `.proto` files and tables live in `schema/` beside the protocol's:
+//! SPEC.md section 15 defines them, the golden vectors and the lock file name them there, and a
+//! binding author finds every file of the protocol's schema in one directory. This crate compiles
+//! them as any application compiles its own.
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ fn main() -> Result<(), eventwire_build::Error> {
         .include(proto)
         .proto(proto.join("eventwire/v1/user.proto"))
         .proto(proto.join("eventwire/v1/document.proto"))
+        .proto(proto.join("eventwire/v1/sample_errors.proto"))
         .table(tables.join("user.yaml"))
         .table(tables.join("document.yaml"))
         .compile()
