@@ -5,9 +5,16 @@ CARGO ?= cargo
 # Proves that nothing calls a system protoc: prost-build is fed by protox.
 export PROTOC := /nonexistent/protoc-is-not-used
 
-.PHONY: test test-rust test-ts test-dart test-tauri dart fuzz-smoke
+.PHONY: test lint test-rust test-ts test-dart test-tauri dart fuzz-smoke
 
-test: test-rust test-ts test-dart test-tauri
+test: lint test-rust test-ts test-dart test-tauri
+
+# Formatting, lints ([workspace.lints] in Cargo.toml, clippy with warnings denied) and the API docs
+# (broken links and bad HTML fail). Each is quick once the tests' dependencies are built.
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
 # The Rust tests include the breaking-change corpus, which compares the checker with `buf breaking`
 # (npm @bufbuild/buf, pinned in tools/package.json). Under make a missing buf fails the run

@@ -133,10 +133,8 @@ fn heck_upper(s: &str) -> String {
         let boundary = c.is_ascii_uppercase()
             && !word.is_empty()
             && (chars[i - 1].is_ascii_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
-        if boundary || c == '_' {
-            if !word.is_empty() {
-                words.push(std::mem::take(&mut word));
-            }
+        if (boundary || c == '_') && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
         }
         if c != '_' {
             word.push(c);

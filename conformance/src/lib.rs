@@ -10,7 +10,7 @@
 //! - [`framing`] and [`testee`]: talking to a testee, with deadlines and restarts.
 //! - [`known_failing`]: the list of cases an implementation is known to fail.
 //! - [`report`]: JSON and JUnit reports; [`runner`]: the command-line runner.
-//! - [`reference`]: the reference testee (and its deliberate flaws, for testing the suite).
+//! - [`reference`](mod@reference): the reference testee (and its deliberate flaws, for testing the suite).
 
 pub mod bytes_spec;
 pub mod canonical;

@@ -1,4 +1,4 @@
-//! Peak resident memory, from Linux's /proc/<pid>/status.
+//! Peak resident memory, from Linux's `/proc/<pid>/status`.
 
 /// `VmHWM` (peak resident set size) of process `pid` ("self" for this one), in KiB.
 pub fn peak_rss_kib(pid: &str) -> Option<u64> {

@@ -8,7 +8,7 @@
 //!   an application's own), and [`is_protocol_number`], the numbers the protocol keeps.
 //! - [`PROTO_DIR`] and [`PROTOCOL_DESCRIPTOR_SET`]: the protocol's files, for an application's
 //!   `build.rs` to import (`eventwire-build` does this).
-//! - With the `tables` feature, [`tables`]: the loader and validator of YAML event tables. It is
+//! - With the `tables` feature, [`tables`](mod@tables): the loader and validator of YAML event tables. It is
 //!   a build-time concern; the runtime never parses YAML.
 //! - With the `project` feature, the whole schema of this repository (the conformance module
 //!   and the sample application included) as one pool and one set of tables, for the project's

@@ -94,7 +94,7 @@ impl DeclaredCode {
     }
 
     fn of(value: &prost_reflect::EnumValueDescriptor, category: ErrorCategory) -> DeclaredCode {
-        let prefix = enum_prefix(&value.parent_enum());
+        let prefix = enum_prefix(value.parent_enum());
         DeclaredCode {
             number: value.number(),
             name: value.name().strip_prefix(&prefix).unwrap_or(value.name()).to_owned(),

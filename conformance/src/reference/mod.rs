@@ -1,9 +1,9 @@
 //! The reference testee: the Rust implementation the suite is checked against.
 //!
-//! It plays the binding role with [`binding`] (dynamic messages over the schema's descriptors)
-//! and the backend role with [`backend`] (the reference dispatcher, `eventwire`, in process) or
-//! [`stream`] (a backend process such as `eventwire-host --stdio`), both following the one
-//! schedule of [`drive`] (when steps are sent, cancelled and answered; when extra subscribers
+//! It plays the binding role with `binding` (dynamic messages over the schema's descriptors)
+//! and the backend role with `backend` (the reference dispatcher, `eventwire`, in process) or
+//! `stream` (a backend process such as `eventwire-host --stdio`), both following the one
+//! schedule of `drive` (when steps are sent, cancelled and answered; when extra subscribers
 //! read). [`Flaw`]s turn it into a deliberately wrong implementation, which is how the suite's own
 //! tests prove that the cases catch real mistakes.
 

@@ -9,8 +9,8 @@ use prost::Message;
 
 use crate::catalog::Catalog;
 
-/// One notification kind of the tables, as a type. Generated for every notification in
-/// [`notifications`](crate::notifications).
+/// One notification kind of the tables, as a type. `eventwire-build` generates one for every
+/// notification of the app's tables, in the generated `notifications` module.
 pub trait NotificationKind: Send + Sync + 'static {
     const NAME: &'static str;
     /// The `source` it is sent with (its module).

@@ -8,7 +8,8 @@ use prost::Message;
 
 use crate::context::Context;
 
-/// One event of the tables, as a type. Generated for every event in [`events`](crate::events).
+/// One event of the tables, as a type. `eventwire-build` generates one for every event of the
+/// app's tables, in the generated `events` module.
 pub trait Event: Send + Sync + 'static {
     /// The routing name, e.g. `SignIn`.
     const NAME: &'static str;

@@ -18,7 +18,7 @@
 //!
 //! How the pieces fit:
 //! - [`abi`]: the return codes and callback types, exactly as the header names them.
-//! - `exports`: the `extern "C"` functions; each runs inside [`boundary`], so no panic unwinds
+//! - `exports`: the `extern "C"` functions; each runs inside `boundary`, so no panic unwinds
 //!   into C.
 //! - `library`: what `eventwire_init` starts: a tokio runtime owned by the library, the
 //!   dispatcher the application's `backend!` mounts, and one session whose ordered outbound queue

@@ -79,8 +79,12 @@ fn sync_call(request: &[u8]) -> FfiResponse {
 /// # Safety
 /// `bytes`/`len` as the library passed them to a callback.
 unsafe fn take(bytes: *const u8, len: usize) -> Vec<u8> {
-    let copy =
-        if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec() };
+    let copy = if len == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the caller passes the callback's pointer and length, valid until freed below.
+        unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec()
+    };
     // SAFETY: the buffer the callback received, freed once.
     unsafe { eventwire_free(bytes.cast_mut(), len) };
     copy

@@ -11,7 +11,7 @@
 //! frame, and a front end waiting for one answer still gets it without delay.
 //!
 //! The reader stops reading while too many answers are taken in but not yet written
-//! ([`Backlog`]), by count (`2 x max_in_flight + 64`) and by bytes (`max_queued_answer_bytes`,
+//! (`Backlog`), by count (`2 x max_in_flight + 64`) and by bytes (`max_queued_answer_bytes`,
 //! SPEC.md section 10): a front end that sends and never reads is held back by its own pipe, not
 //! buffered in the host's memory.
 //!

@@ -103,6 +103,10 @@ struct Retired {
     _channel: Channel<InvokeResponseBody>,
 }
 
+/// A `send` invoke waiting for its response: the number of channel messages before it, and the
+/// response's bytes.
+type Waiter = oneshot::Sender<(u64, Vec<u8>)>;
+
 /// One page's session.
 pub(crate) struct Entry {
     pub(crate) id: u64,
@@ -116,7 +120,7 @@ pub(crate) struct Entry {
     taken: Mutex<TakenIds>,
     /// The `send` invokes waiting for their request's response, by request id: the response
     /// answers the invoke itself, with the number of channel messages that precede it.
-    waiters: Mutex<HashMap<u64, oneshot::Sender<(u64, Vec<u8>)>>>,
+    waiters: Mutex<HashMap<u64, Waiter>>,
     /// Messages sent on the channel so far (Tauri numbers them the same way, from 0).
     sent: AtomicU64,
     /// Why the session ended, once it has.

@@ -209,7 +209,7 @@ fn error_of(response: &FfiResponse) -> FlowyError {
 }
 
 fn sleep(millis: u32) -> Vec<u8> {
-    cpb::SleepPayloadPb { millis, ..Default::default() }.encode_to_vec()
+    cpb::SleepPayloadPb { millis }.encode_to_vec()
 }
 
 #[test]

@@ -69,7 +69,7 @@ fn sort_maps(desc: &MessageDescriptor, value: &mut Value) {
             let Value::Mapping(entries) = v else { continue };
             let mut sorted: Vec<(Value, Value)> = std::mem::take(entries).into_iter().collect();
             let key_kind = inner.map_entry_key_field().kind();
-            sorted.sort_by(|(a, _), (b, _)| map_key_order(&key_kind, a).cmp(&map_key_order(&key_kind, b)));
+            sorted.sort_by_key(|(k, _)| map_key_order(&key_kind, k));
             for (k, mut e) in sorted {
                 if let Kind::Message(m) = value_desc.kind() {
                     sort_maps(&m, &mut e);

@@ -1,6 +1,6 @@
 //! Golden byte vectors: plain data in `vectors/`, derived from a hand-written catalogue.
 //!
-//! - [`format`]: the file format as types (the JSON Schema is `vectors/vectors.schema.json`).
+//! - [`format`](mod@format): the file format as types (the JSON Schema is `vectors/vectors.schema.json`).
 //! - [`hex`]: the one spelling of bytes in the files.
 //! - [`wire`]: a generic wire reader, independent of prost, for raw anchors and canonical checks.
 //! - [`codec`]: proto-JSON <-> bytes through the schema's descriptors and prost types.

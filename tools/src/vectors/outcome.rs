@@ -108,6 +108,7 @@ pub fn receive_notification(bytes: &[u8]) -> Option<pb::SubscribeObject> {
 
 /// How a front end reads a response: OK with the output bytes, or the FlowyError for any other
 /// status (INTERNAL and unknown statuses included). `Err(())` if it cannot be read at all.
+#[allow(clippy::result_unit_err, reason = "unreadable is the only failure; callers map it to their own outcome")]
 pub fn receive_response(bytes: &[u8]) -> Result<Result<Vec<u8>, pb::FlowyError>, ()> {
     let r = pb::FfiResponse::decode(bytes).map_err(|_| ())?;
     if r.code == pb::FfiStatusCode::Ok as i32 {

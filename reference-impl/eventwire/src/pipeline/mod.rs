@@ -202,6 +202,9 @@ impl<T> Future for Answer<'_, T> {
     }
 }
 
+/// The rest of a request's work once it left the fast path: the handler's output, encoded.
+type BoxedOutput<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, FlowyError>> + Send + 'a>>;
+
 /// A request as a transport hands it over.
 enum Request<'a> {
     /// An encoded `FFIRequest`.
@@ -219,7 +222,7 @@ struct Steps<'a> {
     args: Option<(Request<'a>, RequestOptions, Form)>,
     /// Whether a `tracing` span may be made (not when already inside one).
     may_trace: bool,
-    rest: Option<Pin<Box<dyn Future<Output = Result<Vec<u8>, FlowyError>> + Send + 'a>>>,
+    rest: Option<BoxedOutput<'a>>,
 }
 
 impl<'a> Steps<'a> {
@@ -429,7 +432,7 @@ fn admit<'a>(
         .capabilities
         .as_ref()
         .unwrap_or(&inner.config.capabilities);
-    if !capabilities.allows(&event.module, &event.name) {
+    if !capabilities.allows(event.module, event.name) {
         return Err(FlowyError::new(
             ErrorCode::PermissionDenied,
             format!(

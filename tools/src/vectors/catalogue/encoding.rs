@@ -68,6 +68,7 @@ fn scalars() -> Vec<Def> {
     const F: &str = "encoding/scalars.yaml";
     let mut d = vec![enc(F, "alltypes-empty", "Every field at its default: nothing is written.", &[ENC_DEFAULTS], &["defaults"], json!({}))];
     // (json name, tags, [(case suffix, value)])
+    #[allow(clippy::type_complexity, reason = "a literal table, read row by row below")]
     let table: Vec<(&str, &[&'static str], Vec<(&str, Json)>)> = vec![
         ("fDouble", &["float"], vec![("one", json!(1.0)), ("max", json!(f64::MAX)), ("min", json!(f64::MIN)), ("negative", json!(-2.5)), ("smallest-subnormal", json!(5e-324))]),
         ("fFloat", &["float"], vec![("one", json!(1.0)), ("max", json!(f32::MAX)), ("min", json!(f32::MIN)), ("negative", json!(-2.5))]),

@@ -22,6 +22,7 @@ fn req(event: &[u8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
+#[allow(clippy::too_many_arguments, reason = "one call per vector reads as a row of the catalogue")]
 fn r(file: &'static str, name: &str, description: &str, spec: &[&'static str], tags: &[&'static str], config: Option<Config>, bytes: Vec<u8>, expect: ExpectDef) -> Def {
     def(file, name, description, spec, tags, Body::Reject { config, input: Input::Request, bytes, expect })
 }
