@@ -213,6 +213,7 @@ abstract final class EventwireSchema {
     'eventwire.v1.TickPB': v1_conformance.TickPB.new,
     'eventwire.v1.UpdateUserProfilePayloadPB': v1_user.UpdateUserProfilePayloadPB.new,
     'eventwire.v1.UserProfilePB': v1_user.UserProfilePB.new,
+    'eventwire.v1.WideValuesPB': v1_conformance.WideValuesPB.new,
   };
 
   /// The category of every error code (the `category` option in errors.proto).
