@@ -204,6 +204,10 @@ struct StepRaw {
     /// Cancel right after the response arrived (a cancellation that certainly comes late).
     #[serde(default)]
     cancel_after_answer: bool,
+    /// Cancel right after the response to this later step (counting from 0) arrived: the request
+    /// is in flight until that step has been decided, whatever the machine's load.
+    #[serde(default)]
+    cancel_after_step: u32,
     /// Sent without waiting for earlier steps' responses.
     #[serde(default)]
     concurrent: bool,
@@ -593,8 +597,21 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
             concurrent: s.concurrent,
             delay_ms: s.delay_ms,
             cancel_after_answer: s.cancel_after_answer,
+            cancel_after_step: s.cancel_after_step,
         });
         expected.push(Step { response, notifications, arrival: s.expect.arrival });
+    }
+    for (i, step) in steps.iter().enumerate().filter(|(_, s)| s.cancel_after_step > 0) {
+        let after = step.cancel_after_step as usize;
+        if after <= i || after >= steps.len() {
+            return Err(format!("step {i}: `cancel_after_step: {after}` must name a later step (steps count from 0; the last is {})", steps.len() - 1));
+        }
+        if let Some(j) = (i + 1..=after).find(|&j| !steps[j].concurrent) {
+            return Err(format!(
+                "step {i}: `cancel_after_step: {after}` needs steps {} to {after} to be concurrent, but step {j} is not (it would wait for this one's answer)",
+                i + 1
+            ));
+        }
     }
     let c = op.config;
     if c.subscribers.len() != op.subscribers.len() {
@@ -667,7 +684,7 @@ fn check_dispatch_features(op: &Op, declared: &[String]) -> Result<(), String> {
     if config.max_payload_bytes > 0 || config.max_nesting_depth > 0 || config.max_in_flight > 0 || config.capabilities_configured {
         needed.push("configuration");
     }
-    if d.steps.iter().any(|s| s.cancel_after_ms > 0 || s.cancel_after_answer) {
+    if d.steps.iter().any(|s| s.cancel_after_ms > 0 || s.cancel_after_answer || s.cancel_after_step > 0) {
         needed.push("cancellation");
     }
     if config.not_ready {

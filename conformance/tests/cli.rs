@@ -199,7 +199,7 @@ fn a_missing_command_is_named_and_text_on_stdout_is_shown_as_text() {
 fn a_hung_testee_is_stopped_not_crashed() {
     let victim = "required/interpret-response/ok-with-output";
     let testee = format!("{TESTEE} --flaw hang-on={victim}");
-    let (code, out, _) = run_full(&["--testee", &testee, "--filter", victim, "--exact", "--timeout-ms", "300"]);
+    let (code, out, _) = run_full(&["--testee", &testee, "--filter", victim, "--exact", "--timeout-ms", "3000"]);
     assert_eq!(code, Some(1));
     assert!(out.contains("was stopped") && !out.contains("crashed"), "{out}");
     // A testee that closes its output but does not exit is stopped by the runner, and the

@@ -147,7 +147,13 @@ impl Tables {
             return Err(LoadError {
                 errors: misnamed
                     .into_iter()
-                    .map(|p| TableError { file: p.display().to_string(), line: None, kind: TableErrorKind::NotYamlExtension })
+                    .map(|p| TableError {
+                        file: p.display().to_string(),
+                        line: None,
+                        kind: TableErrorKind::NotYamlExtension {
+                            suggested: p.with_extension("yaml").file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                        },
+                    })
                     .collect(),
             });
         }
@@ -291,8 +297,8 @@ pub enum TableErrorKind {
     EmptyDoc { owner: String },
     #[error("package `{name}` breaks the naming rule: dot-separated lower snake case parts (as in a .proto `package`)")]
     BadPackage { name: String },
-    #[error("event tables are `.yaml` files: rename this file, or it would be left out")]
-    NotYamlExtension,
+    #[error("event tables are `.yaml` files, so this one would be left out; did you mean `{suggested}`?")]
+    NotYamlExtension { suggested: String },
     #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}{}", line_suffix(*first_line))]
     DuplicateNotification { name: String, source_name: String, ty: i32, first_name: String, first_file: String, first_line: Option<usize> },
     #[error("notification name `{name}` is declared twice in module `{module}`")]

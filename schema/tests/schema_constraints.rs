@@ -152,7 +152,8 @@ fn the_json_schema_and_the_loader_reject_every_fixture() {
         let loaded = Tables::from_sources([("alpha.yaml".to_owned(), text.clone())], descriptor_pool());
         let err = loaded.err().unwrap_or_else(|| panic!("{pointer}: schema lint accepts\n{text}"));
         for e in &err.errors {
-            assert!(e.to_string().starts_with("alpha.yaml:"), "{pointer}: not located: {e}");
+            // `file:line: what is wrong`, the line the culprit is on.
+            assert!(e.line.is_some() && e.to_string().starts_with(&format!("alpha.yaml:{}: ", e.line.unwrap())), "{pointer}: not located at a line: {e}");
         }
     }
 }
@@ -164,7 +165,8 @@ fn a_yml_file_is_refused_not_ignored() {
     std::fs::write(dir.join("alpha.yaml"), BASE).unwrap();
     std::fs::write(dir.join("todo.yml"), BASE.replace("alpha", "beta")).unwrap();
     let err = Tables::load_dir(&dir, descriptor_pool()).unwrap_err();
-    assert!(err.to_string().contains("todo.yml") && err.to_string().contains(".yaml"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("todo.yml: ") && text.contains("did you mean `todo.yaml`?"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

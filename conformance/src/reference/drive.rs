@@ -71,8 +71,9 @@ struct Run<'a> {
     pending: Vec<Vec<u8>>,
     /// Cancellations not yet sent: (when, id).
     cancels: Vec<(Instant, u64)>,
-    /// Steps whose request is cancelled as soon as their response arrives.
-    cancel_after_answer: Vec<bool>,
+    /// For each step, the steps whose requests are cancelled as soon as its response arrives
+    /// (`cancel_after_answer`: the step itself; `cancel_after_step`: an earlier one).
+    cancel_on_answer: Vec<Vec<usize>>,
 }
 
 impl Run<'_> {
@@ -134,8 +135,8 @@ impl Run<'_> {
                 result.notifications = std::mem::take(&mut self.pending);
                 result.arrival = self.arrivals;
                 self.outstanding -= 1;
-                if self.cancel_after_answer[index] {
-                    self.connection.cancel(id)?;
+                for &step in &self.cancel_on_answer[index] {
+                    self.connection.cancel(id_of(step))?;
                 }
             }
             None if wake.is_some_and(|at| at <= now + wait) => {}
@@ -161,6 +162,23 @@ pub fn dispatch(
             Some(_) => {}
         }
     }
+    let mut cancel_on_answer = vec![Vec::new(); op.steps.len()];
+    for (i, step) in op.steps.iter().enumerate() {
+        if step.cancel_after_answer {
+            cancel_on_answer[i].push(i);
+        }
+        if step.cancel_after_step > 0 {
+            let after = step.cancel_after_step as usize;
+            if after <= i || after >= op.steps.len() {
+                return Err(format!("step {i} is cancelled after step {after}, which is not a later step"));
+            }
+            if let Some(j) = (i + 1..=after).find(|&j| !op.steps[j].concurrent) {
+                // Step j would wait for this request's answer, which waits for step `after`.
+                return Err(format!("step {i} is cancelled after step {after}, but step {j} is not concurrent"));
+            }
+            cancel_on_answer[after].push(i);
+        }
+    }
     let mut extra = vec![testee_pb::SubscriberResult::default(); config.subscribers.len()];
     let mut run = Run {
         connection,
@@ -170,7 +188,7 @@ pub fn dispatch(
         arrivals: 0,
         pending: Vec::new(),
         cancels: Vec::new(),
-        cancel_after_answer: op.steps.iter().map(|s| s.cancel_after_answer).collect(),
+        cancel_on_answer,
     };
     let limit = if config.max_in_flight > 0 { config.max_in_flight as usize } else { usize::MAX };
     for (i, step) in op.steps.iter().enumerate() {
@@ -237,6 +255,91 @@ mod tests {
                 FfiResponse { code: 0, payload: PongPb { message: "pong".into() }.encode_to_vec() }
             };
             Ok(Some(Event::Response { id, response: response.encode_to_vec() }))
+        }
+    }
+
+    /// A backend whose Sleeps take their time and whose other requests take `latency`: as a
+    /// loaded machine makes it, the Ping after a Sleep may be decided after a short Sleep ended.
+    struct Sleepy {
+        latency: Duration,
+        /// (id, due, the answer when due); a cancelled request is answered at once.
+        pending: Vec<(u64, Instant, Vec<u8>)>,
+    }
+
+    impl Connection for Sleepy {
+        fn send(&mut self, id: u64, step: &testee_pb::DispatchStep) -> Result<(), String> {
+            let request = pb::FfiRequest::decode(step.request.as_slice()).map_err(|e| e.to_string())?;
+            let (after, payload) = match request.event.as_str() {
+                "Sleep" => {
+                    let millis = pb::SleepPayloadPb::decode(request.payload.as_slice()).map_err(|e| e.to_string())?.millis;
+                    (Duration::from_millis(u64::from(millis)), pb::SleepResultPb { slept_millis: millis }.encode_to_vec())
+                }
+                _ => (self.latency, PongPb { message: "pong".into() }.encode_to_vec()),
+            };
+            let response = FfiResponse { code: 0, payload }.encode_to_vec();
+            self.pending.push((id, Instant::now() + after, response));
+            Ok(())
+        }
+        fn cancel(&mut self, id: u64) -> Result<(), String> {
+            let cancelled = FfiResponse { code: pb::FfiStatusCode::Err as i32, payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec() };
+            self.pending.iter_mut().filter(|p| p.0 == id).for_each(|p| *p = (id, Instant::now(), cancelled.encode_to_vec()));
+            Ok(())
+        }
+        fn next(&mut self, wait: Duration) -> Result<Option<Event>, String> {
+            let now = Instant::now();
+            let Some(i) = (0..self.pending.len()).min_by_key(|&i| self.pending[i].1) else {
+                std::thread::sleep(wait);
+                return Ok(None);
+            };
+            let due = self.pending[i].1;
+            if due > now + wait {
+                std::thread::sleep(wait);
+                return Ok(None);
+            }
+            std::thread::sleep(due.saturating_duration_since(now));
+            let (id, _, response) = self.pending.remove(i);
+            Ok(Some(Event::Response { id, response }))
+        }
+    }
+
+    /// The concurrency cases whose Sleep must outlive a later step hold however late that step
+    /// is decided: the Sleep is cancelled only after its answer (`cancel_after_step`). With a
+    /// Sleep of 1000 ms, as before, a Ping decided 1500 ms late was answered after it.
+    #[test]
+    fn concurrency_cases_hold_whatever_the_latency() {
+        let names = [
+            "required/concurrency/responses-as-they-complete",
+            "required/concurrency/notifications-before-their-response-with-another-in-flight",
+            "required/concurrency/default-limit-accepts-several",
+        ];
+        let cases = crate::catalog::all().unwrap();
+        for name in names {
+            let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name}"));
+            let testee_pb::case::Op::Dispatch(op) = &case.op else { panic!("a dispatch case") };
+            for latency in [Duration::ZERO, Duration::from_millis(1500)] {
+                let mut sleepy = Sleepy { latency, pending: Vec::new() };
+                let dispatched = dispatch(op, &mut sleepy, &mut NoSubscribers);
+                if name.contains("notifications") {
+                    // This fake emits no notifications: only the ordering of the answers is
+                    // checked here, and the case must not hang.
+                    let dispatched = dispatched.unwrap();
+                    assert_eq!(dispatched.steps.iter().map(|s| s.arrival).collect::<Vec<_>>(), [2, 1], "{name}, latency {latency:?}");
+                    continue;
+                }
+                let result = testee_pb::CaseResult { result: Some(testee_pb::case_result::Result::Dispatched(dispatched.unwrap())) };
+                assert_eq!(crate::check::check(&case.expect, &result), Ok(()), "{name}, latency {latency:?}");
+            }
+        }
+    }
+
+    /// A `cancel_after_step` that would wait for itself is refused, not run into a hang.
+    #[test]
+    fn cancel_after_step_must_name_a_later_concurrent_step() {
+        let step = |concurrent, cancel_after_step| testee_pb::DispatchStep { concurrent, cancel_after_step, ..Default::default() };
+        for steps in [vec![step(false, 1), step(false, 0)], vec![step(false, 2), step(true, 0)], vec![step(false, 0), step(true, 1)]] {
+            let op = testee_pb::DispatchOp { steps, config: None };
+            let err = dispatch(&op, &mut Sleepy { latency: Duration::ZERO, pending: Vec::new() }, &mut NoSubscribers).unwrap_err();
+            assert!(err.contains("cancelled after step"), "{err}");
         }
     }
 

@@ -193,7 +193,14 @@ impl Testee for Process {
     fn exchange(&mut self, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Fault> {
         let Some(r) = self.running.as_mut() else { return Err(Fault::Crashed("it is not running".into())) };
         if let Err(e) = framing::write_frame(&mut r.stdin, request) {
-            let why = self.obituary(format!("cannot write to it: {e}"));
+            // A testee that wrote text and exited before reading (`echo hello`) breaks the pipe;
+            // what it wrote says more than the broken pipe, and the reader has it (or has the
+            // end of its output) by the time it is gone.
+            let why = match r.frames.recv_timeout(EXIT_GRACE) {
+                Ok(Err(why)) if why != "it closed its output" => why,
+                _ => format!("cannot write to it: {e}"),
+            };
+            let why = self.obituary(why);
             return Err(Fault::Crashed(why));
         }
         match r.frames.recv_timeout(timeout) {

@@ -45,6 +45,7 @@ registry! {
     "eventwire.v1.TickPB" => pb::TickPb,
     "eventwire.v1.PongPB" => pb::PongPb,
     "eventwire.v1.NestResultPB" => pb::NestResultPb,
+    "eventwire.v1.WideValuesPB" => pb::WideValuesPb,
     "eventwire.v1.OpenDocumentContextPB" => pb::OpenDocumentContextPb,
     "eventwire.v1.DocumentSnapshotPB" => pb::DocumentSnapshotPb,
     "eventwire.v1.EditPayloadPB" => pb::EditPayloadPb,

@@ -163,6 +163,7 @@ abstract final class EventwireSchema {
     'eventwire.v1.TickPB': eventwire_v1_conformance.TickPB.new,
     'eventwire.v1.UpdateUserProfilePayloadPB': eventwire_v1_user.UpdateUserProfilePayloadPB.new,
     'eventwire.v1.UserProfilePB': eventwire_v1_user.UserProfilePB.new,
+    'eventwire.v1.WideValuesPB': eventwire_v1_conformance.WideValuesPB.new,
   };
 
   /// The category of every application error code, by number.

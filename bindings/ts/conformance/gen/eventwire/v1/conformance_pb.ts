@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eventwire/v1/conformance.proto.
  */
 export const file_eventwire_v1_conformance: GenFile = /*@__PURE__*/
-  fileDesc("Ch5ldmVudHdpcmUvdjEvY29uZm9ybWFuY2UucHJvdG8SDGV2ZW50d2lyZS52MSIgCghOZXN0ZWRQQhIJCgFhGAEgASgFEgkKAWIYAiABKAki+wsKCkFsbFR5cGVzUEISEAoIZl9kb3VibGUYASABKAESDwoHZl9mbG9hdBgCIAEoAhIPCgdmX2ludDMyGAMgASgFEg8KB2ZfaW50NjQYBCABKAMSEAoIZl91aW50MzIYBSABKA0SEAoIZl91aW50NjQYBiABKAQSEAoIZl9zaW50MzIYByABKBESEAoIZl9zaW50NjQYCCABKBISEQoJZl9maXhlZDMyGAkgASgHEhEKCWZfZml4ZWQ2NBgKIAEoBhISCgpmX3NmaXhlZDMyGAsgASgPEhIKCmZfc2ZpeGVkNjQYDCABKBASDgoGZl9ib29sGA0gASgIEhAKCGZfc3RyaW5nGA4gASgJEg8KB2ZfYnl0ZXMYDyABKAwSLQoGZl9lbnVtGBAgASgOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bRIoCghmX25lc3RlZBgRIAEoCzIWLmV2ZW50d2lyZS52MS5OZXN0ZWRQQhIWCg5yX2ludDMyX3BhY2tlZBgUIAMoBRIcChByX2ludDMyX3VucGFja2VkGBUgAygFQgIQABIXCg9yX3NpbnQ2NF9wYWNrZWQYFiADKBISFwoPcl9kb3VibGVfcGFja2VkGBcgAygBEhAKCHJfc3RyaW5nGBggAygJEg8KB3JfYnl0ZXMYGSADKAwSKAoIcl9uZXN0ZWQYGiADKAsyFi5ldmVudHdpcmUudjEuTmVzdGVkUEISLQoGcl9lbnVtGBsgAygOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bRJCCg5tX3N0cmluZ19pbnQzMhgeIAMoCzIqLmV2ZW50d2lyZS52MS5BbGxUeXBlc1BCLk1TdHJpbmdJbnQzMkVudHJ5EkIKDm1faW50MzJfc3RyaW5nGB8gAygLMiouZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTUludDMyU3RyaW5nRW50cnkSRAoPbV9zdHJpbmdfbmVzdGVkGCAgAygLMisuZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTVN0cmluZ05lc3RlZEVudHJ5EkIKDm1fdWludDY0X2J5dGVzGCEgAygLMiouZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTVVpbnQ2NEJ5dGVzRW50cnkSPAoLbV9ib29sX2VudW0YIiADKAsyJy5ldmVudHdpcmUudjEuQWxsVHlwZXNQQi5NQm9vbEVudW1FbnRyeRISCghvX3VpbnQzMhgoIAEoDUgAEhIKCG9fc3RyaW5nGCkgASgJSAASKgoIb19uZXN0ZWQYKiABKAsyFi5ldmVudHdpcmUudjEuTmVzdGVkUEJIABIRCgdvX2J5dGVzGCsgASgMSAASFAoHcF9pbnQzMhgyIAEoBUgBiAEBEhUKCHBfc3RyaW5nGDMgASgJSAKIAQESMgoGcF9lbnVtGDQgASgOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bUgDiAEBEhMKBnBfYm9vbBg1IAEoCEgEiAEBGjMKEU1TdHJpbmdJbnQzMkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAEaMwoRTUludDMyU3RyaW5nRW50cnkSCwoDa2V5GAEgASgFEg0KBXZhbHVlGAIgASgJOgI4ARpMChJNU3RyaW5nTmVzdGVkRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYuZXZlbnR3aXJlLnYxLk5lc3RlZFBCOgI4ARozChFNVWludDY0Qnl0ZXNFbnRyeRILCgNrZXkYASABKAQSDQoFdmFsdWUYAiABKAw6AjgBGk8KDk1Cb29sRW51bUVudHJ5EgsKA2tleRgBIAEoCBIsCgV2YWx1ZRgCIAEoDjIdLmV2ZW50d2lyZS52MS5Db25mb3JtYW5jZUVudW06AjgBQggKBmNob2ljZUIKCghfcF9pbnQzMkILCglfcF9zdHJpbmdCCQoHX3BfZW51bUIJCgdfcF9ib29sIkYKC1JlY3Vyc2l2ZVBCEg0KBWRlcHRoGAEgASgNEigKBWNoaWxkGAIgASgLMhkuZXZlbnR3aXJlLnYxLlJlY3Vyc2l2ZVBCIloKE1JhaXNlRXJyb3JQYXlsb2FkUEISJQoEY29kZRgBIAEoDjIXLmV2ZW50d2lyZS52MS5FcnJvckNvZGUSCwoDbXNnGAIgASgJEg8KB3BheWxvYWQYAyABKAwiIQoOUGFuaWNQYXlsb2FkUEISDwoHbWVzc2FnZRgBIAEoCSIgCg5TbGVlcFBheWxvYWRQQhIOCgZtaWxsaXMYASABKA0iJQoNU2xlZXBSZXN1bHRQQhIUCgxzbGVwdF9taWxsaXMYASABKA0iSQoaRW1pdE5vdGlmaWNhdGlvbnNQYXlsb2FkUEISDQoFY291bnQYASABKA0SCgoCaWQYAiABKAkSEAoIYXNfZXJyb3IYAyABKAgiLAoZRW1pdE5vdGlmaWNhdGlvbnNSZXN1bHRQQhIPCgdlbWl0dGVkGAEgASgNIiMKBlRpY2tQQhINCgVpbmRleBgBIAEoDRIKCgJpZBgCIAEoCSIZCgZQb25nUEISDwoHbWVzc2FnZRgBIAEoCSIdCgxOZXN0UmVzdWx0UEISDQoFZGVwdGgYASABKA0qiAEKD0NvbmZvcm1hbmNlRW51bRIZChVDT05GT1JNQU5DRV9FTlVNX1pFUk8QABIYChRDT05GT1JNQU5DRV9FTlVNX09ORRABEhgKFENPTkZPUk1BTkNFX0VOVU1fVFdPEAISJgoZQ09ORk9STUFOQ0VfRU5VTV9ORUdBVElWRRD///////////8BYgZwcm90bzM", [file_eventwire_v1_errors]);
+  fileDesc("Ch5ldmVudHdpcmUvdjEvY29uZm9ybWFuY2UucHJvdG8SDGV2ZW50d2lyZS52MSIgCghOZXN0ZWRQQhIJCgFhGAEgASgFEgkKAWIYAiABKAki+wsKCkFsbFR5cGVzUEISEAoIZl9kb3VibGUYASABKAESDwoHZl9mbG9hdBgCIAEoAhIPCgdmX2ludDMyGAMgASgFEg8KB2ZfaW50NjQYBCABKAMSEAoIZl91aW50MzIYBSABKA0SEAoIZl91aW50NjQYBiABKAQSEAoIZl9zaW50MzIYByABKBESEAoIZl9zaW50NjQYCCABKBISEQoJZl9maXhlZDMyGAkgASgHEhEKCWZfZml4ZWQ2NBgKIAEoBhISCgpmX3NmaXhlZDMyGAsgASgPEhIKCmZfc2ZpeGVkNjQYDCABKBASDgoGZl9ib29sGA0gASgIEhAKCGZfc3RyaW5nGA4gASgJEg8KB2ZfYnl0ZXMYDyABKAwSLQoGZl9lbnVtGBAgASgOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bRIoCghmX25lc3RlZBgRIAEoCzIWLmV2ZW50d2lyZS52MS5OZXN0ZWRQQhIWCg5yX2ludDMyX3BhY2tlZBgUIAMoBRIcChByX2ludDMyX3VucGFja2VkGBUgAygFQgIQABIXCg9yX3NpbnQ2NF9wYWNrZWQYFiADKBISFwoPcl9kb3VibGVfcGFja2VkGBcgAygBEhAKCHJfc3RyaW5nGBggAygJEg8KB3JfYnl0ZXMYGSADKAwSKAoIcl9uZXN0ZWQYGiADKAsyFi5ldmVudHdpcmUudjEuTmVzdGVkUEISLQoGcl9lbnVtGBsgAygOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bRJCCg5tX3N0cmluZ19pbnQzMhgeIAMoCzIqLmV2ZW50d2lyZS52MS5BbGxUeXBlc1BCLk1TdHJpbmdJbnQzMkVudHJ5EkIKDm1faW50MzJfc3RyaW5nGB8gAygLMiouZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTUludDMyU3RyaW5nRW50cnkSRAoPbV9zdHJpbmdfbmVzdGVkGCAgAygLMisuZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTVN0cmluZ05lc3RlZEVudHJ5EkIKDm1fdWludDY0X2J5dGVzGCEgAygLMiouZXZlbnR3aXJlLnYxLkFsbFR5cGVzUEIuTVVpbnQ2NEJ5dGVzRW50cnkSPAoLbV9ib29sX2VudW0YIiADKAsyJy5ldmVudHdpcmUudjEuQWxsVHlwZXNQQi5NQm9vbEVudW1FbnRyeRISCghvX3VpbnQzMhgoIAEoDUgAEhIKCG9fc3RyaW5nGCkgASgJSAASKgoIb19uZXN0ZWQYKiABKAsyFi5ldmVudHdpcmUudjEuTmVzdGVkUEJIABIRCgdvX2J5dGVzGCsgASgMSAASFAoHcF9pbnQzMhgyIAEoBUgBiAEBEhUKCHBfc3RyaW5nGDMgASgJSAKIAQESMgoGcF9lbnVtGDQgASgOMh0uZXZlbnR3aXJlLnYxLkNvbmZvcm1hbmNlRW51bUgDiAEBEhMKBnBfYm9vbBg1IAEoCEgEiAEBGjMKEU1TdHJpbmdJbnQzMkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBToCOAEaMwoRTUludDMyU3RyaW5nRW50cnkSCwoDa2V5GAEgASgFEg0KBXZhbHVlGAIgASgJOgI4ARpMChJNU3RyaW5nTmVzdGVkRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYuZXZlbnR3aXJlLnYxLk5lc3RlZFBCOgI4ARozChFNVWludDY0Qnl0ZXNFbnRyeRILCgNrZXkYASABKAQSDQoFdmFsdWUYAiABKAw6AjgBGk8KDk1Cb29sRW51bUVudHJ5EgsKA2tleRgBIAEoCBIsCgV2YWx1ZRgCIAEoDjIdLmV2ZW50d2lyZS52MS5Db25mb3JtYW5jZUVudW06AjgBQggKBmNob2ljZUIKCghfcF9pbnQzMkILCglfcF9zdHJpbmdCCQoHX3BfZW51bUIJCgdfcF9ib29sIkYKC1JlY3Vyc2l2ZVBCEg0KBWRlcHRoGAEgASgNEigKBWNoaWxkGAIgASgLMhkuZXZlbnR3aXJlLnYxLlJlY3Vyc2l2ZVBCIloKE1JhaXNlRXJyb3JQYXlsb2FkUEISJQoEY29kZRgBIAEoDjIXLmV2ZW50d2lyZS52MS5FcnJvckNvZGUSCwoDbXNnGAIgASgJEg8KB3BheWxvYWQYAyABKAwiIQoOUGFuaWNQYXlsb2FkUEISDwoHbWVzc2FnZRgBIAEoCSIgCg5TbGVlcFBheWxvYWRQQhIOCgZtaWxsaXMYASABKA0iJQoNU2xlZXBSZXN1bHRQQhIUCgxzbGVwdF9taWxsaXMYASABKA0iSQoaRW1pdE5vdGlmaWNhdGlvbnNQYXlsb2FkUEISDQoFY291bnQYASABKA0SCgoCaWQYAiABKAkSEAoIYXNfZXJyb3IYAyABKAgiLAoZRW1pdE5vdGlmaWNhdGlvbnNSZXN1bHRQQhIPCgdlbWl0dGVkGAEgASgNIiMKBlRpY2tQQhINCgVpbmRleBgBIAEoDRIKCgJpZBgCIAEoCSIZCgZQb25nUEISDwoHbWVzc2FnZRgBIAEoCSIdCgxOZXN0UmVzdWx0UEISDQoFZGVwdGgYASABKA0i/QYKDFdpZGVWYWx1ZXNQQhIPCgdyX2ludDY0GAEgAygDEhAKCHJfdWludDY0GAIgAygEEhAKCHJfc2ludDY0GAMgAygSEhEKCXJfZml4ZWQ2NBgEIAMoBhISCgpyX3NmaXhlZDY0GAUgAygQEg8KB3JfZmxvYXQYBiADKAISEAoIcl9kb3VibGUYByADKAESNwoHbV9pbnQ2NBgLIAMoCzImLmV2ZW50d2lyZS52MS5XaWRlVmFsdWVzUEIuTUludDY0RW50cnkSOQoIbV91aW50NjQYDCADKAsyJy5ldmVudHdpcmUudjEuV2lkZVZhbHVlc1BCLk1VaW50NjRFbnRyeRI5CghtX3NpbnQ2NBgNIAMoCzInLmV2ZW50d2lyZS52MS5XaWRlVmFsdWVzUEIuTVNpbnQ2NEVudHJ5EjsKCW1fZml4ZWQ2NBgOIAMoCzIoLmV2ZW50d2lyZS52MS5XaWRlVmFsdWVzUEIuTUZpeGVkNjRFbnRyeRI9CgptX3NmaXhlZDY0GA8gAygLMikuZXZlbnR3aXJlLnYxLldpZGVWYWx1ZXNQQi5NU2ZpeGVkNjRFbnRyeRI3CgdtX2Zsb2F0GBAgAygLMiYuZXZlbnR3aXJlLnYxLldpZGVWYWx1ZXNQQi5NRmxvYXRFbnRyeRI5CghtX2RvdWJsZRgRIAMoCzInLmV2ZW50d2lyZS52MS5XaWRlVmFsdWVzUEIuTURvdWJsZUVudHJ5Gi0KC01JbnQ2NEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaLgoMTVVpbnQ2NEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoBDoCOAEaLgoMTVNpbnQ2NEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoEjoCOAEaLwoNTUZpeGVkNjRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAY6AjgBGjAKDk1TZml4ZWQ2NEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoEDoCOAEaLQoLTUZsb2F0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgCOgI4ARouCgxNRG91YmxlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASqIAQoPQ29uZm9ybWFuY2VFbnVtEhkKFUNPTkZPUk1BTkNFX0VOVU1fWkVSTxAAEhgKFENPTkZPUk1BTkNFX0VOVU1fT05FEAESGAoUQ09ORk9STUFOQ0VfRU5VTV9UV08QAhImChlDT05GT1JNQU5DRV9FTlVNX05FR0FUSVZFEP///////////wFiBnByb3RvMw", [file_eventwire_v1_errors]);
 
 /**
  * A message nested inside AllTypesPB.
@@ -490,6 +490,92 @@ export type NestResultPB = Message<"eventwire.v1.NestResultPB"> & {
  */
 export const NestResultPBSchema: GenMessage<NestResultPB> = /*@__PURE__*/
   messageDesc(file_eventwire_v1_conformance, 11);
+
+/**
+ * Every 64-bit integer type and both floating-point types as repeated (packed) fields and as map
+ * values, for the precision cases (SPEC.md 6.6, 6.7): values beyond 2^53, -0.0, NaN, infinities.
+ * Used by the binding encoding suite only; no event carries it.
+ *
+ * @generated from message eventwire.v1.WideValuesPB
+ */
+export type WideValuesPB = Message<"eventwire.v1.WideValuesPB"> & {
+  /**
+   * @generated from field: repeated int64 r_int64 = 1;
+   */
+  rInt64: bigint[];
+
+  /**
+   * @generated from field: repeated uint64 r_uint64 = 2;
+   */
+  rUint64: bigint[];
+
+  /**
+   * @generated from field: repeated sint64 r_sint64 = 3;
+   */
+  rSint64: bigint[];
+
+  /**
+   * @generated from field: repeated fixed64 r_fixed64 = 4;
+   */
+  rFixed64: bigint[];
+
+  /**
+   * @generated from field: repeated sfixed64 r_sfixed64 = 5;
+   */
+  rSfixed64: bigint[];
+
+  /**
+   * @generated from field: repeated float r_float = 6;
+   */
+  rFloat: number[];
+
+  /**
+   * @generated from field: repeated double r_double = 7;
+   */
+  rDouble: number[];
+
+  /**
+   * @generated from field: map<string, int64> m_int64 = 11;
+   */
+  mInt64: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, uint64> m_uint64 = 12;
+   */
+  mUint64: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, sint64> m_sint64 = 13;
+   */
+  mSint64: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, fixed64> m_fixed64 = 14;
+   */
+  mFixed64: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, sfixed64> m_sfixed64 = 15;
+   */
+  mSfixed64: { [key: string]: bigint };
+
+  /**
+   * @generated from field: map<string, float> m_float = 16;
+   */
+  mFloat: { [key: string]: number };
+
+  /**
+   * @generated from field: map<string, double> m_double = 17;
+   */
+  mDouble: { [key: string]: number };
+};
+
+/**
+ * Describes the message eventwire.v1.WideValuesPB.
+ * Use `create(WideValuesPBSchema)` to create a new message.
+ */
+export const WideValuesPBSchema: GenMessage<WideValuesPB> = /*@__PURE__*/
+  messageDesc(file_eventwire_v1_conformance, 12);
 
 /**
  * @generated from enum eventwire.v1.ConformanceEnum
