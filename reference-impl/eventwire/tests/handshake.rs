@@ -113,3 +113,20 @@ async fn outcomes() {
     let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&ours, &v2) else { panic!("version") };
     assert_eq!((i.event, i.backend_version), (None, 2));
 }
+
+/// A module holding only Ping: its canonical form and fingerprint, by hand and `sha256sum`, as
+/// vectors/envelope.yaml (`streamframe-handshake-ping-module`) carries them.
+#[tokio::test]
+async fn a_module_of_ping_alone_has_the_hand_computed_fingerprint() {
+    use eventwire::schema::{ModuleDef, ErrorsDef};
+    let d = dispatcher();
+    let schema = d.schemas()[0];
+    let ping = *schema.event("Ping").expect("Ping");
+    assert_eq!(ping.errors, ErrorsDef::Codes(&[]));
+    let events: &'static [eventwire::schema::EventDef] = Box::leak(Box::new([ping]));
+    let module = ModuleDef { name: "conformance", package: "eventwire.v1", file: "", events, notifications: &[] };
+    let canonical = eventwire::handshake::canonical_module(&module, schema.descriptor_pool());
+    assert_eq!(canonical, format!("eventwire-fingerprint-v1\nmodule conformance\nevent 905 Ping {PING_SHA256}\n"));
+    let fp = eventwire::handshake::module_fingerprint(&module, schema.descriptor_pool());
+    assert_eq!(hex(&fp.fingerprint), "08ad603cdfe8b9ee9a799372f3030355d3df2c6f8ea143397ef5f73f21940c82");
+}
