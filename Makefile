@@ -26,6 +26,7 @@ test-ts:
 	else \
 		echo "SKIPPED: bindings/ts is not in this tree yet"; \
 	fi
+	cd examples/todo/ts && npm ci --no-audit --no-fund && npm test
 
 # The Tauri example end to end in a real WebKitGTK webview under Xvfb (docs/tauri.md): the page
 # runs its self-test and the test checks the report. Needs libwebkit2gtk-4.1-dev, xvfb and xauth

@@ -51,8 +51,14 @@ pub fn lint_tables(dir: &Path, pool: &DescriptorPool) -> Vec<Finding> {
 }
 
 pub fn lint_protos(pool: &DescriptorPool) -> Vec<Finding> {
+    lint_proto_files(pool, |f| f.package_name().starts_with("eventwire."))
+}
+
+/// The proto style rules over the files of `pool` that `own` selects (an app's own files, not
+/// those it imports).
+pub fn lint_proto_files(pool: &DescriptorPool, own: impl Fn(&FileDescriptor) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for file in pool.files().filter(|f| f.package_name().starts_with("eventwire.")) {
+    for file in pool.files().filter(|f| own(f)) {
         for m in file.messages() {
             lint_message(&file, &m, &mut findings);
         }

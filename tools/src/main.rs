@@ -5,8 +5,7 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use eventwire_tools::codegen::{TARGETS, model::Model};
-use eventwire_tools::{breaking, docs, lint, vectors};
+use eventwire_tools::{breaking, codegen, docs, lint, vectors};
 
 #[derive(Parser)]
 #[command(name = "eventwire-tools", about = "Eventwire's tools: code generation, golden vectors, schema lint, docs.", version)]
@@ -30,18 +29,38 @@ enum Command {
         #[command(subcommand)]
         command: SchemaCommand,
     },
-    /// Writes the generated event layer of a front-end binding (bindings/<lang>/...).
+    /// Writes the front end of a schema: the TypeScript or Dart event layer (and, for
+    /// TypeScript, the message types through protoc-gen-es) into an output directory.
     Codegen {
-        /// `ts`, `dart`, or `all`.
-        #[arg(value_parser = ["ts", "dart", "all"])]
+        /// `ts` or `dart`.
+        #[arg(value_parser = ["ts", "dart"])]
         lang: String,
-        /// Write nothing; fail if a checked-in file is not what would be written.
+        #[command(flatten)]
+        schema: SchemaArgs,
+        /// The output directory (created if needed); files there that the generator no longer
+        /// produces are deleted.
+        #[arg(long)]
+        out: PathBuf,
+        /// TypeScript: also generate the message types of the schema's own files with this
+        /// protoc-gen-es executable (e.g. `node_modules/.bin/protoc-gen-es`).
+        #[arg(long, value_name = "PATH")]
+        protoc_gen_es: Option<PathBuf>,
+        /// Dart: also write the runtime's table of protocol-code categories (the runtime package's
+        /// own build only).
+        #[arg(long, hide = true)]
+        dart_runtime: Option<PathBuf>,
+        /// Write nothing; fail if a file in the output directory is not what would be written.
         #[arg(long)]
         check: bool,
     },
-    /// Writes docs/events.md, the event reference.
+    /// Writes the Markdown event reference of a schema.
     Docs {
-        /// Write nothing; fail if docs/events.md is not what would be written.
+        #[command(flatten)]
+        schema: SchemaArgs,
+        /// The file to write.
+        #[arg(long, default_value = docs::EVENTS_MD)]
+        out: PathBuf,
+        /// Write nothing; fail if the file is not what would be written.
         #[arg(long)]
         check: bool,
     },
@@ -58,7 +77,10 @@ enum VectorsCommand {
 #[derive(Subcommand)]
 enum SchemaCommand {
     /// Event-table rules and proto style rules.
-    Lint,
+    Lint {
+        #[command(flatten)]
+        schema: SchemaArgs,
+    },
     /// Breaking changes of a schema (protos and event tables) against an older revision.
     Breaking {
         #[command(flatten)]
@@ -96,6 +118,24 @@ struct LayoutArgs {
     /// The directory of event tables (`*.yaml`).
     #[arg(long, default_value = "schema/events")]
     tables: PathBuf,
+}
+
+/// A schema on disk: its proto roots and table directories.
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// A proto root (repeatable): every .proto under it is the schema's. Imports resolve across
+    /// roots, and the protocol's own files (`eventwire/v1/*.proto`) are always importable.
+    #[arg(long = "proto", value_name = "DIR", default_value = "schema/proto")]
+    protos: Vec<PathBuf>,
+    /// A directory of event tables, `*.yaml` (repeatable).
+    #[arg(long = "tables", value_name = "DIR", default_value = "schema/events")]
+    tables: Vec<PathBuf>,
+}
+
+impl SchemaArgs {
+    fn inputs(&self) -> codegen::Inputs {
+        codegen::Inputs { protos: self.protos.clone(), tables: self.tables.clone() }
+    }
 }
 
 impl LayoutArgs {
@@ -151,8 +191,14 @@ fn run(cli: &Cli) -> Result<bool, String> {
             }
             Ok(problems.is_empty())
         }
-        Command::Schema { command: SchemaCommand::Lint } => {
-            let findings = lint::lint(&cli.root.join("schema/events"), eventwire_schema::descriptor_pool());
+        Command::Schema { command: SchemaCommand::Lint { schema } } => {
+            let inputs = codegen::Inputs { protos: schema.protos.clone(), tables: Vec::new() };
+            let compiled = codegen::compile(&inputs, &cli.root)?;
+            let mut findings = Vec::new();
+            for dir in &schema.tables {
+                findings.extend(lint::lint_tables(&cli.root.join(dir), &compiled.pool));
+            }
+            findings.extend(lint::lint_proto_files(&compiled.pool, |f| compiled.files.iter().any(|n| n == f.name())));
             for f in &findings {
                 eprintln!("{f}");
             }
@@ -207,42 +253,49 @@ fn run(cli: &Cli) -> Result<bool, String> {
             }
             Ok(true)
         }
-        Command::Codegen { lang, check } => {
-            let model = Model::from_tables(
-                &eventwire_schema::Tables::load_dir(cli.root.join("schema/events"), eventwire_schema::descriptor_pool())
-                    .map_err(|e| format!("schema/events: {e}"))?,
-            );
+        Command::Codegen { lang, schema, out, protoc_gen_es, dart_runtime, check } => {
+            let (compiled, model) = codegen::load(&schema.inputs(), &cli.root)?;
+            let output = match lang.as_str() {
+                "ts" => codegen::typescript(&compiled, &model, protoc_gen_es.as_deref())?,
+                _ => codegen::dart(&model),
+            };
+            let mut outputs = vec![(under(&cli.root, out), output)];
+            if let Some(dir) = dart_runtime {
+                let file = codegen::dart::protocol_codes_file(&model, &codegen::Params::new(codegen::generator(), "dart"));
+                outputs.push((under(&cli.root, dir), codegen::Output { files: vec![file], owns: Vec::new() }));
+            }
             let mut clean = true;
-            for target in TARGETS.iter().filter(|t| lang == "all" || t.name == lang) {
+            for (dir, output) in &outputs {
                 if *check {
-                    let drift = target.check(&model, &cli.root).map_err(|e| format!("codegen {}: {e}", target.name))?;
+                    let drift = output.check(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
                     for d in &drift {
                         eprintln!("{d}");
                     }
                     clean &= drift.is_empty();
                     if drift.is_empty() {
-                        println!("codegen {}: up to date", target.name);
+                        println!("codegen {lang}: {} up to date ({} files)", dir.display(), output.files.len());
                     }
                 } else {
-                    for path in target.write(&model, &cli.root).map_err(|e| format!("codegen {}: {e}", target.name))? {
+                    let changed = output.write(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    for path in &changed {
                         println!("wrote {path}");
                     }
+                    println!("codegen {lang}: {} ({} files, {} changed)", dir.display(), output.files.len(), changed.len());
                 }
             }
             Ok(clean)
         }
-        Command::Docs { check } => {
-            let tables = eventwire_schema::Tables::load_dir(cli.root.join("schema/events"), eventwire_schema::descriptor_pool())
-                .map_err(|e| format!("schema/events: {e}"))?;
-            let text = docs::events_md(&tables);
-            let path = cli.root.join(docs::EVENTS_MD);
+        Command::Docs { schema, out, check } => {
+            let (compiled, _) = codegen::load(&schema.inputs(), &cli.root)?;
+            let text = docs::events_md(&compiled.tables);
+            let path = under(&cli.root, out);
             if *check {
                 let have = std::fs::read_to_string(&path).unwrap_or_default();
                 if have != text {
-                    eprintln!("{}: out of date; run `eventwire-tools docs`", docs::EVENTS_MD);
+                    eprintln!("{}: out of date; run `eventwire-tools docs` with the same arguments", path.display());
                     return Ok(false);
                 }
-                println!("{}: up to date", docs::EVENTS_MD);
+                println!("{}: up to date", path.display());
             } else {
                 std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
                 println!("wrote {}", path.display());
@@ -250,6 +303,11 @@ fn run(cli: &Cli) -> Result<bool, String> {
             Ok(true)
         }
     }
+}
+
+/// `path` under `root`, without a leading `./` for the default root.
+fn under(root: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    if root == std::path::Path::new(".") { path.to_owned() } else { root.join(path) }
 }
 
 fn report(problems: &[String]) {

@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use eventwire_tools::codegen::dart;
-use eventwire_tools::codegen::model::Model;
+use eventwire_tools::codegen::PROJECT;
 use tree_sitter::{Node, Parser};
 
 /// A syntax problem: 1-based line and column, and what the parser saw.
@@ -82,7 +81,13 @@ fn every_dart_file_of_the_package_parses() {
     let mut files = Vec::new();
     dart_files(&root, &mut files);
     // The package has hand-written sources, tests, the testee and the generated event layer.
-    for required in ["lib/eventwire.dart", "lib/src/client.dart", "bin/conformance_testee.dart", "lib/src/gen/events/user.dart"] {
+    for required in [
+        "lib/eventwire.dart",
+        "lib/src/client.dart",
+        "lib/src/event.dart",
+        "bin/conformance_testee.dart",
+        "conformance/gen/user.dart",
+    ] {
         assert!(files.contains(&root.join(required)), "{required} is missing");
     }
     assert!(files.iter().any(|f| f.starts_with(root.join("test"))), "the package has tests");
@@ -99,9 +104,14 @@ fn every_dart_file_of_the_package_parses() {
 
 #[test]
 fn generated_output_parses_before_it_is_written() {
-    for f in dart::generate(&Model::shipped()) {
-        let problems = syntax_problems(&f.contents);
-        assert!(problems.is_empty(), "{}", report(&f.path, &problems));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    for fe in PROJECT.iter().filter(|fe| fe.lang == "dart") {
+        for (_, output) in fe.outputs(root).unwrap() {
+            for f in &output.files {
+                let problems = syntax_problems(&f.contents);
+                assert!(problems.is_empty(), "{}", report(&f.path, &problems));
+            }
+        }
     }
 }
 
@@ -163,4 +173,22 @@ fn the_checker_rejects_broken_dart_with_a_position() {
 
     // The report names file, line and column.
     assert_eq!(report("lib/broken.dart", &missing), "lib/broken.dart:2:14: missing `;`");
+}
+
+#[test]
+fn every_dart_file_of_the_todo_front_end_parses() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("examples/todo/dart");
+    let mut files = Vec::new();
+    dart_files(&root, &mut files);
+    for required in ["lib/src/events/todo.dart", "lib/src/events/schema.dart", "test/todo_test.dart"] {
+        assert!(files.contains(&root.join(required)), "{required} is missing");
+    }
+    let mut failures = Vec::new();
+    for f in &files {
+        let problems = syntax_problems(&std::fs::read_to_string(f).unwrap());
+        if !problems.is_empty() {
+            failures.push(report(&f.display().to_string(), &problems));
+        }
+    }
+    assert!(failures.is_empty(), "Dart syntax errors:\n{}", failures.join("\n"));
 }

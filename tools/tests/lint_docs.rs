@@ -65,6 +65,8 @@ fn docs_events_md_is_current_and_complete() {
     std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
     std::fs::create_dir_all(tmp.path().join("schema")).unwrap();
     copy(&root().join("schema/events"), &tmp.path().join("schema/events"));
+    // `docs` compiles the schema from disk: the protos too.
+    copy(&root().join("schema/proto"), &tmp.path().join("schema/proto"));
     std::fs::write(tmp.path().join(docs::EVENTS_MD), "stale").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_eventwire-tools")).arg("--root").arg(tmp.path()).args(["docs", "--check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -78,6 +80,8 @@ fn copy(from: &std::path::Path, to: &std::path::Path) {
         let p = e.unwrap().path();
         if p.is_file() {
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        } else if p.is_dir() {
+            copy(&p, &to.join(p.file_name().unwrap()));
         }
     }
 }

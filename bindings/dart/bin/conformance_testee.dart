@@ -2,7 +2,7 @@
 ///
 /// The runner writes length-prefixed `TesteeRequest`s to stdin and reads one `TesteeResponse`
 /// per request from stdout. Every operation goes through the package's own code paths: the
-/// generated schema tables, `encodeRequest`, `interpretEnvelope`, `decodeNotification` and
+/// schema's generated tables (conformance/gen, generated as an app's would be), `encodeRequest`, `interpretEnvelope`, `decodeNotification` and
 /// `EventwireNotification.matches`.
 ///
 ///     cargo run --release -p eventwire-conformance -- \
@@ -14,9 +14,10 @@ import 'dart:io';
 import 'dart:typed_data';
 
 import 'package:eventwire/eventwire.dart';
-import 'package:eventwire/src/conformance/operations.dart';
 import 'package:eventwire/src/frame_codec.dart';
-import 'package:eventwire/src/gen/proto/eventwire/conformance/v1/testee.pb.dart';
+
+import '../conformance/gen/proto/eventwire/conformance/v1/testee.pb.dart';
+import '../conformance/operations.dart';
 
 Future<void> main() async {
   // Test inputs can be large; the runner never sends a frame above 64 MiB.

@@ -10,6 +10,8 @@ import 'package:eventwire/eventwire.dart';
 import 'package:fixnum/fixnum.dart';
 import 'package:test/test.dart';
 
+import '../conformance/gen/events.dart';
+
 String? _env(String name) {
   final value = Platform.environment[name];
   return value == null || value.isEmpty ? null : value;
@@ -34,14 +36,15 @@ void scenario(Future<EventwireClient> Function() connect) {
   });
 
   test('a domain error is a typed Err', () async {
-    final result = await DocumentEventGetDocument(OpenDocumentContextPB(documentId: ' '))
+    final result = await UserEventSignIn(SignInPayloadPB(email: 'no-at-sign', password: 'pw'))
         .send(client: client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_INVALID_PARAMS);
+    // A code SignIn declares: an exhaustive switch names it.
+    expect(result.errOrNull?.kind, const Declared(SignInCode.emailFormatInvalid));
   });
 
   test('a panic in a handler is INTERNAL, not a hang', () async {
     final result = await ConformanceEventPanic(PanicPayloadPB()).send(client: client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_INTERNAL);
+    expect(result.errOrNull?.kind, const Protocol<NoCode>(ErrorCode.ERROR_CODE_INTERNAL));
   });
 
   test('EmitNotifications: N ticks, then the response', () async {
@@ -59,7 +62,7 @@ void scenario(Future<EventwireClient> Function() connect) {
   test('a deadline shorter than the handler gives REQUEST_TIMEOUT', () async {
     final result = await ConformanceEventSleep(SleepPayloadPB(millis: 1000))
         .send(client: client, timeout: const Duration(milliseconds: 50));
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_REQUEST_TIMEOUT);
+    expect(result.errOrNull?.kind, const Protocol<NoCode>(ErrorCode.ERROR_CODE_REQUEST_TIMEOUT));
   });
 
   test('cancellation gives CANCELLED, and the backend keeps serving', () async {
@@ -67,7 +70,7 @@ void scenario(Future<EventwireClient> Function() connect) {
     final pending = ConformanceEventSleep(SleepPayloadPB(millis: 150))
         .send(client: client, cancel: token);
     token.cancel();
-    expect((await pending).errOrNull?.code, ErrorCode.ERROR_CODE_CANCELLED);
+    expect((await pending).errOrNull?.kind, const Protocol<NoCode>(ErrorCode.ERROR_CODE_CANCELLED));
     final pong = await const ConformanceEventPing().send(client: client);
     expect(pong.okOrNull?.message, 'pong');
   });

@@ -1,11 +1,12 @@
 import 'dart:convert';
 
 import 'package:eventwire/eventwire.dart';
-import 'package:eventwire/src/conformance/canonical.dart';
-import 'package:eventwire/src/conformance/operations.dart';
-import 'package:eventwire/src/gen/proto/eventwire/conformance/v1/testee.pb.dart';
 import 'package:fixnum/fixnum.dart';
 import 'package:test/test.dart';
+
+import '../conformance/canonical.dart';
+import '../conformance/gen/proto/eventwire/conformance/v1/testee.pb.dart';
+import '../conformance/operations.dart';
 
 void main() {
   test('map entries are encoded in key order whatever the insertion order', () {

@@ -6,6 +6,8 @@ import 'package:eventwire/src/frame_codec.dart';
 import 'package:fixnum/fixnum.dart';
 import 'package:test/test.dart';
 
+import '../conformance/gen/events.dart';
+
 /// A backend on the far side of in-memory pipes, scripted by each test.
 final class FakeBackend {
   FakeBackend() {
@@ -59,6 +61,30 @@ final class FakeBackend {
         payload: flowyError(code, msg).writeToBuffer(),
         code: FFIStatusCode.FFI_STATUS_CODE_ERR,
       ).writeToBuffer();
+
+  /// An error whose code number the protocol's `ErrorCode` does not declare (an application's
+  /// own, such as the sample app's 220): the Dart enum cannot hold it, so the number is written
+  /// as field 1 by hand, exactly as a backend puts it on the wire.
+  static List<int> errNumber(int code, ErrorCategory category, String msg) {
+    final number = <int>[0x08];
+    for (var v = code; ; v >>= 7) {
+      if (v < 0x80) {
+        number.add(v);
+        break;
+      }
+      number.add((v & 0x7f) | 0x80);
+    }
+    return FFIResponse(
+      payload: <int>[
+        ...number,
+        ...(FlowyError()
+              ..msg = msg
+              ..category = category)
+            .writeToBuffer(),
+      ],
+      code: FFIStatusCode.FFI_STATUS_CODE_ERR,
+    ).writeToBuffer();
+  }
 
   static StreamFrame notification(String source, int ty, String id,
           {List<int>? payload, List<int>? error, int seq = 0}) =>
@@ -114,14 +140,14 @@ void main() {
     final backend = FakeBackend();
     backend.onRequest = (r) => backend.send(<StreamFrame>[
           FakeBackend.response(r.id,
-              FakeBackend.err(ErrorCode.ERROR_CODE_INVALID_PARAMS, 'email: bad')),
+              FakeBackend.errNumber(220, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT, 'email: bad')),
         ]);
     final result = await UserEventSignIn(SignInPayloadPB(email: 'x'))
         .send(client: backend.client);
     final error = result.errOrNull!;
-    expect(error.code, ErrorCode.ERROR_CODE_INVALID_PARAMS);
+    expect(error.kind, const Declared(SignInCode.emailFormatInvalid));
     expect(error.category, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT);
-    expect(error.isRetryable, isFalse);
+    expect(error.error.isRetryable, isFalse);
   });
 
   test('status INTERNAL and unknown statuses are errors, never output', () async {
@@ -143,7 +169,7 @@ void main() {
     final cancelled = backend.cancels.first;
     final result = await const ConformanceEventPing().send(
         client: backend.client, timeout: const Duration(milliseconds: 20));
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_REQUEST_TIMEOUT);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_REQUEST_TIMEOUT);
     expect(result.errOrNull?.category, ErrorCategory.ERROR_CATEGORY_DEADLINE_EXCEEDED);
     expect(await cancelled, backend.requests.single.id.toInt());
   });
@@ -155,7 +181,7 @@ void main() {
     backend.onRequest = (_) => token.cancel();
     final result = await const ConformanceEventPing()
         .send(client: backend.client, cancel: token);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_CANCELLED);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_CANCELLED);
     final id = await cancelled;
     backend.send(<StreamFrame>[
       FakeBackend.response(Int64(id), FakeBackend.ok(PongPB(message: 'late').writeToBuffer())),
@@ -173,7 +199,7 @@ void main() {
     final token = CancelToken()..cancel();
     final result = await const ConformanceEventPing()
         .send(client: backend.client, cancel: token);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_CANCELLED);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_CANCELLED);
     await Future<void>.delayed(Duration.zero);
     expect(backend.requests, isEmpty);
   });
@@ -239,7 +265,7 @@ void main() {
           ),
         ]);
     final result = await const ConformanceEventPing().send(client: backend.client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_PAYLOAD_TOO_LARGE);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_PAYLOAD_TOO_LARGE);
     final after = await const ConformanceEventPing().send(client: backend.client);
     expect(after.isErr, isTrue, reason: 'a closed stream accepts no new calls');
   });
@@ -255,28 +281,28 @@ void main() {
           ),
         ]);
     final result = await const ConformanceEventPing().send(client: backend.client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_INVALID_REQUEST);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_INVALID_REQUEST);
   });
 
   test('a backend that hangs up fails pending calls with a typed error', () async {
     final backend = FakeBackend();
     backend.onRequest = (_) => backend.hangUp();
     final result = await const ConformanceEventPing().send(client: backend.client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_TRANSPORT_CLOSED);
-    expect(result.errOrNull?.isRetryable, isTrue);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_TRANSPORT_CLOSED);
+    expect(result.errOrNull?.error.isRetryable, isTrue);
   });
 
   test('an oversized frame from the backend fails the stream', () async {
     final backend = FakeBackend();
     backend.onRequest = (_) => backend.sendRaw(<int>[0xff, 0xff, 0xff, 0xff]);
     final result = await const ConformanceEventPing().send(client: backend.client);
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_PAYLOAD_TOO_LARGE);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_PAYLOAD_TOO_LARGE);
   });
 
   test('without a client, send is an Err and subscribe a stream error', () async {
     EventwireClient.defaultClient = null;
     final result = await const ConformanceEventPing().send();
-    expect(result.errOrNull?.code, ErrorCode.ERROR_CODE_BACKEND_NOT_READY);
+    expect(result.errOrNull?.error.code, ErrorCode.ERROR_CODE_BACKEND_NOT_READY);
     await expectLater(UserNotifications.onUserSignedIn().first,
         throwsA(isA<FlowyError>()));
   });
@@ -288,7 +314,7 @@ void main() {
     // No grace period: the fake backend never ends its stream.
     await backend.transport.close(grace: Duration.zero);
     await backend.client.close();
-    expect((await pending).errOrNull?.code, ErrorCode.ERROR_CODE_TRANSPORT_CLOSED);
+    expect((await pending).errOrNull?.error.code, ErrorCode.ERROR_CODE_TRANSPORT_CLOSED);
   });
 
   test('requests carry distinct ids and answers may come in any order', () async {

@@ -12,33 +12,23 @@
 //
 // JSON is the testee protocol's notation for values; the client itself never reads JSON.
 
-import { create, createRegistry, type DescMessage, fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/protobuf";
+import { create, type DescMessage, fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/protobuf";
 import {
   type CaseResult,
   type Delivery,
   DeliverySchema,
   FailureKind,
   FailureSchema,
-  file_eventwire_conformance_v1_testee,
   type Interpreted,
   InterpretedSchema,
   MalformedKind,
   MalformedSchema,
   type RouteNotificationsOp,
   RoutedSchema,
-} from "../src/gen/eventwire/conformance/v1/testee_pb.js";
-import { file_eventwire_v1_conformance } from "../src/gen/eventwire/v1/conformance_pb.js";
-import { file_eventwire_v1_document } from "../src/gen/eventwire/v1/document_pb.js";
-import { file_eventwire_v1_envelope } from "../src/gen/eventwire/v1/envelope_pb.js";
-import { file_eventwire_v1_errors } from "../src/gen/eventwire/v1/errors_pb.js";
-import { file_eventwire_v1_notification } from "../src/gen/eventwire/v1/notification_pb.js";
-import { file_eventwire_v1_stream } from "../src/gen/eventwire/v1/stream_pb.js";
-import { file_eventwire_v1_user } from "../src/gen/eventwire/v1/user_pb.js";
+} from "./gen/eventwire/conformance/v1/testee_pb.js";
 import {
   Client,
-  conformance,
   decodeResponse,
-  document,
   effectiveCategory,
   encodeRequest,
   ErrorCode,
@@ -47,27 +37,18 @@ import {
   toCanonicalBinary,
   type Transport,
   type TransportListener,
-  user,
   type WireRequest,
   type WireResponse,
-} from "../src/index.js";
+} from "@eventwire/client";
+import { events as schemaEvents, notifications as schemaNotifications, registry } from "./gen/events/index.js";
 
 type Result = CaseResult["result"];
 
-/** Every message type of the schema, by full name. */
-export const registry = createRegistry(
-  file_eventwire_v1_envelope,
-  file_eventwire_v1_errors,
-  file_eventwire_v1_notification,
-  file_eventwire_v1_stream,
-  file_eventwire_v1_user,
-  file_eventwire_v1_document,
-  file_eventwire_v1_conformance,
-  file_eventwire_conformance_v1_testee,
-);
+const events = new Map<string, EventDesc>(schemaEvents.map((e) => [e.name, e]));
+const notifications: readonly NotificationDesc[] = schemaNotifications;
 
-const events = new Map<string, EventDesc>([...user.events, ...document.events, ...conformance.events].map((e) => [e.name, e]));
-const notifications: readonly NotificationDesc[] = [...user.notifications, ...document.notifications, ...conformance.notifications];
+/** Every message type of the schema, by full name (generated). */
+export { registry };
 
 /**
  * Canonical proto-JSON text of a message. `JSON.stringify` prints -0 as `0`, which would lose the

@@ -19,8 +19,8 @@ import {
   TesteeRequestSchema,
   type TesteeResponse,
   TesteeResponseSchema,
-} from "../src/gen/eventwire/conformance/v1/testee_pb.js";
-import { encodeFrame, FrameDecoder } from "../src/node.js";
+} from "./gen/eventwire/conformance/v1/testee_pb.js";
+import { encodeFrame, FrameDecoder } from "@eventwire/client/node";
 import { buildRequest, decode, encode, interpretResponse, roundTrip, routeNotifications } from "./operations.js";
 
 /** The testee protocol version this testee speaks. */

@@ -10,7 +10,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
-const testee = "node --import tsx conformance/testee.ts";
+const testee = "node --conditions=@eventwire/source --import tsx conformance/testee.ts";
 const args = ["run", "--release", "--quiet", "-p", "eventwire-conformance", "--", "--testee", testee, "--role", "binding", "--quiet", ...process.argv.slice(2)];
 
 const r = spawnSync("cargo", args, { cwd: pkg, stdio: "inherit" });

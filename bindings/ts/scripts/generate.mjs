@@ -1,9 +1,12 @@
-// Regenerates everything under src/gen/, or with --check proves that regenerating changes nothing.
+// Regenerates everything generated in this package, or with --check proves that regenerating
+// changes nothing.
 //
-// - src/gen/eventwire/: message types, by protoc-gen-es through `buf generate` (local plugin,
-//   offline) from ../../schema/proto.
-// - src/gen/events/: the event layer, by `eventwire-tools codegen ts [--check]` from the event
-//   tables (run through cargo from the repository root).
+// - src/gen/eventwire/v1/: the protocol's message types (the runtime ships them), by
+//   protoc-gen-es through `buf generate` (local plugin, offline) from ../../schema/proto.
+// - conformance/gen/: the front end of the repository's own schema (the conformance module and
+//   the sample app), which the conformance testee and the tests use exactly as an application
+//   uses its own: `eventwire-tools codegen ts` (run through cargo from the repository root), which
+//   runs protoc-gen-es for the messages and writes the event layer beside them.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -15,6 +18,16 @@ const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = join(pkg, "..", "..");
 const check = process.argv.includes("--check");
 const env = { ...process.env, PATH: `${join(pkg, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}` };
+
+/** The protocol's files, the only messages this package contains. */
+const PROTOCOL = ["envelope", "errors", "notification", "stream"].map((f) => `../../schema/proto/eventwire/v1/${f}.proto`);
+
+/** The repository's own schema, generated as an application would generate its own. */
+const APP = {
+  out: "bindings/ts/conformance/gen",
+  proto: ["schema/proto"],
+  tables: ["schema/events"],
+};
 
 function run(command, args, options = {}) {
   const r = spawnSync(command, args, { cwd: pkg, env, stdio: "inherit", ...options });
@@ -37,12 +50,13 @@ function files(dir) {
 
 let failed = false;
 
-// 1. protoc-gen-es.
+// 1. The runtime's protocol messages, by protoc-gen-es.
+const buf = ["generate", "../../schema/proto", ...PROTOCOL.flatMap((p) => ["--path", p])];
 const protoDir = join("src", "gen", "eventwire");
 if (check) {
   const tmp = mkdtempSync(join(tmpdir(), "eventwire-ts-gen-"));
   try {
-    if (run("buf", ["generate", "../../schema/proto", "--output", tmp]) !== 0) process.exit(1);
+    if (run("buf", [...buf, "--output", tmp]) !== 0) process.exit(1);
     const fresh = join(tmp, protoDir);
     const current = join(pkg, protoDir);
     const a = files(fresh);
@@ -61,15 +75,22 @@ if (check) {
   }
 } else {
   rmSync(join(pkg, protoDir), { recursive: true, force: true });
-  if (run("buf", ["generate", "../../schema/proto"]) !== 0) process.exit(1);
+  if (run("buf", buf) !== 0) process.exit(1);
   console.log(`${protoDir}: regenerated`);
 }
 
-// 2. eventwire-tools.
-const codegen = ["run", "--quiet", "-p", "eventwire-tools", "--", "codegen", "ts", ...(check ? ["--check"] : [])];
+// 2. The repository's schema, as an app: eventwire-tools codegen ts.
+const codegen = [
+  "run", "--quiet", "-p", "eventwire-tools", "--", "codegen", "ts",
+  ...APP.proto.flatMap((p) => ["--proto", p]),
+  ...APP.tables.flatMap((t) => ["--tables", t]),
+  "--out", APP.out,
+  "--protoc-gen-es", join(pkg, "node_modules", ".bin", "protoc-gen-es"),
+  ...(check ? ["--check"] : []),
+];
 const cargo = spawnSync("cargo", codegen, { cwd: repo, env, stdio: "inherit" });
 if (cargo.error) {
-  console.error(`src/gen/events: cannot run \`cargo ${codegen.join(" ")}\`: ${cargo.error.message}`);
+  console.error(`${APP.out}: cannot run \`cargo ${codegen.join(" ")}\`: ${cargo.error.message}`);
   failed = true;
 } else if (cargo.status !== 0) {
   failed = true;

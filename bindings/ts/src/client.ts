@@ -4,7 +4,7 @@
 import { create, type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { toCanonicalBinary } from "./canonical.js";
-import type { EventDesc, EventInput, EventOutput, NotificationDesc } from "./descriptors.js";
+import type { EventDesc, EventError, EventInput, EventOutput, NotificationDesc } from "./descriptors.js";
 import { flowyError, TransportError } from "./errors.js";
 import { ErrorCode, type FlowyError, FlowyErrorSchema } from "./gen/eventwire/v1/errors_pb.js";
 import { type SubscribeObject, SubscribeObjectSchema } from "./gen/eventwire/v1/notification_pb.js";
@@ -129,10 +129,20 @@ export class Client {
    * FlowyError from the backend, from the transport, or from the client itself (deadline passed,
    * cancelled, answer unreadable).
    */
-  call<I extends DescMessage | undefined, O extends DescMessage | undefined>(
-    event: EventDesc<I, O>,
+  call<I extends DescMessage | undefined, O extends DescMessage | undefined, C extends number = number>(
+    event: EventDesc<I, O, C>,
     input: EventInput<I>,
     options: CallOptions = {},
+  ): Promise<Result<EventOutput<O>, EventError<C>>> {
+    // Every number is one of C, a protocol code or an UnknownCode: the typed error is the
+    // FlowyError as received, with its code's type narrowed to what the event can answer.
+    return this.#call(event, input, options) as Promise<Result<EventOutput<O>, EventError<C>>>;
+  }
+
+  #call<I extends DescMessage | undefined, O extends DescMessage | undefined, C extends number>(
+    event: EventDesc<I, O, C>,
+    input: EventInput<I>,
+    options: CallOptions,
   ): Promise<Result<EventOutput<O>>> {
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     if (!isValidTimeout(timeoutMs)) {
@@ -329,7 +339,7 @@ function encodeInput(schema: DescMessage | undefined, input: unknown): Uint8Arra
  *   the payload, unchanged; a payload that is not a FlowyError is `INTERNAL` (REQ-ENV-8).
  */
 export function interpretResponse<O extends DescMessage | undefined>(
-  event: EventDesc<DescMessage | undefined, O>,
+  event: EventDesc<DescMessage | undefined, O, number>,
   response: WireResponse,
 ): Result<EventOutput<O>> {
   if (response.code === 0) {

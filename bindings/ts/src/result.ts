@@ -17,19 +17,19 @@ export interface Success<T> {
   readonly value: T;
 }
 
-export interface Failure {
+export interface Failure<E = FlowyError> {
   readonly ok: false;
-  readonly error: FlowyError;
+  readonly error: E;
   readonly origin: ErrorOrigin;
 }
 
-/** `if (r.ok) use(r.value); else handle(r.error)`. */
-export type Result<T> = Success<T> | Failure;
+/** `if (r.ok) use(r.value); else handle(r.error)`. A generated call's `E` is its `EventError`. */
+export type Result<T, E = FlowyError> = Success<T> | Failure<E>;
 
 export function success<T>(value: T): Success<T> {
   return { ok: true, value };
 }
 
-export function failure(error: FlowyError, origin: ErrorOrigin): Failure {
+export function failure<E = FlowyError>(error: E, origin: ErrorOrigin): Failure<E> {
   return { ok: false, error, origin };
 }

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createFileRegistry, type DescMessage, equals, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import { AllTypesPBSchema, canonicalize, FFIRequestSchema, toCanonicalBinary } from "../src/index.js";
-import { file_eventwire_v1_conformance } from "../src/gen/eventwire/v1/conformance_pb.js";
+import { canonicalize, FFIRequestSchema, toCanonicalBinary } from "@eventwire/client";
+import { AllTypesPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import { file_eventwire_v1_conformance } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 
 function hex(b: Uint8Array): string {
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");

@@ -3,27 +3,29 @@ import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Client,
-  conformance,
-  document,
   ErrorCategory,
   ErrorCode,
-  EditPayloadPBSchema,
   flowyError,
   FlowyErrorSchema,
   type Notification,
-  SignInPayloadPBSchema,
   TransportError,
-  user,
-  type UserProfilePB,
-  UserProfilePBSchema,
-  type DocumentSnapshotPB,
-  type TickPB,
-  DocumentSnapshotPBSchema,
   type MalformedNotification,
   SubscribeObjectSchema,
-} from "../src/index.js";
+} from "@eventwire/client";
+import { conformance, document, user } from "../conformance/gen/events/index.js";
+import { type TickPB } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import {
+  EditPayloadPBSchema,
+  type DocumentSnapshotPB,
+  DocumentSnapshotPBSchema,
+} from "../conformance/gen/eventwire/v1/document_pb.js";
+import {
+  SignInPayloadPBSchema,
+  type UserProfilePB,
+  UserProfilePBSchema,
+} from "../conformance/gen/eventwire/v1/user_pb.js";
 import { FakeTransport, warnings } from "./fake.js";
-import { SampleErrorCode } from "../src/gen/eventwire/v1/sample_errors_pb.js";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 
 const profile = create(UserProfilePBSchema, { id: 9_223_372_036_854_775_807n, email: "a@b.co", name: "A", token: "t" });
 const profileBytes = toBinary(UserProfilePBSchema, profile);

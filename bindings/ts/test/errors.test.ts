@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { categoryOf, describeCode, effectiveCategory, ErrorCategory, ErrorCode, ErrorCodeSchema, flowyError, isRetryable } from "../src/index.js";
+import {
+  categoryOf,
+  describeCode,
+  effectiveCategory,
+  ErrorCategory,
+  ErrorCode,
+  ErrorCodeSchema,
+  flowyError,
+  isRetryable,
+} from "@eventwire/client";
 
 describe("error categories", () => {
   it("come from the schema's (category) option", () => {

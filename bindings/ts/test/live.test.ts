@@ -12,23 +12,19 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import {
-  AllTypesPBSchema,
   type Client,
-  conformance,
   createClient,
-  document,
-  type DocumentSnapshotPB,
   ErrorCategory,
   ErrorCode,
   type EventDesc,
-  ExportType,
   type Notification,
-  type TickPB,
-  user,
-  type UserProfilePB,
-} from "../src/index.js";
-import { spawnHost } from "../src/node.js";
-import { SampleErrorCode } from "../src/gen/eventwire/v1/sample_errors_pb.js";
+} from "@eventwire/client";
+import { conformance, document, user } from "../conformance/gen/events/index.js";
+import { AllTypesPBSchema, type TickPB } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import { type DocumentSnapshotPB, ExportType } from "../conformance/gen/eventwire/v1/document_pb.js";
+import { type UserProfilePB } from "../conformance/gen/eventwire/v1/user_pb.js";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
+import { spawnHost } from "@eventwire/client/node";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 

@@ -4,7 +4,6 @@ import { PassThrough } from "node:stream";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import {
   Client,
-  conformance,
   ErrorCategory,
   ErrorCode,
   FFIRequestSchema,
@@ -12,13 +11,13 @@ import {
   flowyError,
   FlowyErrorSchema,
   isRetryable,
-  PongPBSchema,
   type StreamFrame,
   StreamFrameSchema,
-  user,
-  UserProfilePBSchema,
-} from "../src/index.js";
-import { encodeFrame, FrameDecoder, spawnHost, StreamTransport } from "../src/node.js";
+} from "@eventwire/client";
+import { conformance, user } from "../conformance/gen/events/index.js";
+import { PongPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import { UserProfilePBSchema } from "../conformance/gen/eventwire/v1/user_pb.js";
+import { encodeFrame, FrameDecoder, spawnHost, StreamTransport } from "@eventwire/client/node";
 
 /** The backend's side of a stream: reads the client's frames, writes its own. */
 class FakeBackend {

@@ -11,21 +11,19 @@ const { Channel, invoke } = await import("@tauri-apps/api/core");
 const { clearMocks, mockIPC } = await import("@tauri-apps/api/mocks");
 
 import {
-  AllTypesPBSchema,
   Client,
-  conformance,
   ErrorCode,
   FFIRequestSchema,
   FFIResponseSchema,
   flowyError,
   FlowyErrorSchema,
-  PongPBSchema,
   type StreamFrame,
   StreamFrameSchema,
   SubscribeObjectSchema,
   TauriTransport,
-  TickPBSchema,
-} from "../src/index.js";
+} from "@eventwire/client";
+import { conformance } from "../conformance/gen/events/index.js";
+import { AllTypesPBSchema, PongPBSchema, TickPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 
 interface Sent {
   cmd: string;

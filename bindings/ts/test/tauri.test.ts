@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { SampleErrorCode } from "../src/gen/eventwire/v1/sample_errors_pb.js";
+import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 import {
-  AllTypesPBSchema,
   Client,
-  conformance,
   ErrorCode,
   FFIRequestSchema,
   FFIResponseSchema,
@@ -14,9 +12,10 @@ import {
   type ListenFn,
   SubscribeObjectSchema,
   TauriTransport,
-  user,
-  UserProfilePBSchema,
-} from "../src/index.js";
+} from "@eventwire/client";
+import { conformance, user } from "../conformance/gen/events/index.js";
+import { AllTypesPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import { UserProfilePBSchema } from "../conformance/gen/eventwire/v1/user_pb.js";
 
 const every = Uint8Array.from({ length: 256 }, (_, i) => i);
 

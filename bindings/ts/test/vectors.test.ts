@@ -8,33 +8,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createRegistry, type DescMessage, fromBinary, fromJson, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
+import { type DescMessage, fromBinary, fromJson, type JsonValue, toBinary, toJson } from "@bufbuild/protobuf";
 import { parse } from "yaml";
-import { conformance, document, type EventDesc, type NotificationDesc, toCanonicalBinary, user } from "../src/index.js";
-import { file_eventwire_conformance_v1_testee } from "../src/gen/eventwire/conformance/v1/testee_pb.js";
-import { file_eventwire_v1_conformance } from "../src/gen/eventwire/v1/conformance_pb.js";
-import { file_eventwire_v1_document } from "../src/gen/eventwire/v1/document_pb.js";
-import { file_eventwire_v1_envelope } from "../src/gen/eventwire/v1/envelope_pb.js";
-import { file_eventwire_v1_errors } from "../src/gen/eventwire/v1/errors_pb.js";
-import { file_eventwire_v1_notification } from "../src/gen/eventwire/v1/notification_pb.js";
-import { file_eventwire_v1_stream } from "../src/gen/eventwire/v1/stream_pb.js";
-import { file_eventwire_v1_user } from "../src/gen/eventwire/v1/user_pb.js";
+import { type EventDesc, type NotificationDesc, toCanonicalBinary } from "@eventwire/client";
+import { events as schemaEvents, notifications as schemaNotifications, registry } from "../conformance/gen/events/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "vectors");
 
-const registry = createRegistry(
-  file_eventwire_v1_envelope,
-  file_eventwire_v1_errors,
-  file_eventwire_v1_notification,
-  file_eventwire_v1_stream,
-  file_eventwire_v1_user,
-  file_eventwire_v1_document,
-  file_eventwire_v1_conformance,
-  file_eventwire_conformance_v1_testee,
-);
-
-const events = new Map<string, EventDesc>([...user.events, ...document.events, ...conformance.events].map((e) => [e.name, e]));
-const notifications: NotificationDesc[] = [...user.notifications, ...document.notifications, ...conformance.notifications];
+const events = new Map<string, EventDesc>(schemaEvents.map((e) => [e.name, e]));
+const notifications: readonly NotificationDesc[] = schemaNotifications;
 
 /** The message kinds of case this file runs: a value and its bytes, both ways. */
 const MESSAGE_KINDS = new Set(["encode", "request", "response", "notification"]);

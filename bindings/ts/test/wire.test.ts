@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ErrorCategory, ErrorCode, flowyError, FlowyErrorSchema, SubscribeObjectSchema, TickPBSchema } from "../src/index.js";
+import { ErrorCategory, ErrorCode, flowyError, FlowyErrorSchema, SubscribeObjectSchema } from "@eventwire/client";
+import { TickPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 
 const hex = (s: string) => Uint8Array.from(s.split(" ").map((b) => Number.parseInt(b, 16)));
 

@@ -27,6 +27,7 @@
 //! problem, and no backtrace.
 
 mod compile;
+pub mod frontend;
 mod generate;
 
 use std::{
@@ -50,6 +51,8 @@ pub struct Builder {
     table_files: Vec<PathBuf>,
     out_dir: Option<PathBuf>,
     name: Option<String>,
+    typescript: Option<PathBuf>,
+    dart: Option<PathBuf>,
 }
 
 impl Builder {
@@ -91,6 +94,22 @@ impl Builder {
         self
     }
 
+    /// Also writes the TypeScript event layer of the schema into `dir` (relative to the crate),
+    /// for a front end on `@eventwire/client`: see [`frontend::ts`]. The message types are
+    /// `protoc-gen-es`'s, which the front end generates into the same directory.
+    pub fn typescript(mut self, dir: impl AsRef<Path>) -> Self {
+        self.typescript = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Also writes the Dart event layer of the schema into `dir` (relative to the crate), for a
+    /// front end on `package:eventwire`: see [`frontend::dart`]. The message classes are
+    /// `protoc-gen-dart`'s, expected under `dir/proto/`.
+    pub fn dart(mut self, dir: impl AsRef<Path>) -> Self {
+        self.dart = Some(dir.as_ref().to_owned());
+        self
+    }
+
     /// Compiles the protos and loads the tables, without writing anything: for tools that lint,
     /// document or compare a schema.
     pub fn load(&self) -> Result<Compiled, Error> {
@@ -114,7 +133,21 @@ impl Builder {
             }
         }
         let name = self.name.clone().or_else(|| env::var("CARGO_PKG_NAME").ok()).unwrap_or_else(|| "app".to_owned());
-        generate::write(&compiled, &name, &out_dir)
+        generate::write(&compiled, &name, &out_dir)?;
+        if self.typescript.is_some() || self.dart.is_some() {
+            let base = env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+            let model = frontend::Model::new(&compiled, &base);
+            let generator = frontend::Generator::eventwire_build();
+            if let Some(dir) = &self.typescript {
+                let files = frontend::ts::generate(&model, &frontend::Params::new(generator.clone(), "ts"));
+                frontend::write_files(&base.join(dir), &files).map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
+            }
+            if let Some(dir) = &self.dart {
+                let files = frontend::dart::generate(&model, &frontend::Params::new(generator, "dart"));
+                frontend::write_files(&base.join(dir), &files).map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,4 +1,4 @@
-import 'gen/events/schema.dart';
+import 'gen/protocol_codes.dart';
 import 'gen/proto/eventwire/v1/errors.pb.dart';
 
 /// A [FlowyError] with [code], the category the schema assigns to it, and [msg].
@@ -8,7 +8,7 @@ import 'gen/proto/eventwire/v1/errors.pb.dart';
 FlowyError flowyError(ErrorCode code, String msg) => FlowyError()
   ..code = code
   ..msg = msg
-  ..category = EventwireSchema.errorCategories[code] ??
+  ..category = protocolCategories[code] ??
       ErrorCategory.ERROR_CATEGORY_UNSPECIFIED;
 
 /// The error of a transport that failed or was closed before the answer arrived

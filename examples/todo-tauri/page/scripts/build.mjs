@@ -1,38 +1,32 @@
-// Builds the page into dist/: protobuf-es types for the app's schema (buf with the local
-// protoc-gen-es plugin, offline) into src/gen/, then one bundle with esbuild.
+// Builds the page into dist/: the app's front end generated into src/gen/ from its schema (the
+// to-do app's protos and table, and this example's self-test module) by `eventwire-tools codegen
+// ts`, exactly as docs/your-app.md tells an application to, then one bundle with esbuild.
 //
-// The schema's .proto files live in three places (the protocol's errors.proto, the to-do app's
-// and this example's own), so they are copied into one temporary buf module first.
+// Inside this repository the tool runs through cargo; an app outside it runs the installed
+// `eventwire-tools` binary with the same arguments.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const page = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = join(page, "..", "..", "..");
-const env = { ...process.env, PATH: `${join(page, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}` };
 
-const tmp = mkdtempSync(join(tmpdir(), "todo-tauri-proto-"));
-try {
-  const proto = join(tmp, "proto");
-  cpSync(join(repo, "schema", "proto", "eventwire", "v1", "errors.proto"), join(proto, "eventwire", "v1", "errors.proto"));
-  cpSync(join(repo, "examples", "todo", "proto", "todo"), join(proto, "todo"), { recursive: true });
-  cpSync(join(page, "..", "proto", "selftest"), join(proto, "selftest"), { recursive: true });
-  writeFileSync(join(tmp, "buf.yaml"), "version: v2\nmodules:\n  - path: proto\n");
-  const out = join(page, "src", "gen");
-  rmSync(out, { recursive: true, force: true });
-  writeFileSync(
-    join(tmp, "buf.gen.yaml"),
-    `version: v2\nplugins:\n  - local: protoc-gen-es\n    out: ${JSON.stringify(out)}\n    opt: [target=ts, import_extension=js]\n`,
-  );
-  const r = spawnSync("buf", ["generate"], { cwd: tmp, env, stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
+const codegen = [
+  "run", "--quiet", "--locked", "-p", "eventwire-tools", "--", "codegen", "ts",
+  "--proto", "examples/todo/proto", "--proto", "examples/todo-tauri/proto",
+  "--tables", "examples/todo/events", "--tables", "examples/todo-tauri/events",
+  "--out", "examples/todo-tauri/page/src/gen",
+  "--protoc-gen-es", join(page, "node_modules", ".bin", "protoc-gen-es"),
+];
+const r = spawnSync("cargo", codegen, { cwd: repo, stdio: "inherit" });
+if (r.error) {
+  console.error(`cannot run cargo ${codegen.join(" ")}: ${r.error.message}`);
+  process.exit(1);
 }
+if (r.status !== 0) process.exit(r.status ?? 1);
 if (process.argv.includes("--generate-only")) process.exit(0);
 
 // One copy of protobuf-es for the page and for @eventwire/client (taken from its sources).
@@ -55,7 +49,8 @@ await esbuild.build({
   format: "esm",
   target: "es2022",
   outfile: join(dist, "main.js"),
-  alias: { "@eventwire/client": join(repo, "bindings", "ts", "src", "index.ts") },
+  // @eventwire/client is linked from ../../../bindings/ts; this condition bundles its sources.
+  conditions: ["@eventwire/source"],
   plugins: [oneProtobuf],
   logLevel: "warning",
 });

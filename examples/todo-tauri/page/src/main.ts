@@ -3,7 +3,7 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { Client, ErrorCode, TauriTransport } from "@eventwire/client";
-import { CreateTodo, ListTodos, notifications, TodoChanged } from "./api.js";
+import { notifications, todo } from "./gen/events/index.js";
 import { selfTest } from "./selftest.js";
 
 if (new URLSearchParams(location.search).has("self-test")) {
@@ -19,7 +19,7 @@ async function todoPage(): Promise<void> {
   const client = new Client(new TauriTransport({ invoke, Channel }), { notifications });
   const list = document.getElementById("list")!;
   const render = async (): Promise<void> => {
-    const r = await client.call(ListTodos, undefined);
+    const r = await todo.listTodos(client);
     list.replaceChildren(
       ...(r.ok ? r.value.items : []).map((t) => {
         const li = document.createElement("li");
@@ -28,11 +28,11 @@ async function todoPage(): Promise<void> {
       }),
     );
   };
-  client.subscribe(TodoChanged, () => void render());
+  todo.onTodoChanged(client, () => void render());
   document.getElementById("add")!.addEventListener("submit", async (e) => {
     e.preventDefault();
     const input = document.getElementById("title") as HTMLInputElement;
-    const r = await client.call(CreateTodo, { title: input.value });
+    const r = await todo.createTodo(client, { title: input.value });
     document.getElementById("log")!.textContent = r.ok
       ? ""
       : `${r.error.code === ErrorCode.INVALID_PARAMS ? "invalid" : "error"} ${r.error.code}: ${r.error.msg}`;

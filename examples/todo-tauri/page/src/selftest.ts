@@ -7,20 +7,8 @@
 
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { Client, ErrorCode, type Result, TauriTransport } from "@eventwire/client";
-import {
-  Blob,
-  CreateTodo,
-  DeleteTodo,
-  GetTodo,
-  ListTodos,
-  Nop,
-  notifications,
-  Slow,
-  SlowStarted,
-  TodoChanged,
-  TodoErrorCode,
-  UpdateTodo,
-} from "./api.js";
+import { notifications, selftest, todo } from "./gen/events/index.js";
+import { TodoErrorCode } from "./gen/todo/v1/todo_pb.js";
 
 interface Report {
   passed: string[];
@@ -49,7 +37,7 @@ function expect(ok: boolean, what: string): asserts ok {
   if (!ok) throw new CheckFailed(what);
 }
 
-function describe(r: Result<unknown>): string {
+function describe(r: Result<unknown, { code: unknown; msg: string }>): string {
   return r.ok ? "ok" : `${r.origin} error ${r.error.code}: ${r.error.msg}`;
 }
 
@@ -75,7 +63,7 @@ function newClient(): { client: Client; transport: TauriTransport; warnings: str
 /** Resolves with the first SlowStarted notification for `tag`. */
 function slowStarted(client: Client, tag: string): Promise<void> {
   return new Promise((resolve) => {
-    const stop = client.subscribe(SlowStarted, () => {
+    const stop = selftest.onSlowStarted(client, () => {
       stop();
       resolve();
     }, { id: tag });
@@ -109,40 +97,40 @@ async function phase1(): Promise<void> {
   await transport.connect();
 
   await check(report, "typed calls", async () => {
-    const created = await client.call(CreateTodo, { title: "  Milk  " });
+    const created = await todo.createTodo(client, { title: "  Milk  " });
     expect(created.ok, `CreateTodo: ${describe(created)}`);
     expect(created.value.title === "Milk" && !created.value.done && created.value.id > 0n, "CreateTodo: wrong to-do");
     const id = created.value.id;
-    const got = await client.call(GetTodo, { id });
+    const got = await todo.getTodo(client, { id });
     expect(got.ok && got.value.title === "Milk", `GetTodo: ${describe(got)}`);
-    const updated = await client.call(UpdateTodo, { id, done: true });
+    const updated = await todo.updateTodo(client, { id, done: true });
     expect(updated.ok && updated.value.done && updated.value.title === "Milk", `UpdateTodo: ${describe(updated)}`);
-    const list = await client.call(ListTodos, undefined);
+    const list = await todo.listTodos(client);
     expect(list.ok && list.value.items.some((t) => t.id === id && t.done), `ListTodos: ${describe(list)}`);
   });
 
   await check(report, "app-defined errors narrowed by code", async () => {
-    const empty = await client.call(CreateTodo, { title: "   " });
+    const empty = await todo.createTodo(client, { title: "   " });
     expect(!empty.ok && empty.origin === "backend", `CreateTodo(blank): ${describe(empty)}`);
-    expect(empty.error.code === (TodoErrorCode.TITLE_EMPTY as number), `CreateTodo(blank): code ${empty.error.code}`);
-    const missing = await client.call(GetTodo, { id: 987654321n });
-    expect(!missing.ok && missing.error.code === (TodoErrorCode.TODO_NOT_FOUND as number), `GetTodo(missing): ${describe(missing)}`);
+    expect(empty.error.code === TodoErrorCode.TITLE_EMPTY, `CreateTodo(blank): code ${empty.error.code}`);
+    const missing = await todo.getTodo(client, { id: 987654321n });
+    expect(!missing.ok && missing.error.code === TodoErrorCode.TODO_NOT_FOUND, `GetTodo(missing): ${describe(missing)}`);
   });
 
   await check(report, "notifications before the response of the call that emitted them", async () => {
     const order: string[] = [];
     let lastSeq = 0n;
     let seqOk = true;
-    const stop = client.subscribe(TodoChanged, (n) => {
+    const stop = todo.onTodoChanged(client, (n) => {
       if (n.seq <= lastSeq) seqOk = false;
       lastSeq = n.seq;
       order.push(`notification ${n.id}`);
     });
     for (const title of ["Bread", "Eggs", "Tea"]) {
-      const r = await client.call(CreateTodo, { title });
+      const r = await todo.createTodo(client, { title });
       expect(r.ok, `CreateTodo: ${describe(r)}`);
       order.push(`response ${r.value.id}`);
-      const u = await client.call(UpdateTodo, { id: r.value.id, title: `${title}!` });
+      const u = await todo.updateTodo(client, { id: r.value.id, title: `${title}!` });
       expect(u.ok, `UpdateTodo: ${describe(u)}`);
       order.push(`response ${u.value.id}`);
     }
@@ -159,7 +147,7 @@ async function phase1(): Promise<void> {
   await check(report, "cancel of a slow call reaches its handler", async () => {
     const started = slowStarted(client, "cancel");
     const abort = new AbortController();
-    const call = client.call(Slow, { tag: "cancel" }, { signal: abort.signal });
+    const call = selftest.slow(client, { tag: "cancel" }, { signal: abort.signal });
     await started;
     abort.abort();
     const r = await call;
@@ -169,17 +157,17 @@ async function phase1(): Promise<void> {
   });
 
   await check(report, "a deadline reaches the handler", async () => {
-    const r = await client.call(Slow, { tag: "deadline" }, { timeoutMs: 300 });
+    const r = await selftest.slow(client, { tag: "deadline" }, { timeoutMs: 300 });
     expect(!r.ok && r.error.code === ErrorCode.REQUEST_TIMEOUT, `Slow(deadline): ${describe(r)}`);
     await wait("cancelled:deadline", 1);
   });
 
   await check(report, "capability denial", async () => {
-    const keep = await client.call(CreateTodo, { title: "Keep" });
+    const keep = await todo.createTodo(client, { title: "Keep" });
     expect(keep.ok, `CreateTodo: ${describe(keep)}`);
-    const denied = await client.call(DeleteTodo, { id: keep.value.id });
+    const denied = await todo.deleteTodo(client, { id: keep.value.id });
     expect(!denied.ok && denied.error.code === ErrorCode.PERMISSION_DENIED, `DeleteTodo: ${describe(denied)}`);
-    const still = await client.call(GetTodo, { id: keep.value.id });
+    const still = await todo.getTodo(client, { id: keep.value.id });
     expect(still.ok, `the denied DeleteTodo ran: ${describe(still)}`);
   });
 
@@ -188,7 +176,7 @@ async function phase1(): Promise<void> {
   // The reload: a Slow call and a bare async command are in flight when the page reloads.
   await check(report, "reload: calls in flight before the reload", async () => {
     const started = slowStarted(client, "reload");
-    void client.call(Slow, { tag: "reload" });
+    void selftest.slow(client, { tag: "reload" });
     await started;
     void invoke("bare_slow");
     await wait("bare-start", 1);
@@ -214,7 +202,7 @@ async function figures(report: Report, client: Client): Promise<void> {
     return performance.now() - t0;
   };
   const nop = async (): Promise<void> => {
-    const r = await client.call(Nop, undefined);
+    const r = await selftest.nop(client);
     if (!r.ok) throw new CheckFailed(`Nop: ${describe(r)}`);
   };
   const ping = (): Promise<unknown> => invoke("bare_ping");
@@ -244,14 +232,14 @@ async function figures(report: Report, client: Client): Promise<void> {
     const raw: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      const r = await client.call(Blob, { data });
+      const r = await selftest.blob(client, { data });
       raw.push(performance.now() - t0);
       expect(r.ok && sameBytes(r.value.data, data), `Blob raw: ${describe(r)}`);
     }
     const json: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      const r = await jsonClient.call(Blob, { data });
+      const r = await selftest.blob(jsonClient, { data });
       json.push(performance.now() - t0);
       expect(r.ok && sameBytes(r.value.data, data), `Blob JSON: ${describe(r)}`);
     }
@@ -293,10 +281,10 @@ async function phase2(report: Report): Promise<void> {
   await check(report, "reload: the new page's listeners are not duplicated", async () => {
     let seen = 0;
     const created = await new Promise<bigint>((resolve, reject) => {
-      const stop = client.subscribe(TodoChanged, (n) => {
+      const stop = todo.onTodoChanged(client, (n) => {
         if (n.ok && n.value.title === "After reload") seen++;
       });
-      client.call(CreateTodo, { title: "After reload" }).then((r) => {
+      todo.createTodo(client, { title: "After reload" }).then((r) => {
         stop();
         if (r.ok) resolve(r.value.id);
         else reject(new CheckFailed(`CreateTodo: ${describe(r)}`));
@@ -309,7 +297,7 @@ async function phase2(report: Report): Promise<void> {
 
   await check(report, "reload: late answers of the old page reach the new page without errors", async () => {
     // A round trip on the new channel comes after anything the plugin sent the old one.
-    const r = await client.call(Nop, undefined);
+    const r = await selftest.nop(client);
     expect(r.ok, `Nop: ${describe(r)}`);
     const n = callbackWarnings();
     const texts = (window.__selftestConsole ?? []).map((c) => c.text).join(" | ");
