@@ -6,13 +6,13 @@
 //! and a `oneshot` sender over a tokio `mpsc` to a task on a multi-threaded runtime, which
 //! answers through the `oneshot`; `blocking_recv` waits for it.
 //!
-//! `three_hop_floor` is not the target's baseline but explains the gap to it: the same three
-//! thread hops the C ABI makes by design (SPEC.md REQ-TRANS-CABI-14: callbacks come from one
-//! library-owned thread, never from a caller's thread), with bare channels and nothing else. A
-//! task spawned on a multi-threaded runtime per request (the worker that runs the handler) sends
-//! the bytes over a tokio `mpsc` to a dedicated thread blocked in `blocking_recv` (the callback
-//! thread), which hands them to the caller over a std channel (what the embedder's callback
-//! does here). `c_abi` / `three_hop_floor` is the library's own cost over its design.
+//! `three_hop_floor` is not the target's baseline: it is the floor of the C ABI's former design,
+//! kept for comparison with earlier rounds (docs/PERFORMANCE.md). A task spawned on a
+//! multi-threaded runtime per request (the worker that runs the handler) sends the bytes over a
+//! tokio `mpsc` to a dedicated thread blocked in `blocking_recv` (the callback thread), which
+//! hands them to the caller over a std channel (what the embedder's callback does here). The
+//! library now runs the callback on the completing worker when no other callback is being
+//! delivered (SPEC.md REQ-TRANS-CABI-14), two hops like `tokio_baseline`, so `c_abi` can beat it.
 
 use std::{
     ffi::c_void,

@@ -83,7 +83,10 @@ pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
 pub use notify::{DROP_MARKER_SOURCE, DROP_MARKER_TY, NotificationBody, NotificationKind, Notifier, UndeclaredNotification, is_drop_marker};
 pub use registry::{Event, HandlerFuture, RawHandler};
 pub use schema::Schema;
-pub use session::{ANSWER_ENTRY_BYTES, Outbound, Session, SessionConfig, SessionEnded, SessionReceiver, TryRecvError};
+pub use session::{
+    ANSWER_ENTRY_BYTES, Outbound, QueueHook, Queued, Reply, Session, SessionConfig, SessionEnded, SessionReceiver,
+    TryRecvError,
+};
 
 /// Includes the code `eventwire-build` generated in `OUT_DIR`: the application's prost types
 /// (one module per protobuf package), `events`, `notifications`, `handlers` and `SCHEMA`.

@@ -10,12 +10,19 @@
 //! of drops is closed by a *drop marker* as soon as the queue has a free entry (SPEC.md
 //! REQ-NOTIF-17), so the gap shows even when no further notification is emitted.
 //!
+//! A transport that drains the queue from threads of its own choosing (the C ABI delivers from the
+//! worker that completed a request when no delivery is in progress) installs a [`QueueHook`]:
+//! it is told of every message queued and of the end of the queue, on the thread that queued it.
+//! A request submitted with [`Session::try_submit_with_reply`] is answered to a closure instead of
+//! the queue (the C ABI's synchronous calls, whose answer must not wait behind the callbacks).
+//!
 //! Responses are never dropped. The session counts their bytes ([`Session::queued_answer_bytes`])
 //! so that a transport can stop taking requests while too many answers wait for a front end that
 //! does not read (SPEC.md section 10, `max_queued_answer_bytes`).
 
 use std::{
     collections::HashMap,
+    fmt,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
@@ -48,7 +55,48 @@ pub struct SessionConfig {
     pub notification_queue_bytes: Option<usize>,
     /// Whether this session receives notifications at all.
     pub notifications: bool,
+    /// Told of every message queued and of the end of the queue; `None`: nobody is told (the
+    /// receiver's `recv` wakes by itself).
+    pub on_queued: Option<QueueHook>,
 }
+
+/// What a [`QueueHook`] is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Queued {
+    /// A handler's response was queued by the thread that completed the request (normally a
+    /// worker of the dispatcher's runtime), with no lock of the session held: the hook may receive
+    /// from the [`SessionReceiver`] on this thread.
+    Response,
+    /// Anything else was queued (a notification, a drop marker, a response the transport gave
+    /// with [`Session::answer`], a request refused after close), or the queue ended. The hook may
+    /// be called with the session's (and the notification center's) lock held, on any thread,
+    /// also the receiver's: it must only signal (wake a thread), never call into the session.
+    Other,
+}
+
+/// Called after a message was queued on a session (and after its queue ended); see [`Queued`]
+/// for where and with which locks held.
+#[derive(Clone)]
+pub struct QueueHook(Arc<dyn Fn(Queued) + Send + Sync>);
+
+impl QueueHook {
+    pub fn new(hook: impl Fn(Queued) + Send + Sync + 'static) -> Self {
+        QueueHook(Arc::new(hook))
+    }
+}
+
+impl fmt::Debug for QueueHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("QueueHook")
+    }
+}
+
+/// Receives the response to a request submitted with [`Session::try_submit_with_reply`], on the
+/// thread that completed it, together with the `seq` of the last notification that request's
+/// handler queued on this session while it ran (0 if none): the receiver can wait until that one
+/// is delivered before it hands the response on (SPEC.md REQ-TRANS-CABI-10).
+pub type Reply = Box<dyn FnOnce(Vec<u8>, u64) + Send>;
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -57,6 +105,7 @@ impl Default for SessionConfig {
             notification_queue: None,
             notification_queue_bytes: None,
             notifications: true,
+            on_queued: None,
         }
     }
 }
@@ -79,6 +128,10 @@ impl SessionConfig {
     }
     pub fn notifications(mut self, receive: bool) -> Self {
         self.notifications = receive;
+        self
+    }
+    pub fn on_queued(mut self, hook: QueueHook) -> Self {
+        self.on_queued = Some(hook);
         self
     }
 }
@@ -155,6 +208,19 @@ pub(crate) struct SessionShared {
     notification_limit: usize,
     notification_byte_limit: usize,
     capabilities: Option<Capabilities>,
+    on_queued: Option<QueueHook>,
+}
+
+tokio::task_local! {
+    /// Set while the handler of a request submitted with a [`Reply`] runs: the last `seq` it
+    /// queued on its session.
+    static EMITTER: Emitter;
+}
+
+struct Emitter {
+    /// The session's `SessionShared`, by address (only compared).
+    session: usize,
+    last_seq: Arc<AtomicU64>,
 }
 
 struct State {
@@ -199,6 +265,7 @@ impl Dispatcher {
                 .notification_queue_bytes
                 .unwrap_or(self.config().notification_queue_bytes),
             capabilities: config.capabilities,
+            on_queued: config.on_queued,
         });
         if config.notifications {
             let subscriber: std::sync::Weak<dyn Subscriber> = Arc::downgrade(&shared) as std::sync::Weak<SessionShared>;
@@ -237,6 +304,32 @@ impl Session {
         request: Vec<u8>,
         options: RequestOptions,
     ) -> Result<(), SessionEnded> {
+        self.submit_to(request_id, request, options, None)
+    }
+
+    /// As [`try_submit`](Self::try_submit), but the response goes to `reply` (on the thread that
+    /// completes the request) instead of the queue, so it waits for nothing queued before it.
+    /// The request is otherwise one of the session's: counted in flight and in
+    /// [`held_answer_bytes`](Self::held_answer_bytes), cancelled by [`cancel`](Self::cancel) and
+    /// [`cancel_all`](Self::cancel_all), and the queue does not end before it is answered. After
+    /// [`close`](Self::close) with requests still in flight, `reply` gets `CANCELLED` at once.
+    pub fn try_submit_with_reply(
+        &self,
+        request_id: u64,
+        request: Vec<u8>,
+        options: RequestOptions,
+        reply: Reply,
+    ) -> Result<(), SessionEnded> {
+        self.submit_to(request_id, request, options, Some(reply))
+    }
+
+    fn submit_to(
+        &self,
+        request_id: u64,
+        request: Vec<u8>,
+        options: RequestOptions,
+        reply: Option<Reply>,
+    ) -> Result<(), SessionEnded> {
         let shared = &self.guard.shared;
         let mut options = options;
         let cancel = options.cancel.clone().unwrap_or_default();
@@ -250,7 +343,17 @@ impl Session {
                     ErrorCode::Cancelled,
                     "session: closed before the request was submitted",
                 );
-                shared.queue_response(tx, request_id, error_response(error).encode_to_vec());
+                let response = error_response(error).encode_to_vec();
+                match reply {
+                    Some(reply) => {
+                        drop(state);
+                        reply(response, 0);
+                    }
+                    None => {
+                        shared.queue_response(tx, request_id, response);
+                        shared.queued(Queued::Other);
+                    }
+                }
                 return Ok(());
             }
             state.in_flight += 1;
@@ -269,18 +372,38 @@ impl Session {
         shared
             .in_flight_request_bytes
             .fetch_add(request_bytes, Ordering::AcqRel);
+        let emitted = reply.as_ref().map(|_| Arc::new(AtomicU64::new(0)));
         let slot = ResponseSlot {
             shared: Arc::clone(shared),
             request_id,
             cancel,
             request_bytes,
+            reply,
+            emitted: emitted.clone(),
             sent: false,
         };
         let dispatcher = self.guard.dispatcher.clone();
-        self.guard.dispatcher.runtime().spawn(async move {
-            let response = dispatcher.dispatch_with(&request, options).await;
-            slot.send(response);
-        });
+        match emitted {
+            None => {
+                self.guard.dispatcher.runtime().spawn(async move {
+                    let response = dispatcher.dispatch_with(&request, options).await;
+                    slot.send(response);
+                });
+            }
+            Some(last_seq) => {
+                let emitter = Emitter {
+                    session: Arc::as_ptr(shared) as usize,
+                    last_seq,
+                };
+                self.guard
+                    .dispatcher
+                    .runtime()
+                    .spawn(EMITTER.scope(emitter, async move {
+                        let response = dispatcher.dispatch_with(&request, options).await;
+                        slot.send(response);
+                    }));
+            }
+        }
         Ok(())
     }
 
@@ -300,6 +423,7 @@ impl Session {
         let state = lock(&shared.state);
         let tx = state.tx.as_ref().ok_or(SessionEnded)?;
         shared.queue_response(tx, request_id, response);
+        shared.queued(Queued::Other);
         Ok(())
     }
 
@@ -487,6 +611,11 @@ impl Subscriber for SessionShared {
         if !self.send_notification(&state, seq, object.numbered(seq)) {
             return false;
         }
+        let _ = EMITTER.try_with(|e| {
+            if e.session == std::ptr::from_ref(self) as usize {
+                e.last_seq.store(seq, Ordering::Release);
+            }
+        });
         true
     }
 }
@@ -512,7 +641,15 @@ impl SessionShared {
                 .fetch_sub(len, Ordering::AcqRel);
             return false;
         }
+        self.queued(Queued::Other);
         true
+    }
+
+    /// Tells the transport's hook, if any (see [`Queued`] for the contract of each kind).
+    fn queued(&self, what: Queued) {
+        if let Some(hook) = &self.on_queued {
+            (hook.0)(what);
+        }
     }
 
     /// Ends the queue: nothing is sent after what it holds. A run of drops not yet revealed gets
@@ -525,7 +662,12 @@ impl SessionShared {
             self.send_notification(state, seq, marker);
             state.unrevealed_drops = 0;
         }
-        state.tx = None;
+        if let Some(tx) = state.tx.take() {
+            // Dropped first, so the receiver the hook wakes can see the end (unless a finishing
+            // request still holds a clone, which it drops before its own hook call).
+            drop(tx);
+            self.queued(Queued::Other);
+        }
     }
 
     /// Queues a drop marker (SPEC.md REQ-NOTIF-17) when drops are unrevealed, no marker is queued
@@ -580,10 +722,22 @@ impl SessionShared {
     /// then lose its core) would find the lock taken by the next `submit`. The handler's
     /// notifications were queued before it returned, so they still precede the response; the
     /// sender is cloned so the queue cannot end before this last message is in it.
-    fn finish(&self, request_id: u64, cancel: &CancelHandle, response: Vec<u8>) {
+    ///
+    /// With a `reply`, the response goes there instead, with `emitted_seq`; the queue's end (if
+    /// this was the last request of a closed session) is signalled after it.
+    fn finish(
+        &self,
+        request_id: u64,
+        cancel: &CancelHandle,
+        response: Vec<u8>,
+        reply: Option<Reply>,
+        emitted_seq: u64,
+    ) {
         let tx = {
             let mut state = lock(&self.state);
-            let tx = state.tx.clone();
+            // A reply needs no sender; a clone kept here would keep the queue open past the end
+            // `end_queue` signals, with nobody signalling again when it drops.
+            let tx = if reply.is_none() { state.tx.clone() } else { None };
             state.in_flight -= 1;
             if let Some(handles) = state.requests.get_mut(&request_id) {
                 handles.retain(|h| !h.same(cancel));
@@ -596,8 +750,21 @@ impl SessionShared {
             }
             tx
         };
-        if let Some(tx) = tx {
-            self.queue_response(&tx, request_id, response);
+        match reply {
+            Some(reply) => {
+                // Ending the queue (in `end_queue`) was signalled already; the receiver does not
+                // wait for this answer.
+                reply(response, emitted_seq);
+            }
+            None => {
+                if let Some(tx) = tx {
+                    self.queue_response(&tx, request_id, response);
+                    // Dropped first: when this was the last message, the receiver the hook may
+                    // drain sees the end of the queue right after it.
+                    drop(tx);
+                    self.queued(Queued::Response);
+                }
+            }
         }
     }
 
@@ -618,16 +785,34 @@ struct ResponseSlot {
     cancel: CancelHandle,
     /// Bytes of the request, counted in `in_flight_request_bytes` until it is answered.
     request_bytes: usize,
+    /// Where the response goes instead of the queue.
+    reply: Option<Reply>,
+    /// With a `reply`: the last `seq` the handler queued on this session.
+    emitted: Option<Arc<AtomicU64>>,
     sent: bool,
 }
 
 impl ResponseSlot {
     fn send(mut self, response: Vec<u8>) {
         self.sent = true;
+        self.answer(response);
+    }
+
+    fn answer(&mut self, response: Vec<u8>) {
         self.shared
             .in_flight_request_bytes
             .fetch_sub(self.request_bytes, Ordering::AcqRel);
-        self.shared.finish(self.request_id, &self.cancel, response);
+        let emitted_seq = self
+            .emitted
+            .as_ref()
+            .map_or(0, |seq| seq.load(Ordering::Acquire));
+        self.shared.finish(
+            self.request_id,
+            &self.cancel,
+            response,
+            self.reply.take(),
+            emitted_seq,
+        );
     }
 }
 
@@ -647,14 +832,7 @@ impl Drop for ResponseSlot {
                 "dispatcher: shut down before the request completed",
             )
         };
-        self.shared
-            .in_flight_request_bytes
-            .fetch_sub(self.request_bytes, Ordering::AcqRel);
-        self.shared.finish(
-            self.request_id,
-            &self.cancel,
-            error_response(error).encode_to_vec(),
-        );
+        self.answer(error_response(error).encode_to_vec());
     }
 }
 

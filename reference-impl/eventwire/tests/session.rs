@@ -201,3 +201,115 @@ async fn try_recv_and_queued_responses() {
     drop(session);
     assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Ended));
 }
+
+fn emit(count: u32) -> Vec<u8> {
+    request(
+        "EmitNotifications",
+        pb::EmitNotificationsPayloadPb {
+            count,
+            id: "r".into(),
+            as_error: false,
+        },
+    )
+}
+
+/// A request submitted with a reply is answered to it, not through the queue, with the `seq` of
+/// the last notification its own handler queued; a hook hears of every message queued, the
+/// response of a queued request as `Queued::Response` on the thread that completed it.
+#[test]
+fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
+    use eventwire::{QueueHook, Queued};
+    use std::sync::{Arc, Mutex, mpsc};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let d = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder())
+        .runtime(runtime.handle().clone())
+        .build()
+        .unwrap();
+    let heard: Arc<Mutex<Vec<Queued>>> = Arc::default();
+    // Once set, the hook looks at the queue when told: a receiver woken by the hook must find
+    // the end there (nothing else will tell it later).
+    let probe: Arc<Mutex<Option<eventwire::SessionReceiver>>> = Arc::default();
+    let probed: Arc<Mutex<Vec<Result<Outbound, eventwire::TryRecvError>>>> = Arc::default();
+    let hook = {
+        let (heard, probe, probed) = (Arc::clone(&heard), Arc::clone(&probe), Arc::clone(&probed));
+        QueueHook::new(move |q| {
+            heard.lock().unwrap().push(q);
+            if let Some(rx) = probe.lock().unwrap().as_mut() {
+                probed.lock().unwrap().push(rx.try_recv());
+            }
+        })
+    };
+    let (session, mut rx) = d.open_session(SessionConfig::new().on_queued(hook));
+
+    // A queued request: two notifications (seq 1, 2), then its response.
+    session.try_submit(1, emit(2), RequestOptions::new()).unwrap();
+    let mut queued = Vec::new();
+    while queued.len() < 3 {
+        queued.push(rx.blocking_recv().expect("queued"));
+    }
+    assert!(matches!(queued[2], Outbound::Response { request_id: 1, .. }));
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [Queued::Other, Queued::Other, Queued::Response]
+    );
+
+    // With a reply: three notifications (seq 3, 4, 5) queued, the answer to the reply.
+    let (tx, answered) = mpsc::channel();
+    let reply_to = |tx: mpsc::Sender<(Vec<u8>, u64)>| -> eventwire::Reply {
+        Box::new(move |response, seq| tx.send((response, seq)).unwrap())
+    };
+    session
+        .try_submit_with_reply(2, emit(3), RequestOptions::new(), reply_to(tx.clone()))
+        .unwrap();
+    let (response, seq) = answered.recv().unwrap();
+    let result: pb::EmitNotificationsResultPb = assert_ok(answer(&response));
+    assert_eq!((result.emitted, seq), (3, 5));
+    // A handler that emits nothing: 0, whatever the session queued before.
+    session
+        .try_submit_with_reply(3, request("Ping", ()), RequestOptions::new(), reply_to(tx.clone()))
+        .unwrap();
+    let (response, seq) = answered.recv().unwrap();
+    let _: pb::PongPb = assert_ok(answer(&response));
+    assert_eq!(seq, 0);
+    // Only the notifications are in the queue.
+    let seqs: Vec<u64> = (0..3)
+        .map(|_| match rx.blocking_recv() {
+            Some(Outbound::Notification { seq, .. }) => seq,
+            other => panic!("expected a notification, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(seqs, [3, 4, 5]);
+    assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Empty));
+    assert_eq!(session.held_answer_bytes(), 0);
+
+    // A reply request in flight keeps the queue open after close, and is cancelled by cancel_all.
+    session
+        .try_submit_with_reply(4, sleep(600_000), RequestOptions::new().timeout(Duration::from_secs(3600)), reply_to(tx.clone()))
+        .unwrap();
+    session.close();
+    assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Empty), "not ended while a reply is due");
+    // Closed, with a request in flight: a new reply request is answered CANCELLED at once.
+    session
+        .try_submit_with_reply(5, request("Ping", ()), RequestOptions::new(), reply_to(tx.clone()))
+        .unwrap();
+    let (response, _) = answered.recv().unwrap();
+    assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
+    heard.lock().unwrap().clear();
+    *probe.lock().unwrap() = Some(rx);
+    session.cancel_all();
+    let (response, _) = answered.recv().unwrap();
+    assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
+    // The end of the queue is heard of, and a receiver looking then sees it.
+    assert_eq!(*heard.lock().unwrap(), [Queued::Other]);
+    assert_eq!(*probed.lock().unwrap(), [Err(eventwire::TryRecvError::Ended)]);
+    assert!(
+        session
+            .try_submit_with_reply(6, request("Ping", ()), RequestOptions::new(), reply_to(tx))
+            .is_err()
+    );
+}

@@ -93,7 +93,8 @@ int32_t eventwire_init(const uint8_t *config, size_t config_len);
  * receives and must release it with `eventwire_free`.
  *
  * # Safety
- * `cb` must be safe to call from the library's callback thread with `user_data` until it is
+ * `cb` must be safe to call from any of the library's threads (one callback at a time, never on
+ * a thread that called into the library) with `user_data` until it is
  * replaced or the library is shut down.
  */
 int32_t eventwire_set_response_callback(eventwire_response_cb cb, void *user_data);

@@ -24,16 +24,47 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 thread_local! {
-    static ON_DELIVERY_THREAD: Cell<bool> = const { Cell::new(false) };
+    /// Set on the library's callback thread for good, and on a worker while it delivers.
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+    /// Set on the threads of the library's own runtime.
+    static ON_WORKER: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Marks the current thread as the library's callback thread.
+/// Marks the current thread as the library's callback thread: everything it runs is a callback.
 pub(crate) fn enter_delivery_thread() {
-    ON_DELIVERY_THREAD.with(|f| f.set(true));
+    IN_CALLBACK.with(|f| f.set(true));
 }
 
-/// Whether the caller is running inside a callback: a blocking call from there would wait for
-/// the very thread it blocks (REQ-TRANS-CABI-9).
-pub(crate) fn on_delivery_thread() -> bool {
-    ON_DELIVERY_THREAD.with(Cell::get)
+/// Marks the current thread as one of the library's runtime threads (`on_thread_start`).
+pub(crate) fn enter_worker() {
+    ON_WORKER.with(|f| f.set(true));
+}
+
+/// Whether the current thread belongs to the library's runtime: a thread the library owns and
+/// that never called into it, where a callback may run (REQ-TRANS-CABI-14).
+pub(crate) fn on_worker() -> bool {
+    ON_WORKER.with(Cell::get)
+}
+
+/// Marks the current thread as running callbacks until dropped (a worker delivering).
+pub(crate) struct CallbackScope {
+    was: bool,
+}
+
+impl CallbackScope {
+    pub(crate) fn enter() -> Self {
+        CallbackScope { was: IN_CALLBACK.with(|f| f.replace(true)) }
+    }
+}
+
+impl Drop for CallbackScope {
+    fn drop(&mut self) {
+        IN_CALLBACK.with(|f| f.set(self.was));
+    }
+}
+
+/// Whether the caller is running inside a callback: a blocking call from there could wait for
+/// the very delivery it blocks (REQ-TRANS-CABI-9).
+pub(crate) fn in_callback() -> bool {
+    IN_CALLBACK.with(Cell::get)
 }

@@ -6,7 +6,7 @@ use std::ffi::c_void;
 
 use crate::{
     abi::*,
-    boundary::{guard, lock, on_delivery_thread},
+    boundary::{guard, lock, in_callback},
     buffer, config,
     delivery::UserData,
     library::{self, invalid_request},
@@ -64,7 +64,8 @@ pub unsafe extern "C" fn eventwire_init(config: *const u8, config_len: usize) ->
 /// receives and must release it with `eventwire_free`.
 ///
 /// # Safety
-/// `cb` must be safe to call from the library's callback thread with `user_data` until it is
+/// `cb` must be safe to call from any of the library's threads (one callback at a time, never on
+/// a thread that called into the library) with `user_data` until it is
 /// replaced or the library is shut down.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn eventwire_set_response_callback(cb: eventwire_response_cb, user_data: *mut c_void) -> i32 {
@@ -137,7 +138,7 @@ pub unsafe extern "C" fn eventwire_sync_call(
 ) -> i32 {
     guard(|| {
         let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
-        if on_delivery_thread() {
+        if in_callback() {
             return EVENTWIRE_ERR_INTERNAL;
         }
         if out.is_null() || out_len.is_null() {

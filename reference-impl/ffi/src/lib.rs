@@ -23,8 +23,10 @@
 //! - `library`: what `eventwire_init` starts: a tokio runtime owned by the library, the
 //!   dispatcher the application's `backend!` mounts, and one session whose ordered outbound queue
 //!   carries both responses and notifications.
-//! - `delivery`: the one library-owned thread that drains that queue and invokes the callbacks,
-//!   so a handler's notifications reach C before its response.
+//! - `delivery`: who drains that queue and invokes the callbacks, one at a time and in order (so
+//!   a handler's notifications reach C before its response): the worker that completed a call
+//!   when no delivery is in progress, otherwise the library's callback thread. Synchronous calls
+//!   are answered to their thread directly.
 //! - `buffer`: the buffers handed to C (sync-call responses, callback arguments), which the
 //!   receiver owns and releases with `eventwire_free`.
 //! - `config`: the configuration JSON.

@@ -8,7 +8,7 @@ use std::{
 };
 
 use eventwire::{
-    Config, Dispatcher, ErrorCode, FlowyError, RequestOptions, Session, SessionConfig,
+    Config, Dispatcher, ErrorCode, FlowyError, QueueHook, Reply, RequestOptions, Session, SessionConfig,
     pb::{FfiResponse, FfiStatusCode},
 };
 use prost::Message;
@@ -16,14 +16,15 @@ use tokio::runtime::Runtime;
 
 use crate::{
     abi::*,
-    boundary::{lock, on_delivery_thread},
-    delivery::{self, Pending, Registry},
+    boundary::{enter_worker, in_callback, lock},
+    delivery::{Delivery, Pending, Registry},
 };
 
 /// What the exported functions use while the library is initialised.
 pub(crate) struct Shared {
     session: Session,
     pub(crate) registry: Arc<Registry>,
+    delivery: Arc<Delivery>,
 }
 
 /// What only init and shutdown touch.
@@ -49,7 +50,7 @@ pub(crate) fn current() -> Option<Arc<Shared>> {
 
 /// Starts the backend with `config`.
 pub(crate) fn start(config: Config) -> i32 {
-    if on_delivery_thread() {
+    if in_callback() {
         // Callbacks only run while the library is initialised (or shutting down).
         return EVENTWIRE_ERR_ALREADY_INITIALIZED;
     }
@@ -57,7 +58,12 @@ pub(crate) fn start(config: Config) -> i32 {
     if running.is_some() {
         return EVENTWIRE_ERR_ALREADY_INITIALIZED;
     }
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().thread_name("eventwire-worker").enable_all().build()
+    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads())
+        .thread_name("eventwire-worker")
+        .on_thread_start(enter_worker)
+        .enable_all()
+        .build()
     else {
         return EVENTWIRE_ERR_INTERNAL;
     };
@@ -72,28 +78,46 @@ pub(crate) fn start(config: Config) -> i32 {
     for pattern in dispatcher.config().capabilities.unknown_patterns(&dispatcher) {
         eprintln!("eventwire: capability pattern `{pattern}` names no module or event of this backend; it matches nothing");
     }
-    let (session, outbound) = dispatcher.open_session(SessionConfig::new());
     let registry = Arc::new(Registry::default());
-    let delivery = {
-        let registry = Arc::clone(&registry);
-        match std::thread::Builder::new()
-            .name("eventwire-callbacks".into())
-            .spawn(move || delivery::run(outbound, registry))
-        {
+    let delivery = Arc::new(Delivery::new(Arc::clone(&registry)));
+    // Weak: the session holds the hook, and the delivery holds the session's receiver.
+    let hook = {
+        let delivery = Arc::downgrade(&delivery);
+        QueueHook::new(move |queued| {
+            if let Some(delivery) = delivery.upgrade() {
+                delivery.queued(queued);
+            }
+        })
+    };
+    let (session, outbound) = dispatcher.open_session(SessionConfig::new().on_queued(hook));
+    delivery.attach(outbound);
+    let thread = {
+        let delivery = Arc::clone(&delivery);
+        match std::thread::Builder::new().name("eventwire-callbacks".into()).spawn(move || delivery.run()) {
             Ok(handle) => handle,
             Err(_) => return EVENTWIRE_ERR_INTERNAL,
         }
     };
-    let shared = Arc::new(Shared { session, registry });
+    let shared = Arc::new(Shared { session, registry, delivery });
     *lock(&CURRENT) = Some(Arc::clone(&shared));
-    *running = Some(Running { runtime, delivery, shared });
+    *running = Some(Running { runtime, delivery: thread, shared });
     EVENTWIRE_OK
+}
+
+/// Worker threads of the library's runtime: one per core (or `TOKIO_WORKER_THREADS`, as tokio
+/// reads it), plus one. A worker may deliver callbacks (see `delivery`), at most one at a time,
+/// so a callback that blocks still leaves as many workers as cores to run handlers (synchronous
+/// calls included), and the calls piling up behind it are taken as fast as before.
+fn worker_threads() -> usize {
+    let configured = std::env::var("TOKIO_WORKER_THREADS").ok().and_then(|n| n.trim().parse::<usize>().ok());
+    let cores = || std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    configured.filter(|&n| n > 0).unwrap_or_else(cores) + 1
 }
 
 /// Answers every call in flight `CANCELLED`, waits for the callbacks, stops the runtime.
 pub(crate) fn stop() -> i32 {
-    if on_delivery_thread() {
-        // Waiting for the callback thread from the callback thread would never return.
+    if in_callback() {
+        // Waiting for the callbacks to finish from inside one would never return.
         return EVENTWIRE_ERR_INTERNAL;
     }
     let mut running = lock(&RUNNING);
@@ -104,7 +128,8 @@ pub(crate) fn stop() -> i32 {
     *lock(&CURRENT) = None;
     shared.session.cancel_all();
     shared.session.close();
-    // The session's queue ends once every request is answered; the callback thread then stops.
+    // The session's queue ends once every request is answered; the callback thread delivers what
+    // is left (after any worker still delivering) and stops.
     let _ = delivery.join();
     drop(shared);
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN_GRACE);
@@ -112,7 +137,7 @@ pub(crate) fn stop() -> i32 {
 }
 
 impl Shared {
-    /// Whether the calls in flight and the answers queued for the callback thread have reached
+    /// Whether the calls in flight and the answers queued for the callbacks have reached
     /// `max_queued_answer_bytes`: a new call is then refused (`EVENTWIRE_ERR_OVERLOADED`).
     pub(crate) fn over_answer_budget(&self) -> bool {
         self.session.held_answer_bytes() >= self.session.dispatcher().config().max_queued_answer_bytes
@@ -148,16 +173,28 @@ impl Shared {
 
     /// Runs a call to its response, blocking the calling thread; `None` when the session has
     /// already ended (shutdown has begun) and the call was not taken.
+    ///
+    /// The answer comes straight from the worker that completed the call, not through the
+    /// callbacks' queue, so a callback that blocks does not hold it up (REQ-TRANS-CABI-17); the
+    /// call then waits only for the notifications its own handler queued to be delivered
+    /// (REQ-TRANS-CABI-10).
     pub(crate) fn call_sync(&self, request: Vec<u8>) -> Option<Vec<u8>> {
-        let (waiter, response) = mpsc::sync_channel(1);
-        let internal = lock(&self.registry.calls).register(Pending::Sync(waiter));
-        let Some(internal) = internal else {
-            return Some(internal_error("request: could not be registered"));
-        };
-        if !self.submit(internal, request) {
+        let (waiter, answer) = mpsc::sync_channel(1);
+        let internal = lock(&self.registry.calls).reserve();
+        let reply: Reply = Box::new(move |response, emitted_seq| {
+            // The receiver only goes away if its thread did; then nobody needs the answer.
+            let _ = waiter.send((response, emitted_seq));
+        });
+        if self.session.try_submit_with_reply(internal, request, RequestOptions::new(), reply).is_err() {
             return None;
         }
-        Some(response.recv().unwrap_or_else(|_| internal_error("library: stopped before answering the request")))
+        let (response, emitted_seq) = answer
+            .recv()
+            .unwrap_or_else(|_| (internal_error("library: stopped before answering the request"), 0));
+        if emitted_seq > 0 {
+            self.delivery.wait_handled(emitted_seq);
+        }
+        Some(response)
     }
 
     /// Cancels the embedder's asynchronous call `request_id`, if it is in flight.
@@ -169,7 +206,7 @@ impl Shared {
     }
 
     /// Answers the asynchronous call `request_id` with `response` without the dispatcher, in
-    /// order with everything already queued for the callback thread.
+    /// order with everything already queued for the callbacks.
     /// `false` when the session has already ended, as for [`Shared::call_async`].
     fn answer_directly(&self, request_id: u64, response: Vec<u8>) -> bool {
         let internal = lock(&self.registry.calls).register(Pending::Refused { request_id });

@@ -147,8 +147,8 @@ fn notification_seq_skips_nothing_while_a_callback_is_installed() {
     emit(2);
     let seen = std::mem::take(&mut *SEEN.lock().unwrap());
     assert_eq!(seen.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [3, 4]);
-    // Delivered on one library thread, not the caller's.
-    assert!(seen.iter().all(|(_, t)| *t == seen[0].1 && *t != std::thread::current().id()));
+    // Delivered on library threads, not the caller's.
+    assert!(seen.iter().all(|(_, t)| *t != std::thread::current().id()));
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     // A new life starts a new subscriber.
     assert_eq!(init(""), EVENTWIRE_OK);
