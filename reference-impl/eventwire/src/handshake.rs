@@ -165,10 +165,18 @@ pub fn module_fingerprint(module: &ModuleDef, pool: &DescriptorPool) -> ModuleFi
     ModuleFingerprint { name: module.name.to_owned(), fingerprint: sha256(&canonical_module(module, pool)), events }
 }
 
+/// The fingerprints of the modules of `schema`, in the order of its tables; computed on first use.
+pub fn schema_fingerprints(schema: &Schema) -> &[ModuleFingerprint] {
+    schema.fingerprint_cache().get_or_init(|| {
+        let pool = schema.descriptor_pool();
+        schema.modules().iter().map(|m| module_fingerprint(m, pool)).collect()
+    })
+}
+
 /// The handshake a side built from `schemas` announces: protocol version 1 and every module, in
 /// ascending order of name.
 pub fn handshake_of<'a>(schemas: impl IntoIterator<Item = &'a Schema>) -> StreamHandshake {
-    let mut modules: Vec<ModuleFingerprint> = schemas.into_iter().flat_map(|s| s.fingerprints().iter().cloned()).collect();
+    let mut modules: Vec<ModuleFingerprint> = schemas.into_iter().flat_map(|s| schema_fingerprints(s).iter().cloned()).collect();
     modules.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     StreamHandshake { protocol_version: PROTOCOL_VERSION, modules }
 }

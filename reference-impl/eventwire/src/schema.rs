@@ -145,13 +145,10 @@ impl Schema {
         })
     }
 
-    /// The fingerprints of its modules (SPEC.md section 16.5), in the order of its tables;
-    /// computed on first use.
-    pub fn fingerprints(&self) -> &[ModuleFingerprint] {
-        self.fingerprints.get_or_init(|| {
-            let pool = self.descriptor_pool();
-            self.def.modules.iter().map(|m| crate::handshake::module_fingerprint(m, pool)).collect()
-        })
+    /// Where `handshake` keeps the fingerprints of its modules (SPEC.md section 16.5) once
+    /// computed; this module does not compute them, so that it does not depend on `handshake`.
+    pub(crate) fn fingerprint_cache(&self) -> &OnceLock<Vec<ModuleFingerprint>> {
+        &self.fingerprints
     }
 
     /// The descriptor of message `full_name`.
