@@ -7,6 +7,12 @@
 //! - `{concat: [<bytes>, ...]}`: the parts one after the other;
 //! - `{repeat: <bytes>, times: N}`: the part N times;
 //! - `{nest: N}`: a `RecursivePB` with N levels (each level's `child` holds the next);
+//! - `{handshake: {drop_events: [names], alter_events: [names], add_module: NAME, protocol_version: N}}`
+//!   (every key optional): an encoded `StreamFrame{handshake}` (SPEC.md section 16.5) announcing
+//!   the project's schema (the conformance module and the sample application), without the events
+//!   dropped, with the fingerprints of the events altered changed, with a module NAME of one event
+//!   `ExtraEvent` added, and with another protocol version; the fingerprints of the modules
+//!   concerned change with them;
 //! - `{frame: <bytes>}`: a stream frame (SPEC.md section 13.3): the part's length as 4 bytes,
 //!   little endian, then the part;
 //! - `{<Message>: <proto-JSON>}`: the canonical encoding of a message, e.g.
@@ -48,6 +54,12 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
             Ok(out)
         }
         "nest" => Ok(nest(value.as_u64().ok_or("`nest` is a number")? as usize)),
+        "handshake" => {
+            let frame = eventwire_schema::pb::StreamFrame {
+                kind: Some(eventwire_schema::pb::stream_frame::Kind::Handshake(handshake(value)?)),
+            };
+            Ok(prost::Message::encode_to_vec(&frame))
+        }
         "frame" => {
             let body = build(value)?;
             let len = u32::try_from(body.len()).map_err(|_| "a frame body longer than 4 GiB")?;
@@ -149,4 +161,64 @@ mod tests {
         assert!(build(&json!("0a")).is_err());
         assert!(build(&json!({"NoSuchPB": {}})).is_err());
     }
+}
+
+/// The handshake of the project's schema: what a backend or binding built from it announces.
+pub fn reference_handshake() -> eventwire_schema::pb::StreamHandshake {
+    eventwire::handshake::handshake_of([&eventwire_conformance_module::SCHEMA, &eventwire_sample_app::SCHEMA])
+}
+
+/// `{drop_events, alter_events, protocol_version}` applied to [`reference_handshake`].
+pub fn handshake(spec: &Value) -> Result<eventwire_schema::pb::StreamHandshake, String> {
+    let map = spec.as_object().ok_or("`handshake` takes an object (`{}` for the project's schema)")?;
+    let names = |key: &str| -> Result<Vec<String>, String> {
+        match map.get(key) {
+            None => Ok(Vec::new()),
+            Some(v) => v
+                .as_array()
+                .ok_or(format!("`{key}` is a list of event names"))?
+                .iter()
+                .map(|n| n.as_str().map(str::to_owned).ok_or(format!("`{key}` is a list of event names")))
+                .collect(),
+        }
+    };
+    let drop = names("drop_events")?;
+    let alter = names("alter_events")?;
+    if let Some(bad) = map.keys().find(|k| !["drop_events", "alter_events", "protocol_version", "add_module"].contains(&k.as_str())) {
+        return Err(format!("`handshake` takes drop_events, alter_events, add_module and protocol_version, not `{bad}`"));
+    }
+    let mut h = reference_handshake();
+    for name in drop.iter().chain(&alter) {
+        if !h.modules.iter().any(|m| m.events.iter().any(|e| &e.name == name)) {
+            return Err(format!("`{name}` is no event of the project's schema"));
+        }
+    }
+    if let Some(v) = map.get("protocol_version") {
+        h.protocol_version = v.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or("`protocol_version` is a number")?;
+    }
+    if let Some(v) = map.get("add_module") {
+        let name = v.as_str().ok_or("`add_module` is a module name")?;
+        h.modules.push(eventwire_schema::pb::ModuleFingerprint {
+            name: name.to_owned(),
+            fingerprint: vec![0; 32],
+            events: vec![eventwire_schema::pb::EventFingerprint { name: "ExtraEvent".into(), id: 1, fingerprint: vec![0; 32] }],
+        });
+        h.modules.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    }
+    for m in &mut h.modules {
+        let before = m.events.len();
+        m.events.retain(|e| !drop.contains(&e.name));
+        let mut changed = m.events.len() != before;
+        for e in &mut m.events {
+            if alter.contains(&e.name) {
+                // Another schema's fingerprint: the bytes of this one, each inverted.
+                e.fingerprint.iter_mut().for_each(|b| *b = !*b);
+                changed = true;
+            }
+        }
+        if changed {
+            m.fingerprint.iter_mut().for_each(|b| *b = !*b);
+        }
+    }
+    Ok(h)
 }

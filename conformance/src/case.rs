@@ -111,8 +111,31 @@ pub enum Expect {
     Routed { deliveries: Vec<Delivery>, malformed: Vec<u32> },
     /// dispatch: one expectation per step, and one per extra subscriber.
     Dispatched { steps: Vec<Step>, subscribers: Vec<SubscriberExpect> },
-    /// stream: the ids answered with a response (ascending), and the faults in order.
-    Stream { responses: Vec<u64>, faults: Vec<StreamFault> },
+    /// stream: the ids answered with a response (ascending), the faults in order, and how many
+    /// handshake frames (each the backend's own handshake, SPEC.md section 16.5).
+    Stream { responses: Vec<u64>, faults: Vec<StreamFault>, handshakes: usize },
+    /// stream_client: the handshake's outcome and each call's.
+    StreamClient { outcome: ExpectedOutcome, calls: Vec<CallExpect> },
+}
+
+/// The handshake outcome a binding must report (SPEC.md section 16.5, REQ-VER-15).
+#[derive(Debug, Clone)]
+pub struct ExpectedOutcome {
+    pub kind: testee_pb::HandshakeOutcomeKind,
+    /// Compatible: the missing events, in order.
+    pub missing: Vec<String>,
+    /// Incompatible: the first differing event (`None` for a version mismatch).
+    pub event: Option<String>,
+    /// The backend's handshake the runner sent, to compare the reported fingerprints with.
+    pub backend: Option<eventwire_schema::pb::StreamHandshake>,
+}
+
+/// How one call of a stream_client case completes.
+#[derive(Debug, Clone)]
+pub struct CallExpect {
+    /// Whether it reached the backend (a request frame was written for it).
+    pub sent: bool,
+    pub result: Interpreted,
 }
 
 /// A fault a stream backend must write: its id, whether it is closing, and its error.

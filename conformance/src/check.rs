@@ -50,7 +50,8 @@ pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), Stri
         (Expect::Interpreted(e), R::Interpreted(a)) => interpreted(e, a),
         (Expect::Routed { deliveries, malformed }, R::Routed(a)) => routed(deliveries, malformed, a),
         (Expect::Dispatched { steps, subscribers }, R::Dispatched(a)) => dispatched(steps, subscribers, a),
-        (Expect::Stream { responses, faults }, R::StreamOutput(a)) => stream(responses, faults, a),
+        (Expect::Stream { responses, faults, handshakes }, R::StreamOutput(a)) => stream(responses, faults, *handshakes, a),
+        (Expect::StreamClient { outcome, calls }, R::StreamClient(a)) => stream_client(outcome, calls, a),
         (e, a) => Err(format!("expected {}, got {}", describe_expect(e), describe_result(a))),
     }
 }
@@ -131,6 +132,7 @@ fn describe_expect(e: &Expect) -> String {
         Expect::Routed { .. } => "routed notifications".into(),
         Expect::Dispatched { .. } => "dispatched steps".into(),
         Expect::Stream { .. } => "stream frames".into(),
+        Expect::StreamClient { .. } => "a stream client's outcome".into(),
     }
 }
 
@@ -143,6 +145,7 @@ fn describe_result(r: &R) -> String {
         R::Routed(_) => "routed notifications".into(),
         R::Dispatched(_) => "dispatched steps".into(),
         R::StreamOutput(o) => format!("{} stream frames", o.frames.len()),
+        R::StreamClient(o) => format!("a stream client's outcome ({} frames written)", o.written.len()),
         R::Unsupported(why) => format!("unsupported ({why})"),
     }
 }
@@ -150,13 +153,18 @@ fn describe_result(r: &R) -> String {
 /// The frames a stream backend wrote: the ids of its responses (in ascending order, since a
 /// pipelined backend answers in completion order) and its faults, in order; nothing else but
 /// notifications.
-fn stream(responses: &[u64], faults: &[crate::case::StreamFault], a: &testee_pb::StreamOutput) -> Result<(), String> {
+fn stream(responses: &[u64], faults: &[crate::case::StreamFault], handshakes: usize, a: &testee_pb::StreamOutput) -> Result<(), String> {
     use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
     let mut got_responses = Vec::new();
     let mut got_faults = Vec::new();
+    let mut got_handshakes = 0;
     for (i, body) in a.frames.iter().enumerate() {
         match StreamFrame::decode(body.as_slice()).map(|f| f.kind) {
             Ok(Some(Kind::Response(r))) => got_responses.push(r.id),
+            Ok(Some(Kind::Handshake(h))) => {
+                announces_the_project_schema(&format!("frame {i}: the backend's handshake"), &h)?;
+                got_handshakes += 1;
+            }
             Ok(Some(Kind::Fault(f))) => {
                 let error = FlowyError::decode(f.error.as_slice())
                     .map_err(|e| format!("frame {i}: the fault's error is not a FlowyError ({e})"))?;
@@ -166,6 +174,9 @@ fn stream(responses: &[u64], faults: &[crate::case::StreamFault], a: &testee_pb:
             Ok(other) => return Err(format!("frame {i}: a backend sends no {other:?}")),
             Err(e) => return Err(format!("frame {i}: not a StreamFrame ({e})")),
         }
+    }
+    if got_handshakes != handshakes {
+        return Err(format!("expected {handshakes} handshake frames, got {got_handshakes}"));
     }
     got_responses.sort_unstable();
     if got_responses != responses {
@@ -179,6 +190,149 @@ fn stream(responses: &[u64], faults: &[crate::case::StreamFault], a: &testee_pb:
             return Err(format!("fault {i}: expected id {} closing {}, got id {id} closing {closing} (msg {:?})", e.id, e.closing, error.msg));
         }
         self::error(&format!("fault {i}"), &e.error, error)?;
+    }
+    Ok(())
+}
+
+/// A handshake announcing version 1 and every module of the project's schema with its
+/// fingerprints (SPEC.md REQ-VER-13, REQ-VER-14); other modules may follow theirs.
+fn announces_the_project_schema(what: &str, h: &pb::StreamHandshake) -> Result<(), String> {
+    if h.protocol_version != 1 {
+        return Err(format!("{what}: protocol_version {}, expected 1", h.protocol_version));
+    }
+    let names: Vec<&str> = h.modules.iter().map(|m| m.name.as_str()).collect();
+    if names.windows(2).any(|w| w[0].as_bytes() >= w[1].as_bytes()) {
+        return Err(format!("{what}: modules not in ascending order of name: {names:?}"));
+    }
+    for expected in crate::bytes_spec::reference_handshake().modules {
+        let Some(got) = h.modules.iter().find(|m| m.name == expected.name) else {
+            return Err(format!("{what}: module `{}` is not announced (got {names:?})", expected.name));
+        };
+        for e in &expected.events {
+            match got.events.iter().find(|g| g.name == e.name) {
+                None => return Err(format!("{what}: event `{}` of module `{}` is not announced", e.name, expected.name)),
+                Some(g) if g.id != e.id || g.fingerprint != e.fingerprint => {
+                    return Err(format!(
+                        "{what}: event `{}`: expected id {} fingerprint {}, got id {} fingerprint {}",
+                        e.name,
+                        e.id,
+                        hex::encode(&e.fingerprint),
+                        g.id,
+                        hex::encode(&g.fingerprint)
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if got.events.len() != expected.events.len() || got.events.windows(2).any(|w| w[0].id >= w[1].id) {
+            return Err(format!("{what}: module `{}`: expected its {} events in ascending id, got {:?}", expected.name, expected.events.len(), got.events.iter().map(|e| e.id).collect::<Vec<_>>()));
+        }
+        if got.fingerprint != expected.fingerprint {
+            return Err(format!(
+                "{what}: module `{}`: expected fingerprint {}, got {}",
+                expected.name,
+                hex::encode(&expected.fingerprint),
+                hex::encode(&got.fingerprint)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A stream front end's report: its handshake first, its requests for exactly the calls that
+/// were sent, the outcome, and each call's completion.
+fn stream_client(
+    outcome: &crate::case::ExpectedOutcome,
+    calls: &[crate::case::CallExpect],
+    a: &testee_pb::StreamClientResult,
+) -> Result<(), String> {
+    use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
+    let mut written = a.written.iter().enumerate();
+    let Some((_, first)) = written.next() else {
+        return Err("the binding wrote nothing: its first frame is its handshake (REQ-VER-16)".into());
+    };
+    match StreamFrame::decode(first.as_slice()).map(|f| f.kind) {
+        Ok(Some(Kind::Handshake(h))) => announces_the_project_schema("the binding's handshake", &h)?,
+        other => return Err(format!("the binding's first frame is {other:?}, not its handshake (REQ-VER-16)")),
+    }
+    let mut requests = Vec::new();
+    for (i, body) in written {
+        match StreamFrame::decode(body.as_slice()).map(|f| f.kind) {
+            Ok(Some(Kind::Request(r))) => {
+                let request = pb::FfiRequest::decode(r.request.as_slice())
+                    .map_err(|e| format!("written frame {i}: its request is not an FFIRequest ({e})"))?;
+                requests.push((r.id, request.event));
+            }
+            Ok(Some(Kind::Cancel(_))) => {}
+            other => return Err(format!("written frame {i}: a front end sends no {other:?} here")),
+        }
+    }
+    let expected_sent = calls.iter().filter(|c| c.sent).count();
+    if requests.len() != expected_sent {
+        return Err(format!(
+            "expected {expected_sent} request frames (for the calls {:?}), got {}: {:?}",
+            calls.iter().enumerate().filter(|(_, c)| c.sent).map(|(i, _)| i).collect::<Vec<_>>(),
+            requests.len(),
+            requests
+        ));
+    }
+    for (n, (id, _)) in requests.iter().enumerate() {
+        if *id != n as u64 + 1 {
+            return Err(format!("request frame {n} has id {id}; the operation numbers requests 1, 2, ... in order"));
+        }
+    }
+    let Some(got) = &a.handshake else { return Err("the binding reported no handshake outcome".into()) };
+    if got.kind != outcome.kind as i32 {
+        return Err(format!(
+            "expected outcome {}, got {} (missing {:?}, event {:?})",
+            outcome.kind.as_str_name(),
+            testee_pb::HandshakeOutcomeKind::try_from(got.kind).map_or_else(|_| got.kind.to_string(), |k| k.as_str_name().to_owned()),
+            got.missing_events,
+            got.event
+        ));
+    }
+    match outcome.kind {
+        testee_pb::HandshakeOutcomeKind::Compatible if got.missing_events != outcome.missing => {
+            return Err(format!("expected missing events {:?}, got {:?}", outcome.missing, got.missing_events));
+        }
+        testee_pb::HandshakeOutcomeKind::Incompatible => {
+            let backend = outcome.backend.as_ref().ok_or("an incompatible case sends a handshake")?;
+            if (got.front_end_version, got.backend_version) != (1, backend.protocol_version) {
+                return Err(format!(
+                    "expected versions 1 (front end) and {} (backend), got {} and {}",
+                    backend.protocol_version, got.front_end_version, got.backend_version
+                ));
+            }
+            let got_event = (!got.event.is_empty()).then(|| got.event.clone());
+            if got_event != outcome.event {
+                return Err(format!("expected first differing event {:?}, got {:?}", outcome.event, got_event));
+            }
+            if let Some(name) = &outcome.event {
+                let ours = crate::bytes_spec::reference_handshake();
+                let find = |h: &pb::StreamHandshake| {
+                    h.modules.iter().find_map(|m| m.events.iter().find(|e| &e.name == name).map(|e| (m.name.clone(), m.fingerprint.clone(), e.fingerprint.clone())))
+                };
+                let (module, front_module, front_event) = find(&ours).ok_or("the event is in the project's schema")?;
+                let (_, back_module, back_event) = find(backend).ok_or("the event is in the backend's handshake")?;
+                let pairs = [
+                    ("module", &module.as_bytes().to_vec(), &got.module.as_bytes().to_vec()),
+                    ("front_end_module_fingerprint", &front_module, &got.front_end_module_fingerprint),
+                    ("backend_module_fingerprint", &back_module, &got.backend_module_fingerprint),
+                    ("front_end_event_fingerprint", &front_event, &got.front_end_event_fingerprint),
+                    ("backend_event_fingerprint", &back_event, &got.backend_event_fingerprint),
+                ];
+                for (what, e, g) in pairs {
+                    bytes(what, e, g)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    if a.calls.len() != calls.len() {
+        return Err(format!("expected {} call results, got {}", calls.len(), a.calls.len()));
+    }
+    for (i, (e, got)) in calls.iter().zip(&a.calls).enumerate() {
+        interpreted(&e.result, got).map_err(|err| format!("call {i}: {err}"))?;
     }
     Ok(())
 }

@@ -391,6 +391,14 @@ fn embedded(case: &Case) -> Vec<(String, String, Vec<u8>)> {
                 out.push((format!("frame {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
             }
         }
+        Op::StreamClient(s) => {
+            for (i, frame) in s.handshake_answer.iter().enumerate() {
+                out.push((format!("handshake answer {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+            }
+            for (i, frame) in s.frames.iter().enumerate() {
+                out.push((format!("frame {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+            }
+        }
         Op::Encode(_) | Op::BuildRequest(_) => {}
     }
     out

@@ -65,7 +65,54 @@ struct RawCase {
     route_notifications: Option<RouteRaw>,
     dispatch: Option<DispatchRaw>,
     stream: Option<StreamRaw>,
+    stream_client: Option<StreamClientRaw>,
     expect: Option<ExpectRaw>,
+}
+
+/// `stream_client: {handshake_answer: [<bytes>...], calls: [{event, input}], frames: [<bytes>...],
+/// expect: {handshake: {kind, missing, event}, calls: [{sent, output | error}]}}`: the binding as
+/// a stream front end against a scripted backend; frames are bodies, without length prefixes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamClientRaw {
+    handshake_answer: Vec<Value>,
+    #[serde(default)]
+    calls: Vec<CallRaw>,
+    #[serde(default)]
+    frames: Vec<Value>,
+    expect: StreamClientExpectRaw,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallRaw {
+    event: String,
+    input: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamClientExpectRaw {
+    handshake: OutcomeRaw,
+    #[serde(default)]
+    calls: Vec<CallExpectRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeRaw {
+    kind: String,
+    #[serde(default)]
+    missing: Vec<String>,
+    event: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallExpectRaw {
+    sent: bool,
+    output: Option<Value>,
+    error: Option<Value>,
 }
 
 /// `stream: {frames: [<bytes>...], expect: {responses: [ids], faults: [{id, closing, error}]}}`:
@@ -84,6 +131,9 @@ struct StreamExpectRaw {
     responses: Vec<u64>,
     #[serde(default)]
     faults: Vec<StreamFaultRaw>,
+    /// How many handshake frames the backend writes, each its own handshake.
+    #[serde(default)]
+    handshakes: usize,
 }
 
 #[derive(Deserialize)]
@@ -315,6 +365,41 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         return Err(format!("`{bad}` is not a requirement id (REQ-AREA-N, as in SPEC.md)"));
     }
     let expect = raw.expect;
+    if let Some(op) = raw.stream_client {
+        let others = raw.encode.is_some() as u8
+            + raw.decode.is_some() as u8
+            + raw.round_trip.is_some() as u8
+            + raw.build_request.is_some() as u8
+            + raw.interpret_response.is_some() as u8
+            + raw.route_notifications.is_some() as u8
+            + raw.dispatch.is_some() as u8
+            + raw.stream.is_some() as u8;
+        if others > 0 {
+            return Err("a case has exactly one operation".into());
+        }
+        if expect.is_some() {
+            return Err("a stream_client case puts `expect` inside `stream_client`".into());
+        }
+        if !raw.features.iter().any(|f| f == "stream-client") {
+            return Err("the case needs `features: [stream-client]`".into());
+        }
+        if role != Role::Binding {
+            return Err(format!("a binding operation in a {role} suite"));
+        }
+        let (op, expect) = stream_client(op)?;
+        return Ok(Case {
+            name: format!("{}/{area}/{}", level.as_str(), raw.id),
+            role,
+            level,
+            area: area.to_owned(),
+            requirements: raw.requirements,
+            features: raw.features,
+            doc: raw.doc,
+            origin: origin.to_owned(),
+            op,
+            expect,
+        });
+    }
     let ops = (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch, raw.stream);
     let (op, expect) = match ops {
         (Some(op), None, None, None, None, None, None, None) => encode(op, expect)?,
@@ -376,7 +461,55 @@ fn stream(op: StreamRaw) -> Result<(Op, Expect), String> {
         .collect::<Result<_, String>>()?;
     let mut responses = op.expect.responses;
     responses.sort_unstable();
-    Ok((Op::Stream(testee_pb::StreamOp { frames }), Expect::Stream { responses, faults }))
+    Ok((Op::Stream(testee_pb::StreamOp { frames }), Expect::Stream { responses, faults, handshakes: op.expect.handshakes }))
+}
+
+fn stream_client(op: StreamClientRaw) -> Result<(Op, Expect), String> {
+    use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
+    let handshake_answer = op.handshake_answer.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
+    let frames = op.frames.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
+    let backend = handshake_answer.iter().find_map(|body| match StreamFrame::decode(body.as_slice()).ok()?.kind {
+        Some(Kind::Handshake(h)) => Some(h),
+        _ => None,
+    });
+    let kind = testee_pb::HandshakeOutcomeKind::from_str_name(&format!(
+        "HANDSHAKE_OUTCOME_KIND_{}",
+        op.expect.handshake.kind.to_uppercase().replace('-', "_")
+    ))
+    .filter(|k| *k != testee_pb::HandshakeOutcomeKind::Unspecified)
+    .ok_or_else(|| format!("unknown handshake outcome `{}` (identical, compatible, incompatible, no-handshake)", op.expect.handshake.kind))?;
+    let outcome = crate::case::ExpectedOutcome {
+        kind,
+        missing: op.expect.handshake.missing,
+        event: op.expect.handshake.event,
+        backend,
+    };
+    if op.expect.calls.len() != op.calls.len() {
+        return Err(format!("{} calls and {} expected calls", op.calls.len(), op.expect.calls.len()));
+    }
+    let mut calls = Vec::new();
+    let mut expects = Vec::new();
+    for (call, e) in op.calls.into_iter().zip(op.expect.calls) {
+        let result = match (e.output, e.error) {
+            (Some(o), None) => {
+                let ev = tables().event(&call.event).ok_or_else(|| format!("unknown event `{}`", call.event))?;
+                match &ev.output {
+                    Some(desc) => Interpreted::Output(json::canonical(desc, &o)?),
+                    None => Interpreted::Output(Value::Object(Default::default())),
+                }
+            }
+            (None, Some(err)) => Interpreted::Error(expected_error(&err)?),
+            _ => return Err("each expected call has exactly one of `output` and `error`".into()),
+        };
+        input_bytes(&call.event, call.input.as_ref())?;
+        let input_json = call.input.as_ref().map(Value::to_string).unwrap_or_else(|| "{}".into());
+        calls.push(testee_pb::StreamCall { event: call.event, input_json });
+        expects.push(crate::case::CallExpect { sent: e.sent, result });
+    }
+    Ok((
+        Op::StreamClient(testee_pb::StreamClientOp { handshake_answer, calls, frames }),
+        Expect::StreamClient { outcome, calls: expects },
+    ))
 }
 
 fn need(expect: Option<ExpectRaw>) -> Result<ExpectRaw, String> {

@@ -262,3 +262,29 @@ fn explain_prints_the_doc_the_requirements_and_the_request_as_proto_json() {
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].contains("\"handshake\"") && lines[1].contains("\"cancelAfterAnswer\":true"), "{out}");
 }
+
+/// The stream-client cases catch a front end that ignores the handshake's outcome and one that
+/// reads a fault with id 0 as refusing a pending request, and only the cases about each.
+#[test]
+fn the_stream_client_cases_catch_handshake_and_fault_id_flaws() {
+    let failed = |flaw: &str| -> Vec<String> {
+        let testee = format!("{TESTEE} --flaw {flaw}");
+        let (ok, out) = run(&["--testee", &testee, "--role", "binding", "--filter", "stream-client"]);
+        assert!(!ok, "{out}");
+        out.lines()
+            .filter(|l| l.ends_with(" ... FAILED"))
+            .map(|l| l.trim_start_matches("test [binding] ").trim_end_matches(" ... FAILED").to_owned())
+            .collect()
+    };
+    let ignoring = failed("ignore-handshake-outcome");
+    for case in [
+        "handshake-identical",
+        "handshake-compatible-missing-events-fail-locally",
+        "handshake-incompatible-names-the-first-differing-event",
+        "handshake-incompatible-protocol-version",
+    ] {
+        assert!(ignoring.iter().any(|f| f.ends_with(&format!("/{case}"))), "{case} not in {ignoring:?}");
+    }
+    assert!(!ignoring.iter().any(|f| f.ends_with("/version-1-backend-without-handshake-keeps-working")), "{ignoring:?}");
+    assert_eq!(failed("fault-id-zero-fails-oldest"), ["required/stream-client/fault-with-id-0-completes-no-request"]);
+}

@@ -39,6 +39,8 @@ struct Expected {
     requests: BTreeMap<u64, usize>,
     /// Frames that are neither requests nor cancels: each gets a fault.
     invalid: usize,
+    /// Handshake frames: each gets the backend's handshake.
+    handshakes: usize,
     /// How the input ends: None = at a frame boundary, Some(true) = oversized prefix,
     /// Some(false) = inside a frame.
     bad_end: Option<bool>,
@@ -56,6 +58,7 @@ fn expected(mut input: &[u8], max_frame: usize) -> Expected {
                     Inbound::Request { id, .. } => *e.requests.entry(id).or_default() += 1,
                     Inbound::Invalid { .. } => e.invalid += 1,
                     Inbound::Cancel { .. } => {}
+                    Inbound::Handshake => e.handshakes += 1,
                 }
                 input = &input[used..];
             }
@@ -94,6 +97,7 @@ fuzz_target!(|data: &[u8]| {
 
         let mut answers: BTreeMap<u64, usize> = BTreeMap::new();
         let mut faults = 0;
+        let mut handshakes = 0;
         let mut closing = Vec::new();
         let mut rest = written.as_slice();
         let mut frames = 0;
@@ -127,6 +131,10 @@ fuzz_target!(|data: &[u8]| {
                 Some(pb::stream_frame::Kind::Notification(n)) => {
                     assert!(n.seq >= 1);
                 }
+                Some(pb::stream_frame::Kind::Handshake(h)) => {
+                    assert_eq!(h.protocol_version, 1);
+                    handshakes += 1;
+                }
                 other => panic!("the host sent {other:?}"),
             }
         }
@@ -137,6 +145,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(expected.requests.keys().all(|id| answers.contains_key(id)), "a request id got no response");
         let unanswered: usize = expected.requests.values().sum::<usize>() - answers.values().sum::<usize>();
         assert_eq!(faults, expected.invalid + unanswered, "faults = invalid frames + refused duplicates");
+        assert_eq!(handshakes, expected.handshakes, "one handshake answer per handshake frame");
         match expected.bad_end {
             None => {
                 assert!(closing.is_empty(), "a closing fault for a clean end");

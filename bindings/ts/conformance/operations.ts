@@ -25,6 +25,11 @@ import {
   MalformedSchema,
   type RouteNotificationsOp,
   RoutedSchema,
+  type HandshakeOutcome as HandshakeOutcomePb,
+  HandshakeOutcomeKind,
+  HandshakeOutcomeSchema,
+  type StreamClientOp,
+  StreamClientResultSchema,
 } from "./gen/eventwire/conformance/v1/testee_pb.js";
 import {
   Client,
@@ -33,14 +38,21 @@ import {
   encodeRequest,
   ErrorCode,
   type EventDesc,
+  type HandshakeModule,
+  type HandshakeOutcome,
   type NotificationDesc,
+  schemaHandshake,
+  type StreamHandshake,
+  StreamFrameSchema,
   toCanonicalBinary,
   type Transport,
   type TransportListener,
   type WireRequest,
   type WireResponse,
 } from "@eventwire/client";
-import { events as schemaEvents, notifications as schemaNotifications, registry } from "./gen/events/index.js";
+import { encodeFrame, FrameDecoder, StreamTransport } from "@eventwire/client/node";
+import { PassThrough, Writable } from "node:stream";
+import { conformance, document, events as schemaEvents, notifications as schemaNotifications, registry, user } from "./gen/events/index.js";
 
 type Result = CaseResult["result"];
 
@@ -171,29 +183,34 @@ export async function interpretResponse(event: string, response: Uint8Array): Pr
   const client = new Client(new Loopback(response));
   const input = desc.input === undefined ? undefined : create(desc.input);
   const r = await client.call(desc, input as never);
-  let outcome: Interpreted["outcome"];
+  const outcome = interpretedOutcome(desc, r);
+  if (typeof outcome === "string") return { case: "unsupported", value: outcome };
+  return { case: "interpreted", value: create(InterpretedSchema, { outcome }) };
+}
+
+/** What the application got from a call, as the testee protocol's `Interpreted` outcome. */
+function interpretedOutcome(desc: EventDesc, r: Awaited<ReturnType<Client["call"]>>): Interpreted["outcome"] | string {
   if (r.ok) {
     const json = desc.output === undefined ? "{}" : protoJson(desc.output, r.value);
-    outcome = { case: "outputJson", value: json };
-  } else if (r.origin === "backend") {
-    // The category the application decides by is the effective one (REQ-ERR-9).
-    outcome = { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } };
-  } else {
-    // What the application sees for an answer it cannot use: the transport could not read the
-    // envelope, or the client reports INTERNAL (error payload, REQ-ENV-8) or PROTOBUF_SERDE
-    // (output, REQ-ENV-9).
-    const kind =
-      r.origin === "transport"
-        ? MalformedKind.ENVELOPE
-        : r.error.code === ErrorCode.INTERNAL
-          ? MalformedKind.ERROR_PAYLOAD
-          : r.error.code === ErrorCode.PROTOBUF_SERDE
-            ? MalformedKind.OUTPUT
-            : undefined;
-    if (kind === undefined) return { case: "unsupported", value: `unexpected ${r.origin} failure: ${r.error.msg}` };
-    outcome = { case: "malformed", value: create(MalformedSchema, { kind, message: r.error.msg }) };
+    return { case: "outputJson", value: json };
   }
-  return { case: "interpreted", value: create(InterpretedSchema, { outcome }) };
+  if (r.origin === "backend") {
+    // The category the application decides by is the effective one (REQ-ERR-9).
+    return { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } };
+  }
+  // What the application sees for an answer it cannot use: the transport could not read the
+  // envelope, or the client reports INTERNAL (error payload, REQ-ENV-8) or PROTOBUF_SERDE
+  // (output, REQ-ENV-9).
+  const kind =
+    r.origin === "transport"
+      ? MalformedKind.ENVELOPE
+      : r.error.code === ErrorCode.INTERNAL
+        ? MalformedKind.ERROR_PAYLOAD
+        : r.error.code === ErrorCode.PROTOBUF_SERDE
+          ? MalformedKind.OUTPUT
+          : undefined;
+  if (kind === undefined) return `unexpected ${r.origin} failure: ${r.error.msg}`;
+  return { case: "malformed", value: create(MalformedSchema, { kind, message: r.error.msg }) };
 }
 
 export function routeNotifications(op: RouteNotificationsOp): Result {
@@ -228,5 +245,109 @@ export function routeNotifications(op: RouteNotificationsOp): Result {
   return {
     case: "routed",
     value: create(RoutedSchema, { deliveries, malformed: [...malformed].sort((a, b) => a - b) }),
+  };
+}
+
+/** The modules of the project's schema, from which this binding is built (its handshake). */
+const modules: readonly HandshakeModule[] = [
+  { name: "conformance", events: conformance.events, notifications: conformance.notifications },
+  { name: "document", events: document.events, notifications: document.notifications },
+  { name: "user", events: user.events, notifications: user.notifications },
+];
+
+function outcomePb(own: StreamHandshake, o: HandshakeOutcome): HandshakeOutcomePb {
+  switch (o.kind) {
+    case "identical":
+      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.IDENTICAL, frontEndVersion: own.protocolVersion });
+    case "compatible":
+      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.COMPATIBLE, frontEndVersion: own.protocolVersion, missingEvents: [...o.missing] });
+    case "no-handshake":
+      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.NO_HANDSHAKE, frontEndVersion: own.protocolVersion });
+    case "incompatible":
+      return create(HandshakeOutcomeSchema, {
+        kind: HandshakeOutcomeKind.INCOMPATIBLE,
+        frontEndVersion: o.frontEndVersion,
+        backendVersion: o.backendVersion,
+        event: o.event ?? "",
+        module: o.module ?? "",
+        frontEndModuleFingerprint: o.frontEndModuleFingerprint,
+        backendModuleFingerprint: o.backendModuleFingerprint,
+        frontEndEventFingerprint: o.frontEndEventFingerprint,
+        backendEventFingerprint: o.backendEventFingerprint,
+      });
+  }
+}
+
+/**
+ * A stream front end against a scripted backend (`stream_client`): the library's own
+ * `StreamTransport` and `Client`, over in-memory streams. The transport writes its handshake,
+ * reads the answer, and the calls go through `Client.call` as an application makes them.
+ */
+export async function streamClient(op: StreamClientOp): Promise<Result> {
+  // The operation promises an answer holding a handshake or a fault with id 0; without one the
+  // transport would wait for it forever.
+  const answers = op.handshakeAnswer.some((body) => {
+    try {
+      const kind = fromBinary(StreamFrameSchema, body).kind;
+      return kind.case === "handshake" || (kind.case === "fault" && kind.value.id === 0n);
+    } catch {
+      return false;
+    }
+  });
+  if (!answers) return { case: "unsupported", value: "the handshake answer holds neither a handshake nor a fault with id 0" };
+
+  const calls: { desc: EventDesc; input: unknown }[] = [];
+  for (const [i, call] of op.calls.entries()) {
+    const desc = events.get(call.event);
+    if (desc === undefined) return { case: "unsupported", value: `call ${i}: no event ${call.event} in the schema` };
+    try {
+      calls.push({ desc, input: parseInput(desc, call.inputJson === "" ? "{}" : call.inputJson) });
+    } catch (e) {
+      return { case: "unsupported", value: `call ${i}: its input: ${describe(e)}` };
+    }
+  }
+
+  const written: Uint8Array[] = [];
+  const decoder = new FrameDecoder(64 * 1024 * 1024);
+  const fromFrontEnd = new Writable({
+    write(chunk: Uint8Array, _encoding, callback) {
+      written.push(...decoder.push(chunk));
+      callback();
+    },
+  });
+  const fromBackend = new PassThrough();
+  const transport = new StreamTransport(fromBackend, fromFrontEnd);
+  // The largest deadline: the calls complete by the scripted frames, never by a timer.
+  const client = new Client(transport, { defaultTimeoutMs: 2_147_483_647, notifications, onWarning: () => {} });
+
+  const own = await schemaHandshake(modules);
+  const handshake = transport.handshake(own);
+  for (const body of op.handshakeAnswer) fromBackend.write(encodeFrame(body));
+  let outcome: HandshakeOutcome;
+  try {
+    outcome = await handshake;
+  } catch (e) {
+    return { case: "unsupported", value: `the handshake failed: ${describe(e)}` };
+  }
+
+  const results = calls.map(({ desc, input }) => client.call(desc, input as never));
+  for (const body of op.frames) fromBackend.write(encodeFrame(body));
+  fromBackend.end();
+  const completed = await Promise.all(results);
+  await new Promise<void>((resolve) => fromFrontEnd.end(resolve));
+
+  const interpreted = [];
+  for (const [i, r] of completed.entries()) {
+    const desc = calls[i]!.desc;
+    // A transport's failure (a fault, the end of the output, a call completed locally) is the
+    // error the application gets.
+    const o: Interpreted["outcome"] | string =
+      !r.ok && r.origin === "transport" ? { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } } : interpretedOutcome(desc, r);
+    if (typeof o === "string") return { case: "unsupported", value: `call ${i}: ${o}` };
+    interpreted.push(create(InterpretedSchema, { outcome: o }));
+  }
+  return {
+    case: "streamClient",
+    value: create(StreamClientResultSchema, { written, handshake: outcomePb(own, outcome), calls: interpreted }),
   };
 }

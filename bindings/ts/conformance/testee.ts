@@ -21,7 +21,7 @@ import {
   TesteeResponseSchema,
 } from "./gen/eventwire/conformance/v1/testee_pb.js";
 import { encodeFrame, FrameDecoder } from "@eventwire/client/node";
-import { buildRequest, decode, encode, interpretResponse, roundTrip, routeNotifications } from "./operations.js";
+import { buildRequest, decode, encode, interpretResponse, roundTrip, routeNotifications, streamClient } from "./operations.js";
 
 /** The testee protocol version this testee speaks. */
 const PROTOCOL_VERSION = 1;
@@ -29,7 +29,7 @@ const PROTOCOL_VERSION = 1;
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /** What this binding provides (INTERPRETING.md section 5). */
-export const FEATURES = ["preserve-unknown-fields", "notification-routing"];
+export const FEATURES = ["preserve-unknown-fields", "notification-routing", "stream-client"];
 
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
@@ -48,6 +48,8 @@ async function run(c: Case): Promise<CaseResult["result"]> {
       return interpretResponse(op.value.event, op.value.response);
     case "routeNotifications":
       return routeNotifications(op.value);
+    case "streamClient":
+      return streamClient(op.value);
     case "dispatch":
       return { case: "unsupported", value: "@eventwire/client is a front end: it plays the binding role only" };
     default:

@@ -18,6 +18,7 @@ import {
   ErrorCode,
   type EventDesc,
   type Notification,
+  schemaHandshake,
 } from "@eventwire/client";
 import { conformance, document, user } from "../conformance/gen/events/index.js";
 import { AllTypesPBSchema, type TickPB } from "../conformance/gen/eventwire/v1/conformance_pb.js";
@@ -221,6 +222,45 @@ describe("live: a host process that dies", { skip: skip ?? (host.path === undefi
       const later = await conformance.ping(client);
       assert.ok(!later.ok);
       assert.equal(later.error.code, ErrorCode.TRANSPORT_CLOSED);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("the handshake of the TS front end and the Rust host's answer are identical (SPEC.md section 16.5)", async () => {
+    const transport = spawnHost({ command: host.path, stderr: "ignore" });
+    const client = createClient(transport, { onWarning: (m) => assert.fail(m) });
+    try {
+      const own = await schemaHandshake([
+        { name: "conformance", events: conformance.events, notifications: conformance.notifications },
+        { name: "document", events: document.events, notifications: document.notifications },
+        { name: "user", events: user.events, notifications: user.notifications },
+      ]);
+      const outcome = transport.handshake(own);
+      const ping = conformance.ping(client);
+      assert.deepEqual(await outcome, { kind: "identical" }, "the fingerprints computed in TS equal the host's, computed in Rust");
+      assert.ok((await ping).ok, "a call made before the answer is answered after it");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("against a front end built from a newer schema, the host's answer is compatible and the new event fails locally", async () => {
+    const transport = spawnHost({ command: host.path, stderr: "ignore" });
+    const client = createClient(transport, { onWarning: (m) => assert.fail(m) });
+    try {
+      const addedLater: EventDesc = { ...conformance.PingEvent, name: "PingTwice", id: 999 };
+      const own = await schemaHandshake([
+        { name: "conformance", events: [...conformance.events, addedLater], notifications: conformance.notifications },
+        { name: "document", events: document.events, notifications: document.notifications },
+        { name: "user", events: user.events, notifications: user.notifications },
+      ]);
+      assert.deepEqual(await transport.handshake(own), { kind: "compatible", missing: ["PingTwice"] });
+      const r = await client.call(addedLater, undefined);
+      assert.ok(!r.ok);
+      assert.equal(r.error.code, ErrorCode.UNKNOWN_EVENT);
+      assert.match(r.error.msg, /not sent/, "completed locally, not by the host");
+      assert.ok((await conformance.ping(client)).ok);
     } finally {
       await client.close();
     }

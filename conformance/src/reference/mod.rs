@@ -12,6 +12,7 @@ mod binding;
 mod drive;
 mod flaw;
 mod stream;
+mod stream_client;
 
 use std::io::{Read, Write};
 
@@ -31,6 +32,7 @@ pub const FEATURES: &[&str] = &[
     "subscribers",
     "empty-capability-set",
     "sample-app",
+    "stream-client",
 ];
 
 /// The features declared when the backend is a stream process: one connection is one subscriber,
@@ -46,6 +48,7 @@ pub const STREAM_FEATURES: &[&str] = &[
     "frame-limit",
     "stream-frames",
     "sample-app",
+    "stream-client",
 ];
 
 /// A deliberate mistake, for testing the suite itself. Never use one to claim conformance.
@@ -88,6 +91,12 @@ pub enum Flaw {
     NanAsZero,
     /// Turns +-Infinity into 0.0 in floating-point fields.
     InfinityAsZero,
+    /// As a stream front end, ignores the handshake's outcome: sends calls to events the backend
+    /// lacks (not REQ-VER-17) and reports no handshake.
+    IgnoreHandshakeOutcome,
+    /// As a stream front end, completes its oldest pending request on a fault with id 0 (not
+    /// REQ-TRANS-STREAM-10).
+    FaultIdZeroFailsOldest,
     /// Exits abruptly when it receives the case named so.
     CrashOn(String),
     /// Never answers the case named so.
@@ -99,7 +108,8 @@ impl Flaw {
     /// `drop-unknown-fields`, `serial`, `default-queues`, `empty-capabilities-allow-all`,
     /// `no-listener-api`, `lenient-wire-types`, `category-as-received`,
     /// `judge-only-when-listened`, `int64-via-double`, `negative-zero-as-zero`, `nan-as-zero`,
-    /// `infinity-as-zero`, `crash-on=CASE`, `hang-on=CASE`.
+    /// `infinity-as-zero`, `ignore-handshake-outcome`, `fault-id-zero-fails-oldest`,
+    /// `crash-on=CASE`, `hang-on=CASE`.
     pub fn parse(s: &str) -> Option<Flaw> {
         Some(match s {
             "null" => Flaw::Null,
@@ -118,6 +128,8 @@ impl Flaw {
             "negative-zero-as-zero" => Flaw::NegativeZeroAsZero,
             "nan-as-zero" => Flaw::NanAsZero,
             "infinity-as-zero" => Flaw::InfinityAsZero,
+            "ignore-handshake-outcome" => Flaw::IgnoreHandshakeOutcome,
+            "fault-id-zero-fails-oldest" => Flaw::FaultIdZeroFailsOldest,
             _ => {
                 if let Some(name) = s.strip_prefix("crash-on=") {
                     Flaw::CrashOn(name.to_owned())
@@ -200,6 +212,7 @@ impl Reference {
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
             Some(Op::RouteNotifications(_)) if flaw == Some(&Flaw::NoListenerApi) => R::Unsupported("this binding has no listener API".into()),
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
+            Some(Op::StreamClient(op)) => stream_client::run(op, flaw),
             Some(Op::Dispatch(op)) => {
                 let op = &flawed_dispatch(op, flaw);
                 match &self.backend_command {

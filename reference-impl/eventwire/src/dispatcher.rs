@@ -139,6 +139,12 @@ impl Dispatcher {
         &self.inner.schemas
     }
 
+    /// What this backend announces in the handshake (SPEC.md section 16.5): protocol version 1
+    /// and the fingerprints of every module of its schemas.
+    pub fn handshake(&self) -> eventwire_schema::pb::StreamHandshake {
+        crate::handshake::handshake_of(self.inner.schemas.iter().copied())
+    }
+
     /// Whether some schema declares module `name`.
     pub fn declares_module(&self, name: &str) -> bool {
         self.inner.catalog.has_module(name)

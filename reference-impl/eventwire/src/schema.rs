@@ -9,12 +9,13 @@ use std::{fmt, sync::OnceLock};
 
 use prost_reflect::{DescriptorPool, MessageDescriptor};
 
-use eventwire_schema::pb::ErrorCategory;
+use eventwire_schema::pb::{ErrorCategory, ModuleFingerprint};
 
 /// One crate's schema: what `eventwire-build` generates as `SCHEMA`.
 pub struct Schema {
     def: SchemaDef,
     pool: OnceLock<DescriptorPool>,
+    fingerprints: OnceLock<Vec<ModuleFingerprint>>,
 }
 
 /// The parts of a [`Schema`], as generated code spells them out.
@@ -101,7 +102,7 @@ impl Schema {
     /// A schema from its parts. Called by the code `eventwire-build` generates; the parts were
     /// validated there.
     pub const fn new(def: SchemaDef) -> Self {
-        Schema { def, pool: OnceLock::new() }
+        Schema { def, pool: OnceLock::new(), fingerprints: OnceLock::new() }
     }
 
     /// The crate that declared it.
@@ -142,6 +143,12 @@ impl Schema {
         self.pool.get_or_init(|| {
             DescriptorPool::decode(self.def.descriptor_set).expect("eventwire-build embeds a valid descriptor set")
         })
+    }
+
+    /// Where `handshake` keeps the fingerprints of its modules (SPEC.md section 16.5) once
+    /// computed; this module does not compute them, so that it does not depend on `handshake`.
+    pub(crate) fn fingerprint_cache(&self) -> &OnceLock<Vec<ModuleFingerprint>> {
+        &self.fingerprints
     }
 
     /// The descriptor of message `full_name`.

@@ -151,6 +151,22 @@ int32_t eventwire_cancel(uint64_t request_id);
 void eventwire_free(uint8_t *ptr, size_t len);
 
 /**
+ * The runtime handshake (SPEC.md section 16.5, REQ-TRANS-CABI-18): stores in `*out`/`*out_len`
+ * the library's encoded `StreamHandshake` (protocol version 1, and every module of its schema with
+ * its fingerprints), allocated by the library and transferred to the caller, who must release it
+ * exactly once with `eventwire_free(*out, *out_len)`. `front_end` is the front end's own encoded
+ * `StreamHandshake` (`len` 0 for none); the answer is the same whatever it holds, and the front end
+ * compares the two. Does not block, and may be called from any thread, inside a callback too.
+ * `EVENTWIRE_ERR_NULL_ARGUMENT` when `out` or `out_len` is NULL, or `front_end` is NULL with a
+ * non-zero `len` (nothing is stored then).
+ *
+ * # Safety
+ * When `front_end` is non-null and `len` is non-zero, `front_end` must point to `len` readable
+ * bytes; `out` and `out_len` must be null or valid for a write.
+ */
+int32_t eventwire_handshake(const uint8_t *front_end, size_t len, uint8_t **out, size_t *out_len);
+
+/**
  * Answers every call in flight `CANCELLED`, waits for those callbacks to return, and stops the
  * backend. `eventwire_init` may be called again afterwards.
  */

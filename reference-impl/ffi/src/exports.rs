@@ -197,6 +197,43 @@ pub unsafe extern "C" fn eventwire_free(ptr: *mut u8, len: usize) {
     });
 }
 
+/// The runtime handshake (SPEC.md section 16.5, REQ-TRANS-CABI-18): stores in `*out`/`*out_len`
+/// the library's encoded `StreamHandshake` (protocol version 1, and every module of its schema with
+/// its fingerprints), allocated by the library and transferred to the caller, who must release it
+/// exactly once with `eventwire_free(*out, *out_len)`. `front_end` is the front end's own encoded
+/// `StreamHandshake` (`len` 0 for none); the answer is the same whatever it holds, and the front end
+/// compares the two. Does not block, and may be called from any thread, inside a callback too.
+/// `EVENTWIRE_ERR_NULL_ARGUMENT` when `out` or `out_len` is NULL, or `front_end` is NULL with a
+/// non-zero `len` (nothing is stored then).
+///
+/// # Safety
+/// When `front_end` is non-null and `len` is non-zero, `front_end` must point to `len` readable
+/// bytes; `out` and `out_len` must be null or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn eventwire_handshake(
+    front_end: *const u8,
+    len: usize,
+    out: *mut *mut u8,
+    out_len: *mut usize,
+) -> i32 {
+    guard(|| {
+        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        if out.is_null() || out_len.is_null() || (front_end.is_null() && len != 0) {
+            return EVENTWIRE_ERR_NULL_ARGUMENT;
+        }
+        // The front end's handshake is not read: the library answers with its own whatever it says
+        // (REQ-VER-13), and the front end draws the conclusions (REQ-VER-15).
+        let (ptr, answer_len) = buffer::into_raw(shared.handshake.clone());
+        // SAFETY: both are non-null (checked above) and the caller guarantees they are valid for a
+        // write.
+        unsafe {
+            out.write(ptr);
+            out_len.write(answer_len);
+        }
+        EVENTWIRE_OK
+    })
+}
+
 /// Answers every call in flight `CANCELLED`, waits for those callbacks to return, and stops the
 /// backend. `eventwire_init` may be called again afterwards.
 #[unsafe(no_mangle)]

@@ -23,6 +23,8 @@ use crate::{
 /// What the exported functions use while the library is initialised.
 pub(crate) struct Shared {
     session: Session,
+    /// The library's encoded `StreamHandshake` (SPEC.md section 16.5), computed once at init.
+    pub(crate) handshake: Vec<u8>,
     pub(crate) registry: Arc<Registry>,
     delivery: Arc<Delivery>,
 }
@@ -98,7 +100,8 @@ pub(crate) fn start(config: Config) -> i32 {
             Err(_) => return EVENTWIRE_ERR_INTERNAL,
         }
     };
-    let shared = Arc::new(Shared { session, registry, delivery });
+    let handshake = dispatcher.handshake().encode_to_vec();
+    let shared = Arc::new(Shared { session, handshake, registry, delivery });
     *lock(&CURRENT) = Some(Arc::clone(&shared));
     *running = Some(Running { runtime, delivery: thread, shared });
     EVENTWIRE_OK

@@ -11,6 +11,8 @@ pub enum Inbound {
     Request { id: u64, request: Vec<u8>, timeout_ms: u32 },
     /// Cancel the request `id` if it is in flight; never faults.
     Cancel { id: u64 },
+    /// A handshake (SPEC.md section 16.5): answer with the backend's own, whatever it says.
+    Handshake,
     /// Not something a backend accepts: answer `fault{id, INVALID_REQUEST, closing: false}`.
     Invalid { id: u64, reason: String },
 }
@@ -27,6 +29,7 @@ pub fn classify(body: &[u8]) -> Inbound {
         }
         Some(Kind::Request(r)) => Inbound::Request { id: r.id, request: r.request, timeout_ms: r.timeout_ms },
         Some(Kind::Cancel(c)) => Inbound::Cancel { id: c.id },
+        Some(Kind::Handshake(_)) => Inbound::Handshake,
         // Answered with id 0, the id only in the message: the frame's id is no request of the
         // front end's, and a fault carrying it would fail the front end's request with that id,
         // which is unaffected (REQ-TRANS-STREAM-5, REQ-TRANS-STREAM-10).
@@ -71,5 +74,7 @@ mod tests {
         assert!(matches!(classify(&fault), Inbound::Invalid { id: 0, .. }));
         let notification = body(Kind::Notification(SubscribeObject::default()));
         assert!(matches!(classify(&notification), Inbound::Invalid { id: 0, .. }));
+        let handshake = body(Kind::Handshake(eventwire_schema::pb::StreamHandshake { protocol_version: 2, modules: vec![] }));
+        assert_eq!(classify(&handshake), Inbound::Handshake);
     }
 }

@@ -86,6 +86,13 @@ impl Ending {
     }
 }
 
+/// What the reading side asks the writer to send besides the session's queue: a fault, or the
+/// answer to a handshake (an encoded `StreamFrame{handshake}`).
+enum Control {
+    Fault(Fault),
+    Handshake(Vec<u8>),
+}
+
 /// A fault the reading side asks the writer to send.
 struct Fault {
     id: u64,
@@ -256,21 +263,29 @@ fn gone(session: &Session) -> Ending {
 }
 
 /// Hands a fault to the writer, counted in the backlog.
-fn raise(backlog: &Backlog, faults: &mpsc::UnboundedSender<Fault>, fault: Fault) {
-    backlog.add();
-    backlog.hold(fault_len(&fault));
-    let _ = faults.send(fault);
+fn raise(backlog: &Backlog, faults: &mpsc::UnboundedSender<Control>, fault: Fault) {
+    send_control(backlog, faults, Control::Fault(fault));
 }
 
-/// The bytes a fault is counted for: its framed length (near enough: the error's encoding).
-fn fault_len(fault: &Fault) -> usize {
-    framing::PREFIX_LEN + 16 + fault.error.encoded_len()
+fn send_control(backlog: &Backlog, faults: &mpsc::UnboundedSender<Control>, control: Control) {
+    backlog.add();
+    backlog.hold(control_len(&control));
+    let _ = faults.send(control);
+}
+
+/// The bytes a fault or handshake is counted for: its framed length (near enough for a fault:
+/// the error's encoding).
+fn control_len(control: &Control) -> usize {
+    match control {
+        Control::Fault(fault) => framing::PREFIX_LEN + 16 + fault.error.encoded_len(),
+        Control::Handshake(frame) => framing::PREFIX_LEN + frame.len(),
+    }
 }
 
 async fn read_loop<R: AsyncRead + Unpin>(
     session: &Session,
     mut frames: FrameReader<R>,
-    faults: &mpsc::UnboundedSender<Fault>,
+    faults: &mpsc::UnboundedSender<Control>,
     in_flight: &InFlightIds,
     backlog: &Backlog,
     limit: usize,
@@ -304,6 +319,12 @@ async fn read_loop<R: AsyncRead + Unpin>(
             Inbound::Cancel { id } => {
                 session.cancel(id);
             }
+            Inbound::Handshake => {
+                // Answered with this backend's own, whatever the front end announced: the front
+                // end draws the conclusions (SPEC.md section 16.5, REQ-VER-13).
+                let frame = StreamFrame { kind: Some(Kind::Handshake(session.dispatcher().handshake())) };
+                send_control(backlog, faults, Control::Handshake(frame.encode_to_vec()));
+            }
             Inbound::Invalid { id, reason } => {
                 let error = FlowyError::new(ErrorCode::InvalidRequest, reason);
                 raise(backlog, faults, Fault { id, error, closing: false });
@@ -321,7 +342,7 @@ const KEEP_CAPACITY: usize = 1024 * 1024;
 
 /// What the writer takes next.
 enum Next {
-    Fault(Fault),
+    Fault(Control),
     Outbound(Outbound),
     /// The session's queue has ended: every request has been answered.
     Ended,
@@ -334,7 +355,7 @@ enum Next {
 async fn write_loop<W: AsyncWrite + Unpin>(
     mut output: W,
     mut outbound: SessionReceiver,
-    mut faults: mpsc::UnboundedReceiver<Fault>,
+    mut faults: mpsc::UnboundedReceiver<Control>,
     in_flight: InFlightIds,
     backlog: Arc<Backlog>,
     max_frame: usize,
@@ -359,8 +380,8 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         loop {
             match next {
                 Next::Fault(fault) => {
-                    answer_bytes += fault_len(&fault);
-                    push_fault(&mut out, fault);
+                    answer_bytes += control_len(&fault);
+                    push_control(&mut out, fault);
                     answers += 1;
                 }
                 Next::Outbound(Outbound::Response { request_id, response }) => {
@@ -403,7 +424,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         output.flush().await?;
     }
     while let Ok(fault) = faults.try_recv() {
-        push_fault(&mut out, fault);
+        push_control(&mut out, fault);
     }
     output.write_all(&out).await?;
     output.flush().await?;
@@ -412,7 +433,7 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 
 /// The next frame that is ready without waiting, faults first.
 fn take_ready(
-    faults: &mut mpsc::UnboundedReceiver<Fault>,
+    faults: &mut mpsc::UnboundedReceiver<Control>,
     faults_open: &mut bool,
     outbound: &mut SessionReceiver,
 ) -> Option<Next> {
@@ -436,6 +457,16 @@ fn push_frame(out: &mut Vec<u8>, frame: &StreamFrame) {
     out.reserve(framing::PREFIX_LEN + len);
     out.extend_from_slice(&u32::try_from(len).expect("frames are bounded by the frame limit").to_le_bytes());
     frame.encode_raw(out);
+}
+
+fn push_control(out: &mut Vec<u8>, control: Control) {
+    match control {
+        Control::Fault(fault) => push_fault(out, fault),
+        Control::Handshake(frame) => {
+            out.extend_from_slice(&u32::try_from(frame.len()).expect("a handshake is far below 4 GiB").to_le_bytes());
+            out.extend_from_slice(&frame);
+        }
+    }
 }
 
 fn push_fault(out: &mut Vec<u8>, fault: Fault) {

@@ -69,7 +69,7 @@ pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Event
     };
     Ok(match sent {
         Sent::Accepted => Response::new(Vec::new()),
-        Sent::Refused(fault) => Response::new(answer(0, fault)),
+        Sent::Refused(fault) | Sent::Answered(fault) => Response::new(answer(0, fault)),
         Sent::Stale { window, fault } => {
             state.park(&window).await;
             Response::new(answer(0, fault))

@@ -198,6 +198,8 @@ pub(crate) enum Sent {
     Accepted,
     /// Refused: this fault frame is the answer.
     Refused(Vec<u8>),
+    /// A handshake: this `StreamFrame{handshake}` is the answer, at once (SPEC.md section 16.5).
+    Answered(Vec<u8>),
     /// Refused because its session has ended: the answer waits until the page that sent it
     /// cannot receive it any more (SPEC.md REQ-LIFE-4).
     Stale { window: String, fault: Vec<u8> },
@@ -340,6 +342,12 @@ impl Eventwire {
         let (id, kind) = match frame.kind {
             Some(Kind::Request(ref r)) => (r.id, "request"),
             Some(Kind::Cancel(ref c)) => (c.id, "cancel"),
+            Some(Kind::Handshake(_)) => {
+                // The backend's own, whatever the page announced, with or without a session: the
+                // page draws the conclusions (SPEC.md section 16.5).
+                let answer = StreamFrame { kind: Some(Kind::Handshake(self.inner.dispatcher.handshake())) };
+                return Sent::Answered(answer.encode_to_vec());
+            }
             Some(_) => {
                 return Sent::Refused(fault(
                     0,

@@ -471,3 +471,46 @@ fn disconnect_ends_only_the_callers_own_session() {
     assert_eq!(error.code, ErrorCode::TransportClosed as i32);
     assert_eq!(h.request(session, 2, "Ping", vec![], 0).fault().1.code, ErrorCode::TransportClosed as i32);
 }
+
+/// `send`'s answer to a handshake frame, as bytes: `after`, then the frame.
+fn handshake_reply(h: &Harness, session: Option<u64>, frame: Vec<u8>) -> (u64, Kind) {
+    let reply = invoke(&h.webview, "plugin:eventwire|send", InvokeBody::Raw(frame), session).expect("send is allowed");
+    let InvokeResponseBody::Raw(bytes) = reply else { panic!("send answers raw bytes") };
+    assert!(bytes.len() >= 8, "after, then a frame");
+    let after = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+    (after, StreamFrame::decode(&bytes[8..]).unwrap().kind.expect("a frame kind"))
+}
+
+#[test]
+fn a_handshake_is_answered_at_once_with_the_backends_own_with_or_without_a_session() {
+    use eventwire::pb::StreamHandshake;
+    let h = harness(None);
+    let ours = h.state().dispatcher().handshake();
+    // The conformance module's Ping has SPEC.md section 16.5's worked-example fingerprint.
+    let conformance = ours.modules.iter().find(|m| m.name == "conformance").expect("the conformance module");
+    let ping = conformance.events.iter().find(|e| e.name == "Ping").expect("Ping");
+    assert_eq!(eventwire::handshake::hex(&ping.fingerprint), "aebc1ed25ff2e6421e3bf96b972576a99594fde2c24e1ce2b8b4b2fb1a570e92");
+    assert_eq!(ours.protocol_version, 1);
+
+    let session = h.connect(7);
+    let front_ends = [
+        StreamHandshake::default(),
+        StreamHandshake { protocol_version: 2, modules: vec![] },
+        ours.clone(),
+    ];
+    for (i, front_end) in front_ends.into_iter().enumerate() {
+        let frame = StreamFrame { kind: Some(Kind::Handshake(front_end)) }.encode_to_vec();
+        for s in [None, Some(session)] {
+            let (after, kind) = handshake_reply(&h, s, frame.clone());
+            assert_eq!(after, 0, "front end {i}, session {s:?}");
+            match kind {
+                Kind::Handshake(theirs) => assert_eq!(theirs, ours, "front end {i}, session {s:?}"),
+                other => panic!("front end {i}, session {s:?}: answered {other:?}"),
+            }
+        }
+    }
+    // Nothing was run nor sent on the channel, and requests still work after it.
+    assert_eq!(h.state().stats().requests_accepted, 0);
+    assert!(h.frames.try_recv().is_err(), "nothing on the channel for a handshake");
+    assert_eq!(cpb::PongPb::decode(h.request(session, 1, "Ping", vec![], 0).ok().payload.as_slice()).unwrap().message, "pong");
+}

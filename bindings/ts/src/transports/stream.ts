@@ -10,6 +10,8 @@ import { flowyError, TransportError } from "../errors.js";
 import { ErrorCode, FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
 import { type StreamFrame, StreamFrameSchema } from "../gen/eventwire/v1/stream_pb.js";
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from "../framing.js";
+import { compareHandshakes, type HandshakeOutcome } from "../handshake.js";
+import type { StreamHandshake } from "../gen/eventwire/v1/stream_pb.js";
 import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../transport.js";
 
 export interface StreamTransportOptions {
@@ -38,6 +40,10 @@ export class StreamTransport implements Transport {
   #failure: TransportError | undefined;
   /** A closing fault: the backend reads no more, but still answers what it has (REQ-TRANS-STREAM-7). */
   #closed: TransportError | undefined;
+  /** While the handshake's answer is awaited: calls wait for it (REQ-VER-16). */
+  #handshake: { readonly own: StreamHandshake; readonly done: Promise<HandshakeOutcome>; resolve: (o: HandshakeOutcome) => void; reject: (e: TransportError) => void } | undefined;
+  #outcome: HandshakeOutcome | undefined;
+  #missing = new Set<string>();
 
   constructor(readable: Readable, writable: Writable, options: StreamTransportOptions = {}) {
     this.#writable = writable;
@@ -48,7 +54,53 @@ export class StreamTransport implements Transport {
     writable.on("error", (e) => this.fail(`writing to the backend failed: ${e.message}`, e));
   }
 
+  /**
+   * Sends the handshake (SPEC.md section 16.5) as the first frame and resolves with the outcome.
+   * Calls made meanwhile wait for the answer; after a compatible outcome, calls to the events the
+   * backend lacks fail at once with `UNKNOWN_EVENT`, sending nothing (REQ-VER-17). A backend
+   * without the handshake answers with a fault with id 0: `no-handshake`, and calls go on as
+   * before. An incompatible outcome refuses nothing (REQ-VER-18): show its `message`.
+   */
+  handshake(own: StreamHandshake): Promise<HandshakeOutcome> {
+    if (this.#handshake !== undefined) return this.#handshake.done;
+    let resolve!: (o: HandshakeOutcome) => void;
+    let reject!: (e: TransportError) => void;
+    const done = new Promise<HandshakeOutcome>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#handshake = { own, done, resolve, reject };
+    const refused = this.#failure ?? this.#closed;
+    if (refused) reject(refused);
+    else this.#send(create(StreamFrameSchema, { kind: { case: "handshake", value: own } }));
+    return done;
+  }
+
+  /** The handshake's outcome, once known. */
+  get handshakeOutcome(): HandshakeOutcome | undefined {
+    return this.#outcome;
+  }
+
+  #settleHandshake(outcome: HandshakeOutcome): void {
+    const h = this.#handshake;
+    if (h === undefined || this.#outcome !== undefined) return;
+    this.#outcome = outcome;
+    if (outcome.kind === "compatible") this.#missing = new Set(outcome.missing);
+    h.resolve(outcome);
+  }
+
   call(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
+    if (this.#handshake !== undefined && this.#outcome === undefined && this.#failure === undefined) {
+      return this.#handshake.done.then(
+        () => this.call(request, options),
+        () => this.call(request, options),
+      );
+    }
+    if (this.#missing.has(request.event)) {
+      return Promise.reject(
+        new TransportError(flowyError(ErrorCode.UNKNOWN_EVENT, `${request.event}: the backend lacks this event (handshake: compatible); not sent`)),
+      );
+    }
     const refused = this.#failure ?? this.#closed;
     if (refused) return Promise.reject(refused);
     const id = this.#nextId++;
@@ -97,6 +149,7 @@ export class StreamTransport implements Transport {
 
   #failWith(error: TransportError): void {
     if (this.#failure === undefined) this.#failure = error;
+    if (this.#handshake !== undefined && this.#outcome === undefined) this.#handshake.reject(this.#failure);
     for (const [id, p] of this.#pending) {
       this.#pending.delete(id);
       p.signal.removeEventListener("abort", p.onAbort);
@@ -156,6 +209,12 @@ export class StreamTransport implements Transport {
         } catch {
           fault = TransportError.internal(`the backend sent a fault for request ${id} with an unreadable error`);
         }
+        if (id === 0n && this.#handshake !== undefined && this.#outcome === undefined) {
+          // The answer of a backend without the handshake (REQ-VER-16): nothing else was sent.
+          this.#settleHandshake({ kind: "no-handshake" });
+          if (closing && this.#closed === undefined) this.#closed = fault;
+          return;
+        }
         const p = id === 0n ? undefined : this.#take(id);
         if (p !== undefined) p.reject(fault);
         else this.#warn(`the backend reported a fault${id === 0n ? "" : ` for request ${id}`}: ${fault.error.msg}`);
@@ -164,6 +223,9 @@ export class StreamTransport implements Transport {
         if (closing && this.#closed === undefined) this.#closed = fault;
         return;
       }
+      case "handshake":
+        if (this.#handshake !== undefined) this.#settleHandshake(compareHandshakes(this.#handshake.own, frame.kind.value));
+        return;
       default:
         this.#warn(`the backend sent a frame of kind ${String(frame.kind.case)}, which only a front end sends; skipped`);
     }

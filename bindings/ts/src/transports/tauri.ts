@@ -8,7 +8,8 @@
 // `after`: how many channel messages came before it. The call completes only once those have been
 // dispatched, so notifications still precede the response of the handler that emitted them.
 // Aborting a call sends a `cancel` frame, so the handler is stopped in the core; a deadline
-// travels as `timeout_ms`. No JSON at all.
+// travels as `timeout_ms`. No JSON at all. `handshake()` sends a `StreamFrame{handshake}` the
+// same way; the plugin answers with its own (SPEC.md section 16.5).
 //
 // `"json"`: the AppFlowy-compatible command `invoke_request` (`{request: {ty, payload:
 // number[]}}` answering `{code, payload: number[]}`, SPEC.md section 13.4). No session: no
@@ -19,9 +20,10 @@
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { decodeResponse, encodeRequest } from "../envelope.js";
-import { TransportError } from "../errors.js";
-import { FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
-import { type StreamFrame, StreamFrameSchema } from "../gen/eventwire/v1/stream_pb.js";
+import { flowyError, TransportError } from "../errors.js";
+import { ErrorCode, FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
+import { type StreamFrame, StreamFrameSchema, type StreamHandshake } from "../gen/eventwire/v1/stream_pb.js";
+import { compareHandshakes, type HandshakeOutcome } from "../handshake.js";
 import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../transport.js";
 
 /** The arguments `invoke` takes: named arguments, or a raw body. */
@@ -85,6 +87,11 @@ export class TauriTransport implements Transport {
   #held: Array<{ after: bigint; id: bigint; response: WireResponse }> = [];
   #closed = false;
   #unlisten: Promise<(() => void) | undefined> | undefined;
+  /** The handshake's outcome, once asked for; calls wait until it is settled. */
+  #handshake: Promise<HandshakeOutcome> | undefined;
+  #handshakeSettled = false;
+  #outcome: HandshakeOutcome | undefined;
+  #missing = new Set<string>();
 
   constructor(options: TauriTransportOptions) {
     if ((options.mode ?? "raw") === "raw" && options.Channel === undefined) {
@@ -102,8 +109,58 @@ export class TauriTransport implements Transport {
     if (this.mode === "raw") await this.#connect();
   }
 
+  /**
+   * Sends the handshake (SPEC.md section 16.5) through `send` and resolves with the outcome. Calls
+   * made meanwhile wait for it; after a compatible outcome, calls to the events the plugin lacks
+   * fail at once with `UNKNOWN_EVENT`, sending nothing (REQ-VER-17). A plugin built before the
+   * handshake refuses the frame with a fault with id 0: `no-handshake`, and calls go on as before.
+   * An incompatible outcome refuses nothing (REQ-VER-18): show its `message`. When `send` itself
+   * fails (the command is not permitted, the answer is unreadable) the promise rejects and calls
+   * go on as without a handshake. Raw mode only: the JSON bridge carries no frames.
+   */
+  handshake(own: StreamHandshake): Promise<HandshakeOutcome> {
+    if (this.mode !== "raw") {
+      return Promise.reject(new TypeError("TauriTransport: the handshake needs raw mode; the JSON bridge (invoke_request) carries no frames"));
+    }
+    if (this.#handshake !== undefined) return this.#handshake;
+    if (this.#closed) return Promise.reject(closedError());
+    const frame = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "handshake", value: own } }));
+    const done = this.#options.invoke(this.#command("send"), frame).then(
+      (reply) => handshakeAnswer(own, reply),
+      (e: unknown) => {
+        throw TransportError.internal(`handshake: send failed: ${describe(e)}`, e);
+      },
+    );
+    this.#handshake = done;
+    done.then(
+      (outcome) => {
+        this.#outcome = outcome;
+        if (outcome.kind === "compatible") this.#missing = new Set(outcome.missing);
+        this.#handshakeSettled = true;
+      },
+      () => {
+        this.#handshakeSettled = true;
+      },
+    );
+    return done;
+  }
+
+  /** The handshake's outcome, once known. */
+  get handshakeOutcome(): HandshakeOutcome | undefined {
+    return this.#outcome;
+  }
+
   call(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
     if (this.#closed) return Promise.reject(closedError());
+    if (this.#handshake !== undefined && !this.#handshakeSettled) {
+      const again = (): Promise<WireResponse> => this.call(request, options);
+      return this.#handshake.then(again, again);
+    }
+    if (this.#missing.has(request.event)) {
+      return Promise.reject(
+        new TransportError(flowyError(ErrorCode.UNKNOWN_EVENT, `${request.event}: the backend lacks this event (handshake: compatible); not sent`)),
+      );
+    }
     return this.mode === "raw" ? this.#callRaw(request, options) : this.#callJson(request);
   }
 
@@ -330,6 +387,29 @@ export class TauriTransport implements Transport {
   #warn(message: string): void {
     for (const l of [...this.#listeners]) l.onWarning?.(message);
   }
+}
+
+/** `send`'s answer to a handshake: `after` (0), then the plugin's handshake or a fault with id 0. */
+function handshakeAnswer(own: StreamHandshake, reply: unknown): HandshakeOutcome {
+  const bytes = asBytes(reply);
+  if (bytes === undefined || bytes.length < 8) {
+    throw TransportError.internal(`handshake: malformed answer from the plugin: ${describe(reply)}`);
+  }
+  let frame: StreamFrame;
+  try {
+    frame = fromBinary(StreamFrameSchema, bytes.subarray(8));
+  } catch (e) {
+    throw TransportError.internal("handshake: the plugin's answer is not a StreamFrame", e);
+  }
+  switch (frame.kind.case) {
+    case "handshake":
+      return compareHandshakes(own, frame.kind.value);
+    case "fault":
+      // A plugin without the handshake refuses a frame it does not know (REQ-TRANS-TAURI-2).
+      if (frame.kind.value.id === 0n) return { kind: "no-handshake" };
+      break;
+  }
+  throw TransportError.internal(`handshake: the plugin answered a ${frame.kind.case ?? "kindless"} frame`);
 }
 
 function closedError(): TransportError {

@@ -402,6 +402,7 @@ int main(void) {
     CHECK_EQ(eventwire_async_call(1, ping.buf, ping.len), EVENTWIRE_ERR_NOT_INITIALIZED);
     CHECK_EQ(eventwire_sync_call(ping.buf, ping.len, &out, &out_len), EVENTWIRE_ERR_NOT_INITIALIZED);
     CHECK_EQ(eventwire_cancel(1), EVENTWIRE_ERR_NOT_INITIALIZED);
+    CHECK_EQ(eventwire_handshake(NULL, 0, &out, &out_len), EVENTWIRE_ERR_NOT_INITIALIZED);
     CHECK_EQ(eventwire_shutdown(), EVENTWIRE_ERR_NOT_INITIALIZED);
     eventwire_free(NULL, 0);
 
@@ -419,6 +420,16 @@ int main(void) {
                          "\"max_nesting_depth\":64,\"notification_queue\":4096}";
     CHECK_EQ(eventwire_init((const uint8_t *)config, strlen(config)), EVENTWIRE_OK);
     CHECK_EQ(eventwire_init(NULL, 0), EVENTWIRE_ERR_ALREADY_INITIALIZED);
+
+    /* The handshake (SPEC.md section 16.5): the library's StreamHandshake, protocol_version 1
+       (field 1), with its modules (field 2); outcomes are tested in tests/handshake.rs. */
+    CHECK_EQ(eventwire_handshake(NULL, 0, NULL, &out_len), EVENTWIRE_ERR_NULL_ARGUMENT);
+    CHECK_EQ(eventwire_handshake(NULL, 0, &out, &out_len), EVENTWIRE_OK);
+    CHECK(out != NULL && out_len > 0);
+    CHECK_EQ(varint_field(out, out_len, 1), 1);
+    eventwire_free(out, out_len);
+    out = NULL;
+    out_len = 0;
 
     /* No response callback yet: refused, and never answered. */
     CHECK_EQ(eventwire_async_call(1, ping.buf, ping.len), EVENTWIRE_ERR_NO_CALLBACK);

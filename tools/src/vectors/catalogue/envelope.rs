@@ -37,5 +37,19 @@ pub fn defs() -> Vec<Def> {
         e("streamframe-cancel", "Stream frame: a cancel.", &[ENV_STREAM], &["stream"], "eventwire.v1.StreamFrame", json!({"cancel": {"id": "18446744073709551615"}})),
         e("streamframe-fault-closing", "Stream frame: a closing fault (PAYLOAD_TOO_LARGE).", &[ENV_STREAM], &["stream"], "eventwire.v1.StreamFrame", json!({"fault": {"error": "CFoSAXggAQ==", "closing": true}})),
         e("streamframe-fault", "Stream frame: a fault naming the request id.", &[ENV_STREAM], &["stream"], "eventwire.v1.StreamFrame", json!({"fault": {"id": "5", "error": "CGoSAXggAQ=="}})),
+        e("streamframe-handshake-empty", "Stream frame: a handshake with nothing set (kind 6, an empty StreamHandshake): the frame a backend without the handshake answers with a fault.", &[ENV_STREAM, VER_HANDSHAKE], &["stream", "handshake", "defaults"], "eventwire.v1.StreamFrame", json!({"handshake": {}})),
+        e("streamframe-handshake-version-only", "Stream frame: a handshake announcing protocol version 1 and no modules.", &[ENV_STREAM, VER_HANDSHAKE], &["stream", "handshake"], "eventwire.v1.StreamFrame", json!({"handshake": {"protocolVersion": 1}})),
+        e(
+            "streamframe-handshake-ping-module",
+            "Stream frame: the handshake of a schema whose one module, conformance, holds only Ping: the event's fingerprint is SPEC.md section 16.5's example (aebc1ed2...), the module's the SHA-256 of `eventwire-fingerprint-v1`, `module conformance`, `event 905 Ping aebc1ed2...` (08ad603c...).",
+            &[ENV_STREAM, VER_HANDSHAKE, VER_FINGERPRINT],
+            &["stream", "handshake"],
+            "eventwire.v1.StreamFrame",
+            json!({"handshake": {"protocolVersion": 1, "modules": [{
+                "name": "conformance",
+                "fingerprint": "CK1gPN/oue6aeZNy8wMDVdPfLG+OoUM5fvX3PyGUDII=",
+                "events": [{"name": "Ping", "id": 905, "fingerprint": "rrwe0l/y5kIeO/lrlyV2qZWU/eLCThziuLSy+xpXDpI="}]
+            }]}}),
+        ),
     ]
 }

@@ -18,6 +18,8 @@ pub const ENV_ERROR_PAYLOAD: &str = "REQ-ENV-3";
 pub const ENV_CATEGORY: &str = "REQ-ERR-2";
 pub const ENV_STATUS_UNKNOWN: &str = "REQ-ENV-5";
 pub const ENV_STREAM: &str = "REQ-TRANS-1";
+pub const VER_HANDSHAKE: &str = "REQ-VER-13";
+pub const VER_FINGERPRINT: &str = "REQ-VER-14";
 
 pub const ERR_MODEL: &str = "REQ-ERR-1";
 

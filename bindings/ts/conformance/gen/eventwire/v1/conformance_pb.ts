@@ -392,7 +392,7 @@ export type EmitNotificationsPayloadPB = Message<"eventwire.v1.EmitNotifications
 
   /**
    * When true, each notification carries an error (a FlowyError with ERROR_CODE_INTERNAL and the
-   * message "tick <index>") instead of a TickPB payload.
+   * message `tick <index>`) instead of a TickPB payload.
    *
    * @generated from field: bool as_error = 3;
    */

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eventwire/v1/stream.proto.
  */
 export const file_eventwire_v1_stream: GenFile = /*@__PURE__*/
-  fileDesc("ChlldmVudHdpcmUvdjEvc3RyZWFtLnByb3RvEgxldmVudHdpcmUudjEiiAIKC1N0cmVhbUZyYW1lEi4KB3JlcXVlc3QYASABKAsyGy5ldmVudHdpcmUudjEuU3RyZWFtUmVxdWVzdEgAEjAKCHJlc3BvbnNlGAIgASgLMhwuZXZlbnR3aXJlLnYxLlN0cmVhbVJlc3BvbnNlSAASNQoMbm90aWZpY2F0aW9uGAMgASgLMh0uZXZlbnR3aXJlLnYxLlN1YnNjcmliZU9iamVjdEgAEiwKBmNhbmNlbBgEIAEoCzIaLmV2ZW50d2lyZS52MS5TdHJlYW1DYW5jZWxIABIqCgVmYXVsdBgFIAEoCzIZLmV2ZW50d2lyZS52MS5TdHJlYW1GYXVsdEgAQgYKBGtpbmQiQAoNU3RyZWFtUmVxdWVzdBIKCgJpZBgBIAEoBBIPCgdyZXF1ZXN0GAIgASgMEhIKCnRpbWVvdXRfbXMYAyABKA0iLgoOU3RyZWFtUmVzcG9uc2USCgoCaWQYASABKAQSEAoIcmVzcG9uc2UYAiABKAwiGgoMU3RyZWFtQ2FuY2VsEgoKAmlkGAEgASgEIjkKC1N0cmVhbUZhdWx0EgoKAmlkGAEgASgEEg0KBWVycm9yGAIgASgMEg8KB2Nsb3NpbmcYAyABKAhiBnByb3RvMw", [file_eventwire_v1_notification]);
+  fileDesc("ChlldmVudHdpcmUvdjEvc3RyZWFtLnByb3RvEgxldmVudHdpcmUudjEivAIKC1N0cmVhbUZyYW1lEi4KB3JlcXVlc3QYASABKAsyGy5ldmVudHdpcmUudjEuU3RyZWFtUmVxdWVzdEgAEjAKCHJlc3BvbnNlGAIgASgLMhwuZXZlbnR3aXJlLnYxLlN0cmVhbVJlc3BvbnNlSAASNQoMbm90aWZpY2F0aW9uGAMgASgLMh0uZXZlbnR3aXJlLnYxLlN1YnNjcmliZU9iamVjdEgAEiwKBmNhbmNlbBgEIAEoCzIaLmV2ZW50d2lyZS52MS5TdHJlYW1DYW5jZWxIABIqCgVmYXVsdBgFIAEoCzIZLmV2ZW50d2lyZS52MS5TdHJlYW1GYXVsdEgAEjIKCWhhbmRzaGFrZRgGIAEoCzIdLmV2ZW50d2lyZS52MS5TdHJlYW1IYW5kc2hha2VIAEIGCgRraW5kIkAKDVN0cmVhbVJlcXVlc3QSCgoCaWQYASABKAQSDwoHcmVxdWVzdBgCIAEoDBISCgp0aW1lb3V0X21zGAMgASgNIi4KDlN0cmVhbVJlc3BvbnNlEgoKAmlkGAEgASgEEhAKCHJlc3BvbnNlGAIgASgMIhoKDFN0cmVhbUNhbmNlbBIKCgJpZBgBIAEoBCI5CgtTdHJlYW1GYXVsdBIKCgJpZBgBIAEoBBINCgVlcnJvchgCIAEoDBIPCgdjbG9zaW5nGAMgASgIIl0KD1N0cmVhbUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEjAKB21vZHVsZXMYAiADKAsyHy5ldmVudHdpcmUudjEuTW9kdWxlRmluZ2VycHJpbnQiZgoRTW9kdWxlRmluZ2VycHJpbnQSDAoEbmFtZRgBIAEoCRITCgtmaW5nZXJwcmludBgCIAEoDBIuCgZldmVudHMYAyADKAsyHi5ldmVudHdpcmUudjEuRXZlbnRGaW5nZXJwcmludCJBChBFdmVudEZpbmdlcnByaW50EgwKBG5hbWUYASABKAkSCgoCaWQYAiABKA0SEwoLZmluZ2VycHJpbnQYAyABKAxiBnByb3RvMw", [file_eventwire_v1_notification]);
 
 /**
  * One frame, in either direction.
@@ -70,6 +70,16 @@ export type StreamFrame = Message<"eventwire.v1.StreamFrame"> & {
      */
     value: StreamFault;
     case: "fault";
+  } | {
+    /**
+     * Either direction (SPEC.md section 16.5): a front end's first frame, announcing its protocol
+     * version and schema; a backend answers it with its own. A backend of version 1 that does not
+     * know this kind answers it with a fault with id 0 (REQ-TRANS-STREAM-5(b)).
+     *
+     * @generated from field: eventwire.v1.StreamHandshake handshake = 6;
+     */
+    value: StreamHandshake;
+    case: "handshake";
   } | { case: undefined; value?: undefined };
 };
 
@@ -193,4 +203,99 @@ export type StreamFault = Message<"eventwire.v1.StreamFault"> & {
  */
 export const StreamFaultSchema: GenMessage<StreamFault> = /*@__PURE__*/
   messageDesc(file_eventwire_v1_stream, 4);
+
+/**
+ * What one side of a connection is: its protocol version and the fingerprints of its schema
+ * (SPEC.md section 16.5).
+ *
+ * @generated from message eventwire.v1.StreamHandshake
+ */
+export type StreamHandshake = Message<"eventwire.v1.StreamHandshake"> & {
+  /**
+   * The protocol version the sender speaks: 1 for eventwire.v1.
+   *
+   * @generated from field: uint32 protocol_version = 1;
+   */
+  protocolVersion: number;
+
+  /**
+   * The sender's modules, in ascending order of name.
+   *
+   * @generated from field: repeated eventwire.v1.ModuleFingerprint modules = 2;
+   */
+  modules: ModuleFingerprint[];
+};
+
+/**
+ * Describes the message eventwire.v1.StreamHandshake.
+ * Use `create(StreamHandshakeSchema)` to create a new message.
+ */
+export const StreamHandshakeSchema: GenMessage<StreamHandshake> = /*@__PURE__*/
+  messageDesc(file_eventwire_v1_stream, 5);
+
+/**
+ * @generated from message eventwire.v1.ModuleFingerprint
+ */
+export type ModuleFingerprint = Message<"eventwire.v1.ModuleFingerprint"> & {
+  /**
+   * The module's name (its event table's `module`).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * SHA-256 of the module's canonical form (SPEC.md section 16.5): 32 bytes.
+   *
+   * @generated from field: bytes fingerprint = 2;
+   */
+  fingerprint: Uint8Array;
+
+  /**
+   * The module's events, in ascending order of id.
+   *
+   * @generated from field: repeated eventwire.v1.EventFingerprint events = 3;
+   */
+  events: EventFingerprint[];
+};
+
+/**
+ * Describes the message eventwire.v1.ModuleFingerprint.
+ * Use `create(ModuleFingerprintSchema)` to create a new message.
+ */
+export const ModuleFingerprintSchema: GenMessage<ModuleFingerprint> = /*@__PURE__*/
+  messageDesc(file_eventwire_v1_stream, 6);
+
+/**
+ * @generated from message eventwire.v1.EventFingerprint
+ */
+export type EventFingerprint = Message<"eventwire.v1.EventFingerprint"> & {
+  /**
+   * The event's name, as requests name it.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The event's id in its table.
+   *
+   * @generated from field: uint32 id = 2;
+   */
+  id: number;
+
+  /**
+   * SHA-256 of the event's canonical form (SPEC.md section 16.5): 32 bytes.
+   *
+   * @generated from field: bytes fingerprint = 3;
+   */
+  fingerprint: Uint8Array;
+};
+
+/**
+ * Describes the message eventwire.v1.EventFingerprint.
+ * Use `create(EventFingerprintSchema)` to create a new message.
+ */
+export const EventFingerprintSchema: GenMessage<EventFingerprint> = /*@__PURE__*/
+  messageDesc(file_eventwire_v1_stream, 7);
 

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file eventwire/conformance/v1/testee.proto.
  */
 export const file_eventwire_conformance_v1_testee: GenFile = /*@__PURE__*/
-  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSKSBAoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASOAoIZGlzcGF0Y2gYFCABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hPcEgAEjQKBnN0cmVhbRgVIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdHJlYW1PcEgAQgQKAm9wIhoKCFN0cmVhbU9wEg4KBmZyYW1lcxgBIAMoDCIeCgxTdHJlYW1PdXRwdXQSDgoGZnJhbWVzGAEgAygMIi4KCEVuY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRqc29uGAIgASgJIi4KCERlY29kZU9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjEKC1JvdW5kVHJpcE9wEhQKDG1lc3NhZ2VfdHlwZRgBIAEoCRIMCgRkYXRhGAIgASgMIjMKDkJ1aWxkUmVxdWVzdE9wEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkiNgoTSW50ZXJwcmV0UmVzcG9uc2VPcBINCgVldmVudBgBIAEoCRIQCghyZXNwb25zZRgCIAEoDCJkChRSb3V0ZU5vdGlmaWNhdGlvbnNPcBI1CglsaXN0ZW5lcnMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTGlzdGVuZXISFQoNbm90aWZpY2F0aW9ucxgCIAMoDCJQCghMaXN0ZW5lchIQCghsaXN0ZW5lchgBIAEoDRIOCgZzb3VyY2UYAiABKAkSCgoCdHkYAyABKAUSDwoCaWQYBCABKAlIAIgBAUIFCgNfaWQifAoKRGlzcGF0Y2hPcBI3CgZjb25maWcYASABKAsyJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQmFja2VuZENvbmZpZxI1CgVzdGVwcxgCIAMoCzImLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EaXNwYXRjaFN0ZXAi4QEKDUJhY2tlbmRDb25maWcSGQoRbWF4X3BheWxvYWRfYnl0ZXMYASABKAQSGQoRbWF4X25lc3RpbmdfZGVwdGgYAiABKA0SFQoNbWF4X2luX2ZsaWdodBgDIAEoDRIUCgxjYXBhYmlsaXRpZXMYBCADKAkSEQoJbm90X3JlYWR5GAUgASgIEjkKC3N1YnNjcmliZXJzGAYgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN1YnNjcmliZXISHwoXY2FwYWJpbGl0aWVzX2NvbmZpZ3VyZWQYByABKAgiOwoKU3Vic2NyaWJlchIRCglmcm9tX3N0ZXAYASABKA0SGgoSbm90aWZpY2F0aW9uX3F1ZXVlGAIgASgNIqoBCgxEaXNwYXRjaFN0ZXASDwoHcmVxdWVzdBgBIAEoDBISCgp0aW1lb3V0X21zGAIgASgNEhcKD2NhbmNlbF9hZnRlcl9tcxgDIAEoDRISCgpjb25jdXJyZW50GAQgASgIEhAKCGRlbGF5X21zGAUgASgNEhsKE2NhbmNlbF9hZnRlcl9hbnN3ZXIYBiABKAgSGQoRY2FuY2VsX2FmdGVyX3N0ZXAYByABKA0i8gIKCkNhc2VSZXN1bHQSDgoEZGF0YRgBIAEoDEgAEg4KBGpzb24YAiABKAlIABI8CgtpbnRlcnByZXRlZBgDIAEoCzIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5JbnRlcnByZXRlZEgAEjIKBnJvdXRlZBgEIAEoCzIgLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb3V0ZWRIABI6CgpkaXNwYXRjaGVkGAUgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoZWRIABI/Cg1zdHJlYW1fb3V0cHV0GAYgASgLMiYuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0cmVhbU91dHB1dEgAEjQKB2ZhaWx1cmUYDiABKAsyIS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRmFpbHVyZUgAEhUKC3Vuc3VwcG9ydGVkGA8gASgJSABCCAoGcmVzdWx0Ik8KB0ZhaWx1cmUSMwoEa2luZBgBIAEoDjIlLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5GYWlsdXJlS2luZBIPCgdtZXNzYWdlGAIgASgJIpQBCgtJbnRlcnByZXRlZBIVCgtvdXRwdXRfanNvbhgBIAEoCUgAEikKBWVycm9yGAIgASgLMhguZXZlbnR3aXJlLnYxLkZsb3d5RXJyb3JIABI4CgltYWxmb3JtZWQYAyABKAsyIy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTWFsZm9ybWVkSABCCQoHb3V0Y29tZSJTCglNYWxmb3JtZWQSNQoEa2luZBgBIAEoDjInLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5NYWxmb3JtZWRLaW5kEg8KB21lc3NhZ2UYAiABKAkiUwoGUm91dGVkEjYKCmRlbGl2ZXJpZXMYASADKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGVsaXZlcnkSEQoJbWFsZm9ybWVkGAIgAygNIoABCghEZWxpdmVyeRIQCghsaXN0ZW5lchgBIAEoDRIUCgxub3RpZmljYXRpb24YAiABKA0SFgoMcGF5bG9hZF9qc29uGAMgASgJSAASKQoFZXJyb3IYBCABKAsyGC5ldmVudHdpcmUudjEuRmxvd3lFcnJvckgAQgkKB2NvbnRlbnQiggEKCkRpc3BhdGNoZWQSMwoFc3RlcHMYASADKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3RlcFJlc3VsdBI/CgtzdWJzY3JpYmVycxgCIAMoCzIqLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdWJzY3JpYmVyUmVzdWx0IkYKClN0ZXBSZXN1bHQSEAoIcmVzcG9uc2UYASABKAwSFQoNbm90aWZpY2F0aW9ucxgCIAMoDBIPCgdhcnJpdmFsGAMgASgNIksKEFN1YnNjcmliZXJSZXN1bHQSFQoNbm90aWZpY2F0aW9ucxgBIAMoDBIUCgdkcm9wcGVkGAIgASgESACIAQFCCgoIX2Ryb3BwZWQqQAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEAoMUk9MRV9CSU5ESU5HEAESEAoMUk9MRV9CQUNLRU5EEAIqmgEKC0ZhaWx1cmVLaW5kEhwKGEZBSUxVUkVfS0lORF9VTlNQRUNJRklFRBAAEhcKE0ZBSUxVUkVfS0lORF9ERUNPREUQARIVChFGQUlMVVJFX0tJTkRfSlNPThACEh0KGUZBSUxVUkVfS0lORF9VTktOT1dOX1RZUEUQAxIeChpGQUlMVVJFX0tJTkRfVU5LTk9XTl9FVkVOVBAEKqoBCg1NYWxmb3JtZWRLaW5kEh4KGk1BTEZPUk1FRF9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXTUFMRk9STUVEX0tJTkRfRU5WRUxPUEUQARIgChxNQUxGT1JNRURfS0lORF9FUlJPUl9QQVlMT0FEEAISGQoVTUFMRk9STUVEX0tJTkRfT1VUUFVUEAMSHwobTUFMRk9STUVEX0tJTkRfTk9USUZJQ0FUSU9OEARiBnByb3RvMw", [file_eventwire_v1_errors]);
+  fileDesc("CiVldmVudHdpcmUvY29uZm9ybWFuY2UvdjEvdGVzdGVlLnByb3RvEhhldmVudHdpcmUuY29uZm9ybWFuY2UudjEigQEKDVRlc3RlZVJlcXVlc3QSOAoJaGFuZHNoYWtlGAEgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkhhbmRzaGFrZUgAEi4KBGNhc2UYAiABKAsyHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuQ2FzZUgAQgYKBGtpbmQijgEKDlRlc3RlZVJlc3BvbnNlEj4KCWhhbmRzaGFrZRgBIAEoCzIpLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VSZXN1bHRIABI0CgRjYXNlGAIgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkNhc2VSZXN1bHRIAEIGCgRraW5kImoKCUhhbmRzaGFrZRIYChBwcm90b2NvbF92ZXJzaW9uGAEgASgNEhUKDXN1aXRlX3ZlcnNpb24YAiABKAkSLAoEcm9sZRgDIAEoDjIeLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5Sb2xlIqkBCg9IYW5kc2hha2VSZXN1bHQSGAoQcHJvdG9jb2xfdmVyc2lvbhgBIAEoDRIbChNpbXBsZW1lbnRhdGlvbl9uYW1lGAIgASgJEh4KFmltcGxlbWVudGF0aW9uX3ZlcnNpb24YAyABKAkSLQoFcm9sZXMYBCADKA4yHi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm9sZRIQCghmZWF0dXJlcxgFIAMoCSLVBAoEQ2FzZRIMCgRuYW1lGAEgASgJEjQKBmVuY29kZRgKIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5FbmNvZGVPcEgAEjQKBmRlY29kZRgLIAEoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5EZWNvZGVPcEgAEjsKCnJvdW5kX3RyaXAYDCABKAsyJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuUm91bmRUcmlwT3BIABJBCg1idWlsZF9yZXF1ZXN0GA0gASgLMiguZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkJ1aWxkUmVxdWVzdE9wSAASSwoSaW50ZXJwcmV0X3Jlc3BvbnNlGA4gASgLMi0uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldFJlc3BvbnNlT3BIABJNChNyb3V0ZV9ub3RpZmljYXRpb25zGA8gASgLMi4uZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlTm90aWZpY2F0aW9uc09wSAASQQoNc3RyZWFtX2NsaWVudBgQIAEoCzIoLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdHJlYW1DbGllbnRPcEgAEjgKCGRpc3BhdGNoGBQgASgLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoT3BIABI0CgZzdHJlYW0YFSABKAsyIi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3RyZWFtT3BIAEIECgJvcCIaCghTdHJlYW1PcBIOCgZmcmFtZXMYASADKAwibwoOU3RyZWFtQ2xpZW50T3ASGAoQaGFuZHNoYWtlX2Fuc3dlchgBIAMoDBIzCgVjYWxscxgCIAMoCzIkLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdHJlYW1DYWxsEg4KBmZyYW1lcxgDIAMoDCIvCgpTdHJlYW1DYWxsEg0KBWV2ZW50GAEgASgJEhIKCmlucHV0X2pzb24YAiABKAkimgEKElN0cmVhbUNsaWVudFJlc3VsdBIPCgd3cml0dGVuGAEgAygMEj0KCWhhbmRzaGFrZRgCIAEoCzIqLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5IYW5kc2hha2VPdXRjb21lEjQKBWNhbGxzGAMgAygLMiUuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldGVkIs0CChBIYW5kc2hha2VPdXRjb21lEjwKBGtpbmQYASABKA4yLi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuSGFuZHNoYWtlT3V0Y29tZUtpbmQSFgoObWlzc2luZ19ldmVudHMYAiADKAkSGQoRZnJvbnRfZW5kX3ZlcnNpb24YAyABKA0SFwoPYmFja2VuZF92ZXJzaW9uGAQgASgNEg0KBWV2ZW50GAUgASgJEg4KBm1vZHVsZRgGIAEoCRIkChxmcm9udF9lbmRfbW9kdWxlX2ZpbmdlcnByaW50GAcgASgMEiIKGmJhY2tlbmRfbW9kdWxlX2ZpbmdlcnByaW50GAggASgMEiMKG2Zyb250X2VuZF9ldmVudF9maW5nZXJwcmludBgJIAEoDBIhChliYWNrZW5kX2V2ZW50X2ZpbmdlcnByaW50GAogASgMIh4KDFN0cmVhbU91dHB1dBIOCgZmcmFtZXMYASADKAwiLgoIRW5jb2RlT3ASFAoMbWVzc2FnZV90eXBlGAEgASgJEgwKBGpzb24YAiABKAkiLgoIRGVjb2RlT3ASFAoMbWVzc2FnZV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiMQoLUm91bmRUcmlwT3ASFAoMbWVzc2FnZV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiMwoOQnVpbGRSZXF1ZXN0T3ASDQoFZXZlbnQYASABKAkSEgoKaW5wdXRfanNvbhgCIAEoCSI2ChNJbnRlcnByZXRSZXNwb25zZU9wEg0KBWV2ZW50GAEgASgJEhAKCHJlc3BvbnNlGAIgASgMImQKFFJvdXRlTm90aWZpY2F0aW9uc09wEjUKCWxpc3RlbmVycxgBIAMoCzIiLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5MaXN0ZW5lchIVCg1ub3RpZmljYXRpb25zGAIgAygMIlAKCExpc3RlbmVyEhAKCGxpc3RlbmVyGAEgASgNEg4KBnNvdXJjZRgCIAEoCRIKCgJ0eRgDIAEoBRIPCgJpZBgEIAEoCUgAiAEBQgUKA19pZCJ8CgpEaXNwYXRjaE9wEjcKBmNvbmZpZxgBIAEoCzInLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5CYWNrZW5kQ29uZmlnEjUKBXN0ZXBzGAIgAygLMiYuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRpc3BhdGNoU3RlcCLhAQoNQmFja2VuZENvbmZpZxIZChFtYXhfcGF5bG9hZF9ieXRlcxgBIAEoBBIZChFtYXhfbmVzdGluZ19kZXB0aBgCIAEoDRIVCg1tYXhfaW5fZmxpZ2h0GAMgASgNEhQKDGNhcGFiaWxpdGllcxgEIAMoCRIRCglub3RfcmVhZHkYBSABKAgSOQoLc3Vic2NyaWJlcnMYBiADKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3Vic2NyaWJlchIfChdjYXBhYmlsaXRpZXNfY29uZmlndXJlZBgHIAEoCCI7CgpTdWJzY3JpYmVyEhEKCWZyb21fc3RlcBgBIAEoDRIaChJub3RpZmljYXRpb25fcXVldWUYAiABKA0iqgEKDERpc3BhdGNoU3RlcBIPCgdyZXF1ZXN0GAEgASgMEhIKCnRpbWVvdXRfbXMYAiABKA0SFwoPY2FuY2VsX2FmdGVyX21zGAMgASgNEhIKCmNvbmN1cnJlbnQYBCABKAgSEAoIZGVsYXlfbXMYBSABKA0SGwoTY2FuY2VsX2FmdGVyX2Fuc3dlchgGIAEoCBIZChFjYW5jZWxfYWZ0ZXJfc3RlcBgHIAEoDSK5AwoKQ2FzZVJlc3VsdBIOCgRkYXRhGAEgASgMSAASDgoEanNvbhgCIAEoCUgAEjwKC2ludGVycHJldGVkGAMgASgLMiUuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkludGVycHJldGVkSAASMgoGcm91dGVkGAQgASgLMiAuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlJvdXRlZEgAEjoKCmRpc3BhdGNoZWQYBSABKAsyJC5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRGlzcGF0Y2hlZEgAEj8KDXN0cmVhbV9vdXRwdXQYBiABKAsyJi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3RyZWFtT3V0cHV0SAASRQoNc3RyZWFtX2NsaWVudBgHIAEoCzIsLmV2ZW50d2lyZS5jb25mb3JtYW5jZS52MS5TdHJlYW1DbGllbnRSZXN1bHRIABI0CgdmYWlsdXJlGA4gASgLMiEuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkZhaWx1cmVIABIVCgt1bnN1cHBvcnRlZBgPIAEoCUgAQggKBnJlc3VsdCJPCgdGYWlsdXJlEjMKBGtpbmQYASABKA4yJS5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuRmFpbHVyZUtpbmQSDwoHbWVzc2FnZRgCIAEoCSKUAQoLSW50ZXJwcmV0ZWQSFQoLb3V0cHV0X2pzb24YASABKAlIABIpCgVlcnJvchgCIAEoCzIYLmV2ZW50d2lyZS52MS5GbG93eUVycm9ySAASOAoJbWFsZm9ybWVkGAMgASgLMiMuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLk1hbGZvcm1lZEgAQgkKB291dGNvbWUiUwoJTWFsZm9ybWVkEjUKBGtpbmQYASABKA4yJy5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuTWFsZm9ybWVkS2luZBIPCgdtZXNzYWdlGAIgASgJIlMKBlJvdXRlZBI2CgpkZWxpdmVyaWVzGAEgAygLMiIuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLkRlbGl2ZXJ5EhEKCW1hbGZvcm1lZBgCIAMoDSKAAQoIRGVsaXZlcnkSEAoIbGlzdGVuZXIYASABKA0SFAoMbm90aWZpY2F0aW9uGAIgASgNEhYKDHBheWxvYWRfanNvbhgDIAEoCUgAEikKBWVycm9yGAQgASgLMhguZXZlbnR3aXJlLnYxLkZsb3d5RXJyb3JIAEIJCgdjb250ZW50IoIBCgpEaXNwYXRjaGVkEjMKBXN0ZXBzGAEgAygLMiQuZXZlbnR3aXJlLmNvbmZvcm1hbmNlLnYxLlN0ZXBSZXN1bHQSPwoLc3Vic2NyaWJlcnMYAiADKAsyKi5ldmVudHdpcmUuY29uZm9ybWFuY2UudjEuU3Vic2NyaWJlclJlc3VsdCJGCgpTdGVwUmVzdWx0EhAKCHJlc3BvbnNlGAEgASgMEhUKDW5vdGlmaWNhdGlvbnMYAiADKAwSDwoHYXJyaXZhbBgDIAEoDSJLChBTdWJzY3JpYmVyUmVzdWx0EhUKDW5vdGlmaWNhdGlvbnMYASADKAwSFAoHZHJvcHBlZBgCIAEoBEgAiAEBQgoKCF9kcm9wcGVkKkAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhAKDFJPTEVfQklORElORxABEhAKDFJPTEVfQkFDS0VORBACKt0BChRIYW5kc2hha2VPdXRjb21lS2luZBImCiJIQU5EU0hBS0VfT1VUQ09NRV9LSU5EX1VOU1BFQ0lGSUVEEAASJAogSEFORFNIQUtFX09VVENPTUVfS0lORF9JREVOVElDQUwQARIlCiFIQU5EU0hBS0VfT1VUQ09NRV9LSU5EX0NPTVBBVElCTEUQAhInCiNIQU5EU0hBS0VfT1VUQ09NRV9LSU5EX0lOQ09NUEFUSUJMRRADEicKI0hBTkRTSEFLRV9PVVRDT01FX0tJTkRfTk9fSEFORFNIQUtFEAQqmgEKC0ZhaWx1cmVLaW5kEhwKGEZBSUxVUkVfS0lORF9VTlNQRUNJRklFRBAAEhcKE0ZBSUxVUkVfS0lORF9ERUNPREUQARIVChFGQUlMVVJFX0tJTkRfSlNPThACEh0KGUZBSUxVUkVfS0lORF9VTktOT1dOX1RZUEUQAxIeChpGQUlMVVJFX0tJTkRfVU5LTk9XTl9FVkVOVBAEKqoBCg1NYWxmb3JtZWRLaW5kEh4KGk1BTEZPUk1FRF9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXTUFMRk9STUVEX0tJTkRfRU5WRUxPUEUQARIgChxNQUxGT1JNRURfS0lORF9FUlJPUl9QQVlMT0FEEAISGQoVTUFMRk9STUVEX0tJTkRfT1VUUFVUEAMSHwobTUFMRk9STUVEX0tJTkRfTk9USUZJQ0FUSU9OEARiBnByb3RvMw", [file_eventwire_v1_errors]);
 
 /**
  * @generated from message eventwire.conformance.v1.TesteeRequest
@@ -213,6 +213,14 @@ export type Case = Message<"eventwire.conformance.v1.Case"> & {
     case: "routeNotifications";
   } | {
     /**
+     * Binding role, stream transport (feature `stream-client`).
+     *
+     * @generated from field: eventwire.conformance.v1.StreamClientOp stream_client = 16;
+     */
+    value: StreamClientOp;
+    case: "streamClient";
+  } | {
+    /**
      * Backend role.
      *
      * @generated from field: eventwire.conformance.v1.DispatchOp dispatch = 20;
@@ -259,6 +267,173 @@ export const StreamOpSchema: GenMessage<StreamOp> = /*@__PURE__*/
   messageDesc(file_eventwire_conformance_v1_testee, 5);
 
 /**
+ * Play a stream front end (SPEC.md sections 13.3 and 16.5) whose backend is scripted by the runner:
+ * 1. the binding starts its connection and writes its first frame (its handshake);
+ * 2. it reads `handshake_answer`, the frames the backend writes next (a handshake frame, or the fault
+ *    a backend without the handshake answers with, possibly after notifications), and determines the
+ *    handshake's outcome;
+ * 3. it makes `calls`, in order, without waiting for their answers; the requests it sends are
+ *    numbered 1, 2, ... in the order they are sent (a call the outcome completes locally sends
+ *    nothing and takes no number);
+ * 4. it reads `frames`, in order, and then the end of the backend's output.
+ * It answers `stream_client`: what it wrote, the outcome, and how each call completed.
+ *
+ * @generated from message eventwire.conformance.v1.StreamClientOp
+ */
+export type StreamClientOp = Message<"eventwire.conformance.v1.StreamClientOp"> & {
+  /**
+   * Frame bodies (encoded StreamFrame), without length prefixes.
+   *
+   * @generated from field: repeated bytes handshake_answer = 1;
+   */
+  handshakeAnswer: Uint8Array[];
+
+  /**
+   * @generated from field: repeated eventwire.conformance.v1.StreamCall calls = 2;
+   */
+  calls: StreamCall[];
+
+  /**
+   * Frame bodies, without length prefixes.
+   *
+   * @generated from field: repeated bytes frames = 3;
+   */
+  frames: Uint8Array[];
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.StreamClientOp.
+ * Use `create(StreamClientOpSchema)` to create a new message.
+ */
+export const StreamClientOpSchema: GenMessage<StreamClientOp> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 6);
+
+/**
+ * @generated from message eventwire.conformance.v1.StreamCall
+ */
+export type StreamCall = Message<"eventwire.conformance.v1.StreamCall"> & {
+  /**
+   * @generated from field: string event = 1;
+   */
+  event: string;
+
+  /**
+   * The input as proto-JSON; "{}" for an event without input.
+   *
+   * @generated from field: string input_json = 2;
+   */
+  inputJson: string;
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.StreamCall.
+ * Use `create(StreamCallSchema)` to create a new message.
+ */
+export const StreamCallSchema: GenMessage<StreamCall> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 7);
+
+/**
+ * @generated from message eventwire.conformance.v1.StreamClientResult
+ */
+export type StreamClientResult = Message<"eventwire.conformance.v1.StreamClientResult"> & {
+  /**
+   * The bodies of the frames the binding wrote, in order.
+   *
+   * @generated from field: repeated bytes written = 1;
+   */
+  written: Uint8Array[];
+
+  /**
+   * @generated from field: eventwire.conformance.v1.HandshakeOutcome handshake = 2;
+   */
+  handshake?: HandshakeOutcome | undefined;
+
+  /**
+   * How each call completed, in call order: its output, or its error (the backend's, a fault's, or
+   * one made locally).
+   *
+   * @generated from field: repeated eventwire.conformance.v1.Interpreted calls = 3;
+   */
+  calls: Interpreted[];
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.StreamClientResult.
+ * Use `create(StreamClientResultSchema)` to create a new message.
+ */
+export const StreamClientResultSchema: GenMessage<StreamClientResult> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 8);
+
+/**
+ * SPEC.md section 16.5, REQ-VER-15.
+ *
+ * @generated from message eventwire.conformance.v1.HandshakeOutcome
+ */
+export type HandshakeOutcome = Message<"eventwire.conformance.v1.HandshakeOutcome"> & {
+  /**
+   * @generated from field: eventwire.conformance.v1.HandshakeOutcomeKind kind = 1;
+   */
+  kind: HandshakeOutcomeKind;
+
+  /**
+   * Compatible: the front end's events the backend lacks, in the order of section 16.5.
+   *
+   * @generated from field: repeated string missing_events = 2;
+   */
+  missingEvents: string[];
+
+  /**
+   * Incompatible: both protocol versions, and when they are equal, the first differing event, its
+   * module, and both sides' fingerprints of that module and event.
+   *
+   * @generated from field: uint32 front_end_version = 3;
+   */
+  frontEndVersion: number;
+
+  /**
+   * @generated from field: uint32 backend_version = 4;
+   */
+  backendVersion: number;
+
+  /**
+   * @generated from field: string event = 5;
+   */
+  event: string;
+
+  /**
+   * @generated from field: string module = 6;
+   */
+  module: string;
+
+  /**
+   * @generated from field: bytes front_end_module_fingerprint = 7;
+   */
+  frontEndModuleFingerprint: Uint8Array;
+
+  /**
+   * @generated from field: bytes backend_module_fingerprint = 8;
+   */
+  backendModuleFingerprint: Uint8Array;
+
+  /**
+   * @generated from field: bytes front_end_event_fingerprint = 9;
+   */
+  frontEndEventFingerprint: Uint8Array;
+
+  /**
+   * @generated from field: bytes backend_event_fingerprint = 10;
+   */
+  backendEventFingerprint: Uint8Array;
+};
+
+/**
+ * Describes the message eventwire.conformance.v1.HandshakeOutcome.
+ * Use `create(HandshakeOutcomeSchema)` to create a new message.
+ */
+export const HandshakeOutcomeSchema: GenMessage<HandshakeOutcome> = /*@__PURE__*/
+  messageDesc(file_eventwire_conformance_v1_testee, 9);
+
+/**
  * The frames a stream backend wrote, in order: each frame's body (an encoded StreamFrame), without
  * its length prefix.
  *
@@ -276,7 +451,7 @@ export type StreamOutput = Message<"eventwire.conformance.v1.StreamOutput"> & {
  * Use `create(StreamOutputSchema)` to create a new message.
  */
 export const StreamOutputSchema: GenMessage<StreamOutput> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 6);
+  messageDesc(file_eventwire_conformance_v1_testee, 10);
 
 /**
  * Encode the message given as proto-JSON; answer `data` with its binary encoding.
@@ -302,7 +477,7 @@ export type EncodeOp = Message<"eventwire.conformance.v1.EncodeOp"> & {
  * Use `create(EncodeOpSchema)` to create a new message.
  */
 export const EncodeOpSchema: GenMessage<EncodeOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 7);
+  messageDesc(file_eventwire_conformance_v1_testee, 11);
 
 /**
  * Decode binary; answer `json` with the message as canonical proto-JSON, or a DECODE failure.
@@ -326,7 +501,7 @@ export type DecodeOp = Message<"eventwire.conformance.v1.DecodeOp"> & {
  * Use `create(DecodeOpSchema)` to create a new message.
  */
 export const DecodeOpSchema: GenMessage<DecodeOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 8);
+  messageDesc(file_eventwire_conformance_v1_testee, 12);
 
 /**
  * Decode binary then encode it again; answer `data`. Unknown fields should survive (feature
@@ -351,7 +526,7 @@ export type RoundTripOp = Message<"eventwire.conformance.v1.RoundTripOp"> & {
  * Use `create(RoundTripOpSchema)` to create a new message.
  */
 export const RoundTripOpSchema: GenMessage<RoundTripOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 9);
+  messageDesc(file_eventwire_conformance_v1_testee, 13);
 
 /**
  * Build the FFIRequest a front end sends for `event` with the input given as proto-JSON; answer
@@ -376,7 +551,7 @@ export type BuildRequestOp = Message<"eventwire.conformance.v1.BuildRequestOp"> 
  * Use `create(BuildRequestOpSchema)` to create a new message.
  */
 export const BuildRequestOpSchema: GenMessage<BuildRequestOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 10);
+  messageDesc(file_eventwire_conformance_v1_testee, 14);
 
 /**
  * Interpret the FFIResponse bytes a backend sent for `event`; answer `interpreted`.
@@ -400,7 +575,7 @@ export type InterpretResponseOp = Message<"eventwire.conformance.v1.InterpretRes
  * Use `create(InterpretResponseOpSchema)` to create a new message.
  */
 export const InterpretResponseOpSchema: GenMessage<InterpretResponseOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 11);
+  messageDesc(file_eventwire_conformance_v1_testee, 15);
 
 /**
  * Register the listeners, then receive the notifications in order; answer `routed`.
@@ -426,7 +601,7 @@ export type RouteNotificationsOp = Message<"eventwire.conformance.v1.RouteNotifi
  * Use `create(RouteNotificationsOpSchema)` to create a new message.
  */
 export const RouteNotificationsOpSchema: GenMessage<RouteNotificationsOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 12);
+  messageDesc(file_eventwire_conformance_v1_testee, 16);
 
 /**
  * @generated from message eventwire.conformance.v1.Listener
@@ -462,7 +637,7 @@ export type Listener = Message<"eventwire.conformance.v1.Listener"> & {
  * Use `create(ListenerSchema)` to create a new message.
  */
 export const ListenerSchema: GenMessage<Listener> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 13);
+  messageDesc(file_eventwire_conformance_v1_testee, 17);
 
 /**
  * Run the steps, in order, against a backend in its initial state configured by `config`.
@@ -486,7 +661,7 @@ export type DispatchOp = Message<"eventwire.conformance.v1.DispatchOp"> & {
  * Use `create(DispatchOpSchema)` to create a new message.
  */
 export const DispatchOpSchema: GenMessage<DispatchOp> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 14);
+  messageDesc(file_eventwire_conformance_v1_testee, 18);
 
 /**
  * @generated from message eventwire.conformance.v1.BackendConfig
@@ -547,7 +722,7 @@ export type BackendConfig = Message<"eventwire.conformance.v1.BackendConfig"> & 
  * Use `create(BackendConfigSchema)` to create a new message.
  */
 export const BackendConfigSchema: GenMessage<BackendConfig> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 15);
+  messageDesc(file_eventwire_conformance_v1_testee, 19);
 
 /**
  * A subscriber that only receives notifications. It never reads while a step is in flight: it
@@ -578,7 +753,7 @@ export type Subscriber = Message<"eventwire.conformance.v1.Subscriber"> & {
  * Use `create(SubscriberSchema)` to create a new message.
  */
 export const SubscriberSchema: GenMessage<Subscriber> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 16);
+  messageDesc(file_eventwire_conformance_v1_testee, 20);
 
 /**
  * @generated from message eventwire.conformance.v1.DispatchStep
@@ -649,7 +824,7 @@ export type DispatchStep = Message<"eventwire.conformance.v1.DispatchStep"> & {
  * Use `create(DispatchStepSchema)` to create a new message.
  */
 export const DispatchStepSchema: GenMessage<DispatchStep> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 17);
+  messageDesc(file_eventwire_conformance_v1_testee, 21);
 
 /**
  * @generated from message eventwire.conformance.v1.CaseResult
@@ -700,6 +875,12 @@ export type CaseResult = Message<"eventwire.conformance.v1.CaseResult"> & {
     case: "streamOutput";
   } | {
     /**
+     * @generated from field: eventwire.conformance.v1.StreamClientResult stream_client = 7;
+     */
+    value: StreamClientResult;
+    case: "streamClient";
+  } | {
+    /**
      * The operation failed in a way the protocol defines.
      *
      * @generated from field: eventwire.conformance.v1.Failure failure = 14;
@@ -722,7 +903,7 @@ export type CaseResult = Message<"eventwire.conformance.v1.CaseResult"> & {
  * Use `create(CaseResultSchema)` to create a new message.
  */
 export const CaseResultSchema: GenMessage<CaseResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 18);
+  messageDesc(file_eventwire_conformance_v1_testee, 22);
 
 /**
  * @generated from message eventwire.conformance.v1.Failure
@@ -746,7 +927,7 @@ export type Failure = Message<"eventwire.conformance.v1.Failure"> & {
  * Use `create(FailureSchema)` to create a new message.
  */
 export const FailureSchema: GenMessage<Failure> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 19);
+  messageDesc(file_eventwire_conformance_v1_testee, 23);
 
 /**
  * What a front end makes of one FFIResponse (SPEC.md section 7).
@@ -789,7 +970,7 @@ export type Interpreted = Message<"eventwire.conformance.v1.Interpreted"> & {
  * Use `create(InterpretedSchema)` to create a new message.
  */
 export const InterpretedSchema: GenMessage<Interpreted> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 20);
+  messageDesc(file_eventwire_conformance_v1_testee, 24);
 
 /**
  * @generated from message eventwire.conformance.v1.Malformed
@@ -811,7 +992,7 @@ export type Malformed = Message<"eventwire.conformance.v1.Malformed"> & {
  * Use `create(MalformedSchema)` to create a new message.
  */
 export const MalformedSchema: GenMessage<Malformed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 21);
+  messageDesc(file_eventwire_conformance_v1_testee, 25);
 
 /**
  * Deliveries, in notification order, and for one notification in ascending listener order.
@@ -837,7 +1018,7 @@ export type Routed = Message<"eventwire.conformance.v1.Routed"> & {
  * Use `create(RoutedSchema)` to create a new message.
  */
 export const RoutedSchema: GenMessage<Routed> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 22);
+  messageDesc(file_eventwire_conformance_v1_testee, 26);
 
 /**
  * @generated from message eventwire.conformance.v1.Delivery
@@ -880,7 +1061,7 @@ export type Delivery = Message<"eventwire.conformance.v1.Delivery"> & {
  * Use `create(DeliverySchema)` to create a new message.
  */
 export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 23);
+  messageDesc(file_eventwire_conformance_v1_testee, 27);
 
 /**
  * @generated from message eventwire.conformance.v1.Dispatched
@@ -906,7 +1087,7 @@ export type Dispatched = Message<"eventwire.conformance.v1.Dispatched"> & {
  * Use `create(DispatchedSchema)` to create a new message.
  */
 export const DispatchedSchema: GenMessage<Dispatched> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 24);
+  messageDesc(file_eventwire_conformance_v1_testee, 28);
 
 /**
  * @generated from message eventwire.conformance.v1.StepResult
@@ -942,7 +1123,7 @@ export type StepResult = Message<"eventwire.conformance.v1.StepResult"> & {
  * Use `create(StepResultSchema)` to create a new message.
  */
 export const StepResultSchema: GenMessage<StepResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 25);
+  messageDesc(file_eventwire_conformance_v1_testee, 29);
 
 /**
  * @generated from message eventwire.conformance.v1.SubscriberResult
@@ -969,7 +1150,7 @@ export type SubscriberResult = Message<"eventwire.conformance.v1.SubscriberResul
  * Use `create(SubscriberResultSchema)` to create a new message.
  */
 export const SubscriberResultSchema: GenMessage<SubscriberResult> = /*@__PURE__*/
-  messageDesc(file_eventwire_conformance_v1_testee, 26);
+  messageDesc(file_eventwire_conformance_v1_testee, 30);
 
 /**
  * @generated from enum eventwire.conformance.v1.Role
@@ -1001,6 +1182,44 @@ export enum Role {
  */
 export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
   enumDesc(file_eventwire_conformance_v1_testee, 0);
+
+/**
+ * @generated from enum eventwire.conformance.v1.HandshakeOutcomeKind
+ */
+export enum HandshakeOutcomeKind {
+  /**
+   * @generated from enum value: HANDSHAKE_OUTCOME_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: HANDSHAKE_OUTCOME_KIND_IDENTICAL = 1;
+   */
+  IDENTICAL = 1,
+
+  /**
+   * @generated from enum value: HANDSHAKE_OUTCOME_KIND_COMPATIBLE = 2;
+   */
+  COMPATIBLE = 2,
+
+  /**
+   * @generated from enum value: HANDSHAKE_OUTCOME_KIND_INCOMPATIBLE = 3;
+   */
+  INCOMPATIBLE = 3,
+
+  /**
+   * The backend answered with a fault with id 0: version 1 without the handshake.
+   *
+   * @generated from enum value: HANDSHAKE_OUTCOME_KIND_NO_HANDSHAKE = 4;
+   */
+  NO_HANDSHAKE = 4,
+}
+
+/**
+ * Describes the enum eventwire.conformance.v1.HandshakeOutcomeKind.
+ */
+export const HandshakeOutcomeKindSchema: GenEnum<HandshakeOutcomeKind> = /*@__PURE__*/
+  enumDesc(file_eventwire_conformance_v1_testee, 1);
 
 /**
  * @generated from enum eventwire.conformance.v1.FailureKind
@@ -1042,7 +1261,7 @@ export enum FailureKind {
  * Describes the enum eventwire.conformance.v1.FailureKind.
  */
 export const FailureKindSchema: GenEnum<FailureKind> = /*@__PURE__*/
-  enumDesc(file_eventwire_conformance_v1_testee, 1);
+  enumDesc(file_eventwire_conformance_v1_testee, 2);
 
 /**
  * @generated from enum eventwire.conformance.v1.MalformedKind
@@ -1086,5 +1305,5 @@ export enum MalformedKind {
  * Describes the enum eventwire.conformance.v1.MalformedKind.
  */
 export const MalformedKindSchema: GenEnum<MalformedKind> = /*@__PURE__*/
-  enumDesc(file_eventwire_conformance_v1_testee, 2);
+  enumDesc(file_eventwire_conformance_v1_testee, 3);
 
