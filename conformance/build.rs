@@ -3,7 +3,9 @@
 use std::{env, fs, path::Path};
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
@@ -12,7 +14,10 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
             collect(&p, root, out);
         } else if p.extension().is_some_and(|e| e == "yaml") {
             let rel = p.strip_prefix(root).unwrap_or(&p).display().to_string();
-            out.push((rel, p.canonicalize().expect("path exists").display().to_string()));
+            out.push((
+                rel,
+                p.canonicalize().expect("path exists").display().to_string(),
+            ));
         }
     }
 }
@@ -33,7 +38,9 @@ fn write(name: &str, dir: &Path, root: &Path) {
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").unwrap();
     let crate_dir = Path::new(&manifest);
-    let repo = crate_dir.parent().expect("the crate lives in the repository");
+    let repo = crate_dir
+        .parent()
+        .expect("the crate lives in the repository");
     write("embedded_suites.rs", &crate_dir.join("suites"), repo);
     write("embedded_vectors.rs", &repo.join("vectors"), repo);
 }

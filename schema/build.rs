@@ -25,7 +25,12 @@ const PROTOCOL: &[&str] = &[
 ];
 
 /// The rest of `proto/`, compiled only for the `project` feature.
-const PROJECT: &[&str] = &["eventwire/v1/conformance.proto", "eventwire/v1/document.proto", "eventwire/v1/sample_errors.proto", "eventwire/v1/user.proto"];
+const PROJECT: &[&str] = &[
+    "eventwire/v1/conformance.proto",
+    "eventwire/v1/document.proto",
+    "eventwire/v1/sample_errors.proto",
+    "eventwire/v1/user.proto",
+];
 
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").unwrap());
@@ -38,19 +43,30 @@ fn main() {
 
     // The protocol alone: the descriptor set applications compile against (extern types).
     let protocol = compile(&proto_dir, PROTOCOL);
-    fs::write(out.join("protocol_descriptor_set.bin"), protocol.encode_file_descriptor_set()).unwrap();
+    fs::write(
+        out.join("protocol_descriptor_set.bin"),
+        protocol.encode_file_descriptor_set(),
+    )
+    .unwrap();
 
     let mut config = prost_build::Config::new();
     // Maps encode in key order (SPEC.md canonical encoding), which HashMap would not give.
     config.btree_map(["."]);
-    config.compile_fds(protocol.file_descriptor_set()).expect("prost-build");
-    let pool = DescriptorPool::decode(protocol.encode_file_descriptor_set().as_slice()).expect("descriptor set decodes");
+    config
+        .compile_fds(protocol.file_descriptor_set())
+        .expect("prost-build");
+    let pool = DescriptorPool::decode(protocol.encode_file_descriptor_set().as_slice())
+        .expect("descriptor set decodes");
 
     // The project's other messages, in a module of their own (`project_pb`) so that the
     // protocol's `pb` is the same whichever features are on; protocol types are referred to.
     let files: Vec<&str> = PROTOCOL.iter().chain(PROJECT).copied().collect();
     let all = compile(&proto_dir, if project { &files } else { PROTOCOL });
-    fs::write(out.join("eventwire_descriptor_set.bin"), all.encode_file_descriptor_set()).unwrap();
+    fs::write(
+        out.join("eventwire_descriptor_set.bin"),
+        all.encode_file_descriptor_set(),
+    )
+    .unwrap();
     let project_out = out.join("project");
     fs::create_dir_all(&project_out).unwrap();
     if project {
@@ -58,11 +74,23 @@ fn main() {
         fds.file.retain(|f| PROJECT.contains(&f.name()));
         let mut config = prost_build::Config::new();
         config.btree_map(["."]).out_dir(&project_out);
-        for m in pool.all_messages().filter(|m| m.parent_message().is_none() && m.package_name() == "eventwire.v1") {
-            config.extern_path(format!(".{}", m.full_name()), format!("crate::pb::{}", heck_upper(m.name())));
+        for m in pool
+            .all_messages()
+            .filter(|m| m.parent_message().is_none() && m.package_name() == "eventwire.v1")
+        {
+            config.extern_path(
+                format!(".{}", m.full_name()),
+                format!("crate::pb::{}", heck_upper(m.name())),
+            );
         }
-        for e in pool.all_enums().filter(|e| e.parent_message().is_none() && e.package_name() == "eventwire.v1") {
-            config.extern_path(format!(".{}", e.full_name()), format!("crate::pb::{}", heck_upper(e.name())));
+        for e in pool
+            .all_enums()
+            .filter(|e| e.parent_message().is_none() && e.package_name() == "eventwire.v1")
+        {
+            config.extern_path(
+                format!(".{}", e.full_name()),
+                format!("crate::pb::{}", heck_upper(e.name())),
+            );
         }
         config.compile_fds(fds).expect("prost-build");
     }
@@ -75,7 +103,12 @@ fn main() {
         for t in &tables {
             println!("cargo:rerun-if-changed={}", t.display());
             let rel = t.strip_prefix(&root).unwrap().display().to_string();
-            writeln!(embedded, "    ({rel:?}, include_str!({:?})),", t.display().to_string()).unwrap();
+            writeln!(
+                embedded,
+                "    ({rel:?}, include_str!({:?})),",
+                t.display().to_string()
+            )
+            .unwrap();
         }
     }
     embedded.push_str("]\n");
@@ -90,23 +123,34 @@ fn compile(proto_dir: &Path, files: &[&str]) -> protox::Compiler {
     // would drop, so the bytes are what we embed and reflect over.
     let mut compiler = protox::Compiler::new([proto_dir]).expect("protox compiler");
     compiler.include_source_info(true).include_imports(true);
-    compiler.open_files(files).unwrap_or_else(|e| panic!("schema/proto does not compile:\n{e:?}"));
+    compiler
+        .open_files(files)
+        .unwrap_or_else(|e| panic!("schema/proto does not compile:\n{e:?}"));
     compiler
 }
 
 /// `ErrorCode::category` as a `match`, generated from the `(eventwire.v1.category)` option of each
 /// value, so that the hot path never touches reflection. Fails the build if a value has none.
 fn error_category_table(pool: &DescriptorPool) -> String {
-    let code = pool.get_enum_by_name("eventwire.v1.ErrorCode").expect("ErrorCode");
-    let category = pool.get_enum_by_name("eventwire.v1.ErrorCategory").expect("ErrorCategory");
-    let ext = pool.get_extension_by_name("eventwire.v1.category").expect("category extension");
+    let code = pool
+        .get_enum_by_name("eventwire.v1.ErrorCode")
+        .expect("ErrorCode");
+    let category = pool
+        .get_enum_by_name("eventwire.v1.ErrorCategory")
+        .expect("ErrorCategory");
+    let ext = pool
+        .get_extension_by_name("eventwire.v1.category")
+        .expect("category extension");
     let mut s = String::from(
         "impl ErrorCode {\n    /// The category the schema assigns to this code (`(eventwire.v1.category)`).\n    pub const fn category(self) -> ErrorCategory {\n        match self {\n",
     );
     for v in code.values() {
         let options = v.options();
         if !options.has_extension(&ext) {
-            panic!("ErrorCode value {} declares no (eventwire.v1.category)", v.name());
+            panic!(
+                "ErrorCode value {} declares no (eventwire.v1.category)",
+                v.name()
+            );
         }
         let Value::EnumNumber(n) = options.get_extension(&ext).into_owned() else {
             panic!("ErrorCode value {} has no category", v.name())
@@ -132,7 +176,8 @@ fn heck_upper(s: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let boundary = c.is_ascii_uppercase()
             && !word.is_empty()
-            && (chars[i - 1].is_ascii_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
         if (boundary || c == '_') && !word.is_empty() {
             words.push(std::mem::take(&mut word));
         }

@@ -26,10 +26,11 @@ use divan::{Bencher, black_box};
 use eventwire_bench::pb;
 use eventwire_bench::{request, runtime};
 // The reference backend defines the backend these calls reach (`eventwire_ffi::backend!`).
-use eventwire_reference as _;
 use eventwire_ffi::{
-    EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init, eventwire_set_response_callback,
+    EVENTWIRE_OK, eventwire_async_call, eventwire_free, eventwire_init,
+    eventwire_set_response_callback,
 };
+use eventwire_reference as _;
 use prost::Message;
 
 fn main() {

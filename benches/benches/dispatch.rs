@@ -36,11 +36,12 @@ mod sign_in {
         let waker = std::task::Waker::noop();
         bencher.bench_local(|| {
             let input = pb::SignInPayloadPb::decode(black_box(payload.as_slice())).unwrap();
-            let future = std::pin::pin!(eventwire_sample_app::handlers::user::UserHandlers::sign_in(
-                &*direct.users,
-                &direct.cx,
-                input
-            ));
+            let future =
+                std::pin::pin!(eventwire_sample_app::handlers::user::UserHandlers::sign_in(
+                    &*direct.users,
+                    &direct.cx,
+                    input
+                ));
             let std::task::Poll::Ready(output) =
                 future.poll(&mut std::task::Context::from_waker(waker))
             else {
@@ -91,7 +92,12 @@ mod paths {
     fn panic(bencher: Bencher) {
         let rt = runtime();
         let dispatcher = dispatcher(&rt);
-        let request = request("Panic", &pb::PanicPayloadPb { message: "benchmark".into() });
+        let request = request(
+            "Panic",
+            &pb::PanicPayloadPb {
+                message: "benchmark".into(),
+            },
+        );
         let _context = rt.enter();
         // The default hook would print every caught panic.
         let hook = std::panic::take_hook();

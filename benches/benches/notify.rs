@@ -10,8 +10,8 @@
 use divan::{Bencher, black_box, counter::ItemsCount};
 use eventwire::{Outbound, SessionConfig};
 use eventwire_bench::pb;
-use eventwire_conformance_module::notifications::Tick;
 use eventwire_bench::{dispatcher, runtime};
+use eventwire_conformance_module::notifications::Tick;
 use prost::Message;
 
 fn main() {

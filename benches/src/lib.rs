@@ -121,7 +121,10 @@ impl DirectUsers {
         let cx = Arc::new(Mutex::new(None));
         let dispatcher = Dispatcher::builder()
             .runtime(rt.handle().clone())
-            .mount(handlers::user::Module(Capturing { users: Arc::clone(&users), cx: Arc::clone(&cx) }))
+            .mount(handlers::user::Module(Capturing {
+                users: Arc::clone(&users),
+                cx: Arc::clone(&cx),
+            }))
             .mount(handlers::document::Module(Documents::default()))
             .mount(eventwire_conformance_module::module())
             .build()

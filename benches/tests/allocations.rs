@@ -68,7 +68,10 @@ fn a_sign_in_dispatch_allocates_no_more_than_before_round_three() {
 
     let dispatch = per_call(1000, || {
         let response = poll_now(&rt, dispatcher.dispatch(&sign_in));
-        assert_eq!(pb::FfiResponse::decode(response.as_slice()).unwrap().code, 0);
+        assert_eq!(
+            pb::FfiResponse::decode(response.as_slice()).unwrap().code,
+            0
+        );
     });
     let waker = std::task::Waker::noop();
     let floor = per_call(1000, || {
@@ -79,7 +82,9 @@ fn a_sign_in_dispatch_allocates_no_more_than_before_round_three() {
             &direct.cx,
             input
         ));
-        let std::task::Poll::Ready(output) = future.poll(&mut std::task::Context::from_waker(waker)) else {
+        let std::task::Poll::Ready(output) =
+            future.poll(&mut std::task::Context::from_waker(waker))
+        else {
             unreachable!("sign_in does not wait")
         };
         let response = pb::FfiResponse {
@@ -90,8 +95,14 @@ fn a_sign_in_dispatch_allocates_no_more_than_before_round_three() {
         assert!(!response.is_empty());
     });
     eprintln!("allocations per SignIn: dispatch {dispatch}, floor {floor}");
-    assert!(dispatch <= 13.0, "SignIn dispatch: {dispatch} allocations per request, more than 13");
-    assert!(dispatch <= floor + 2.0, "SignIn dispatch: {dispatch} allocations per request, its floor {floor}");
+    assert!(
+        dispatch <= 13.0,
+        "SignIn dispatch: {dispatch} allocations per request, more than 13"
+    );
+    assert!(
+        dispatch <= floor + 2.0,
+        "SignIn dispatch: {dispatch} allocations per request, its floor {floor}"
+    );
     // The count is real: a request allocates at least its response.
     assert!(dispatch >= 1.0 && floor >= 1.0);
 }

@@ -28,7 +28,9 @@ use crate::{canonical, json};
 /// Builds the bytes `spec` denotes.
 pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
     let Value::Object(map) = spec else {
-        return Err(format!("a bytes value is an object such as {{hex: ...}}, not {spec}"));
+        return Err(format!(
+            "a bytes value is an object such as {{hex: ...}}, not {spec}"
+        ));
     };
     if let Some(times) = map.get("times") {
         let part = map.get("repeat").ok_or("`times` goes with `repeat`")?;
@@ -41,10 +43,18 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
     let (key, value) = map.iter().next().expect("one key");
     match key.as_str() {
         "hex" => {
-            let text: String = value.as_str().ok_or("`hex` is a string")?.split_whitespace().collect();
+            let text: String = value
+                .as_str()
+                .ok_or("`hex` is a string")?
+                .split_whitespace()
+                .collect();
             hex::decode(&text).map_err(|e| format!("bad hex {text:?}: {e}"))
         }
-        "text" => Ok(value.as_str().ok_or("`text` is a string")?.as_bytes().to_vec()),
+        "text" => Ok(value
+            .as_str()
+            .ok_or("`text` is a string")?
+            .as_bytes()
+            .to_vec()),
         "concat" => {
             let parts = value.as_array().ok_or("`concat` is a list")?;
             let mut out = Vec::new();
@@ -56,7 +66,9 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
         "nest" => Ok(nest(value.as_u64().ok_or("`nest` is a number")? as usize)),
         "handshake" => {
             let frame = eventwire_schema::pb::StreamFrame {
-                kind: Some(eventwire_schema::pb::stream_frame::Kind::Handshake(handshake(value)?)),
+                kind: Some(eventwire_schema::pb::stream_frame::Kind::Handshake(
+                    handshake(value)?,
+                )),
             };
             Ok(prost::Message::encode_to_vec(&frame))
         }
@@ -66,7 +78,8 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
             Ok([&len.to_le_bytes()[..], &body].concat())
         }
         name => {
-            let desc = json::message_type(name).ok_or_else(|| format!("unknown message type `{name}`"))?;
+            let desc =
+                json::message_type(name).ok_or_else(|| format!("unknown message type `{name}`"))?;
             encode_message(&desc, value)
         }
     }
@@ -75,7 +88,8 @@ pub fn build(spec: &Value) -> Result<Vec<u8>, String> {
 /// The canonical encoding of `json` as `desc`, with nested bytes values resolved.
 pub fn encode_message(desc: &MessageDescriptor, json: &Value) -> Result<Vec<u8>, String> {
     let resolved = resolve(desc, json)?;
-    let message = json::from_value(desc, &resolved).map_err(|e| format!("{}: {e}", desc.full_name()))?;
+    let message =
+        json::from_value(desc, &resolved).map_err(|e| format!("{}: {e}", desc.full_name()))?;
     Ok(canonical::encode(&message, canonical::Unknown::Keep))
 }
 
@@ -93,16 +107,22 @@ pub fn nest(levels: usize) -> Vec<u8> {
 
 /// Replaces bytes values written as objects by their base64, so the JSON parses as proto-JSON.
 fn resolve(desc: &MessageDescriptor, json: &Value) -> Result<Value, String> {
-    let Value::Object(map) = json else { return Ok(json.clone()) };
+    let Value::Object(map) = json else {
+        return Ok(json.clone());
+    };
     let mut out = serde_json::Map::new();
     for (key, value) in map {
-        let field = desc.fields().find(|f| f.json_name() == key || f.name() == key);
+        let field = desc
+            .fields()
+            .find(|f| f.json_name() == key || f.name() == key);
         let resolved = match field {
             None => value.clone(),
             Some(field) => {
                 let kind = field.kind();
                 if field.is_map() {
-                    let Kind::Message(entry) = &kind else { unreachable!("map fields are messages") };
+                    let Kind::Message(entry) = &kind else {
+                        unreachable!("map fields are messages")
+                    };
                     let value_kind = entry.map_entry_value_field().kind();
                     match value {
                         Value::Object(entries) => Value::Object(
@@ -115,9 +135,12 @@ fn resolve(desc: &MessageDescriptor, json: &Value) -> Result<Value, String> {
                     }
                 } else if field.is_list() {
                     match value {
-                        Value::Array(items) => {
-                            Value::Array(items.iter().map(|v| resolve_single(&kind, v)).collect::<Result<_, _>>()?)
-                        }
+                        Value::Array(items) => Value::Array(
+                            items
+                                .iter()
+                                .map(|v| resolve_single(&kind, v))
+                                .collect::<Result<_, _>>()?,
+                        ),
                         other => other.clone(),
                     }
                 } else {
@@ -132,7 +155,9 @@ fn resolve(desc: &MessageDescriptor, json: &Value) -> Result<Value, String> {
 
 fn resolve_single(kind: &Kind, value: &Value) -> Result<Value, String> {
     match (kind, value) {
-        (Kind::Bytes, Value::Object(_)) => Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(build(value)?))),
+        (Kind::Bytes, Value::Object(_)) => Ok(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(build(value)?),
+        )),
         (Kind::Message(desc), Value::Object(_)) => resolve(desc, value),
         _ => Ok(value.clone()),
     }
@@ -153,11 +178,23 @@ mod tests {
 
     #[test]
     fn raw_forms() {
-        assert_eq!(build(&json!({"hex": "0a 01\n ff"})).unwrap(), vec![0x0a, 0x01, 0xff]);
+        assert_eq!(
+            build(&json!({"hex": "0a 01\n ff"})).unwrap(),
+            vec![0x0a, 0x01, 0xff]
+        );
         assert_eq!(build(&json!({"text": "ab"})).unwrap(), b"ab".to_vec());
-        assert_eq!(build(&json!({"repeat": {"hex": "00"}, "times": 3})).unwrap(), vec![0, 0, 0]);
-        assert_eq!(build(&json!({"concat": [{"hex": "01"}, {"text": "a"}]})).unwrap(), vec![1, b'a']);
-        assert_eq!(build(&json!({"nest": 3})).unwrap(), vec![0x12, 0x02, 0x12, 0x00]);
+        assert_eq!(
+            build(&json!({"repeat": {"hex": "00"}, "times": 3})).unwrap(),
+            vec![0, 0, 0]
+        );
+        assert_eq!(
+            build(&json!({"concat": [{"hex": "01"}, {"text": "a"}]})).unwrap(),
+            vec![1, b'a']
+        );
+        assert_eq!(
+            build(&json!({"nest": 3})).unwrap(),
+            vec![0x12, 0x02, 0x12, 0x00]
+        );
         assert!(build(&json!("0a")).is_err());
         assert!(build(&json!({"NoSuchPB": {}})).is_err());
     }
@@ -165,12 +202,17 @@ mod tests {
 
 /// The handshake of the project's schema: what a backend or binding built from it announces.
 pub fn reference_handshake() -> eventwire_schema::pb::StreamHandshake {
-    eventwire::handshake::handshake_of([&eventwire_conformance_module::SCHEMA, &eventwire_sample_app::SCHEMA])
+    eventwire::handshake::handshake_of([
+        &eventwire_conformance_module::SCHEMA,
+        &eventwire_sample_app::SCHEMA,
+    ])
 }
 
 /// `{drop_events, alter_events, protocol_version}` applied to [`reference_handshake`].
 pub fn handshake(spec: &Value) -> Result<eventwire_schema::pb::StreamHandshake, String> {
-    let map = spec.as_object().ok_or("`handshake` takes an object (`{}` for the project's schema)")?;
+    let map = spec
+        .as_object()
+        .ok_or("`handshake` takes an object (`{}` for the project's schema)")?;
     let names = |key: &str| -> Result<Vec<String>, String> {
         match map.get(key) {
             None => Ok(Vec::new()),
@@ -178,32 +220,58 @@ pub fn handshake(spec: &Value) -> Result<eventwire_schema::pb::StreamHandshake, 
                 .as_array()
                 .ok_or(format!("`{key}` is a list of event names"))?
                 .iter()
-                .map(|n| n.as_str().map(str::to_owned).ok_or(format!("`{key}` is a list of event names")))
+                .map(|n| {
+                    n.as_str()
+                        .map(str::to_owned)
+                        .ok_or(format!("`{key}` is a list of event names"))
+                })
                 .collect(),
         }
     };
     let drop = names("drop_events")?;
     let alter = names("alter_events")?;
-    if let Some(bad) = map.keys().find(|k| !["drop_events", "alter_events", "protocol_version", "add_module"].contains(&k.as_str())) {
-        return Err(format!("`handshake` takes drop_events, alter_events, add_module and protocol_version, not `{bad}`"));
+    if let Some(bad) = map.keys().find(|k| {
+        ![
+            "drop_events",
+            "alter_events",
+            "protocol_version",
+            "add_module",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(format!(
+            "`handshake` takes drop_events, alter_events, add_module and protocol_version, not `{bad}`"
+        ));
     }
     let mut h = reference_handshake();
     for name in drop.iter().chain(&alter) {
-        if !h.modules.iter().any(|m| m.events.iter().any(|e| &e.name == name)) {
+        if !h
+            .modules
+            .iter()
+            .any(|m| m.events.iter().any(|e| &e.name == name))
+        {
             return Err(format!("`{name}` is no event of the project's schema"));
         }
     }
     if let Some(v) = map.get("protocol_version") {
-        h.protocol_version = v.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or("`protocol_version` is a number")?;
+        h.protocol_version = v
+            .as_u64()
+            .and_then(|v| u32::try_from(v).ok())
+            .ok_or("`protocol_version` is a number")?;
     }
     if let Some(v) = map.get("add_module") {
         let name = v.as_str().ok_or("`add_module` is a module name")?;
         h.modules.push(eventwire_schema::pb::ModuleFingerprint {
             name: name.to_owned(),
             fingerprint: vec![0; 32],
-            events: vec![eventwire_schema::pb::EventFingerprint { name: "ExtraEvent".into(), id: 1, fingerprint: vec![0; 32] }],
+            events: vec![eventwire_schema::pb::EventFingerprint {
+                name: "ExtraEvent".into(),
+                id: 1,
+                fingerprint: vec![0; 32],
+            }],
         });
-        h.modules.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        h.modules
+            .sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     }
     for m in &mut h.modules {
         let before = m.events.len();

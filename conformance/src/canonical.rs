@@ -65,7 +65,9 @@ fn encode_field(field: &FieldDescriptor, value: &Value, unknown: Unknown, out: &
             }
         }
         Value::Map(entries) => {
-            let Kind::Message(entry) = field.kind() else { return };
+            let Kind::Message(entry) = field.kind() else {
+                return;
+            };
             let key_field = entry.map_entry_key_field();
             let value_field = entry.map_entry_value_field();
             let mut sorted: Vec<(&MapKey, &Value)> = entries.iter().collect();
@@ -146,7 +148,9 @@ fn encode_scalar_body(kind: &Kind, value: &Value, out: &mut Vec<u8>) {
         (Kind::Int64, Value::I64(v)) => encode_varint(*v as u64, out),
         (Kind::Uint32, Value::U32(v)) => encode_varint(u64::from(*v), out),
         (Kind::Uint64, Value::U64(v)) => encode_varint(*v, out),
-        (Kind::Sint32, Value::I32(v)) => encode_varint(u64::from(((v << 1) ^ (v >> 31)) as u32), out),
+        (Kind::Sint32, Value::I32(v)) => {
+            encode_varint(u64::from(((v << 1) ^ (v >> 31)) as u32), out)
+        }
         (Kind::Sint64, Value::I64(v)) => encode_varint(((v << 1) ^ (v >> 63)) as u64, out),
         (Kind::Fixed32, Value::U32(v)) => out.put_u32_le(*v),
         (Kind::Fixed64, Value::U64(v)) => out.put_u64_le(*v),
@@ -172,20 +176,34 @@ mod tests {
 
     #[test]
     fn maps_are_sorted_by_key_whatever_the_input_order() {
-        let m = from_json("eventwire.v1.AllTypesPB", r#"{"mInt32String":{"5":"e","-1":"m","2":"b"}}"#);
+        let m = from_json(
+            "eventwire.v1.AllTypesPB",
+            r#"{"mInt32String":{"5":"e","-1":"m","2":"b"}}"#,
+        );
         // Entries of field 31: key -1 (10-byte varint), then 2, then 5.
         let expected = hex::decode(concat!(
-            "fa010e", "08ffffffffffffffffff01", "12016d",
-            "fa0105", "0802", "120162",
-            "fa0105", "0805", "120165",
+            "fa010e",
+            "08ffffffffffffffffff01",
+            "12016d",
+            "fa0105",
+            "0802",
+            "120162",
+            "fa0105",
+            "0805",
+            "120165",
         ))
         .unwrap();
-        assert_eq!(hex::encode(encode(&m, Unknown::Keep)), hex::encode(expected));
+        assert_eq!(
+            hex::encode(encode(&m, Unknown::Keep)),
+            hex::encode(expected)
+        );
     }
 
     #[test]
     fn unknown_fields_follow_known_ones_or_are_dropped() {
-        let desc = descriptor_pool().get_message_by_name("eventwire.v1.NestedPB").unwrap();
+        let desc = descriptor_pool()
+            .get_message_by_name("eventwire.v1.NestedPB")
+            .unwrap();
         // Unknown field 3 (varint 7) before known field 1 (varint 1).
         let m = DynamicMessage::decode(desc, &[0x18, 0x07, 0x08, 0x01][..]).unwrap();
         assert_eq!(encode(&m, Unknown::Keep), vec![0x08, 0x01, 0x18, 0x07]);
@@ -194,7 +212,13 @@ mod tests {
 
     #[test]
     fn explicit_presence_defaults_are_written_and_packed_runs_are_packed() {
-        let m = from_json("eventwire.v1.AllTypesPB", r#"{"pInt32":0,"rInt32Packed":[1,2],"rInt32Unpacked":[1,2]}"#);
-        assert_eq!(hex::encode(encode(&m, Unknown::Keep)), "a201020102a80101a80102900300");
+        let m = from_json(
+            "eventwire.v1.AllTypesPB",
+            r#"{"pInt32":0,"rInt32Packed":[1,2],"rInt32Unpacked":[1,2]}"#,
+        );
+        assert_eq!(
+            hex::encode(encode(&m, Unknown::Keep)),
+            "a201020102a80101a80102900300"
+        );
     }
 }

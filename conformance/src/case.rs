@@ -108,14 +108,27 @@ pub enum Expect {
     /// The operation fails with this kind.
     Failure(FailureKind),
     Interpreted(Interpreted),
-    Routed { deliveries: Vec<Delivery>, malformed: Vec<u32> },
+    Routed {
+        deliveries: Vec<Delivery>,
+        malformed: Vec<u32>,
+    },
     /// dispatch: one expectation per step, and one per extra subscriber.
-    Dispatched { steps: Vec<Step>, subscribers: Vec<SubscriberExpect> },
+    Dispatched {
+        steps: Vec<Step>,
+        subscribers: Vec<SubscriberExpect>,
+    },
     /// stream: the ids answered with a response (ascending), the faults in order, and how many
     /// handshake frames (each the backend's own handshake, SPEC.md section 16.5).
-    Stream { responses: Vec<u64>, faults: Vec<StreamFault>, handshakes: usize },
+    Stream {
+        responses: Vec<u64>,
+        faults: Vec<StreamFault>,
+        handshakes: usize,
+    },
     /// stream_client: the handshake's outcome and each call's.
-    StreamClient { outcome: ExpectedOutcome, calls: Vec<CallExpect> },
+    StreamClient {
+        outcome: ExpectedOutcome,
+        calls: Vec<CallExpect>,
+    },
 }
 
 /// The handshake outcome a binding must report (SPEC.md section 16.5, REQ-VER-15).

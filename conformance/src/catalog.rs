@@ -36,7 +36,10 @@ pub fn all() -> Result<Vec<Case>, String> {
     let mut seen = BTreeSet::new();
     for c in &cases {
         if !seen.insert(c.name.clone()) {
-            return Err(format!("{}: case name `{}` is used twice", c.origin, c.name));
+            return Err(format!(
+                "{}: case name `{}` is used twice",
+                c.origin, c.name
+            ));
         }
     }
     Ok(cases)

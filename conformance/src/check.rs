@@ -12,7 +12,10 @@ use prost::Message;
 use prost_reflect::DynamicMessage;
 
 use crate::{
-    case::{Content, Delivery, Expect, ExpectedError, Interpreted, Notification, Response, Step, SubscriberExpect},
+    case::{
+        Content, Delivery, Expect, ExpectedError, Interpreted, Notification, Response, Step,
+        SubscriberExpect,
+    },
     json,
 };
 
@@ -30,29 +33,58 @@ pub fn check(expect: &Expect, result: &testee_pb::CaseResult) -> Result<(), Stri
                 Err(format!(
                     "data is none of the {} allowed encodings\n  allowed:  {}\n  actual:   {}",
                     allowed.len(),
-                    allowed.iter().map(hex::encode).collect::<Vec<_>>().join(" | "),
+                    allowed
+                        .iter()
+                        .map(hex::encode)
+                        .collect::<Vec<_>>()
+                        .join(" | "),
                     hex::encode(a)
                 ))
             }
         }
         (Expect::Json(e), R::Json(a)) => {
-            let a: serde_json::Value =
-                serde_json::from_str(a).map_err(|err| format!("the answer is not JSON ({err}): {a}"))?;
+            let a: serde_json::Value = serde_json::from_str(a)
+                .map_err(|err| format!("the answer is not JSON ({err}): {a}"))?;
             json::compare(e, &a)
         }
         (Expect::Failure(e), R::Failure(a)) => {
             if a.kind == *e as i32 {
                 Ok(())
             } else {
-                Err(format!("expected failure {}, got failure {}", e.as_str_name(), failure_name(a.kind)))
+                Err(format!(
+                    "expected failure {}, got failure {}",
+                    e.as_str_name(),
+                    failure_name(a.kind)
+                ))
             }
         }
         (Expect::Interpreted(e), R::Interpreted(a)) => interpreted(e, a),
-        (Expect::Routed { deliveries, malformed }, R::Routed(a)) => routed(deliveries, malformed, a),
-        (Expect::Dispatched { steps, subscribers }, R::Dispatched(a)) => dispatched(steps, subscribers, a),
-        (Expect::Stream { responses, faults, handshakes }, R::StreamOutput(a)) => stream(responses, faults, *handshakes, a),
-        (Expect::StreamClient { outcome, calls }, R::StreamClient(a)) => stream_client(outcome, calls, a),
-        (e, a) => Err(format!("expected {}, got {}", describe_expect(e), describe_result(a))),
+        (
+            Expect::Routed {
+                deliveries,
+                malformed,
+            },
+            R::Routed(a),
+        ) => routed(deliveries, malformed, a),
+        (Expect::Dispatched { steps, subscribers }, R::Dispatched(a)) => {
+            dispatched(steps, subscribers, a)
+        }
+        (
+            Expect::Stream {
+                responses,
+                faults,
+                handshakes,
+            },
+            R::StreamOutput(a),
+        ) => stream(responses, faults, *handshakes, a),
+        (Expect::StreamClient { outcome, calls }, R::StreamClient(a)) => {
+            stream_client(outcome, calls, a)
+        }
+        (e, a) => Err(format!(
+            "expected {}, got {}",
+            describe_expect(e),
+            describe_result(a)
+        )),
     }
 }
 
@@ -60,7 +92,11 @@ fn bytes(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
     if expected == actual {
         return Ok(());
     }
-    let at = expected.iter().zip(actual).position(|(e, a)| e != a).unwrap_or(expected.len().min(actual.len()));
+    let at = expected
+        .iter()
+        .zip(actual)
+        .position(|(e, a)| e != a)
+        .unwrap_or(expected.len().min(actual.len()));
     Err(format!(
         "{what} differs at byte {at}\n  expected: {}\n  actual:   {}",
         hex::encode(expected),
@@ -69,11 +105,15 @@ fn bytes(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
 }
 
 fn failure_name(kind: i32) -> String {
-    FailureKind::try_from(kind).map(|k| k.as_str_name().to_owned()).unwrap_or_else(|_| kind.to_string())
+    FailureKind::try_from(kind)
+        .map(|k| k.as_str_name().to_owned())
+        .unwrap_or_else(|_| kind.to_string())
 }
 
 fn malformed_name(kind: i32) -> String {
-    MalformedKind::try_from(kind).map(|k| k.as_str_name().to_owned()).unwrap_or_else(|_| kind.to_string())
+    MalformedKind::try_from(kind)
+        .map(|k| k.as_str_name().to_owned())
+        .unwrap_or_else(|_| kind.to_string())
 }
 
 /// The category a receiver decides by (SPEC.md REQ-ERR-9): the schema's for a declared code; the
@@ -93,7 +133,11 @@ pub fn resolved_category(code: i32, received: i32) -> i32 {
 pub fn declared_category(code: i32) -> Option<ErrorCategory> {
     match ErrorCode::try_from(code) {
         Ok(c) => Some(c.category()),
-        Err(_) => eventwire_schema::tables().error_codes().iter().find(|c| c.number == code).map(|c| c.category),
+        Err(_) => eventwire_schema::tables()
+            .error_codes()
+            .iter()
+            .find(|c| c.number == code)
+            .map(|c| c.category),
     }
 }
 
@@ -104,7 +148,13 @@ pub fn code_by_name(name: &str) -> Option<i32> {
     ErrorCode::from_str_name(name)
         .or_else(|| ErrorCode::from_str_name(&format!("ERROR_CODE_{name}")))
         .map(|c| c as i32)
-        .or_else(|| eventwire_schema::tables().error_codes().iter().find(|c| c.name == name || c.value == name).map(|c| c.number))
+        .or_else(|| {
+            eventwire_schema::tables()
+                .error_codes()
+                .iter()
+                .find(|c| c.name == name || c.value == name)
+                .map(|c| c.number)
+        })
 }
 
 pub(crate) fn code_name(code: i32) -> String {
@@ -119,7 +169,9 @@ pub(crate) fn code_name(code: i32) -> String {
 }
 
 pub(crate) fn category_name(category: i32) -> String {
-    ErrorCategory::try_from(category).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| category.to_string())
+    ErrorCategory::try_from(category)
+        .map(|c| c.as_str_name().to_owned())
+        .unwrap_or_else(|_| category.to_string())
 }
 
 fn describe_expect(e: &Expect) -> String {
@@ -145,7 +197,10 @@ fn describe_result(r: &R) -> String {
         R::Routed(_) => "routed notifications".into(),
         R::Dispatched(_) => "dispatched steps".into(),
         R::StreamOutput(o) => format!("{} stream frames", o.frames.len()),
-        R::StreamClient(o) => format!("a stream client's outcome ({} frames written)", o.written.len()),
+        R::StreamClient(o) => format!(
+            "a stream client's outcome ({} frames written)",
+            o.written.len()
+        ),
         R::Unsupported(why) => format!("unsupported ({why})"),
     }
 }
@@ -153,7 +208,12 @@ fn describe_result(r: &R) -> String {
 /// The frames a stream backend wrote: the ids of its responses (in ascending order, since a
 /// pipelined backend answers in completion order) and its faults, in order; nothing else but
 /// notifications.
-fn stream(responses: &[u64], faults: &[crate::case::StreamFault], handshakes: usize, a: &testee_pb::StreamOutput) -> Result<(), String> {
+fn stream(
+    responses: &[u64],
+    faults: &[crate::case::StreamFault],
+    handshakes: usize,
+    a: &testee_pb::StreamOutput,
+) -> Result<(), String> {
     use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
     let mut got_responses = Vec::new();
     let mut got_faults = Vec::new();
@@ -166,8 +226,9 @@ fn stream(responses: &[u64], faults: &[crate::case::StreamFault], handshakes: us
                 got_handshakes += 1;
             }
             Ok(Some(Kind::Fault(f))) => {
-                let error = FlowyError::decode(f.error.as_slice())
-                    .map_err(|e| format!("frame {i}: the fault's error is not a FlowyError ({e})"))?;
+                let error = FlowyError::decode(f.error.as_slice()).map_err(|e| {
+                    format!("frame {i}: the fault's error is not a FlowyError ({e})")
+                })?;
                 got_faults.push((f.id, f.closing, error));
             }
             Ok(Some(Kind::Notification(_))) => {}
@@ -176,18 +237,30 @@ fn stream(responses: &[u64], faults: &[crate::case::StreamFault], handshakes: us
         }
     }
     if got_handshakes != handshakes {
-        return Err(format!("expected {handshakes} handshake frames, got {got_handshakes}"));
+        return Err(format!(
+            "expected {handshakes} handshake frames, got {got_handshakes}"
+        ));
     }
     got_responses.sort_unstable();
     if got_responses != responses {
-        return Err(format!("expected responses for ids {responses:?}, got {got_responses:?}"));
+        return Err(format!(
+            "expected responses for ids {responses:?}, got {got_responses:?}"
+        ));
     }
     if got_faults.len() != faults.len() {
-        return Err(format!("expected {} faults, got {}: {:?}", faults.len(), got_faults.len(), got_faults.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()));
+        return Err(format!(
+            "expected {} faults, got {}: {:?}",
+            faults.len(),
+            got_faults.len(),
+            got_faults.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>()
+        ));
     }
     for (i, (e, (id, closing, error))) in faults.iter().zip(&got_faults).enumerate() {
         if (e.id, e.closing) != (*id, *closing) {
-            return Err(format!("fault {i}: expected id {} closing {}, got id {id} closing {closing} (msg {:?})", e.id, e.closing, error.msg));
+            return Err(format!(
+                "fault {i}: expected id {} closing {}, got id {id} closing {closing} (msg {:?})",
+                e.id, e.closing, error.msg
+            ));
         }
         self::error(&format!("fault {i}"), &e.error, error)?;
     }
@@ -198,19 +271,32 @@ fn stream(responses: &[u64], faults: &[crate::case::StreamFault], handshakes: us
 /// fingerprints (SPEC.md REQ-VER-13, REQ-VER-14); other modules may follow theirs.
 fn announces_the_project_schema(what: &str, h: &pb::StreamHandshake) -> Result<(), String> {
     if h.protocol_version != 1 {
-        return Err(format!("{what}: protocol_version {}, expected 1", h.protocol_version));
+        return Err(format!(
+            "{what}: protocol_version {}, expected 1",
+            h.protocol_version
+        ));
     }
     let names: Vec<&str> = h.modules.iter().map(|m| m.name.as_str()).collect();
     if names.windows(2).any(|w| w[0].as_bytes() >= w[1].as_bytes()) {
-        return Err(format!("{what}: modules not in ascending order of name: {names:?}"));
+        return Err(format!(
+            "{what}: modules not in ascending order of name: {names:?}"
+        ));
     }
     for expected in crate::bytes_spec::reference_handshake().modules {
         let Some(got) = h.modules.iter().find(|m| m.name == expected.name) else {
-            return Err(format!("{what}: module `{}` is not announced (got {names:?})", expected.name));
+            return Err(format!(
+                "{what}: module `{}` is not announced (got {names:?})",
+                expected.name
+            ));
         };
         for e in &expected.events {
             match got.events.iter().find(|g| g.name == e.name) {
-                None => return Err(format!("{what}: event `{}` of module `{}` is not announced", e.name, expected.name)),
+                None => {
+                    return Err(format!(
+                        "{what}: event `{}` of module `{}` is not announced",
+                        e.name, expected.name
+                    ));
+                }
                 Some(g) if g.id != e.id || g.fingerprint != e.fingerprint => {
                     return Err(format!(
                         "{what}: event `{}`: expected id {} fingerprint {}, got id {} fingerprint {}",
@@ -224,8 +310,15 @@ fn announces_the_project_schema(what: &str, h: &pb::StreamHandshake) -> Result<(
                 Some(_) => {}
             }
         }
-        if got.events.len() != expected.events.len() || got.events.windows(2).any(|w| w[0].id >= w[1].id) {
-            return Err(format!("{what}: module `{}`: expected its {} events in ascending id, got {:?}", expected.name, expected.events.len(), got.events.iter().map(|e| e.id).collect::<Vec<_>>()));
+        if got.events.len() != expected.events.len()
+            || got.events.windows(2).any(|w| w[0].id >= w[1].id)
+        {
+            return Err(format!(
+                "{what}: module `{}`: expected its {} events in ascending id, got {:?}",
+                expected.name,
+                expected.events.len(),
+                got.events.iter().map(|e| e.id).collect::<Vec<_>>()
+            ));
         }
         if got.fingerprint != expected.fingerprint {
             return Err(format!(
@@ -249,54 +342,83 @@ fn stream_client(
     use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
     let mut written = a.written.iter().enumerate();
     let Some((_, first)) = written.next() else {
-        return Err("the binding wrote nothing: its first frame is its handshake (REQ-VER-16)".into());
+        return Err(
+            "the binding wrote nothing: its first frame is its handshake (REQ-VER-16)".into(),
+        );
     };
     match StreamFrame::decode(first.as_slice()).map(|f| f.kind) {
-        Ok(Some(Kind::Handshake(h))) => announces_the_project_schema("the binding's handshake", &h)?,
-        other => return Err(format!("the binding's first frame is {other:?}, not its handshake (REQ-VER-16)")),
+        Ok(Some(Kind::Handshake(h))) => {
+            announces_the_project_schema("the binding's handshake", &h)?
+        }
+        other => {
+            return Err(format!(
+                "the binding's first frame is {other:?}, not its handshake (REQ-VER-16)"
+            ));
+        }
     }
     let mut requests = Vec::new();
     for (i, body) in written {
         match StreamFrame::decode(body.as_slice()).map(|f| f.kind) {
             Ok(Some(Kind::Request(r))) => {
-                let request = pb::FfiRequest::decode(r.request.as_slice())
-                    .map_err(|e| format!("written frame {i}: its request is not an FFIRequest ({e})"))?;
+                let request = pb::FfiRequest::decode(r.request.as_slice()).map_err(|e| {
+                    format!("written frame {i}: its request is not an FFIRequest ({e})")
+                })?;
                 requests.push((r.id, request.event));
             }
             Ok(Some(Kind::Cancel(_))) => {}
-            other => return Err(format!("written frame {i}: a front end sends no {other:?} here")),
+            other => {
+                return Err(format!(
+                    "written frame {i}: a front end sends no {other:?} here"
+                ));
+            }
         }
     }
     let expected_sent = calls.iter().filter(|c| c.sent).count();
     if requests.len() != expected_sent {
         return Err(format!(
             "expected {expected_sent} request frames (for the calls {:?}), got {}: {:?}",
-            calls.iter().enumerate().filter(|(_, c)| c.sent).map(|(i, _)| i).collect::<Vec<_>>(),
+            calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.sent)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>(),
             requests.len(),
             requests
         ));
     }
     for (n, (id, _)) in requests.iter().enumerate() {
         if *id != n as u64 + 1 {
-            return Err(format!("request frame {n} has id {id}; the operation numbers requests 1, 2, ... in order"));
+            return Err(format!(
+                "request frame {n} has id {id}; the operation numbers requests 1, 2, ... in order"
+            ));
         }
     }
-    let Some(got) = &a.handshake else { return Err("the binding reported no handshake outcome".into()) };
+    let Some(got) = &a.handshake else {
+        return Err("the binding reported no handshake outcome".into());
+    };
     if got.kind != outcome.kind as i32 {
         return Err(format!(
             "expected outcome {}, got {} (missing {:?}, event {:?})",
             outcome.kind.as_str_name(),
-            testee_pb::HandshakeOutcomeKind::try_from(got.kind).map_or_else(|_| got.kind.to_string(), |k| k.as_str_name().to_owned()),
+            testee_pb::HandshakeOutcomeKind::try_from(got.kind)
+                .map_or_else(|_| got.kind.to_string(), |k| k.as_str_name().to_owned()),
             got.missing_events,
             got.event
         ));
     }
     match outcome.kind {
         testee_pb::HandshakeOutcomeKind::Compatible if got.missing_events != outcome.missing => {
-            return Err(format!("expected missing events {:?}, got {:?}", outcome.missing, got.missing_events));
+            return Err(format!(
+                "expected missing events {:?}, got {:?}",
+                outcome.missing, got.missing_events
+            ));
         }
         testee_pb::HandshakeOutcomeKind::Incompatible => {
-            let backend = outcome.backend.as_ref().ok_or("an incompatible case sends a handshake")?;
+            let backend = outcome
+                .backend
+                .as_ref()
+                .ok_or("an incompatible case sends a handshake")?;
             if (got.front_end_version, got.backend_version) != (1, backend.protocol_version) {
                 return Err(format!(
                     "expected versions 1 (front end) and {} (backend), got {} and {}",
@@ -305,21 +427,51 @@ fn stream_client(
             }
             let got_event = (!got.event.is_empty()).then(|| got.event.clone());
             if got_event != outcome.event {
-                return Err(format!("expected first differing event {:?}, got {:?}", outcome.event, got_event));
+                return Err(format!(
+                    "expected first differing event {:?}, got {:?}",
+                    outcome.event, got_event
+                ));
             }
             if let Some(name) = &outcome.event {
                 let ours = crate::bytes_spec::reference_handshake();
                 let find = |h: &pb::StreamHandshake| {
-                    h.modules.iter().find_map(|m| m.events.iter().find(|e| &e.name == name).map(|e| (m.name.clone(), m.fingerprint.clone(), e.fingerprint.clone())))
+                    h.modules.iter().find_map(|m| {
+                        m.events
+                            .iter()
+                            .find(|e| &e.name == name)
+                            .map(|e| (m.name.clone(), m.fingerprint.clone(), e.fingerprint.clone()))
+                    })
                 };
-                let (module, front_module, front_event) = find(&ours).ok_or("the event is in the project's schema")?;
-                let (_, back_module, back_event) = find(backend).ok_or("the event is in the backend's handshake")?;
+                let (module, front_module, front_event) =
+                    find(&ours).ok_or("the event is in the project's schema")?;
+                let (_, back_module, back_event) =
+                    find(backend).ok_or("the event is in the backend's handshake")?;
                 let pairs = [
-                    ("module", &module.as_bytes().to_vec(), &got.module.as_bytes().to_vec()),
-                    ("front_end_module_fingerprint", &front_module, &got.front_end_module_fingerprint),
-                    ("backend_module_fingerprint", &back_module, &got.backend_module_fingerprint),
-                    ("front_end_event_fingerprint", &front_event, &got.front_end_event_fingerprint),
-                    ("backend_event_fingerprint", &back_event, &got.backend_event_fingerprint),
+                    (
+                        "module",
+                        &module.as_bytes().to_vec(),
+                        &got.module.as_bytes().to_vec(),
+                    ),
+                    (
+                        "front_end_module_fingerprint",
+                        &front_module,
+                        &got.front_end_module_fingerprint,
+                    ),
+                    (
+                        "backend_module_fingerprint",
+                        &back_module,
+                        &got.backend_module_fingerprint,
+                    ),
+                    (
+                        "front_end_event_fingerprint",
+                        &front_event,
+                        &got.front_end_event_fingerprint,
+                    ),
+                    (
+                        "backend_event_fingerprint",
+                        &back_event,
+                        &got.backend_event_fingerprint,
+                    ),
                 ];
                 for (what, e, g) in pairs {
                     bytes(what, e, g)?;
@@ -329,7 +481,11 @@ fn stream_client(
         _ => {}
     }
     if a.calls.len() != calls.len() {
-        return Err(format!("expected {} call results, got {}", calls.len(), a.calls.len()));
+        return Err(format!(
+            "expected {} call results, got {}",
+            calls.len(),
+            a.calls.len()
+        ));
     }
     for (i, (e, got)) in calls.iter().zip(&a.calls).enumerate() {
         interpreted(&e.result, got).map_err(|err| format!("call {i}: {err}"))?;
@@ -358,20 +514,28 @@ fn interpreted(e: &Interpreted, a: &testee_pb::Interpreted) -> Result<(), String
     use testee_pb::interpreted::Outcome as O;
     match (e, &a.outcome) {
         (Interpreted::Output(e), Some(O::OutputJson(a))) => {
-            let a: serde_json::Value =
-                serde_json::from_str(a).map_err(|err| format!("output_json is not JSON ({err}): {a}"))?;
+            let a: serde_json::Value = serde_json::from_str(a)
+                .map_err(|err| format!("output_json is not JSON ({err}): {a}"))?;
             json::compare(e, &a).map_err(|d| format!("output: {d}"))
         }
         (Interpreted::Error(e), Some(O::Error(a))) => error("error", e, a),
         (Interpreted::Malformed(e), Some(O::Malformed(a))) if a.kind == *e as i32 => Ok(()),
-        (e, a) => Err(format!("expected {}, got {}", describe_interpreted(e), describe_outcome(a.as_ref()))),
+        (e, a) => Err(format!(
+            "expected {}, got {}",
+            describe_interpreted(e),
+            describe_outcome(a.as_ref())
+        )),
     }
 }
 
 fn describe_interpreted(e: &Interpreted) -> String {
     match e {
         Interpreted::Output(j) => format!("output {j}"),
-        Interpreted::Error(e) => format!("error {} / {}", code_name(e.code), category_name(e.category)),
+        Interpreted::Error(e) => format!(
+            "error {} / {}",
+            code_name(e.code),
+            category_name(e.category)
+        ),
         Interpreted::Malformed(k) => format!("malformed {}", k.as_str_name()),
     }
 }
@@ -381,7 +545,12 @@ fn describe_outcome(o: Option<&testee_pb::interpreted::Outcome>) -> String {
     match o {
         None => "no outcome".into(),
         Some(O::OutputJson(j)) => format!("output {j}"),
-        Some(O::Error(e)) => format!("error {} / {} (msg {:?})", code_name(e.code), category_name(e.category), e.msg),
+        Some(O::Error(e)) => format!(
+            "error {} / {} (msg {:?})",
+            code_name(e.code),
+            category_name(e.category),
+            e.msg
+        ),
         Some(O::Malformed(m)) => format!("malformed {} ({})", malformed_name(m.kind), m.message),
     }
 }
@@ -389,45 +558,85 @@ fn describe_outcome(o: Option<&testee_pb::interpreted::Outcome>) -> String {
 fn routed(deliveries: &[Delivery], malformed: &[u32], a: &testee_pb::Routed) -> Result<(), String> {
     use testee_pb::delivery::Content as C;
     if malformed != a.malformed.as_slice() {
-        return Err(format!("malformed notifications: expected {malformed:?}, got {:?}", a.malformed));
+        return Err(format!(
+            "malformed notifications: expected {malformed:?}, got {:?}",
+            a.malformed
+        ));
     }
-    let got: Vec<(u32, u32)> = a.deliveries.iter().map(|d| (d.listener, d.notification)).collect();
-    let want: Vec<(u32, u32)> = deliveries.iter().map(|d| (d.listener, d.notification)).collect();
+    let got: Vec<(u32, u32)> = a
+        .deliveries
+        .iter()
+        .map(|d| (d.listener, d.notification))
+        .collect();
+    let want: Vec<(u32, u32)> = deliveries
+        .iter()
+        .map(|d| (d.listener, d.notification))
+        .collect();
     if got != want {
-        return Err(format!("deliveries as (listener, notification): expected {want:?}, got {got:?}"));
+        return Err(format!(
+            "deliveries as (listener, notification): expected {want:?}, got {got:?}"
+        ));
     }
     for (e, a) in deliveries.iter().zip(&a.deliveries) {
-        let at = format!("delivery of notification {} to listener {}", e.notification, e.listener);
+        let at = format!(
+            "delivery of notification {} to listener {}",
+            e.notification, e.listener
+        );
         match (&e.content, &a.content) {
             (Content::Payload(e), Some(C::PayloadJson(a))) => {
-                let a: serde_json::Value =
-                    serde_json::from_str(a).map_err(|err| format!("{at}: payload_json is not JSON ({err})"))?;
+                let a: serde_json::Value = serde_json::from_str(a)
+                    .map_err(|err| format!("{at}: payload_json is not JSON ({err})"))?;
                 json::compare(e, &a).map_err(|d| format!("{at}: {d}"))?;
             }
             (Content::Error(e), Some(C::Error(a))) => error(&at, e, a)?,
-            (Content::Payload(_), _) => return Err(format!("{at}: expected a payload, got {:?}", a.content)),
-            (Content::Error(_), _) => return Err(format!("{at}: expected an error, got {:?}", a.content)),
+            (Content::Payload(_), _) => {
+                return Err(format!("{at}: expected a payload, got {:?}", a.content));
+            }
+            (Content::Error(_), _) => {
+                return Err(format!("{at}: expected an error, got {:?}", a.content));
+            }
         }
     }
     Ok(())
 }
 
-fn dispatched(steps: &[Step], subscribers: &[SubscriberExpect], a: &testee_pb::Dispatched) -> Result<(), String> {
+fn dispatched(
+    steps: &[Step],
+    subscribers: &[SubscriberExpect],
+    a: &testee_pb::Dispatched,
+) -> Result<(), String> {
     if steps.len() != a.steps.len() {
-        return Err(format!("expected {} step results, got {}", steps.len(), a.steps.len()));
+        return Err(format!(
+            "expected {} step results, got {}",
+            steps.len(),
+            a.steps.len()
+        ));
     }
     for (i, (e, a)) in steps.iter().zip(&a.steps).enumerate() {
         let at = format!("step {i}");
-        notifications(&at, "before the response", &e.notifications, &a.notifications)?;
+        notifications(
+            &at,
+            "before the response",
+            &e.notifications,
+            &a.notifications,
+        )?;
         response(&at, &e.response, &a.response)?;
         if let Some(arrival) = e.arrival
             && a.arrival != arrival
         {
-            return Err(format!("{at}: expected its response to arrive {}, got {}", ordinal(arrival), ordinal(a.arrival)));
+            return Err(format!(
+                "{at}: expected its response to arrive {}, got {}",
+                ordinal(arrival),
+                ordinal(a.arrival)
+            ));
         }
     }
     if subscribers.len() != a.subscribers.len() {
-        return Err(format!("expected results for {} extra subscribers, got {}", subscribers.len(), a.subscribers.len()));
+        return Err(format!(
+            "expected results for {} extra subscribers, got {}",
+            subscribers.len(),
+            a.subscribers.len()
+        ));
     }
     for (i, (e, a)) in subscribers.iter().zip(&a.subscribers).enumerate() {
         let at = format!("subscriber {}", i + 1);
@@ -448,7 +657,12 @@ fn ordinal(n: u32) -> String {
     }
 }
 
-fn notifications(at: &str, when: &str, expected: &[Notification], actual: &[Vec<u8>]) -> Result<(), String> {
+fn notifications(
+    at: &str,
+    when: &str,
+    expected: &[Notification],
+    actual: &[Vec<u8>],
+) -> Result<(), String> {
     if expected.len() != actual.len() {
         return Err(format!(
             "{at}: expected {} notifications {when}, got {}{}",
@@ -478,7 +692,8 @@ fn summarize_notifications(raw: &[Vec<u8>]) -> String {
 }
 
 fn notification(at: &str, e: &Notification, raw: &[u8]) -> Result<(), String> {
-    let a = SubscribeObject::decode(raw).map_err(|err| format!("{at}: not a SubscribeObject ({err}): {}", hex::encode(raw)))?;
+    let a = SubscribeObject::decode(raw)
+        .map_err(|err| format!("{at}: not a SubscribeObject ({err}): {}", hex::encode(raw)))?;
     if (a.source.as_str(), a.ty, a.id.as_str()) != (e.source.as_str(), e.ty, e.id.as_str()) {
         return Err(format!(
             "{at}: expected ({}, {}, {:?}), got ({}, {}, {:?})",
@@ -490,20 +705,29 @@ fn notification(at: &str, e: &Notification, raw: &[u8]) -> Result<(), String> {
     {
         return Err(format!("{at}: expected seq {seq}, got {}", a.seq));
     }
-    let payload = a.payload_oneof.as_ref().map(|pb::subscribe_object::PayloadOneof::Payload(p)| p);
-    let err = a.error_oneof.as_ref().map(|pb::subscribe_object::ErrorOneof::Error(p)| p);
+    let payload = a
+        .payload_oneof
+        .as_ref()
+        .map(|pb::subscribe_object::PayloadOneof::Payload(p)| p);
+    let err = a
+        .error_oneof
+        .as_ref()
+        .map(|pb::subscribe_object::ErrorOneof::Error(p)| p);
     match (&e.content, payload, err) {
         (Content::Payload(e), Some(p), None) => {
             let desc = eventwire_schema::tables()
                 .notification(&a.source, a.ty)
                 .map(|n| n.payload.clone())
-                .ok_or_else(|| format!("{at}: ({}, {}) is not in the event tables", a.source, a.ty))?;
+                .ok_or_else(|| {
+                    format!("{at}: ({}, {}) is not in the event tables", a.source, a.ty)
+                })?;
             let m = DynamicMessage::decode(desc, p.as_slice())
                 .map_err(|err| format!("{at}: payload does not decode ({err})"))?;
             json::compare(e, &json::to_value(&m)).map_err(|d| format!("{at}: payload {d}"))
         }
         (Content::Error(e), None, Some(p)) => {
-            let a = FlowyError::decode(p.as_slice()).map_err(|err| format!("{at}: error is not a FlowyError ({err})"))?;
+            let a = FlowyError::decode(p.as_slice())
+                .map_err(|err| format!("{at}: error is not a FlowyError ({err})"))?;
             error(at, e, &a)
         }
         (_, p, x) => Err(format!(
@@ -519,7 +743,8 @@ fn notification(at: &str, e: &Notification, raw: &[u8]) -> Result<(), String> {
 }
 
 fn response(at: &str, e: &Response, raw: &[u8]) -> Result<(), String> {
-    let a = FfiResponse::decode(raw).map_err(|err| format!("{at}: not an FFIResponse ({err}): {}", hex::encode(raw)))?;
+    let a = FfiResponse::decode(raw)
+        .map_err(|err| format!("{at}: not an FFIResponse ({err}): {}", hex::encode(raw)))?;
     let describe = |a: &FfiResponse| -> String {
         if a.code == FfiStatusCode::Ok as i32 {
             format!("OK with payload {}", hex::encode(&a.payload))
@@ -537,7 +762,11 @@ fn response(at: &str, e: &Response, raw: &[u8]) -> Result<(), String> {
         }
     };
     match e {
-        Response::Ok { output_type, json: ej, bytes: eb } => {
+        Response::Ok {
+            output_type,
+            json: ej,
+            bytes: eb,
+        } => {
             if a.code != FfiStatusCode::Ok as i32 {
                 return Err(format!("{at}: expected OK, got {}", describe(&a)));
             }
@@ -546,9 +775,13 @@ fn response(at: &str, e: &Response, raw: &[u8]) -> Result<(), String> {
             }
             match output_type {
                 None if a.payload.is_empty() => Ok(()),
-                None => Err(format!("{at}: an event without output answers an empty payload, got {}", hex::encode(&a.payload))),
+                None => Err(format!(
+                    "{at}: an event without output answers an empty payload, got {}",
+                    hex::encode(&a.payload)
+                )),
                 Some(ty) => {
-                    let desc = json::message_type(ty).ok_or_else(|| format!("unknown output type {ty}"))?;
+                    let desc = json::message_type(ty)
+                        .ok_or_else(|| format!("unknown output type {ty}"))?;
                     let m = DynamicMessage::decode(desc, a.payload.as_slice())
                         .map_err(|err| format!("{at}: output does not decode as {ty} ({err})"))?;
                     json::compare(ej, &json::to_value(&m)).map_err(|d| format!("{at}: output {d}"))
@@ -564,8 +797,12 @@ fn response(at: &str, e: &Response, raw: &[u8]) -> Result<(), String> {
                     describe(&a)
                 ));
             }
-            let err = FlowyError::decode(a.payload.as_slice())
-                .map_err(|x| format!("{at}: ERR payload is not a FlowyError ({x}): {}", hex::encode(&a.payload)))?;
+            let err = FlowyError::decode(a.payload.as_slice()).map_err(|x| {
+                format!(
+                    "{at}: ERR payload is not a FlowyError ({x}): {}",
+                    hex::encode(&a.payload)
+                )
+            })?;
             error(at, e, &err)
         }
     }
@@ -581,7 +818,11 @@ mod tests {
     }
 
     fn err(code: ErrorCode) -> ExpectedError {
-        ExpectedError { code: code as i32, category: code.category() as i32, payload: None }
+        ExpectedError {
+            code: code as i32,
+            category: code.category() as i32,
+            payload: None,
+        }
     }
 
     #[test]
@@ -592,7 +833,11 @@ mod tests {
         assert!(check(&Expect::Data(vec![]), &result(R::Unsupported("no".into()))).is_err());
         let any = Expect::DataAnyOf(vec![vec![1, 2], vec![1, 2, 3]]);
         assert!(check(&any, &result(R::Data(vec![1, 2, 3]))).is_ok());
-        assert!(check(&any, &result(R::Data(vec![1, 3]))).unwrap_err().contains("none of the 2 allowed"));
+        assert!(
+            check(&any, &result(R::Data(vec![1, 3])))
+                .unwrap_err()
+                .contains("none of the 2 allowed")
+        );
     }
 
     #[test]
@@ -600,7 +845,9 @@ mod tests {
         let e = Expect::Interpreted(Interpreted::Error(err(ErrorCode::InvalidParams)));
         let ok = FlowyError::new(ErrorCode::InvalidParams, "whatever");
         let outcome = |f: FlowyError| {
-            result(R::Interpreted(testee_pb::Interpreted { outcome: Some(testee_pb::interpreted::Outcome::Error(f)) }))
+            result(R::Interpreted(testee_pb::Interpreted {
+                outcome: Some(testee_pb::interpreted::Outcome::Error(f)),
+            }))
         };
         assert!(check(&e, &outcome(ok.clone())).is_ok());
         let mut wrong_category = ok.clone();
@@ -611,18 +858,34 @@ mod tests {
 
     #[test]
     fn dispatched_responses_must_be_err_with_a_flowy_error() {
-        let step = Step { response: Response::Err(err(ErrorCode::UnknownEvent)), notifications: vec![], arrival: None };
+        let step = Step {
+            response: Response::Err(err(ErrorCode::UnknownEvent)),
+            notifications: vec![],
+            arrival: None,
+        };
         let good = FfiResponse {
             code: FfiStatusCode::Err as i32,
             payload: FlowyError::new(ErrorCode::UnknownEvent, "nope").encode_to_vec(),
         };
-        let internal_status = FfiResponse { code: FfiStatusCode::Internal as i32, ..good.clone() };
-        let text = FfiResponse { code: FfiStatusCode::Err as i32, payload: b"boom".to_vec() };
+        let internal_status = FfiResponse {
+            code: FfiStatusCode::Internal as i32,
+            ..good.clone()
+        };
+        let text = FfiResponse {
+            code: FfiStatusCode::Err as i32,
+            payload: b"boom".to_vec(),
+        };
         let run = |r: &FfiResponse| {
             check(
-                &Expect::Dispatched { steps: vec![step.clone()], subscribers: vec![] },
+                &Expect::Dispatched {
+                    steps: vec![step.clone()],
+                    subscribers: vec![],
+                },
                 &result(R::Dispatched(testee_pb::Dispatched {
-                    steps: vec![testee_pb::StepResult { response: r.encode_to_vec(), ..Default::default() }],
+                    steps: vec![testee_pb::StepResult {
+                        response: r.encode_to_vec(),
+                        ..Default::default()
+                    }],
                     ..Default::default()
                 })),
             )

@@ -14,14 +14,16 @@ use eventwire_schema::{PACKAGE, descriptor_pool};
 /// The message type `name`: a full name, or a name in package `eventwire.v1`.
 pub fn message_type(name: &str) -> Option<MessageDescriptor> {
     let pool = descriptor_pool();
-    pool.get_message_by_name(name).or_else(|| pool.get_message_by_name(&format!("{PACKAGE}.{name}")))
+    pool.get_message_by_name(name)
+        .or_else(|| pool.get_message_by_name(&format!("{PACKAGE}.{name}")))
 }
 
 /// Parses proto-JSON strictly (unknown keys are errors).
 pub fn parse(desc: &MessageDescriptor, json: &str) -> Result<DynamicMessage, String> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let message = DynamicMessage::deserialize_with_options(desc.clone(), &mut de, &DeserializeOptions::new())
-        .map_err(|e| e.to_string())?;
+    let message =
+        DynamicMessage::deserialize_with_options(desc.clone(), &mut de, &DeserializeOptions::new())
+            .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(message)
 }
@@ -65,7 +67,10 @@ fn compare_at(path: &str, expected: &Value, actual: &Value) -> Result<(), String
             }
             for key in a.keys() {
                 if !e.contains_key(key) {
-                    return Err(format!("{path}.{key}: unexpected {} (a canonical printer omits defaults)", a[key]));
+                    return Err(format!(
+                        "{path}.{key}: unexpected {} (a canonical printer omits defaults)",
+                        a[key]
+                    ));
                 }
             }
             for (key, ev) in e {
@@ -75,7 +80,11 @@ fn compare_at(path: &str, expected: &Value, actual: &Value) -> Result<(), String
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} elements, got {}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} elements, got {}",
+                    e.len(),
+                    a.len()
+                ));
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 compare_at(&format!("{path}[{i}]"), ev, av)?;
@@ -83,7 +92,9 @@ fn compare_at(path: &str, expected: &Value, actual: &Value) -> Result<(), String
             Ok(())
         }
         (Value::Number(e), Value::Number(a)) if numbers_equal(e, a) => Ok(()),
-        (Value::Number(_), Value::Number(_)) => Err(format!("{path}: expected {expected}, got {actual}")),
+        (Value::Number(_), Value::Number(_)) => {
+            Err(format!("{path}: expected {expected}, got {actual}"))
+        }
         (e, a) if e == a => Ok(()),
         (e, a) => Err(format!("{path}: expected {e}, got {a}")),
     }
@@ -113,8 +124,16 @@ mod tests {
     #[test]
     fn objects_compare_by_keys_and_values_not_order() {
         assert!(compare(&json!({"a": 1, "b": "x"}), &json!({"b": "x", "a": 1})).is_ok());
-        assert!(compare(&json!({"a": 1}), &json!({"a": 1, "b": 0})).unwrap_err().contains("$.b"));
-        assert!(compare(&json!({"a": [1, 2]}), &json!({"a": [2, 1]})).unwrap_err().contains("$.a[0]"));
+        assert!(
+            compare(&json!({"a": 1}), &json!({"a": 1, "b": 0}))
+                .unwrap_err()
+                .contains("$.b")
+        );
+        assert!(
+            compare(&json!({"a": [1, 2]}), &json!({"a": [2, 1]}))
+                .unwrap_err()
+                .contains("$.a[0]")
+        );
         assert!(compare(&json!({"a": "1"}), &json!({"a": 1})).is_err());
     }
 

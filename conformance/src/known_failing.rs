@@ -77,7 +77,10 @@ impl KnownFailing {
             .enumerate()
             .filter_map(|(i, l)| {
                 let l = l.split('#').next().unwrap_or("").trim();
-                (!l.is_empty()).then(|| Entry { line: i + 1, pattern: l.to_owned() })
+                (!l.is_empty()).then(|| Entry {
+                    line: i + 1,
+                    pattern: l.to_owned(),
+                })
             })
             .collect();
         KnownFailing { entries }
@@ -86,13 +89,22 @@ impl KnownFailing {
     /// Whether `name` is listed.
     pub fn lists(&self, name: &str) -> bool {
         let name: Vec<&str> = name.split('/').collect();
-        self.entries.iter().any(|e| matches(&e.pattern.split('/').collect::<Vec<_>>(), &name))
+        self.entries
+            .iter()
+            .any(|e| matches(&e.pattern.split('/').collect::<Vec<_>>(), &name))
     }
 
     /// The edit that makes the list describe `results` exactly. `all_names` is every case of
     /// the suite, to find patterns that match nothing.
-    pub fn edit<'a>(&self, all_names: impl IntoIterator<Item = &'a str>, results: &[(String, Verdict)]) -> Edit {
-        let all: Vec<Vec<&str>> = all_names.into_iter().map(|n| n.split('/').collect()).collect();
+    pub fn edit<'a>(
+        &self,
+        all_names: impl IntoIterator<Item = &'a str>,
+        results: &[(String, Verdict)],
+    ) -> Edit {
+        let all: Vec<Vec<&str>> = all_names
+            .into_iter()
+            .map(|n| n.split('/').collect())
+            .collect();
         let mut edit = Edit::default();
         let mut readd = BTreeSet::new();
         for e in &self.entries {
@@ -123,13 +135,18 @@ impl KnownFailing {
         let kept: Vec<&Entry> = self
             .entries
             .iter()
-            .filter(|e| !edit.remove.iter().any(|(l, _)| *l == e.line) && !edit.unused.iter().any(|(l, _)| *l == e.line))
+            .filter(|e| {
+                !edit.remove.iter().any(|(l, _)| *l == e.line)
+                    && !edit.unused.iter().any(|(l, _)| *l == e.line)
+            })
             .collect();
         edit.add = readd
             .into_iter()
             .filter(|n| {
                 let parts: Vec<&str> = n.split('/').collect();
-                !kept.iter().any(|e| matches(&e.pattern.split('/').collect::<Vec<_>>(), &parts))
+                !kept
+                    .iter()
+                    .any(|e| matches(&e.pattern.split('/').collect::<Vec<_>>(), &parts))
             })
             .collect();
         edit
@@ -142,7 +159,9 @@ mod tests {
 
     #[test]
     fn star_matches_one_part_and_double_star_any_number() {
-        let k = KnownFailing::parse("required/*/x\nrecommended/**\n# comment\n  \nrequired/decode/a # trailing");
+        let k = KnownFailing::parse(
+            "required/*/x\nrecommended/**\n# comment\n  \nrequired/decode/a # trailing",
+        );
         assert!(k.lists("required/encode/x"));
         assert!(!k.lists("required/encode/deep/x"));
         assert!(!k.lists("required/encode/y"));
@@ -157,7 +176,12 @@ mod tests {
     #[test]
     fn the_edit_removes_passing_entries_adds_new_failures_and_reports_unused() {
         let k = KnownFailing::parse("required/a/*\nrequired/b/one\nrequired/zzz/none\n");
-        let all = ["required/a/1", "required/a/2", "required/b/one", "required/c/x"];
+        let all = [
+            "required/a/1",
+            "required/a/2",
+            "required/b/one",
+            "required/c/x",
+        ];
         let results = vec![
             ("required/a/1".to_owned(), Verdict::Passed),
             ("required/a/2".to_owned(), Verdict::NotPassed),
@@ -167,7 +191,10 @@ mod tests {
         let edit = k.edit(all, &results);
         assert_eq!(edit.unused, vec![(3, "required/zzz/none".to_owned())]);
         assert_eq!(edit.remove, vec![(1, "required/a/*".to_owned())]);
-        assert_eq!(edit.add, vec!["required/a/2".to_owned(), "required/c/x".to_owned()]);
+        assert_eq!(
+            edit.add,
+            vec!["required/a/2".to_owned(), "required/c/x".to_owned()]
+        );
         let clean = KnownFailing::parse("required/b/one").edit(all, &results[2..3]);
         assert!(clean.is_empty());
     }

@@ -35,7 +35,10 @@ impl Outcome {
 
     pub fn message(&self) -> Option<&str> {
         match self {
-            Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::ExpectedFailure(m) | Outcome::CouldNotRun(m) => Some(m),
+            Outcome::Failed(m)
+            | Outcome::Skipped(m)
+            | Outcome::ExpectedFailure(m)
+            | Outcome::CouldNotRun(m) => Some(m),
             Outcome::UnexpectedPass => Some("listed in the known-failing list, but passed"),
             Outcome::Passed => None,
         }
@@ -72,7 +75,9 @@ impl Summary {
     pub fn of(records: &[Record]) -> Summary {
         let mut s = Summary::default();
         for r in records {
-            if matches!(r.outcome, Outcome::Failed(_) | Outcome::CouldNotRun(_)) && r.level == Level::Required {
+            if matches!(r.outcome, Outcome::Failed(_) | Outcome::CouldNotRun(_))
+                && r.level == Level::Required
+            {
                 s.required_failed += 1;
             }
             if r.outcome == Outcome::UnexpectedPass {
@@ -130,7 +135,10 @@ pub struct Implementation {
 }
 
 impl Implementation {
-    pub fn from_hello(role: Role, hello: &eventwire_schema::testee_pb::HandshakeResult) -> Implementation {
+    pub fn from_hello(
+        role: Role,
+        hello: &eventwire_schema::testee_pb::HandshakeResult,
+    ) -> Implementation {
         Implementation {
             role: Some(role),
             name: hello.implementation_name.clone(),
@@ -164,7 +172,12 @@ pub struct Testee {
 /// The JSON report.
 pub fn json(testee: &Testee, records: &[Record]) -> String {
     let s = Summary::of(records);
-    let level_count = |level: Level, f: fn(&Outcome) -> bool| records.iter().filter(|r| r.level == level && f(&r.outcome)).count();
+    let level_count = |level: Level, f: fn(&Outcome) -> bool| {
+        records
+            .iter()
+            .filter(|r| r.level == level && f(&r.outcome))
+            .count()
+    };
     let value = json!({
         "spec_version": eventwire_schema::PACKAGE,
         "suite_version": crate::testee::SUITE_VERSION,
@@ -222,7 +235,9 @@ fn xml_escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -232,7 +247,9 @@ fn xml_escape(s: &str) -> String {
 /// The JUnit XML report: one `testsuite` per role; expected failures and skips are `skipped`,
 /// could-not-run cases are `error`s.
 pub fn junit(records: &[Record]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"eventwire-conformance\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"eventwire-conformance\">\n",
+    );
     for role in Role::ALL {
         let rs: Vec<&Record> = records.iter().filter(|r| r.role == role).collect();
         if rs.is_empty() {
@@ -259,11 +276,22 @@ pub fn junit(records: &[Record]) -> String {
             ));
             let body = match &r.outcome {
                 Outcome::Passed => None,
-                Outcome::Failed(m) => Some(format!("<failure message=\"failed\">{}</failure>", xml_escape(m))),
-                Outcome::UnexpectedPass => Some("<failure message=\"listed in the known-failing list, but passed\"/>".into()),
+                Outcome::Failed(m) => Some(format!(
+                    "<failure message=\"failed\">{}</failure>",
+                    xml_escape(m)
+                )),
+                Outcome::UnexpectedPass => Some(
+                    "<failure message=\"listed in the known-failing list, but passed\"/>".into(),
+                ),
                 Outcome::Skipped(m) => Some(format!("<skipped message=\"{}\"/>", xml_escape(m))),
-                Outcome::ExpectedFailure(m) => Some(format!("<skipped message=\"expected failure: {}\"/>", xml_escape(m))),
-                Outcome::CouldNotRun(m) => Some(format!("<error message=\"could not run\">{}</error>", xml_escape(m))),
+                Outcome::ExpectedFailure(m) => Some(format!(
+                    "<skipped message=\"expected failure: {}\"/>",
+                    xml_escape(m)
+                )),
+                Outcome::CouldNotRun(m) => Some(format!(
+                    "<error message=\"could not run\">{}</error>",
+                    xml_escape(m)
+                )),
             };
             match body {
                 None => out.push_str("/>\n"),
@@ -302,7 +330,10 @@ mod tests {
             record("required/a/6", Outcome::CouldNotRun("crash".into())),
         ];
         let s = Summary::of(&rs);
-        assert_eq!(s.line(), "1 passed, 2 failed, 1 skipped, 1 expected failures, 1 could not run");
+        assert_eq!(
+            s.line(),
+            "1 passed, 2 failed, 1 skipped, 1 expected failures, 1 could not run"
+        );
         assert!(!s.ok());
         assert!(Summary::of(&rs[..1]).ok());
         assert!(!Summary::of(&rs[5..]).ok());
@@ -310,7 +341,10 @@ mod tests {
 
     #[test]
     fn junit_escapes_and_classifies() {
-        let xml = junit(&[record("required/a/<1>", Outcome::Failed("a & b".into())), record("required/a/2", Outcome::CouldNotRun("x".into()))]);
+        let xml = junit(&[
+            record("required/a/<1>", Outcome::Failed("a & b".into())),
+            record("required/a/2", Outcome::CouldNotRun("x".into())),
+        ]);
         assert!(xml.contains("name=\"&lt;1&gt;\""));
         assert!(xml.contains("a &amp; b"));
         assert!(xml.contains("failures=\"1\" errors=\"1\""));

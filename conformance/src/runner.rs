@@ -116,22 +116,30 @@ impl Default for Options {
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
     let mut o = Options::default();
     let mut args = args.into_iter();
-    let value = |args: &mut dyn Iterator<Item = String>, flag: &str| args.next().ok_or(format!("{flag} needs a value"));
+    let value = |args: &mut dyn Iterator<Item = String>, flag: &str| {
+        args.next().ok_or(format!("{flag} needs a value"))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--testee" => o.testee = Some(value(&mut args, "--testee")?),
             "--role" => {
                 let r = value(&mut args, "--role")?;
-                o.role = Some(Role::parse(&r).ok_or(format!("--role is binding or backend, not `{r}`"))?);
+                o.role = Some(
+                    Role::parse(&r).ok_or(format!("--role is binding or backend, not `{r}`"))?,
+                );
             }
-            "--known-failing" => o.known_failing = Some(value(&mut args, "--known-failing")?.into()),
+            "--known-failing" => {
+                o.known_failing = Some(value(&mut args, "--known-failing")?.into())
+            }
             "--filter" => o.filter = Some(value(&mut args, "--filter")?),
             "--exact" => o.exact = true,
             "--dump" => o.dump = Some(value(&mut args, "--dump")?),
             "--explain" => o.explain = Some(value(&mut args, "--explain")?),
             "--decode" => o.decode = Some((value(&mut args, "--decode")?.into(), false)),
-            "--decode-answers" => o.decode = Some((value(&mut args, "--decode-answers")?.into(), true)),
+            "--decode-answers" => {
+                o.decode = Some((value(&mut args, "--decode-answers")?.into(), true))
+            }
             "--output" => o.output = Some(value(&mut args, "--output")?.into()),
             "--report" => {
                 let format = match value(&mut args, "--report")?.as_str() {
@@ -139,11 +147,14 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Option<Optio
                     "junit" => ReportFormat::Junit,
                     other => return Err(format!("--report is json or junit, not `{other}`")),
                 };
-                o.reports.push((format, value(&mut args, "--report FORMAT")?.into()));
+                o.reports
+                    .push((format, value(&mut args, "--report FORMAT")?.into()));
             }
             "--timeout-ms" => {
                 let v = value(&mut args, "--timeout-ms")?;
-                let ms: u64 = v.parse().map_err(|_| format!("--timeout-ms takes milliseconds, not `{v}`"))?;
+                let ms: u64 = v
+                    .parse()
+                    .map_err(|_| format!("--timeout-ms takes milliseconds, not `{v}`"))?;
                 o.timeout = Duration::from_millis(ms.max(1));
             }
             "--list" => o.list = true,
@@ -186,12 +197,19 @@ pub fn open(command: Option<&str>, role: Role, timeout: Duration) -> Opened {
         },
         None => match builtin(role) {
             Some(t) => t,
-            None => return Opened::NotPlayed(format!("this build has no built-in {role} implementation")),
+            None => {
+                return Opened::NotPlayed(format!(
+                    "this build has no built-in {role} implementation"
+                ));
+            }
         },
     };
     match Session::start(testee, role, timeout) {
         Ok(s) if s.plays(role) => Opened::Session(s),
-        Ok(s) => Opened::NotPlayed(format!("the testee `{}` does not play the {role} role", s.hello().implementation_name)),
+        Ok(s) => Opened::NotPlayed(format!(
+            "the testee `{}` does not play the {role} role",
+            s.hello().implementation_name
+        )),
         Err(e) => Opened::Failed(format!("handshake failed: {e}")),
     }
 }
@@ -213,7 +231,9 @@ pub fn run_one(session: &mut Opened, case: &Case, known: &KnownFailing) -> Recor
                         Ok(()) => Outcome::Passed,
                         Err(why) => Outcome::Failed(why),
                     },
-                    Err(NotRun::Unsupported(why)) => Outcome::CouldNotRun(format!("unsupported: {why}")),
+                    Err(NotRun::Unsupported(why)) => {
+                        Outcome::CouldNotRun(format!("unsupported: {why}"))
+                    }
                     Err(not_run) => Outcome::CouldNotRun(not_run.to_string()),
                 }
             }
@@ -236,7 +256,12 @@ pub fn run_one(session: &mut Opened, case: &Case, known: &KnownFailing) -> Recor
 
 /// Runs `cases` of their roles against `command` (or the reference), without printing: the
 /// programmatic form of a run.
-pub fn run_quietly(command: Option<&str>, cases: &[Case], known: &KnownFailing, timeout: Duration) -> Vec<Record> {
+pub fn run_quietly(
+    command: Option<&str>,
+    cases: &[Case],
+    known: &KnownFailing,
+    timeout: Duration,
+) -> Vec<Record> {
     let mut records = Vec::new();
     for role in Role::ALL {
         let mine: Vec<&Case> = cases.iter().filter(|c| c.role == role).collect();
@@ -317,29 +342,60 @@ fn closest<'c>(cases: &'c [Case], name: &str) -> Vec<&'c str> {
         .iter()
         .map(|c| {
             let tail = c.name.rsplit('/').next().unwrap_or(&c.name);
-            let d = distance(&c.name, name).min(distance(tail, last) + usize::from(!c.name.ends_with(last)));
-            (if c.name.contains(last) && !last.is_empty() { 0 } else { d }, c.name.as_str())
+            let d = distance(&c.name, name)
+                .min(distance(tail, last) + usize::from(!c.name.ends_with(last)));
+            (
+                if c.name.contains(last) && !last.is_empty() {
+                    0
+                } else {
+                    d
+                },
+                c.name.as_str(),
+            )
         })
         .collect();
     scored.sort();
     let limit = (name.len() / 3).max(3);
-    scored.into_iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, n)| n).collect()
+    scored
+        .into_iter()
+        .filter(|(d, _)| *d <= limit)
+        .take(3)
+        .map(|(_, n)| n)
+        .collect()
 }
 
 fn no_case(cases: &[Case], flag: &str, name: &str) -> String {
     let near = closest(cases, name);
-    let hint = if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")) };
+    let hint = if near.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; did you mean {}?",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    };
     format!("{flag}: no case is named `{name}`{hint} (`--list` prints every name)")
 }
 
 fn find<'c>(cases: &'c [Case], flag: &str, name: &str) -> Result<&'c Case, String> {
-    cases.iter().find(|c| c.name == name).ok_or_else(|| no_case(cases, flag, name))
+    cases
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| no_case(cases, flag, name))
 }
 
 /// `--explain CASE`: the case as a reader needs it.
 pub fn explain(case: &Case) -> String {
     let mut out = format!("{}\n", case.name);
-    out.push_str(&format!("  role:         {}\n  level:        {}\n  from:         {}\n", case.role, case.level.as_str(), case.origin));
+    out.push_str(&format!(
+        "  role:         {}\n  level:        {}\n  from:         {}\n",
+        case.role,
+        case.level.as_str(),
+        case.origin
+    ));
     let index = spec_index();
     out.push_str("  requirements:\n");
     for r in &case.requirements {
@@ -356,9 +412,18 @@ pub fn explain(case: &Case) -> String {
         out.push_str(&format!("  doc:          {}\n", case.doc));
     }
     out.push_str("  sends (the Case request, proto-JSON):\n");
-    out.push_str(&format!("    {}\n", message_json("eventwire.conformance.v1.TesteeRequest", &case.request().encode_to_vec())));
+    out.push_str(&format!(
+        "    {}\n",
+        message_json(
+            "eventwire.conformance.v1.TesteeRequest",
+            &case.request().encode_to_vec()
+        )
+    ));
     for (what, ty, bytes) in embedded(case) {
-        out.push_str(&format!("  {what}, decoded as {ty}:\n    {}\n", message_json(&ty, &bytes)));
+        out.push_str(&format!(
+            "  {what}, decoded as {ty}:\n    {}\n",
+            message_json(&ty, &bytes)
+        ));
     }
     out
 }
@@ -370,33 +435,64 @@ fn embedded(case: &Case) -> Vec<(String, String, Vec<u8>)> {
     match &case.op {
         Op::Decode(d) => out.push(("data".into(), d.message_type.clone(), d.data.clone())),
         Op::RoundTrip(d) => out.push(("data".into(), d.message_type.clone(), d.data.clone())),
-        Op::InterpretResponse(r) => out.push(("response".into(), "eventwire.v1.FFIResponse".into(), r.response.clone())),
+        Op::InterpretResponse(r) => out.push((
+            "response".into(),
+            "eventwire.v1.FFIResponse".into(),
+            r.response.clone(),
+        )),
         Op::RouteNotifications(r) => {
             for (i, n) in r.notifications.iter().enumerate() {
-                out.push((format!("notification {i}"), "eventwire.v1.SubscribeObject".into(), n.clone()));
+                out.push((
+                    format!("notification {i}"),
+                    "eventwire.v1.SubscribeObject".into(),
+                    n.clone(),
+                ));
             }
         }
         Op::Dispatch(d) => {
             for (i, step) in d.steps.iter().enumerate() {
-                out.push((format!("step {i} request"), "eventwire.v1.FFIRequest".into(), step.request.clone()));
+                out.push((
+                    format!("step {i} request"),
+                    "eventwire.v1.FFIRequest".into(),
+                    step.request.clone(),
+                ));
                 if let Ok(r) = eventwire_schema::pb::FfiRequest::decode(step.request.as_slice()) {
-                    if let Some(input) = eventwire_schema::tables().event(&r.event).and_then(|e| e.input.as_ref()) {
-                        out.push((format!("step {i} payload"), input.full_name().to_owned(), r.payload));
+                    if let Some(input) = eventwire_schema::tables()
+                        .event(&r.event)
+                        .and_then(|e| e.input.as_ref())
+                    {
+                        out.push((
+                            format!("step {i} payload"),
+                            input.full_name().to_owned(),
+                            r.payload,
+                        ));
                     }
                 }
             }
         }
         Op::Stream(s) => {
             for (i, frame) in s.frames.iter().enumerate() {
-                out.push((format!("frame {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+                out.push((
+                    format!("frame {i}"),
+                    "eventwire.v1.StreamFrame".into(),
+                    frame.clone(),
+                ));
             }
         }
         Op::StreamClient(s) => {
             for (i, frame) in s.handshake_answer.iter().enumerate() {
-                out.push((format!("handshake answer {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+                out.push((
+                    format!("handshake answer {i}"),
+                    "eventwire.v1.StreamFrame".into(),
+                    frame.clone(),
+                ));
             }
             for (i, frame) in s.frames.iter().enumerate() {
-                out.push((format!("frame {i}"), "eventwire.v1.StreamFrame".into(), frame.clone()));
+                out.push((
+                    format!("frame {i}"),
+                    "eventwire.v1.StreamFrame".into(),
+                    frame.clone(),
+                ));
             }
         }
         Op::Encode(_) | Op::BuildRequest(_) => {}
@@ -421,18 +517,25 @@ fn spec_index() -> Vec<(String, String)> {
         .lines()
         .filter_map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (cells.len() >= 5 && cells[1].starts_with("REQ-")).then(|| (cells[1].to_owned(), format!("[{}] {}", cells[2], cells[3])))
+            (cells.len() >= 5 && cells[1].starts_with("REQ-"))
+                .then(|| (cells[1].to_owned(), format!("[{}] {}", cells[2], cells[3])))
         })
         .collect()
 }
 
 /// `--decode FILE`: each frame as proto-JSON, one per line.
 pub fn decode_frames(bytes: &[u8], answers: bool) -> Result<String, String> {
-    let ty = if answers { "eventwire.conformance.v1.TesteeResponse" } else { "eventwire.conformance.v1.TesteeRequest" };
+    let ty = if answers {
+        "eventwire.conformance.v1.TesteeResponse"
+    } else {
+        "eventwire.conformance.v1.TesteeRequest"
+    };
     let mut input = bytes;
     let mut out = String::new();
     let mut n = 0;
-    while let Some(frame) = framing::read_frame(&mut input).map_err(|e| format!("frame {n}: {e}"))? {
+    while let Some(frame) =
+        framing::read_frame(&mut input).map_err(|e| format!("frame {n}: {e}"))?
+    {
         out.push_str(&format!("{}\n", message_json(ty, &frame)));
         n += 1;
     }
@@ -468,8 +571,12 @@ fn letter(outcome: &Outcome) -> char {
 pub fn run(o: &Options) -> Result<ExitCode, String> {
     let cases = catalog::all()?;
     if let Some((path, answers)) = &o.decode {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        print!("{}", decode_frames(&bytes, *answers).map_err(|e| format!("{}: {e}", path.display()))?);
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        print!(
+            "{}",
+            decode_frames(&bytes, *answers).map_err(|e| format!("{}: {e}", path.display()))?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(name) = &o.explain {
@@ -479,8 +586,11 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     if let Some(name) = &o.dump {
         let bytes = dump(find(&cases, "--dump", name)?);
         match &o.output {
-            Some(path) => std::fs::write(path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-            None => std::io::stdout().write_all(&bytes).map_err(|e| e.to_string())?,
+            Some(path) => std::fs::write(path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+            None => std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|e| e.to_string())?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -488,7 +598,12 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     if chosen.is_empty() {
         return Err(match (&o.filter, o.exact) {
             (Some(f), true) => no_case(&cases, "--exact", f),
-            (Some(f), false) => format!("--filter `{f}` selects no case{} (`--list` prints every name)", o.role.map(|r| format!(" of the {r} role")).unwrap_or_default()),
+            (Some(f), false) => format!(
+                "--filter `{f}` selects no case{} (`--list` prints every name)",
+                o.role
+                    .map(|r| format!(" of the {r} role"))
+                    .unwrap_or_default()
+            ),
             (None, _) => "no case is selected".into(),
         });
     }
@@ -500,18 +615,31 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     }
     // Reports are checked before anything runs: a long run must not end in "cannot write".
     for (_, path) in &o.reports {
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(path).map_err(|e| format!("--report {}: cannot write: {e}", path.display()))?;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(|e| format!("--report {}: cannot write: {e}", path.display()))?;
     }
     let (known, known_text) = match &o.known_failing {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("--known-failing {}: cannot read: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--known-failing {}: cannot read: {e}", path.display()))?;
             (KnownFailing::parse(&text), Some(text))
         }
         None => (KnownFailing::default(), None),
     };
     let total = chosen.len();
     let filtered_out = cases.len() - total;
-    println!("running {total} cases{}", if filtered_out > 0 { format!(" ({filtered_out} not selected)") } else { String::new() });
+    println!(
+        "running {total} cases{}",
+        if filtered_out > 0 {
+            format!(" ({filtered_out} not selected)")
+        } else {
+            String::new()
+        }
+    );
 
     let mut records: Vec<Record> = Vec::new();
     let mut implementations = Vec::new();
@@ -523,13 +651,18 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         }
         let mut opened = open(o.testee.as_deref(), role, o.timeout);
         match &opened {
-            Opened::Session(s) => implementations.push(report::Implementation::from_hello(role, s.hello())),
+            Opened::Session(s) => {
+                implementations.push(report::Implementation::from_hello(role, s.hello()))
+            }
             Opened::NotPlayed(why) if o.role == Some(role) => return Err(why.clone()),
             Opened::NotPlayed(why) => println!("note: the {role} cases are skipped: {why}"),
             Opened::Failed(why) => {
                 // One message for one cause, not one per case.
                 let message = format!("the {role} testee could not start: {why}");
-                eprintln!("error: {message}\nnone of the {} {role} cases was run", mine.len());
+                eprintln!(
+                    "error: {message}\nnone of the {} {role} cases was run",
+                    mine.len()
+                );
                 for case in &mine {
                     records.push(run_one(&mut opened, case, &known));
                 }
@@ -558,13 +691,27 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
         }
     }
     let by_name = |name: &str| chosen.iter().find(|c| c.name == name);
-    let failing: Vec<&Record> =
-        records.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_) | Outcome::CouldNotRun(_) | Outcome::UnexpectedPass)).collect();
+    let failing: Vec<&Record> = records
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                Outcome::Failed(_) | Outcome::CouldNotRun(_) | Outcome::UnexpectedPass
+            )
+        })
+        .collect();
     if no_run.is_none() && !failing.is_empty() {
         println!("\nfailures:");
         for r in &failing {
-            let origin = by_name(&r.name).map(|c| format!("\n  ({}; {})", c.origin, c.requirements.join(", "))).unwrap_or_default();
-            println!("\n---- {} ({}) ----\n{}{origin}", r.name, r.outcome.label(), r.outcome.message().unwrap_or(""));
+            let origin = by_name(&r.name)
+                .map(|c| format!("\n  ({}; {})", c.origin, c.requirements.join(", ")))
+                .unwrap_or_default();
+            println!(
+                "\n---- {} ({}) ----\n{}{origin}",
+                r.name,
+                r.outcome.label(),
+                r.outcome.message().unwrap_or("")
+            );
         }
     }
     if no_run.is_none() {
@@ -574,7 +721,9 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
                 .map(|r| {
                     let v = match r.outcome {
                         Outcome::Passed | Outcome::UnexpectedPass => Verdict::Passed,
-                        Outcome::Failed(_) | Outcome::CouldNotRun(_) | Outcome::ExpectedFailure(_) => Verdict::NotPassed,
+                        Outcome::Failed(_)
+                        | Outcome::CouldNotRun(_)
+                        | Outcome::ExpectedFailure(_) => Verdict::NotPassed,
                         Outcome::Skipped(_) => Verdict::Unknown,
                     };
                     (r.name.clone(), v)
@@ -585,16 +734,26 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
                 println!("\n{}", edit.render(&path.display().to_string()));
             }
         } else if !failing.is_empty() {
-            println!("\nto accept these failures for now, list them in a file and pass --known-failing FILE:");
+            println!(
+                "\nto accept these failures for now, list them in a file and pass --known-failing FILE:"
+            );
             for r in &failing {
                 println!("+ {}", r.name);
             }
         }
     }
     let header = report::Testee {
-        command: o.testee.clone().unwrap_or_else(|| "built-in reference".into()),
+        command: o
+            .testee
+            .clone()
+            .unwrap_or_else(|| "built-in reference".into()),
         implementation: implementations,
-        known_failing: o.known_failing.as_ref().map(|p| (p.display().to_string(), known_text.clone().unwrap_or_default())),
+        known_failing: o.known_failing.as_ref().map(|p| {
+            (
+                p.display().to_string(),
+                known_text.clone().unwrap_or_default(),
+            )
+        }),
         selection: o.filter.clone(),
     };
     for (format, path) in &o.reports {
@@ -611,11 +770,12 @@ pub fn run(o: &Options) -> Result<ExitCode, String> {
     }
     let code = summary.exit_code();
     if code == EXIT_RECOMMENDED_ONLY {
-        println!("only recommended cases failed: this does not prevent a claim of conformance (SPEC.md REQ-CONF-3); exit status {code}");
+        println!(
+            "only recommended cases failed: this does not prevent a claim of conformance (SPEC.md REQ-CONF-3); exit status {code}"
+        );
     }
     Ok(ExitCode::from(code))
 }
-
 
 #[cfg(test)]
 mod tests {

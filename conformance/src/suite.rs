@@ -33,7 +33,10 @@ use serde_json::Value;
 
 use crate::{
     bytes_spec,
-    case::{Case, Content, Delivery, Expect, ExpectedError, Interpreted, Level, Notification, Response, Role, Step, SubscriberExpect},
+    case::{
+        Case, Content, Delivery, Expect, ExpectedError, Interpreted, Level, Notification, Response,
+        Role, Step, SubscriberExpect,
+    },
     json,
 };
 
@@ -321,16 +324,21 @@ struct DeliveryRaw {
 pub fn load(origin: &str, text: &str) -> Result<Vec<Case>, String> {
     let file: File = if text.contains(REPEAT) {
         let tree: Value = serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-        serde_json::from_value(expand(tree).map_err(|e| format!("{origin}: {e}"))?).map_err(|e| format!("{origin}: {e}"))?
+        serde_json::from_value(expand(tree).map_err(|e| format!("{origin}: {e}"))?)
+            .map_err(|e| format!("{origin}: {e}"))?
     } else {
         serde_norway::from_str(text).map_err(|e| format!("{origin}: {e}"))?
     };
-    let role = Role::parse(&file.role).ok_or_else(|| format!("{origin}: unknown role `{}`", file.role))?;
+    let role =
+        Role::parse(&file.role).ok_or_else(|| format!("{origin}: unknown role `{}`", file.role))?;
     let _ = file.doc;
     let mut cases = Vec::new();
     for raw in file.cases {
         let id = raw.id.clone();
-        cases.push(case(origin, role, &file.area, raw).map_err(|e| format!("{origin}: case `{id}`: {e}"))?);
+        cases.push(
+            case(origin, role, &file.area, raw)
+                .map_err(|e| format!("{origin}: case `{id}`: {e}"))?,
+        );
     }
     Ok(cases)
 }
@@ -342,15 +350,29 @@ const REPEAT: &str = "$repeat";
 fn expand(v: Value) -> Result<Value, String> {
     match v {
         Value::Object(m) if m.contains_key(REPEAT) => {
-            let text = m.get(REPEAT).and_then(Value::as_str).ok_or("`$repeat` takes a string")?;
-            let times = m.get("$times").and_then(Value::as_u64).ok_or("`$repeat` needs `$times`, a count")?;
+            let text = m
+                .get(REPEAT)
+                .and_then(Value::as_str)
+                .ok_or("`$repeat` takes a string")?;
+            let times = m
+                .get("$times")
+                .and_then(Value::as_u64)
+                .ok_or("`$repeat` needs `$times`, a count")?;
             if m.len() != 2 {
                 return Err("`$repeat` takes only `$times` beside it".into());
             }
-            Ok(Value::String(text.repeat(usize::try_from(times).map_err(|_| "`$times` is too large")?)))
+            Ok(Value::String(text.repeat(
+                usize::try_from(times).map_err(|_| "`$times` is too large")?,
+            )))
         }
-        Value::Object(m) => Ok(Value::Object(m.into_iter().map(|(k, v)| Ok((k, expand(v)?))).collect::<Result<_, String>>()?)),
-        Value::Array(a) => Ok(Value::Array(a.into_iter().map(expand).collect::<Result<_, _>>()?)),
+        Value::Object(m) => Ok(Value::Object(
+            m.into_iter()
+                .map(|(k, v)| Ok((k, expand(v)?)))
+                .collect::<Result<_, String>>()?,
+        )),
+        Value::Array(a) => Ok(Value::Array(
+            a.into_iter().map(expand).collect::<Result<_, _>>()?,
+        )),
         v => Ok(v),
     }
 }
@@ -362,7 +384,9 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         other => return Err(format!("unknown level `{other}`")),
     };
     if let Some(bad) = raw.requirements.iter().find(|r| !r.starts_with("REQ-")) {
-        return Err(format!("`{bad}` is not a requirement id (REQ-AREA-N, as in SPEC.md)"));
+        return Err(format!(
+            "`{bad}` is not a requirement id (REQ-AREA-N, as in SPEC.md)"
+        ));
     }
     let expect = raw.expect;
     if let Some(op) = raw.stream_client {
@@ -400,7 +424,16 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
             expect,
         });
     }
-    let ops = (raw.encode, raw.decode, raw.round_trip, raw.build_request, raw.interpret_response, raw.route_notifications, raw.dispatch, raw.stream);
+    let ops = (
+        raw.encode,
+        raw.decode,
+        raw.round_trip,
+        raw.build_request,
+        raw.interpret_response,
+        raw.route_notifications,
+        raw.dispatch,
+        raw.stream,
+    );
     let (op, expect) = match ops {
         (Some(op), None, None, None, None, None, None, None) => encode(op, expect)?,
         (None, Some(op), None, None, None, None, None, None) => decode(op, expect)?,
@@ -410,7 +443,9 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         (None, None, None, None, None, Some(op), None, None) => {
             // Routing needs a listener API, which a binding may not have (INTERPRETING.md 5).
             if !raw.features.iter().any(|f| f == "notification-routing") {
-                return Err("a route_notifications case needs `features: [notification-routing]`".into());
+                return Err(
+                    "a route_notifications case needs `features: [notification-routing]`".into(),
+                );
             }
             route(op, expect)?
         }
@@ -433,7 +468,11 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
         }
         _ => return Err("a case has exactly one operation".into()),
     };
-    let op_role = if matches!(op, Op::Dispatch(_) | Op::Stream(_)) { Role::Backend } else { Role::Binding };
+    let op_role = if matches!(op, Op::Dispatch(_) | Op::Stream(_)) {
+        Role::Backend
+    } else {
+        Role::Binding
+    };
     if op_role != role {
         return Err(format!("a {} operation in a {role} suite", op_role));
     }
@@ -452,32 +491,64 @@ fn case(origin: &str, role: Role, area: &str, raw: RawCase) -> Result<Case, Stri
 }
 
 fn stream(op: StreamRaw) -> Result<(Op, Expect), String> {
-    let frames = op.frames.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
+    let frames = op
+        .frames
+        .iter()
+        .map(bytes_spec::build)
+        .collect::<Result<Vec<_>, _>>()?;
     let faults = op
         .expect
         .faults
         .into_iter()
-        .map(|f| Ok(crate::case::StreamFault { id: f.id, closing: f.closing, error: expected_error(&f.error)? }))
+        .map(|f| {
+            Ok(crate::case::StreamFault {
+                id: f.id,
+                closing: f.closing,
+                error: expected_error(&f.error)?,
+            })
+        })
         .collect::<Result<_, String>>()?;
     let mut responses = op.expect.responses;
     responses.sort_unstable();
-    Ok((Op::Stream(testee_pb::StreamOp { frames }), Expect::Stream { responses, faults, handshakes: op.expect.handshakes }))
+    Ok((
+        Op::Stream(testee_pb::StreamOp { frames }),
+        Expect::Stream {
+            responses,
+            faults,
+            handshakes: op.expect.handshakes,
+        },
+    ))
 }
 
 fn stream_client(op: StreamClientRaw) -> Result<(Op, Expect), String> {
     use eventwire_schema::pb::{StreamFrame, stream_frame::Kind};
-    let handshake_answer = op.handshake_answer.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
-    let frames = op.frames.iter().map(bytes_spec::build).collect::<Result<Vec<_>, _>>()?;
-    let backend = handshake_answer.iter().find_map(|body| match StreamFrame::decode(body.as_slice()).ok()?.kind {
-        Some(Kind::Handshake(h)) => Some(h),
-        _ => None,
+    let handshake_answer = op
+        .handshake_answer
+        .iter()
+        .map(bytes_spec::build)
+        .collect::<Result<Vec<_>, _>>()?;
+    let frames = op
+        .frames
+        .iter()
+        .map(bytes_spec::build)
+        .collect::<Result<Vec<_>, _>>()?;
+    let backend = handshake_answer.iter().find_map(|body| {
+        match StreamFrame::decode(body.as_slice()).ok()?.kind {
+            Some(Kind::Handshake(h)) => Some(h),
+            _ => None,
+        }
     });
     let kind = testee_pb::HandshakeOutcomeKind::from_str_name(&format!(
         "HANDSHAKE_OUTCOME_KIND_{}",
         op.expect.handshake.kind.to_uppercase().replace('-', "_")
     ))
     .filter(|k| *k != testee_pb::HandshakeOutcomeKind::Unspecified)
-    .ok_or_else(|| format!("unknown handshake outcome `{}` (identical, compatible, incompatible, no-handshake)", op.expect.handshake.kind))?;
+    .ok_or_else(|| {
+        format!(
+            "unknown handshake outcome `{}` (identical, compatible, incompatible, no-handshake)",
+            op.expect.handshake.kind
+        )
+    })?;
     let outcome = crate::case::ExpectedOutcome {
         kind,
         missing: op.expect.handshake.missing,
@@ -485,14 +556,20 @@ fn stream_client(op: StreamClientRaw) -> Result<(Op, Expect), String> {
         backend,
     };
     if op.expect.calls.len() != op.calls.len() {
-        return Err(format!("{} calls and {} expected calls", op.calls.len(), op.expect.calls.len()));
+        return Err(format!(
+            "{} calls and {} expected calls",
+            op.calls.len(),
+            op.expect.calls.len()
+        ));
     }
     let mut calls = Vec::new();
     let mut expects = Vec::new();
     for (call, e) in op.calls.into_iter().zip(op.expect.calls) {
         let result = match (e.output, e.error) {
             (Some(o), None) => {
-                let ev = tables().event(&call.event).ok_or_else(|| format!("unknown event `{}`", call.event))?;
+                let ev = tables()
+                    .event(&call.event)
+                    .ok_or_else(|| format!("unknown event `{}`", call.event))?;
                 match &ev.output {
                     Some(desc) => Interpreted::Output(json::canonical(desc, &o)?),
                     None => Interpreted::Output(Value::Object(Default::default())),
@@ -502,13 +579,30 @@ fn stream_client(op: StreamClientRaw) -> Result<(Op, Expect), String> {
             _ => return Err("each expected call has exactly one of `output` and `error`".into()),
         };
         input_bytes(&call.event, call.input.as_ref())?;
-        let input_json = call.input.as_ref().map(Value::to_string).unwrap_or_else(|| "{}".into());
-        calls.push(testee_pb::StreamCall { event: call.event, input_json });
-        expects.push(crate::case::CallExpect { sent: e.sent, result });
+        let input_json = call
+            .input
+            .as_ref()
+            .map(Value::to_string)
+            .unwrap_or_else(|| "{}".into());
+        calls.push(testee_pb::StreamCall {
+            event: call.event,
+            input_json,
+        });
+        expects.push(crate::case::CallExpect {
+            sent: e.sent,
+            result,
+        });
     }
     Ok((
-        Op::StreamClient(testee_pb::StreamClientOp { handshake_answer, calls, frames }),
-        Expect::StreamClient { outcome, calls: expects },
+        Op::StreamClient(testee_pb::StreamClientOp {
+            handshake_answer,
+            calls,
+            frames,
+        }),
+        Expect::StreamClient {
+            outcome,
+            calls: expects,
+        },
     ))
 }
 
@@ -525,9 +619,11 @@ fn failure_kind(name: &str) -> Result<FailureKind, String> {
 fn data_or_failure(e: ExpectRaw) -> Result<Expect, String> {
     match (e.data, e.data_any_of, e.failure) {
         (Some(d), None, None) => Ok(Expect::Data(bytes_spec::build(&d)?)),
-        (None, Some(list), None) if list.len() >= 2 => {
-            Ok(Expect::DataAnyOf(list.iter().map(bytes_spec::build).collect::<Result<_, _>>()?))
-        }
+        (None, Some(list), None) if list.len() >= 2 => Ok(Expect::DataAnyOf(
+            list.iter()
+                .map(bytes_spec::build)
+                .collect::<Result<_, _>>()?,
+        )),
         (None, None, Some(f)) => Ok(Expect::Failure(failure_kind(&f)?)),
         _ => Err("expect exactly one of `data`, `data_any_of` (two or more) and `failure`".into()),
     }
@@ -538,11 +634,19 @@ fn encode(op: EncodeRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), Stri
         Value::String(s) => s.clone(),
         v => v.to_string(),
     };
-    Ok((Op::Encode(testee_pb::EncodeOp { message_type: full_name(&op.ty), json }), data_or_failure(need(expect)?)?))
+    Ok((
+        Op::Encode(testee_pb::EncodeOp {
+            message_type: full_name(&op.ty),
+            json,
+        }),
+        data_or_failure(need(expect)?)?,
+    ))
 }
 
 fn full_name(ty: &str) -> String {
-    json::message_type(ty).map(|d| d.full_name().to_owned()).unwrap_or_else(|| ty.to_owned())
+    json::message_type(ty)
+        .map(|d| d.full_name().to_owned())
+        .unwrap_or_else(|| ty.to_owned())
 }
 
 fn decode(op: TypedBytes, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
@@ -550,23 +654,38 @@ fn decode(op: TypedBytes, expect: Option<ExpectRaw>) -> Result<(Op, Expect), Str
     let data = bytes_spec::build(&op.data)?;
     let expect = match (e.json, e.failure) {
         (Some(j), None) => {
-            let desc = json::message_type(&op.ty).ok_or_else(|| format!("unknown type {}", op.ty))?;
+            let desc =
+                json::message_type(&op.ty).ok_or_else(|| format!("unknown type {}", op.ty))?;
             Expect::Json(json::canonical(&desc, &j)?)
         }
         (None, Some(f)) => Expect::Failure(failure_kind(&f)?),
         _ => return Err("expect exactly one of `json` and `failure`".into()),
     };
-    Ok((Op::Decode(testee_pb::DecodeOp { message_type: full_name(&op.ty), data }), expect))
+    Ok((
+        Op::Decode(testee_pb::DecodeOp {
+            message_type: full_name(&op.ty),
+            data,
+        }),
+        expect,
+    ))
 }
 
 fn round_trip(op: TypedBytes, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
     let data = bytes_spec::build(&op.data)?;
-    Ok((Op::RoundTrip(testee_pb::RoundTripOp { message_type: full_name(&op.ty), data }), data_or_failure(need(expect)?)?))
+    Ok((
+        Op::RoundTrip(testee_pb::RoundTripOp {
+            message_type: full_name(&op.ty),
+            data,
+        }),
+        data_or_failure(need(expect)?)?,
+    ))
 }
 
 /// The input of `event` as canonical bytes, from proto-JSON (`None` or `{}` for no input).
 fn input_bytes(event: &str, input: Option<&Value>) -> Result<Vec<u8>, String> {
-    let ev = tables().event(event).ok_or_else(|| format!("unknown event `{event}`"))?;
+    let ev = tables()
+        .event(event)
+        .ok_or_else(|| format!("unknown event `{event}`"))?;
     match (&ev.input, input) {
         (Some(desc), Some(j)) => bytes_spec::encode_message(desc, j),
         (Some(_), None) => Ok(Vec::new()),
@@ -577,22 +696,41 @@ fn input_bytes(event: &str, input: Option<&Value>) -> Result<Vec<u8>, String> {
 }
 
 fn build_request(op: BuildRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
-    let input_json = op.input.as_ref().map(Value::to_string).unwrap_or_else(|| "{}".into());
+    let input_json = op
+        .input
+        .as_ref()
+        .map(Value::to_string)
+        .unwrap_or_else(|| "{}".into());
     let expect = match expect {
         Some(e) => data_or_failure(e)?,
         // Unless pinned, the expected request is the event name and the canonical input.
         None => Expect::Data(
-            FfiRequest { event: op.event.clone(), payload: input_bytes(&op.event, op.input.as_ref())? }.encode_to_vec(),
+            FfiRequest {
+                event: op.event.clone(),
+                payload: input_bytes(&op.event, op.input.as_ref())?,
+            }
+            .encode_to_vec(),
         ),
     };
-    Ok((Op::BuildRequest(testee_pb::BuildRequestOp { event: op.event, input_json }), expect))
+    Ok((
+        Op::BuildRequest(testee_pb::BuildRequestOp {
+            event: op.event,
+            input_json,
+        }),
+        expect,
+    ))
 }
 
 /// An error code by name (`INVALID_PARAMS` or `ERROR_CODE_INVALID_PARAMS`) or number.
 fn code(v: &Value) -> Result<i32, String> {
     match v {
-        Value::Number(n) => n.as_i64().map(|n| n as i32).ok_or_else(|| format!("bad code {n}")),
-        Value::String(s) => crate::check::code_by_name(s).ok_or_else(|| format!("unknown error code `{s}`")),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|n| n as i32)
+            .ok_or_else(|| format!("bad code {n}")),
+        Value::String(s) => {
+            crate::check::code_by_name(s).ok_or_else(|| format!("unknown error code `{s}`"))
+        }
         v => Err(format!("bad code {v}")),
     }
 }
@@ -600,13 +738,19 @@ fn code(v: &Value) -> Result<i32, String> {
 /// An expected error: a code (its category is the schema's) or `{code, category, payload}`.
 fn expected_error(v: &Value) -> Result<ExpectedError, String> {
     let (code_v, category_v, payload_v) = match v {
-        Value::Object(m) => (m.get("code").ok_or("an error needs `code`")?, m.get("category"), m.get("payload")),
+        Value::Object(m) => (
+            m.get("code").ok_or("an error needs `code`")?,
+            m.get("category"),
+            m.get("payload"),
+        ),
         v => (v, None, None),
     };
     let code = code(code_v)?;
     let category = match category_v {
         Some(Value::String(s)) => eventwire_schema::pb::ErrorCategory::from_str_name(s)
-            .or_else(|| eventwire_schema::pb::ErrorCategory::from_str_name(&format!("ERROR_CATEGORY_{s}")))
+            .or_else(|| {
+                eventwire_schema::pb::ErrorCategory::from_str_name(&format!("ERROR_CATEGORY_{s}"))
+            })
             .map(|c| c as i32)
             .ok_or_else(|| format!("unknown category `{s}`"))?,
         Some(Value::Number(n)) => n.as_i64().ok_or("bad category")? as i32,
@@ -616,7 +760,11 @@ fn expected_error(v: &Value) -> Result<ExpectedError, String> {
             .ok_or_else(|| format!("code {code} is not in the schema: give its `category`"))?,
     };
     let payload = payload_v.map(bytes_spec::build).transpose()?;
-    Ok(ExpectedError { code, category, payload })
+    Ok(ExpectedError {
+        code,
+        category,
+        payload,
+    })
 }
 
 fn interpret_response(op: InterpretRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
@@ -624,7 +772,9 @@ fn interpret_response(op: InterpretRaw, expect: Option<ExpectRaw>) -> Result<(Op
     let response = bytes_spec::build(&op.response)?;
     let interpreted = match (e.output, e.error, e.malformed) {
         (Some(o), None, None) => {
-            let ev = tables().event(&op.event).ok_or_else(|| format!("unknown event `{}`", op.event))?;
+            let ev = tables()
+                .event(&op.event)
+                .ok_or_else(|| format!("unknown event `{}`", op.event))?;
             match &ev.output {
                 Some(desc) => Interpreted::Output(json::canonical(desc, &o)?),
                 None => Interpreted::Output(Value::Object(Default::default())),
@@ -638,19 +788,35 @@ fn interpret_response(op: InterpretRaw, expect: Option<ExpectRaw>) -> Result<(Op
         ),
         (None, None, None) if e.failure.is_some() => {
             return Ok((
-                Op::InterpretResponse(testee_pb::InterpretResponseOp { event: op.event, response }),
+                Op::InterpretResponse(testee_pb::InterpretResponseOp {
+                    event: op.event,
+                    response,
+                }),
                 Expect::Failure(failure_kind(e.failure.as_deref().unwrap_or_default())?),
             ));
         }
         _ => return Err("expect exactly one of `output`, `error`, `malformed`, `failure`".into()),
     };
-    Ok((Op::InterpretResponse(testee_pb::InterpretResponseOp { event: op.event, response }), Expect::Interpreted(interpreted)))
+    Ok((
+        Op::InterpretResponse(testee_pb::InterpretResponseOp {
+            event: op.event,
+            response,
+        }),
+        Expect::Interpreted(interpreted),
+    ))
 }
 
-fn content(source: &str, ty: i32, payload: Option<&Value>, error: Option<&Value>) -> Result<Content, String> {
+fn content(
+    source: &str,
+    ty: i32,
+    payload: Option<&Value>,
+    error: Option<&Value>,
+) -> Result<Content, String> {
     match (payload, error) {
         (Some(p), None) => {
-            let n = tables().notification(source, ty).ok_or_else(|| format!("({source}, {ty}) is not in the tables"))?;
+            let n = tables()
+                .notification(source, ty)
+                .ok_or_else(|| format!("({source}, {ty}) is not in the tables"))?;
             Ok(Content::Payload(json::canonical(&n.payload, p)?))
         }
         (None, Some(e)) => Ok(Content::Error(expected_error(e)?)),
@@ -660,7 +826,11 @@ fn content(source: &str, ty: i32, payload: Option<&Value>, error: Option<&Value>
 
 fn route(op: RouteRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String> {
     let e = need(expect)?;
-    let notifications: Vec<Vec<u8>> = op.notifications.iter().map(bytes_spec::build).collect::<Result<_, _>>()?;
+    let notifications: Vec<Vec<u8>> = op
+        .notifications
+        .iter()
+        .map(bytes_spec::build)
+        .collect::<Result<_, _>>()?;
     let mut deliveries = Vec::new();
     for d in e.deliveries.unwrap_or_default() {
         let listener = op
@@ -671,17 +841,33 @@ fn route(op: RouteRaw, expect: Option<ExpectRaw>) -> Result<(Op, Expect), String
         deliveries.push(Delivery {
             listener: d.listener,
             notification: d.notification,
-            content: content(&listener.source, listener.ty, d.payload.as_ref(), d.error.as_ref())?,
+            content: content(
+                &listener.source,
+                listener.ty,
+                d.payload.as_ref(),
+                d.error.as_ref(),
+            )?,
         });
     }
     let listeners = op
         .listeners
         .into_iter()
-        .map(|l| testee_pb::Listener { listener: l.listener, source: l.source, ty: l.ty, id: l.id })
+        .map(|l| testee_pb::Listener {
+            listener: l.listener,
+            source: l.source,
+            ty: l.ty,
+            id: l.id,
+        })
         .collect();
     Ok((
-        Op::RouteNotifications(testee_pb::RouteNotificationsOp { listeners, notifications }),
-        Expect::Routed { deliveries, malformed: e.malformed_notifications.unwrap_or_default() },
+        Op::RouteNotifications(testee_pb::RouteNotificationsOp {
+            listeners,
+            notifications,
+        }),
+        Expect::Routed {
+            deliveries,
+            malformed: e.malformed_notifications.unwrap_or_default(),
+        },
     ))
 }
 
@@ -691,8 +877,11 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
     for (i, s) in op.steps.into_iter().enumerate() {
         let at = |e: String| format!("step {i}: {e}");
         let request = match (&s.call, &s.request) {
-            (Some(event), None) => FfiRequest { event: event.clone(), payload: input_bytes(event, s.input.as_ref()).map_err(at)? }
-                .encode_to_vec(),
+            (Some(event), None) => FfiRequest {
+                event: event.clone(),
+                payload: input_bytes(event, s.input.as_ref()).map_err(at)?,
+            }
+            .encode_to_vec(),
             (None, Some(raw)) => bytes_spec::build(raw).map_err(at)?,
             _ => return Err(at("a step has exactly one of `call` and `request`".into())),
         };
@@ -705,7 +894,9 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
                         .map(|r| r.event)
                         .map_err(|_| at("`ok` after an undecodable request".into()))?,
                 };
-                let ev = tables().event(&event).ok_or_else(|| at(format!("unknown event `{event}`")))?;
+                let ev = tables()
+                    .event(&event)
+                    .ok_or_else(|| at(format!("unknown event `{event}`")))?;
                 let json = match &ev.output {
                     Some(desc) => json::canonical(desc, &ok).map_err(at)?,
                     None => Value::Object(Default::default()),
@@ -713,7 +904,13 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
                 Response::Ok {
                     output_type: ev.output.as_ref().map(|d| d.full_name().to_owned()),
                     json,
-                    bytes: s.expect.output.as_ref().map(bytes_spec::build).transpose().map_err(at)?,
+                    bytes: s
+                        .expect
+                        .output
+                        .as_ref()
+                        .map(bytes_spec::build)
+                        .transpose()
+                        .map_err(at)?,
                 }
             }
             (None, Some(err)) => Response::Err(expected_error(&err).map_err(at)?),
@@ -732,12 +929,23 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
             cancel_after_answer: s.cancel_after_answer,
             cancel_after_step: s.cancel_after_step,
         });
-        expected.push(Step { response, notifications, arrival: s.expect.arrival });
+        expected.push(Step {
+            response,
+            notifications,
+            arrival: s.expect.arrival,
+        });
     }
-    for (i, step) in steps.iter().enumerate().filter(|(_, s)| s.cancel_after_step > 0) {
+    for (i, step) in steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.cancel_after_step > 0)
+    {
         let after = step.cancel_after_step as usize;
         if after <= i || after >= steps.len() {
-            return Err(format!("step {i}: `cancel_after_step: {after}` must name a later step (steps count from 0; the last is {})", steps.len() - 1));
+            return Err(format!(
+                "step {i}: `cancel_after_step: {after}` must name a later step (steps count from 0; the last is {})",
+                steps.len() - 1
+            ));
         }
         if let Some(j) = (i + 1..=after).find(|&j| !steps[j].concurrent) {
             return Err(format!(
@@ -756,8 +964,18 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
     }
     for s in &c.subscribers {
         match steps.get(s.from_step as usize) {
-            None => return Err(format!("a subscriber subscribes before step {}, which does not exist", s.from_step)),
-            Some(step) if step.concurrent => return Err(format!("a subscriber subscribes before step {}, which is concurrent", s.from_step)),
+            None => {
+                return Err(format!(
+                    "a subscriber subscribes before step {}, which does not exist",
+                    s.from_step
+                ));
+            }
+            Some(step) if step.concurrent => {
+                return Err(format!(
+                    "a subscriber subscribes before step {}, which is concurrent",
+                    s.from_step
+                ));
+            }
             Some(_) => {}
         }
     }
@@ -766,7 +984,11 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            Ok(SubscriberExpect { notifications: notifications(&s.notifications).map_err(|e| format!("subscriber {}: {e}", i + 1))?, dropped: s.dropped })
+            Ok(SubscriberExpect {
+                notifications: notifications(&s.notifications)
+                    .map_err(|e| format!("subscriber {}: {e}", i + 1))?,
+                dropped: s.dropped,
+            })
         })
         .collect::<Result<Vec<_>, String>>()?;
     let config = testee_pb::BackendConfig {
@@ -779,10 +1001,22 @@ fn dispatch(op: DispatchRaw) -> Result<(Op, Expect), String> {
         subscribers: c
             .subscribers
             .iter()
-            .map(|s| testee_pb::Subscriber { from_step: s.from_step, notification_queue: s.notification_queue })
+            .map(|s| testee_pb::Subscriber {
+                from_step: s.from_step,
+                notification_queue: s.notification_queue,
+            })
             .collect(),
     };
-    Ok((Op::Dispatch(testee_pb::DispatchOp { config: Some(config), steps }), Expect::Dispatched { steps: expected, subscribers }))
+    Ok((
+        Op::Dispatch(testee_pb::DispatchOp {
+            config: Some(config),
+            steps,
+        }),
+        Expect::Dispatched {
+            steps: expected,
+            subscribers,
+        },
+    ))
 }
 
 fn notifications(raw: &[NotificationRaw]) -> Result<Vec<Notification>, String> {
@@ -814,15 +1048,32 @@ fn check_dispatch_features(op: &Op, declared: &[String]) -> Result<(), String> {
     if config.capabilities_configured && config.capabilities.is_empty() {
         needed.push("empty-capability-set");
     }
-    if config.max_payload_bytes > 0 || config.max_nesting_depth > 0 || config.max_in_flight > 0 || config.capabilities_configured {
+    if config.max_payload_bytes > 0
+        || config.max_nesting_depth > 0
+        || config.max_in_flight > 0
+        || config.capabilities_configured
+    {
         needed.push("configuration");
     }
-    if d.steps.iter().any(|s| s.cancel_after_ms > 0 || s.cancel_after_answer || s.cancel_after_step > 0) {
+    if d.steps
+        .iter()
+        .any(|s| s.cancel_after_ms > 0 || s.cancel_after_answer || s.cancel_after_step > 0)
+    {
         needed.push("cancellation");
     }
     if config.not_ready {
         needed.push("not-ready");
     }
-    let missing: Vec<&str> = needed.into_iter().filter(|f| !declared.iter().any(|d| d == f)).collect();
-    if missing.is_empty() { Ok(()) } else { Err(format!("the case needs `features: [{}]`", missing.join(", "))) }
+    let missing: Vec<&str> = needed
+        .into_iter()
+        .filter(|f| !declared.iter().any(|d| d == f))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the case needs `features: [{}]`",
+            missing.join(", ")
+        ))
+    }
 }

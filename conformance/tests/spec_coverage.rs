@@ -20,7 +20,10 @@ fn spec_requirements() -> Vec<(String, bool)> {
         .filter_map(|l| {
             let rest = l.strip_prefix("- **REQ-")?;
             let (id, rest) = rest.split_once("**")?;
-            Some((format!("REQ-{id}"), rest.trim_start().starts_with("[required]")))
+            Some((
+                format!("REQ-{id}"),
+                rest.trim_start().starts_with("[required]"),
+            ))
         })
         .collect()
 }
@@ -34,12 +37,20 @@ fn base(id: &str) -> &str {
 fn every_required_statement_is_covered_or_exempt_with_a_reason() {
     let spec = spec_requirements();
     assert!(spec.len() > 100, "SPEC.md requirement bullets not found");
-    let cited: BTreeSet<String> =
-        catalog::all().unwrap().iter().flat_map(|c| c.requirements.iter().map(|r| base(r).to_owned())).collect();
-    let exemptions: Vec<Exemption> = serde_norway::from_str(include_str!("../uncovered.yaml")).unwrap();
+    let cited: BTreeSet<String> = catalog::all()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.requirements.iter().map(|r| base(r).to_owned()))
+        .collect();
+    let exemptions: Vec<Exemption> =
+        serde_norway::from_str(include_str!("../uncovered.yaml")).unwrap();
     let mut exempt = BTreeSet::new();
     for e in &exemptions {
-        assert!(e.reason.split_whitespace().count() >= 5, "give a real reason for {:?}", e.requirements);
+        assert!(
+            e.reason.split_whitespace().count() >= 5,
+            "give a real reason for {:?}",
+            e.requirements
+        );
         for r in &e.requirements {
             assert!(exempt.insert(r.clone()), "{r} is exempted twice");
         }
@@ -49,18 +60,35 @@ fn every_required_statement_is_covered_or_exempt_with_a_reason() {
         .filter(|(id, required)| *required && !cited.contains(id) && !exempt.contains(id))
         .map(|(id, _)| id.as_str())
         .collect();
-    assert!(uncovered.is_empty(), "required statements no case cites and uncovered.yaml does not list: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "required statements no case cites and uncovered.yaml does not list: {uncovered:?}"
+    );
     let stale: Vec<&String> = exempt.iter().filter(|id| cited.contains(*id)).collect();
-    assert!(stale.is_empty(), "uncovered.yaml lists requirements that cases now cite: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "uncovered.yaml lists requirements that cases now cite: {stale:?}"
+    );
     let known: BTreeSet<&str> = spec.iter().map(|(id, _)| id.as_str()).collect();
-    let unknown: Vec<&String> = cited.iter().chain(&exempt).filter(|id| !known.contains(id.as_str())).collect();
-    assert!(unknown.is_empty(), "ids that SPEC.md does not define: {unknown:?}");
+    let unknown: Vec<&String> = cited
+        .iter()
+        .chain(&exempt)
+        .filter(|id| !known.contains(id.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "ids that SPEC.md does not define: {unknown:?}"
+    );
 }
 
 #[test]
 fn every_case_cites_a_requirement_and_names_are_level_area_id() {
     for c in catalog::all().unwrap() {
-        assert!(!c.requirements.is_empty(), "{} cites no requirement", c.name);
+        assert!(
+            !c.requirements.is_empty(),
+            "{} cites no requirement",
+            c.name
+        );
         let parts: Vec<&str> = c.name.split('/').collect();
         assert_eq!(parts.len(), 3, "{}", c.name);
         assert!(matches!(parts[0], "required" | "recommended"), "{}", c.name);
@@ -82,14 +110,24 @@ fn every_event_has_a_request_building_case_and_every_conformance_event_a_dispatc
         .iter()
         .filter_map(|c| match &c.op {
             Op::Dispatch(d) => Some(d.steps.iter().filter_map(|s| {
-                <eventwire_schema::pb::FfiRequest as prost::Message>::decode(s.request.as_slice()).ok().map(|r| r.event)
+                <eventwire_schema::pb::FfiRequest as prost::Message>::decode(s.request.as_slice())
+                    .ok()
+                    .map(|r| r.event)
             })),
             _ => None,
         })
         .flatten()
         .collect();
     for e in eventwire_schema::tables().events() {
-        assert!(built.contains(&e.name), "no build_request case for {}", e.name);
-        assert!(dispatched.contains(&e.name), "no dispatch case calls {}", e.name);
+        assert!(
+            built.contains(&e.name),
+            "no build_request case for {}",
+            e.name
+        );
+        assert!(
+            dispatched.contains(&e.name),
+            "no dispatch case calls {}",
+            e.name
+        );
     }
 }

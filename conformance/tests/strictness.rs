@@ -15,20 +15,38 @@ const TESTEE: &str = env!("CARGO_BIN_EXE_eventwire-conformance-testee");
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn binding_cases() -> Vec<Case> {
-    catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Binding).collect()
+    catalog::all()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Binding)
+        .collect()
 }
 
 fn run(flaw: &str, cases: &[Case]) -> Vec<Record> {
-    run_quietly(Some(&format!("{TESTEE} --flaw {flaw}")), cases, &KnownFailing::default(), TIMEOUT)
+    run_quietly(
+        Some(&format!("{TESTEE} --flaw {flaw}")),
+        cases,
+        &KnownFailing::default(),
+        TIMEOUT,
+    )
 }
 
 fn failed(records: &[Record]) -> Vec<String> {
-    records.iter().filter(|r| !matches!(r.outcome, Outcome::Passed)).map(|r| r.name.clone()).collect()
+    records
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Passed))
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 #[test]
 fn the_reference_testee_process_passes_every_binding_case() {
-    let records = run_quietly(Some(TESTEE), &binding_cases(), &KnownFailing::default(), TIMEOUT);
+    let records = run_quietly(
+        Some(TESTEE),
+        &binding_cases(),
+        &KnownFailing::default(),
+        TIMEOUT,
+    );
     assert!(!records.is_empty());
     assert_eq!(failed(&records), Vec::<String>::new());
 }
@@ -39,7 +57,12 @@ fn a_null_testee_scores_near_zero() {
     let records = run("null", &cases);
     let s = Summary::of(&records);
     assert_eq!(records.len(), cases.len());
-    assert!(s.passed * 20 < records.len(), "a testee that answers everything the same passed {} of {}", s.passed, records.len());
+    assert!(
+        s.passed * 20 < records.len(),
+        "a testee that answers everything the same passed {} of {}",
+        s.passed,
+        records.len()
+    );
 }
 
 #[test]
@@ -53,15 +76,27 @@ fn reading_error_payloads_as_text_fails_the_error_cases() {
     ] {
         assert!(f.contains(name), "{name} passed:\n{f}");
     }
-    assert!(!f.contains("required/interpret-response/ok-with-output"), "{f}");
+    assert!(
+        !f.contains("required/interpret-response/ok-with-output"),
+        "{f}"
+    );
 }
 
 #[test]
 fn routing_by_ty_alone_fails_the_routing_cases() {
     let f = failed(&run("route-by-ty-alone", &binding_cases())).join("\n");
-    assert!(f.contains("required/notification-routing/same-ty-in-three-sources"), "{f}");
-    assert!(f.contains("required/notification-routing/id-filters"), "{f}");
-    assert!(!f.contains("required/notification-routing/error-notification"), "{f}");
+    assert!(
+        f.contains("required/notification-routing/same-ty-in-three-sources"),
+        "{f}"
+    );
+    assert!(
+        f.contains("required/notification-routing/id-filters"),
+        "{f}"
+    );
+    assert!(
+        !f.contains("required/notification-routing/error-notification"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -82,7 +117,13 @@ fn encoding_maps_in_insertion_order_fails_the_map_cases() {
 #[test]
 fn dropping_unknown_fields_fails_the_preservation_cases() {
     let f = failed(&run("drop-unknown-fields", &binding_cases()));
-    assert_eq!(f, vec!["recommended/encoding/round-trip-keeps-unknown-fields", "recommended/encoding/round-trip-keeps-nested-unknown-fields"]);
+    assert_eq!(
+        f,
+        vec![
+            "recommended/encoding/round-trip-keeps-unknown-fields",
+            "recommended/encoding/round-trip-keeps-nested-unknown-fields"
+        ]
+    );
 }
 
 #[test]
@@ -93,7 +134,11 @@ fn a_crash_costs_exactly_that_case_and_the_testee_is_restarted() {
     assert_eq!(records.len(), cases.len());
     for r in &records {
         if r.name == victim {
-            assert!(matches!(&r.outcome, Outcome::CouldNotRun(m) if m.contains("crashed")), "{:?}", r.outcome);
+            assert!(
+                matches!(&r.outcome, Outcome::CouldNotRun(m) if m.contains("crashed")),
+                "{:?}",
+                r.outcome
+            );
         } else {
             assert_eq!(r.outcome, Outcome::Passed, "{}", r.name);
         }
@@ -105,7 +150,10 @@ fn a_crash_costs_exactly_that_case_and_the_testee_is_restarted() {
 
 #[test]
 fn a_hang_costs_exactly_that_case() {
-    let cases: Vec<Case> = binding_cases().into_iter().filter(|c| c.area == "interpret-response").collect();
+    let cases: Vec<Case> = binding_cases()
+        .into_iter()
+        .filter(|c| c.area == "interpret-response")
+        .collect();
     let victim = "required/interpret-response/ok-with-output";
     let records = run_quietly(
         Some(&format!("{TESTEE} --flaw hang-on={victim}")),
@@ -123,41 +171,89 @@ fn a_hang_costs_exactly_that_case() {
 #[test]
 fn known_failing_turns_failures_into_expected_ones_and_a_listed_pass_into_a_failure() {
     let cases = binding_cases();
-    let known = KnownFailing::parse("required/encoding/encode-*-map-sorted\nrequired/encoding/**\n");
+    let known =
+        KnownFailing::parse("required/encoding/encode-*-map-sorted\nrequired/encoding/**\n");
     // `encode-*-map-sorted` is not a whole-part wildcard, so only `**` matters here.
-    let records = run_quietly(Some(&format!("{TESTEE} --flaw map-insertion-order")), &cases, &known, TIMEOUT);
-    let outcome = |n: &str| records.iter().find(|r| r.name == n).unwrap().outcome.clone();
-    assert!(matches!(outcome("required/encoding/encode-string-map-sorted"), Outcome::ExpectedFailure(_)));
-    assert_eq!(outcome("required/encoding/decode-non-canonical"), Outcome::UnexpectedPass);
+    let records = run_quietly(
+        Some(&format!("{TESTEE} --flaw map-insertion-order")),
+        &cases,
+        &known,
+        TIMEOUT,
+    );
+    let outcome = |n: &str| {
+        records
+            .iter()
+            .find(|r| r.name == n)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert!(matches!(
+        outcome("required/encoding/encode-string-map-sorted"),
+        Outcome::ExpectedFailure(_)
+    ));
+    assert_eq!(
+        outcome("required/encoding/decode-non-canonical"),
+        Outcome::UnexpectedPass
+    );
     assert!(!Summary::of(&records).ok());
 }
 
 #[test]
 fn a_testee_that_does_not_start_could_not_run_anything() {
     let cases: Vec<Case> = binding_cases().into_iter().take(3).collect();
-    let records = run_quietly(Some("/nonexistent/testee"), &cases, &KnownFailing::default(), TIMEOUT);
-    assert!(records.iter().all(|r| matches!(r.outcome, Outcome::CouldNotRun(_))));
+    let records = run_quietly(
+        Some("/nonexistent/testee"),
+        &cases,
+        &KnownFailing::default(),
+        TIMEOUT,
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::CouldNotRun(_)))
+    );
 }
 
 /// Cases that ran and did not pass (skipped ones are left out).
 fn failures(records: &[Record]) -> Vec<String> {
-    records.iter().filter(|r| !matches!(r.outcome, Outcome::Passed | Outcome::Skipped(_))).map(|r| r.name.clone()).collect()
+    records
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Passed | Outcome::Skipped(_)))
+        .map(|r| r.name.clone())
+        .collect()
 }
 
 fn backend_area(area: &str) -> Vec<Case> {
-    catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend && c.area == area).collect()
+    catalog::all()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Backend && c.area == area)
+        .collect()
 }
 
 #[test]
 fn the_reference_testee_process_passes_every_backend_case() {
-    let cases: Vec<Case> = catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend).collect();
+    let cases: Vec<Case> = catalog::all()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Backend)
+        .collect();
     let records = run_quietly(Some(TESTEE), &cases, &KnownFailing::default(), TIMEOUT);
     assert_eq!(records.len(), cases.len());
     assert_eq!(failures(&records), Vec::<String>::new());
     // In process there are no frames; every other feature is declared.
     for (r, c) in records.iter().zip(&cases) {
-        let frames = c.features.iter().any(|f| f == "frame-limit" || f == "stream-frames");
-        assert_eq!(matches!(r.outcome, Outcome::Skipped(_)), frames, "{}", c.name);
+        let frames = c
+            .features
+            .iter()
+            .any(|f| f == "frame-limit" || f == "stream-frames");
+        assert_eq!(
+            matches!(r.outcome, Outcome::Skipped(_)),
+            frames,
+            "{}",
+            c.name
+        );
     }
 }
 
@@ -173,30 +269,55 @@ fn a_backend_that_waits_for_each_answer_fails_every_concurrency_case() {
 #[test]
 fn a_subscriber_queue_without_its_bound_fails_the_drop_case_only() {
     let f = failed(&run("default-queues", &backend_area("subscribers")));
-    assert_eq!(f, vec!["required/subscribers/slow-subscriber-drops", "required/subscribers/trailing-drops-are-marked"]);
+    assert_eq!(
+        f,
+        vec![
+            "required/subscribers/slow-subscriber-drops",
+            "required/subscribers/trailing-drops-are-marked"
+        ]
+    );
 }
 
 #[test]
 fn an_empty_capability_set_read_as_all_fails_the_deny_all_case() {
-    let cases: Vec<Case> = catalog::all().unwrap().into_iter().filter(|c| c.role == Role::Backend).collect();
+    let cases: Vec<Case> = catalog::all()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Backend)
+        .collect();
     let f = failures(&run("empty-capabilities-allow-all", &cases));
     assert_eq!(
         f,
-        vec!["required/pipeline/capability-empty-set-denies-everything", "required/vectors-reject/route-permission-empty-set"]
+        vec![
+            "required/pipeline/capability-empty-set-denies-everything",
+            "required/vectors-reject/route-permission-empty-set"
+        ]
     );
 }
 
 #[test]
 fn a_binding_without_a_listener_api_is_skipped_not_failed_on_every_routing_case() {
     let cases = binding_cases();
-    let routing: Vec<&Case> =
-        cases.iter().filter(|c| matches!(c.op, eventwire_schema::testee_pb::case::Op::RouteNotifications(_))).collect();
+    let routing: Vec<&Case> = cases
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.op,
+                eventwire_schema::testee_pb::case::Op::RouteNotifications(_)
+            )
+        })
+        .collect();
     assert!(routing.len() >= 19, "{}", routing.len());
     let records = run("no-listener-api", &cases);
     assert_eq!(failures(&records), Vec::<String>::new());
     for c in routing {
         let r = records.iter().find(|r| r.name == c.name).unwrap();
-        assert!(matches!(&r.outcome, Outcome::Skipped(why) if why.contains("notification-routing")), "{}: {:?}", c.name, r.outcome);
+        assert!(
+            matches!(&r.outcome, Outcome::Skipped(why) if why.contains("notification-routing")),
+            "{}: {:?}",
+            c.name,
+            r.outcome
+        );
     }
 }
 
@@ -204,10 +325,20 @@ fn a_binding_without_a_listener_api_is_skipped_not_failed_on_every_routing_case(
 fn a_binding_that_skips_wrong_wire_types_fails_only_recommended_cases() {
     // REQ-ENC-12 is a SHOULD for bindings: such a binding may still claim conformance.
     let f = failures(&run("lenient-wire-types", &binding_cases()));
-    assert!(!f.is_empty(), "no case depends on rejecting a wrong wire type");
+    assert!(
+        !f.is_empty(),
+        "no case depends on rejecting a wrong wire type"
+    );
     let required: Vec<&String> = f.iter().filter(|n| n.starts_with("required/")).collect();
-    assert!(required.is_empty(), "required cases depend on REQ-ENC-12: {required:?}");
-    assert!(f.iter().any(|n| n == "recommended/interpret-response/ok-output-wrong-wire-type"), "{f:?}");
+    assert!(
+        required.is_empty(),
+        "required cases depend on REQ-ENC-12: {required:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|n| n == "recommended/interpret-response/ok-output-wrong-wire-type"),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -222,7 +353,12 @@ fn a_binding_that_does_not_resolve_categories_fails_the_category_cases() {
     ] {
         assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
     }
-    assert!(f.iter().all(|n| n.contains("category") || n.contains("empty-error") || n.contains("error-notification")), "{f:?}");
+    assert!(
+        f.iter().all(|n| n.contains("category")
+            || n.contains("empty-error")
+            || n.contains("error-notification")),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -246,7 +382,11 @@ fn a_binding_that_reads_64_bit_integers_through_a_double_fails_the_precision_cas
             assert!(f.contains(&name), "{name} passed");
         }
     }
-    for name in ["required/vectors-encode/r-sint64-packed-beyond-2-53", "required/vectors-encode/m-uint64-bytes-keys-beyond-2-53", "required/vectors-decode/f-int64-below-minus-2-53"] {
+    for name in [
+        "required/vectors-encode/r-sint64-packed-beyond-2-53",
+        "required/vectors-encode/m-uint64-bytes-keys-beyond-2-53",
+        "required/vectors-decode/f-int64-below-minus-2-53",
+    ] {
         assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
     }
     // Every 64-bit type as a scalar, repeated element and map value, encoded, decoded and
@@ -265,7 +405,11 @@ fn a_binding_that_reads_64_bit_integers_through_a_double_fails_the_precision_cas
         assert!(f.iter().any(|n| n == name), "{name} passed: {f:?}");
     }
     // Nothing without a 64-bit value beyond 2^53 fails: the flaw is that narrow.
-    assert!(f.iter().all(|n| n.contains("2-53") || n.contains("2-63") || n.contains("64")), "{f:?}");
+    assert!(
+        f.iter()
+            .all(|n| n.contains("2-53") || n.contains("2-63") || n.contains("64")),
+        "{f:?}"
+    );
 }
 
 #[test]

@@ -1,6 +1,10 @@
 fn main() {
     // The self-test module's schema (the to-do module's comes with the todo-app crate).
-    if let Err(e) = eventwire_build::configure().include("proto").tables("events").compile() {
+    if let Err(e) = eventwire_build::configure()
+        .include("proto")
+        .tables("events")
+        .compile()
+    {
         eprintln!("{e}");
         std::process::exit(1);
     }

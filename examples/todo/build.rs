@@ -1,3 +1,6 @@
 fn main() -> Result<(), eventwire_build::Error> {
-    eventwire_build::configure().include("proto").tables("events").compile()
+    eventwire_build::configure()
+        .include("proto")
+        .tables("events")
+        .compile()
 }

@@ -9,12 +9,12 @@ use std::{
 };
 
 // The reference backend defines the backend these calls reach (`eventwire_ffi::backend!`).
-use eventwire_reference as _;
 use eventwire_ffi::{
     EVENTWIRE_OK, eventwire_async_call, eventwire_cancel, eventwire_free, eventwire_init,
     eventwire_set_notification_callback, eventwire_set_response_callback, eventwire_shutdown,
     eventwire_sync_call,
 };
+use eventwire_reference as _;
 
 use crate::{
     Options, Report,
@@ -35,7 +35,12 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
-unsafe extern "C" fn on_response(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void) {
+unsafe extern "C" fn on_response(
+    request_id: u64,
+    response: *const u8,
+    len: usize,
+    user_data: *mut c_void,
+) {
     // SAFETY: `user_data` is the `Ledger` this module installed, kept alive until after
     // eventwire_shutdown, which waits for callbacks to return.
     let ledger = unsafe { &*(user_data as *const Ledger) };
@@ -62,9 +67,18 @@ pub fn run(o: &Options) -> Result<Report, String> {
     // SAFETY: a valid buffer of `config.len()` bytes; callbacks with the signatures of eventwire.h
     // and a `user_data` that outlives the library (dropped after shutdown below).
     unsafe {
-        check(eventwire_init(config.as_ptr(), config.len()), "eventwire_init")?;
-        check(eventwire_set_response_callback(Some(on_response), user_data), "set_response_callback")?;
-        check(eventwire_set_notification_callback(Some(on_notification), user_data), "set_notification_callback")?;
+        check(
+            eventwire_init(config.as_ptr(), config.len()),
+            "eventwire_init",
+        )?;
+        check(
+            eventwire_set_response_callback(Some(on_response), user_data),
+            "set_response_callback",
+        )?;
+        check(
+            eventwire_set_notification_callback(Some(on_notification), user_data),
+            "set_notification_callback",
+        )?;
     }
     let start = Instant::now();
     let deadline = start + o.max_time;
@@ -111,7 +125,10 @@ pub fn run(o: &Options) -> Result<Report, String> {
     };
     ledger.sending(n + 1);
     // SAFETY: as above.
-    check(unsafe { eventwire_async_call(n + 1, ping.as_ptr(), ping.len()) }, "eventwire_async_call")?;
+    check(
+        unsafe { eventwire_async_call(n + 1, ping.as_ptr(), ping.len()) },
+        "eventwire_async_call",
+    )?;
     let until = Instant::now() + Duration::from_secs(30);
     while ledger.outstanding() > 0 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(1));
@@ -128,11 +145,18 @@ pub fn run(o: &Options) -> Result<Report, String> {
         rss_samples_kib: samples,
         serving_afterwards: serving,
         clean_exit: Some(shutdown == EVENTWIRE_OK),
-        note: format!("eventwire_shutdown returned {shutdown}; NULL-pointer calls: {}", n / 100),
+        note: format!(
+            "eventwire_shutdown returned {shutdown}; NULL-pointer calls: {}",
+            n / 100
+        ),
         ledger,
     })
 }
 
 fn check(code: i32, what: &str) -> Result<(), String> {
-    if code == EVENTWIRE_OK { Ok(()) } else { Err(format!("{what} returned {code}")) }
+    if code == EVENTWIRE_OK {
+        Ok(())
+    } else {
+        Err(format!("{what} returned {code}"))
+    }
 }

@@ -23,7 +23,7 @@ pub fn run(o: &Options) -> Result<Report, String> {
         .map_err(|e| format!("runtime: {e}"))?;
     let dispatcher = {
         let _entered = runtime.enter();
-                let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
         builder.build().map_err(|e| e.to_string())?
     };
     let (session, mut outbound) = dispatcher.open_session(SessionConfig::new());
@@ -34,7 +34,10 @@ pub fn run(o: &Options) -> Result<Report, String> {
         std::thread::spawn(move || {
             while let Some(message) = outbound.blocking_recv() {
                 match message {
-                    Outbound::Response { request_id, response } => ledger.response(request_id, &response),
+                    Outbound::Response {
+                        request_id,
+                        response,
+                    } => ledger.response(request_id, &response),
                     Outbound::Notification { .. } => {
                         ledger.notifications.fetch_add(1, SeqCst);
                     }

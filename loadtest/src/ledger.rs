@@ -55,7 +55,9 @@ impl Ledger {
 
     /// Requests sent and not answered yet.
     pub fn outstanding(&self) -> u64 {
-        self.sent.load(SeqCst).saturating_sub(self.received.load(SeqCst))
+        self.sent
+            .load(SeqCst)
+            .saturating_sub(self.received.load(SeqCst))
     }
 
     /// Waits until fewer than `window` requests are outstanding, or until `deadline`; false when
@@ -109,7 +111,11 @@ impl Ledger {
 
     /// The kind of request `id`; the final check request (beyond the mix) is a Ping.
     fn kind(&self, id: u64) -> Kind {
-        if id as usize == self.state.len() - 1 { Kind::Ping } else { mix::kind_of(id) }
+        if id as usize == self.state.len() - 1 {
+            Kind::Ping
+        } else {
+            mix::kind_of(id)
+        }
     }
 
     /// Sent and never answered.

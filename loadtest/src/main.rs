@@ -17,12 +17,20 @@ mod memory;
 mod mix;
 mod stdio;
 
-use std::{path::PathBuf, process::ExitCode, sync::{Arc, atomic::Ordering::SeqCst}, time::Duration};
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::{Arc, atomic::Ordering::SeqCst},
+    time::Duration,
+};
 
 use clap::{Parser, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "eventwire-loadtest", about = "Faults under load against the reference backend's transports")]
+#[command(
+    name = "eventwire-loadtest",
+    about = "Faults under load against the reference backend's transports"
+)]
 struct Args {
     /// Which transport(s) to drive.
     #[arg(value_enum, default_value = "all")]
@@ -79,10 +87,18 @@ impl Report {
     fn failures(&self, o: &Options, max_rss_kib: u64) -> Vec<String> {
         let l = &self.ledger;
         let mut f = Vec::new();
-        let malformed_expected = if self.malformed_frames > 0 { self.malformed_frames } else { 0 };
+        let malformed_expected = if self.malformed_frames > 0 {
+            self.malformed_frames
+        } else {
+            0
+        };
         // The final check request is not part of the mix.
         if self.requests_sent + self.malformed_frames < o.requests {
-            f.push(format!("only {} of {} sent within the time limit", self.requests_sent + self.malformed_frames, o.requests));
+            f.push(format!(
+                "only {} of {} sent within the time limit",
+                self.requests_sent + self.malformed_frames,
+                o.requests
+            ));
         }
         for (what, n) in [
             ("lost", l.lost()),
@@ -96,18 +112,28 @@ impl Report {
             }
         }
         if l.faults.load(SeqCst) != malformed_expected {
-            f.push(format!("{} faults for {} malformed frames", l.faults.load(SeqCst), malformed_expected));
+            f.push(format!(
+                "{} faults for {} malformed frames",
+                l.faults.load(SeqCst),
+                malformed_expected
+            ));
         }
         match self.peak_rss_kib {
-            Some(kib) if kib > max_rss_kib => f.push(format!("peak RSS {kib} KiB over {max_rss_kib} KiB")),
+            Some(kib) if kib > max_rss_kib => {
+                f.push(format!("peak RSS {kib} KiB over {max_rss_kib} KiB"))
+            }
             None => f.push("peak RSS unavailable".into()),
             _ => {}
         }
         // Bounded, not growing with the number of requests: the peak after the last tenth is
         // within 32 MiB of the peak after the first tenth.
-        if let (Some(first), Some(last)) = (self.rss_samples_kib.first(), self.rss_samples_kib.last()) {
+        if let (Some(first), Some(last)) =
+            (self.rss_samples_kib.first(), self.rss_samples_kib.last())
+        {
             if *last > first + 32 * 1024 {
-                f.push(format!("peak RSS grew from {first} KiB (10%) to {last} KiB (100%)"));
+                f.push(format!(
+                    "peak RSS grew from {first} KiB (10%) to {last} KiB (100%)"
+                ));
             }
         }
         if !self.serving_afterwards {
@@ -128,17 +154,30 @@ impl Report {
         println!("{}:", self.transport);
         println!("  requests sent        {}", self.requests_sent);
         if self.malformed_frames > 0 {
-            println!("  malformed frames     {} (faults received: {})", self.malformed_frames, l.faults.load(SeqCst));
+            println!(
+                "  malformed frames     {} (faults received: {})",
+                self.malformed_frames,
+                l.faults.load(SeqCst)
+            );
         }
-        println!("  responses received   {} (incl. the final check request)", l.received.load(SeqCst));
+        println!(
+            "  responses received   {} (incl. the final check request)",
+            l.received.load(SeqCst)
+        );
         println!("  lost                 {}", l.lost());
         println!("  duplicated           {}", l.duplicated.load(SeqCst));
         println!("  wrong outcome        {}", l.wrong_outcome.load(SeqCst));
         println!("  OVERLOADED           {}", l.overloaded.load(SeqCst));
         println!("  notifications        {}", l.notifications.load(SeqCst));
-        println!("  peak RSS (VmHWM)     {} KiB", self.peak_rss_kib.map_or("?".into(), |k| k.to_string()));
+        println!(
+            "  peak RSS (VmHWM)     {} KiB",
+            self.peak_rss_kib.map_or("?".into(), |k| k.to_string())
+        );
         println!("  VmHWM per tenth      {:?} KiB", self.rss_samples_kib);
-        println!("  time                 {secs:.1} s ({:.0} requests/s)", self.requests_sent as f64 / secs);
+        println!(
+            "  time                 {secs:.1} s ({:.0} requests/s)",
+            self.requests_sent as f64 / secs
+        );
         println!("  serving afterwards   {}", self.serving_afterwards);
         if !self.note.is_empty() {
             println!("  note                 {}", self.note);
@@ -151,7 +190,10 @@ impl Report {
 fn quiet_deliberate_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !info.location().is_some_and(|l| l.file().ends_with("handlers/conformance.rs")) {
+        if !info
+            .location()
+            .is_some_and(|l| l.file().ends_with("handlers/conformance.rs"))
+        {
             default(info);
         }
     }));
@@ -160,7 +202,11 @@ fn quiet_deliberate_panics() {
 fn main() -> ExitCode {
     let args = Args::parse();
     quiet_deliberate_panics();
-    let options = Options { requests: args.requests, window: args.window, max_time: Duration::from_secs(args.max_seconds) };
+    let options = Options {
+        requests: args.requests,
+        window: args.window,
+        max_time: Duration::from_secs(args.max_seconds),
+    };
     let host = args.host.clone().unwrap_or_else(|| {
         std::env::current_exe()
             .ok()
@@ -198,5 +244,9 @@ fn main() -> ExitCode {
             }
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

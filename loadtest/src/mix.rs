@@ -1,8 +1,8 @@
 //! The request mix: what request number `i` is, its bytes, and which outcomes are correct for it.
 //! Deterministic, so a failing run can be reproduced and every transport gets the same mix.
 
-use eventwire::{ErrorCode};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire::ErrorCode;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 /// What one request (or, on the stream, one malformed frame) tests.
@@ -42,7 +42,11 @@ pub fn kind_of(i: u64) -> Kind {
 }
 
 fn envelope(event: &str, payload: Vec<u8>) -> Vec<u8> {
-    pb::FfiRequest { event: event.into(), payload }.encode_to_vec()
+    pb::FfiRequest {
+        event: event.into(),
+        payload,
+    }
+    .encode_to_vec()
 }
 
 /// The FFIRequest bytes of a kind (for `Malformed`, a truncated envelope, used by the in-process
@@ -50,13 +54,27 @@ fn envelope(event: &str, payload: Vec<u8>) -> Vec<u8> {
 pub fn request(kind: Kind) -> Vec<u8> {
     match kind {
         Kind::Ping => envelope("Ping", vec![]),
-        Kind::Panic => envelope("Panic", pb::PanicPayloadPb { message: "load test".into() }.encode_to_vec()),
+        Kind::Panic => envelope(
+            "Panic",
+            pb::PanicPayloadPb {
+                message: "load test".into(),
+            }
+            .encode_to_vec(),
+        ),
         Kind::Timeout => envelope("Sleep", pb::SleepPayloadPb { millis: 1000 }.encode_to_vec()),
-        Kind::Cancelled => envelope("Sleep", pb::SleepPayloadPb { millis: 60_000 }.encode_to_vec()),
+        Kind::Cancelled => envelope(
+            "Sleep",
+            pb::SleepPayloadPb { millis: 60_000 }.encode_to_vec(),
+        ),
         Kind::BadEnvelope => vec![0xff, 0xff, 0xff],
         Kind::Emit => envelope(
             "EmitNotifications",
-            pb::EmitNotificationsPayloadPb { count: 3, id: "load".into(), as_error: false }.encode_to_vec(),
+            pb::EmitNotificationsPayloadPb {
+                count: 3,
+                id: "load".into(),
+                as_error: false,
+            }
+            .encode_to_vec(),
         ),
         Kind::UnknownEvent => envelope("NoSuchEvent", vec![]),
         Kind::Malformed => vec![0x0a, 0x05, b'P'],
@@ -87,13 +105,15 @@ pub fn accepts(kind: Kind, outcome: Outcome) -> bool {
 /// Reads a response: `Err` when it is not a well-formed FFIResponse (an ERR payload that is not a
 /// FlowyError with its code's category, or a status other than OK and ERR).
 pub fn outcome(response: &[u8]) -> Result<Outcome, String> {
-    let response = pb::FfiResponse::decode(response).map_err(|e| format!("not an FFIResponse: {e}"))?;
+    let response =
+        pb::FfiResponse::decode(response).map_err(|e| format!("not an FFIResponse: {e}"))?;
     match response.code {
         0 => Ok(None),
         1 => {
             let error = pb::FlowyError::decode(response.payload.as_slice())
                 .map_err(|e| format!("ERR payload is not a FlowyError: {e}"))?;
-            let code = ErrorCode::try_from(error.code).map_err(|_| format!("unknown code {}", error.code))?;
+            let code = ErrorCode::try_from(error.code)
+                .map_err(|_| format!("unknown code {}", error.code))?;
             if error.category != code.category() as i32 {
                 return Err(format!("category {} for {code:?}", error.category));
             }

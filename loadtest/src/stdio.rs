@@ -9,7 +9,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use eventwire_sample_app::reference::pb::{self, StreamCancel, StreamFrame, StreamRequest, StreamResponse, stream_frame::Kind as FrameKind};
+use eventwire_sample_app::reference::pb::{
+    self, StreamCancel, StreamFrame, StreamRequest, StreamResponse, stream_frame::Kind as FrameKind,
+};
 use prost::Message;
 
 use crate::{
@@ -36,8 +38,15 @@ fn malformed_frame(i: u64) -> Vec<u8> {
     match (i / 100) % 4 {
         0 => raw(&[0xff, 0xff, 0xff]),
         1 => raw(&[]),
-        2 => frame(FrameKind::Request(StreamRequest { id: 0, request: mix::request(Kind::Ping), timeout_ms: 0 })),
-        _ => frame(FrameKind::Response(StreamResponse { id: 0, response: vec![] })),
+        2 => frame(FrameKind::Request(StreamRequest {
+            id: 0,
+            request: mix::request(Kind::Ping),
+            timeout_ms: 0,
+        })),
+        _ => frame(FrameKind::Response(StreamResponse {
+            id: 0,
+            response: vec![],
+        })),
     }
 }
 
@@ -82,7 +91,9 @@ pub fn run(host: &Path, o: &Options) -> Result<Report, String> {
     for i in 1..=n {
         if ledger.outstanding() >= o.window {
             // The host answers only what it has read: hand it the buffered frames before waiting.
-            stdin.flush().map_err(|e| format!("writing to the host: {e}"))?;
+            stdin
+                .flush()
+                .map_err(|e| format!("writing to the host: {e}"))?;
         }
         if !ledger.wait_for_window(o.window, deadline) {
             break;
@@ -95,37 +106,63 @@ pub fn run(host: &Path, o: &Options) -> Result<Report, String> {
             }
             Kind::Timeout => {
                 ledger.sending(i);
-                frame(FrameKind::Request(StreamRequest { id: i, request: mix::request(kind), timeout_ms: 20 }))
+                frame(FrameKind::Request(StreamRequest {
+                    id: i,
+                    request: mix::request(kind),
+                    timeout_ms: 20,
+                }))
             }
             Kind::Cancelled => {
                 ledger.sending(i);
-                let mut both = frame(FrameKind::Request(StreamRequest { id: i, request: mix::request(kind), timeout_ms: 0 }));
+                let mut both = frame(FrameKind::Request(StreamRequest {
+                    id: i,
+                    request: mix::request(kind),
+                    timeout_ms: 0,
+                }));
                 both.extend(frame(FrameKind::Cancel(StreamCancel { id: i })));
                 both
             }
             _ => {
                 ledger.sending(i);
-                frame(FrameKind::Request(StreamRequest { id: i, request: mix::request(kind), timeout_ms: 0 }))
+                frame(FrameKind::Request(StreamRequest {
+                    id: i,
+                    request: mix::request(kind),
+                    timeout_ms: 0,
+                }))
             }
         };
-        stdin.write_all(&bytes).map_err(|e| format!("writing to the host: {e}"))?;
+        stdin
+            .write_all(&bytes)
+            .map_err(|e| format!("writing to the host: {e}"))?;
         if i % (n / 10).max(1) == 0 {
             samples.push(memory::peak_rss_kib(&pid).unwrap_or(0));
         }
     }
-    stdin.flush().map_err(|e| format!("writing to the host: {e}"))?;
+    stdin
+        .flush()
+        .map_err(|e| format!("writing to the host: {e}"))?;
     let sent_mix = ledger.sent.load(SeqCst);
-    wait_for(|| ledger.outstanding() == 0 && ledger.faults.load(SeqCst) >= malformed_sent, deadline + Duration::from_secs(30));
+    wait_for(
+        || ledger.outstanding() == 0 && ledger.faults.load(SeqCst) >= malformed_sent,
+        deadline + Duration::from_secs(30),
+    );
     let elapsed = start.elapsed();
 
     // Still serving normally: one more Ping, answered OK.
     let check = n + 1;
     ledger.sending(check);
     stdin
-        .write_all(&frame(FrameKind::Request(StreamRequest { id: check, request: mix::request(Kind::Ping), timeout_ms: 0 })))
+        .write_all(&frame(FrameKind::Request(StreamRequest {
+            id: check,
+            request: mix::request(Kind::Ping),
+            timeout_ms: 0,
+        })))
         .and_then(|()| stdin.flush())
         .map_err(|e| format!("writing to the host: {e}"))?;
-    wait_for(|| ledger.outstanding() == 0, Instant::now() + Duration::from_secs(30));
+    wait_for(
+        || ledger.outstanding() == 0,
+        Instant::now() + Duration::from_secs(30),
+    );
     let serving = ledger.lost() == 0;
     let peak = memory::peak_rss_kib(&pid);
 
@@ -144,7 +181,9 @@ pub fn run(host: &Path, o: &Options) -> Result<Report, String> {
         rss_samples_kib: samples,
         serving_afterwards: serving,
         clean_exit: Some(exit == Some(0)),
-        note: format!("host exit status {exit:?}; {stderr_lines} stderr lines (deliberate panics are logged)"),
+        note: format!(
+            "host exit status {exit:?}; {stderr_lines} stderr lines (deliberate panics are logged)"
+        ),
         ledger,
     })
 }

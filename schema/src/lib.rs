@@ -23,7 +23,8 @@ use prost_reflect::DescriptorPool;
 
 #[cfg(feature = "tables")]
 pub use tables::{
-    DeclaredCode, Errors, Event, LoadError, Module, Notification, TableError, TableErrorKind, Tables,
+    DeclaredCode, Errors, Event, LoadError, Module, Notification, TableError, TableErrorKind,
+    Tables,
 };
 
 /// The generated prost modules, nested as their protobuf packages are (generated code refers
@@ -31,7 +32,11 @@ pub use tables::{
 mod proto {
     pub mod eventwire {
         pub mod v1 {
-            #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+            #![allow(
+                missing_docs,
+                clippy::doc_lazy_continuation,
+                clippy::large_enum_variant
+            )]
             include!(concat!(env!("OUT_DIR"), "/eventwire.v1.rs"));
             include!(concat!(env!("OUT_DIR"), "/error_category.rs"));
 
@@ -40,7 +45,9 @@ mod proto {
                 pub const fn is_retryable(self) -> bool {
                     matches!(
                         self,
-                        ErrorCategory::Unavailable | ErrorCategory::ResourceExhausted | ErrorCategory::DeadlineExceeded
+                        ErrorCategory::Unavailable
+                            | ErrorCategory::ResourceExhausted
+                            | ErrorCategory::DeadlineExceeded
                     )
                 }
             }
@@ -49,7 +56,12 @@ mod proto {
                 /// An error with `code`, its schema category, and `msg`. `code` is the protocol's
                 /// [`ErrorCode`] or an application's own code enum.
                 pub fn new(code: impl crate::Code, msg: impl Into<String>) -> Self {
-                    FlowyError { code: code.number(), msg: msg.into(), payload: Vec::new(), category: code.category() as i32 }
+                    FlowyError {
+                        code: code.number(),
+                        msg: msg.into(),
+                        payload: Vec::new(),
+                        category: code.category() as i32,
+                    }
                 }
             }
 
@@ -58,7 +70,13 @@ mod proto {
             impl std::fmt::Display for FlowyError {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     match ErrorCode::try_from(self.code) {
-                        Ok(code) => write!(f, "{} ({}): {}", code.as_str_name().trim_start_matches("ERROR_CODE_"), self.code, self.msg),
+                        Ok(code) => write!(
+                            f,
+                            "{} ({}): {}",
+                            code.as_str_name().trim_start_matches("ERROR_CODE_"),
+                            self.code,
+                            self.msg
+                        ),
                         Err(_) => write!(f, "error code {}: {}", self.code, self.msg),
                     }
                 }
@@ -77,7 +95,11 @@ mod proto {
         }
         pub mod conformance {
             pub mod v1 {
-                #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+                #![allow(
+                    missing_docs,
+                    clippy::doc_lazy_continuation,
+                    clippy::large_enum_variant
+                )]
                 include!(concat!(env!("OUT_DIR"), "/eventwire.conformance.v1.rs"));
             }
         }
@@ -122,12 +144,15 @@ pub const PROTO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proto");
 pub const TABLES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/events");
 
 /// The encoded `FileDescriptorSet` of the protocol's files only, with source info.
-pub const PROTOCOL_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/protocol_descriptor_set.bin"));
+pub const PROTOCOL_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/protocol_descriptor_set.bin"));
 
 /// The descriptors of the protocol's messages, enums and options.
 pub fn protocol_descriptor_pool() -> &'static DescriptorPool {
     static POOL: OnceLock<DescriptorPool> = OnceLock::new();
-    POOL.get_or_init(|| DescriptorPool::decode(PROTOCOL_DESCRIPTOR_SET).expect("embedded descriptor set is valid"))
+    POOL.get_or_init(|| {
+        DescriptorPool::decode(PROTOCOL_DESCRIPTOR_SET).expect("embedded descriptor set is valid")
+    })
 }
 
 #[cfg(feature = "project")]
@@ -137,7 +162,11 @@ pub use project::{FILE_DESCRIPTOR_SET, descriptor_pool, tables};
 /// application's, package `eventwire.v1`), together with the protocol's: for the project's tools.
 #[cfg(feature = "project")]
 pub mod project_pb {
-    #![allow(missing_docs, clippy::doc_lazy_continuation, clippy::large_enum_variant)]
+    #![allow(
+        missing_docs,
+        clippy::doc_lazy_continuation,
+        clippy::large_enum_variant
+    )]
     pub use crate::pb::*;
     include!(concat!(env!("OUT_DIR"), "/project/eventwire.v1.rs"));
 }
@@ -153,12 +182,15 @@ mod project {
 
     /// The encoded `FileDescriptorSet` of everything in `schema/proto/`, imports and source info
     /// included.
-    pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/eventwire_descriptor_set.bin"));
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/eventwire_descriptor_set.bin"));
 
     /// The descriptors of every message, enum and option in `schema/proto/`.
     pub fn descriptor_pool() -> &'static DescriptorPool {
         static POOL: OnceLock<DescriptorPool> = OnceLock::new();
-        POOL.get_or_init(|| DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("embedded descriptor set is valid"))
+        POOL.get_or_init(|| {
+            DescriptorPool::decode(FILE_DESCRIPTOR_SET).expect("embedded descriptor set is valid")
+        })
     }
 
     /// The event tables of `schema/events/`, embedded at build time and validated on first use.
@@ -170,8 +202,11 @@ mod project {
         static TABLES: OnceLock<Tables> = OnceLock::new();
         TABLES.get_or_init(|| {
             let files: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_tables.rs"));
-            Tables::from_sources(files.iter().map(|(p, s)| (p.to_string(), s.to_string())), descriptor_pool())
-                .unwrap_or_else(|e| panic!("embedded event tables are invalid:\n{e}"))
+            Tables::from_sources(
+                files.iter().map(|(p, s)| (p.to_string(), s.to_string())),
+                descriptor_pool(),
+            )
+            .unwrap_or_else(|e| panic!("embedded event tables are invalid:\n{e}"))
         })
     }
 }

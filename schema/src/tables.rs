@@ -90,14 +90,22 @@ pub struct DeclaredCode {
 impl DeclaredCode {
     /// The protocol's code, if this is one.
     pub fn protocol(&self) -> Option<ErrorCode> {
-        if self.enum_name == PROTOCOL_ENUM { ErrorCode::try_from(self.number).ok() } else { None }
+        if self.enum_name == PROTOCOL_ENUM {
+            ErrorCode::try_from(self.number).ok()
+        } else {
+            None
+        }
     }
 
     fn of(value: &prost_reflect::EnumValueDescriptor, category: ErrorCategory) -> DeclaredCode {
         let prefix = enum_prefix(value.parent_enum());
         DeclaredCode {
             number: value.number(),
-            name: value.name().strip_prefix(&prefix).unwrap_or(value.name()).to_owned(),
+            name: value
+                .name()
+                .strip_prefix(&prefix)
+                .unwrap_or(value.name())
+                .to_owned(),
             value: value.name().to_owned(),
             enum_name: value.parent_enum().full_name().to_owned(),
             category,
@@ -137,11 +145,24 @@ impl Tables {
     pub fn load_dir(dir: impl AsRef<Path>, pool: &DescriptorPool) -> Result<Tables, LoadError> {
         let dir = dir.as_ref();
         let io_err = |e: std::io::Error| LoadError {
-            errors: vec![TableError { file: dir.display().to_string(), line: None, kind: TableErrorKind::Io(e.to_string()) }],
+            errors: vec![TableError {
+                file: dir.display().to_string(),
+                line: None,
+                kind: TableErrorKind::Io(e.to_string()),
+            }],
         };
-        let entries: Vec<_> = std::fs::read_dir(dir).map_err(io_err)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         // A table under another YAML extension would be silently left out: refuse it instead.
-        let mut misnamed: Vec<_> = entries.iter().filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "YAML" || e == "YML")).collect();
+        let mut misnamed: Vec<_> = entries
+            .iter()
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e == "yml" || e == "YAML" || e == "YML")
+            })
+            .collect();
         misnamed.sort();
         if !misnamed.is_empty() {
             return Err(LoadError {
@@ -151,13 +172,20 @@ impl Tables {
                         file: p.display().to_string(),
                         line: None,
                         kind: TableErrorKind::NotYamlExtension {
-                            suggested: p.with_extension("yaml").file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                            suggested: p
+                                .with_extension("yaml")
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
                         },
                     })
                     .collect(),
             });
         }
-        let mut paths: Vec<_> = entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+        let mut paths: Vec<_> = entries
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
         paths.sort();
         let mut sources = Vec::new();
         for p in paths {
@@ -187,7 +215,11 @@ impl Tables {
         }
         let mut tables = index(modules, &mut errors);
         tables.error_codes = codes.application;
-        if errors.is_empty() { Ok(tables) } else { Err(LoadError { errors }) }
+        if errors.is_empty() {
+            Ok(tables)
+        } else {
+            Err(LoadError { errors })
+        }
     }
 
     pub fn modules(&self) -> &[Module] {
@@ -205,7 +237,9 @@ impl Tables {
 
     /// The event routed under `name`.
     pub fn event(&self, name: &str) -> Option<&Event> {
-        self.by_name.get(name).map(|&(m, e)| &self.modules[m].events[e])
+        self.by_name
+            .get(name)
+            .map(|&(m, e)| &self.modules[m].events[e])
     }
 
     /// Every notification, module by module in file order.
@@ -221,7 +255,9 @@ impl Tables {
 
     /// The notification kind addressed by (source, ty).
     pub fn notification(&self, source: &str, ty: i32) -> Option<&Notification> {
-        self.by_key.get(&(source.to_owned(), ty)).map(|&(m, n)| &self.modules[m].notifications[n])
+        self.by_key
+            .get(&(source.to_owned(), ty))
+            .map(|&(m, n)| &self.modules[m].notifications[n])
     }
 }
 
@@ -268,39 +304,91 @@ pub enum TableErrorKind {
     #[error("not a valid event table: {0}")]
     Parse(String),
     #[error("{what} name `{name}` breaks the naming rule: {rule}")]
-    BadName { what: &'static str, name: String, rule: &'static str },
+    BadName {
+        what: &'static str,
+        name: String,
+        rule: &'static str,
+    },
     #[error("module `{name}` is declared again (first in {first_file})")]
     DuplicateModule { name: String, first_file: String },
     #[error("event name `{name}` is already declared in {first_file}{} (event names route requests and must be unique across all modules)", line_suffix(*first_line))]
-    DuplicateEventName { name: String, first_file: String, first_line: Option<usize> },
+    DuplicateEventName {
+        name: String,
+        first_file: String,
+        first_line: Option<usize>,
+    },
     #[error("event `{name}` has id {id}, already used by event `{first_name}` in {first_file}{}", line_suffix(*first_line))]
-    DuplicateEventId { name: String, id: u32, first_name: String, first_file: String, first_line: Option<usize> },
-    #[error("{field} type `{type_name}` of `{owner}` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`){}", did_you_mean(hint))]
-    UnknownType { owner: String, field: &'static str, type_name: String, hint: Option<String> },
+    DuplicateEventId {
+        name: String,
+        id: u32,
+        first_name: String,
+        first_file: String,
+        first_line: Option<usize>,
+    },
+    #[error(
+        "{field} type `{type_name}` of `{owner}` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`){}",
+        did_you_mean(hint)
+    )]
+    UnknownType {
+        owner: String,
+        field: &'static str,
+        type_name: String,
+        hint: Option<String>,
+    },
     #[error("event `{event}` lists `{code}`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`){}", did_you_mean(&code_hint(code)))]
     UnknownErrorCode { event: String, code: String },
     #[error("event `{event}` lists `{code}`, which several error enums declare ({}): write the full value name", candidates.join(", "))]
-    AmbiguousErrorCode { event: String, code: String, candidates: Vec<String> },
-    #[error("error code `{value}` has no `(eventwire.v1.category)`: every value of an error enum needs one")]
+    AmbiguousErrorCode {
+        event: String,
+        code: String,
+        candidates: Vec<String>,
+    },
+    #[error(
+        "error code `{value}` has no `(eventwire.v1.category)`: every value of an error enum needs one"
+    )]
     CodeWithoutCategory { value: String },
-    #[error("error code `{value}` = {number} takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-15)")]
+    #[error(
+        "error code `{value}` = {number} takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-15)"
+    )]
     ReservedCodeNumber { value: String, number: i32 },
-    #[error("error code `{value}` = {number} reuses the number of `{first}`: a number means one code across all error enums")]
-    DuplicateCodeNumber { value: String, number: i32, first: String },
+    #[error(
+        "error code `{value}` = {number} reuses the number of `{first}`: a number means one code across all error enums"
+    )]
+    DuplicateCodeNumber {
+        value: String,
+        number: i32,
+        first: String,
+    },
     #[error("event `{event}`: errors must be a list of codes or `any`, not `{word}`{}", did_you_mean(&(word.eq_ignore_ascii_case("any")).then(|| "any".to_owned())))]
     BadErrors { event: String, word: String },
     #[error("event `{event}` lists `{code}` twice in its errors")]
     DuplicateErrorCode { event: String, code: String },
     #[error("{what} of `{owner}` is {value}; {rule}")]
-    OutOfRange { owner: String, what: &'static str, value: i128, rule: &'static str },
+    OutOfRange {
+        owner: String,
+        what: &'static str,
+        value: i128,
+        rule: &'static str,
+    },
     #[error("the doc of `{owner}` is empty; say what it does")]
     EmptyDoc { owner: String },
-    #[error("package `{name}` breaks the naming rule: dot-separated lower snake case parts (as in a .proto `package`)")]
+    #[error(
+        "package `{name}` breaks the naming rule: dot-separated lower snake case parts (as in a .proto `package`)"
+    )]
     BadPackage { name: String },
-    #[error("event tables are `.yaml` files, so this one would be left out; did you mean `{suggested}`?")]
+    #[error(
+        "event tables are `.yaml` files, so this one would be left out; did you mean `{suggested}`?"
+    )]
     NotYamlExtension { suggested: String },
     #[error("notification `{name}` uses (source `{source_name}`, ty {ty}), already used by `{first_name}` in {first_file}{}", line_suffix(*first_line))]
-    DuplicateNotification { name: String, source_name: String, ty: i32, first_name: String, first_file: String, first_line: Option<usize> },
+    DuplicateNotification {
+        name: String,
+        source_name: String,
+        ty: i32,
+        first_name: String,
+        first_file: String,
+        first_line: Option<usize>,
+    },
     #[error("notification name `{name}` is declared twice in module `{module}`")]
     DuplicateNotificationName { name: String, module: String },
 }
@@ -310,12 +398,17 @@ fn line_suffix(line: Option<usize>) -> String {
 }
 
 fn did_you_mean(hint: &Option<String>) -> String {
-    hint.as_ref().map(|h| format!("; did you mean `{h}`?")).unwrap_or_default()
+    hint.as_ref()
+        .map(|h| format!("; did you mean `{h}`?"))
+        .unwrap_or_default()
 }
 
 /// The edit distance between two names, ignoring ASCII case.
 fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.to_ascii_lowercase().chars().collect(), b.to_ascii_lowercase().chars().collect());
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_ascii_lowercase().chars().collect(),
+        b.to_ascii_lowercase().chars().collect(),
+    );
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut prev = row[0];
@@ -335,14 +428,26 @@ fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
     let score = |c: &str| {
         let (n, l) = (name.to_ascii_lowercase(), c.to_ascii_lowercase());
         // A name cut short or run on (`timeout` for `timeout_ms`) is as close as a typo.
-        if name.len() >= 3 && (l.starts_with(&n) || n.starts_with(&l)) { 1 } else { distance(name, c) }
+        if name.len() >= 3 && (l.starts_with(&n) || n.starts_with(&l)) {
+            1
+        } else {
+            distance(name, c)
+        }
     };
-    candidates.into_iter().map(|c| (score(c), c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c.to_owned())
+    candidates
+        .into_iter()
+        .map(|c| (score(c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.to_owned())
 }
 
 /// The ErrorCode value name (without its prefix) closest to `code`.
 fn code_hint(code: &str) -> Option<String> {
-    let names: Vec<String> = (0..=255).filter_map(|n| ErrorCode::try_from(n).ok()).map(|c| c.as_str_name().trim_start_matches("ERROR_CODE_").to_owned()).collect();
+    let names: Vec<String> = (0..=255)
+        .filter_map(|n| ErrorCode::try_from(n).ok())
+        .map(|c| c.as_str_name().trim_start_matches("ERROR_CODE_").to_owned())
+        .collect();
     let stripped = code.trim_start_matches("ERROR_CODE_");
     if stripped != code && names.iter().any(|n| n == stripped) {
         return Some(stripped.to_owned());
@@ -352,8 +457,12 @@ fn code_hint(code: &str) -> Option<String> {
 
 /// serde's "unknown field `x`, expected one of `a`, `b`", with the closest expected key named.
 fn with_key_hint(message: String) -> String {
-    let Some((_, rest)) = message.split_once("unknown field `") else { return message };
-    let Some((unknown, rest)) = rest.split_once('`') else { return message };
+    let Some((_, rest)) = message.split_once("unknown field `") else {
+        return message;
+    };
+    let Some((unknown, rest)) = rest.split_once('`') else {
+        return message;
+    };
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     match closest(unknown, expected) {
         Some(key) => format!("{message}; did you mean `{key}`?"),
@@ -369,7 +478,11 @@ fn line_after(text: &str, from: Option<usize>, key: &str) -> Option<usize> {
         .enumerate()
         .skip(from)
         .take_while(|(_, l)| !l.trim_start().starts_with("- "))
-        .find(|(_, l)| l.trim_start().strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.starts_with(':'))
+        })
         .map(|(i, _)| i + 1)
         .or(Some(from))
 }
@@ -378,7 +491,10 @@ fn is_package_name(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').all(|part| {
             let b = part.as_bytes();
-            !b.is_empty() && b[0].is_ascii_lowercase() && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+            !b.is_empty()
+                && b[0].is_ascii_lowercase()
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
         })
 }
 
@@ -421,12 +537,16 @@ struct RawNotification {
     doc: String,
 }
 
-const NAME_RULE: &str = "UpperCamelCase ASCII letters and digits, starting with A-Z, at most 64 characters";
+const NAME_RULE: &str =
+    "UpperCamelCase ASCII letters and digits, starting with A-Z, at most 64 characters";
 const MODULE_RULE: &str = "lower snake case ASCII, starting with a-z, at most 32 characters";
 
 fn is_event_name(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty() && b.len() <= 64 && b[0].is_ascii_uppercase() && b.iter().all(u8::is_ascii_alphanumeric)
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_uppercase()
+        && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
 fn is_module_name(s: &str) -> bool {
@@ -434,7 +554,8 @@ fn is_module_name(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 32
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
 /// The 1-based line of the `nth` (0-based) entry whose `key:` is `value`, e.g. `- name: SignIn`.
@@ -445,7 +566,14 @@ fn line_of(text: &str, key: &str, value: &str, nth: usize) -> Option<usize> {
             let l = l.trim_start().trim_start_matches('-').trim_start();
             l.strip_prefix(key)
                 .and_then(|r| r.strip_prefix(':'))
-                .map(|r| r.split('#').next().unwrap_or("").trim().trim_matches(['"', '\'']) == value)
+                .map(|r| {
+                    r.split('#')
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_matches(['"', '\''])
+                        == value
+                })
                 .unwrap_or(false)
         })
         .nth(nth)
@@ -466,8 +594,11 @@ impl Codes {
         if let Some(c) = self.protocol.iter().find(|c| c.name == name) {
             return Ok(c);
         }
-        let found: Vec<&DeclaredCode> =
-            self.application.iter().filter(|c| c.name == name || c.value == name).collect();
+        let found: Vec<&DeclaredCode> = self
+            .application
+            .iter()
+            .filter(|c| c.name == name || c.value == name)
+            .collect();
         match found.as_slice() {
             [one] => Ok(one),
             _ => Err(found),
@@ -479,26 +610,36 @@ impl Codes {
 /// each of its values must carry one, take a number outside the protocol's (SPEC.md REQ-ERR-15)
 /// and not reuse a number another error enum declares.
 fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
-    let mut codes = Codes { protocol: Vec::new(), application: Vec::new() };
+    let mut codes = Codes {
+        protocol: Vec::new(),
+        application: Vec::new(),
+    };
     let mut by_number: BTreeMap<i32, String> = BTreeMap::new();
     // The protocol's codes are known whether or not the tables' files import errors.proto.
     let protocol = crate::protocol_descriptor_pool();
-    if let (Some(e), Some(ext)) =
-        (protocol.get_enum_by_name(PROTOCOL_ENUM), protocol.get_extension_by_name("eventwire.v1.category"))
-    {
+    if let (Some(e), Some(ext)) = (
+        protocol.get_enum_by_name(PROTOCOL_ENUM),
+        protocol.get_extension_by_name("eventwire.v1.category"),
+    ) {
         for v in e.values() {
             let category = category_of(&v, &ext).unwrap_or(ErrorCategory::Unspecified);
             by_number.insert(v.number(), v.full_name().to_owned());
             codes.protocol.push(DeclaredCode::of(&v, category));
         }
     }
-    let Some(ext) = pool.get_extension_by_name("eventwire.v1.category") else { return codes };
+    let Some(ext) = pool.get_extension_by_name("eventwire.v1.category") else {
+        return codes;
+    };
     for e in pool.all_enums().filter(|e| e.full_name() != PROTOCOL_ENUM) {
         let values: Vec<_> = e.values().collect();
         if !values.iter().any(|v| category_of(v, &ext).is_some()) {
             continue;
         }
-        let err = |kind| TableError { file: e.parent_file().name().to_owned(), line: enum_value_line(&e, None), kind };
+        let err = |kind| TableError {
+            file: e.parent_file().name().to_owned(),
+            line: enum_value_line(&e, None),
+            kind,
+        };
         for (index, v) in values.into_iter().enumerate() {
             // proto3 requires a zero value; in an application's enum it is not a code of its own
             // (number 0 is the protocol's INTERNAL), with or without a category.
@@ -507,14 +648,22 @@ fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
             }
             let line = enum_value_line(&e, Some(index));
             let Some(category) = category_of(&v, &ext) else {
-                errors.push(TableError { line, ..err(TableErrorKind::CodeWithoutCategory { value: v.full_name().to_owned() }) });
+                errors.push(TableError {
+                    line,
+                    ..err(TableErrorKind::CodeWithoutCategory {
+                        value: v.full_name().to_owned(),
+                    })
+                });
                 continue;
             };
             let code = DeclaredCode::of(&v, category);
             if code.number <= 0 || crate::is_protocol_number(code.number) {
                 errors.push(TableError {
                     line,
-                    ..err(TableErrorKind::ReservedCodeNumber { value: v.full_name().to_owned(), number: code.number })
+                    ..err(TableErrorKind::ReservedCodeNumber {
+                        value: v.full_name().to_owned(),
+                        number: code.number,
+                    })
                 });
                 continue;
             }
@@ -537,13 +686,18 @@ fn collect_codes(pool: &DescriptorPool, errors: &mut Vec<TableError>) -> Codes {
     codes
 }
 
-fn category_of(v: &prost_reflect::EnumValueDescriptor, ext: &prost_reflect::ExtensionDescriptor) -> Option<ErrorCategory> {
+fn category_of(
+    v: &prost_reflect::EnumValueDescriptor,
+    ext: &prost_reflect::ExtensionDescriptor,
+) -> Option<ErrorCategory> {
     let options = v.options();
     if !options.has_extension(ext) {
         return None;
     }
     match options.get_extension(ext).into_owned() {
-        Value::EnumNumber(n) => Some(ErrorCategory::try_from(n).unwrap_or(ErrorCategory::Unspecified)),
+        Value::EnumNumber(n) => {
+            Some(ErrorCategory::try_from(n).unwrap_or(ErrorCategory::Unspecified))
+        }
         _ => None,
     }
 }
@@ -557,7 +711,11 @@ fn enum_value_line(e: &EnumDescriptor, value: Option<usize>) -> Option<usize> {
     if let Some(v) = value {
         path.extend([2, v as i32]);
     }
-    info.location.iter().find(|l| l.path == path).and_then(|l| l.span.first()).map(|&l| l as usize + 1)
+    info.location
+        .iter()
+        .find(|l| l.path == path)
+        .and_then(|l| l.span.first())
+        .map(|&l| l as usize + 1)
 }
 
 fn resolve(
@@ -568,16 +726,28 @@ fn resolve(
     codes: &Codes,
     errors: &mut Vec<TableError>,
 ) -> Module {
-    let err = |line, kind| TableError { file: file.to_owned(), line, kind };
+    let err = |line, kind| TableError {
+        file: file.to_owned(),
+        line,
+        kind,
+    };
     if !is_module_name(&raw.module) {
-        errors.push(err(line_of(text, "module", &raw.module, 0), TableErrorKind::BadName {
-            what: "module",
-            name: raw.module.clone(),
-            rule: MODULE_RULE,
-        }));
+        errors.push(err(
+            line_of(text, "module", &raw.module, 0),
+            TableErrorKind::BadName {
+                what: "module",
+                name: raw.module.clone(),
+                rule: MODULE_RULE,
+            },
+        ));
     }
     if !is_package_name(&raw.package) {
-        errors.push(err(line_of(text, "package", &raw.package, 0), TableErrorKind::BadPackage { name: raw.package.clone() }));
+        errors.push(err(
+            line_of(text, "package", &raw.package, 0),
+            TableErrorKind::BadPackage {
+                name: raw.package.clone(),
+            },
+        ));
     }
     let mut seen_names: BTreeMap<String, usize> = BTreeMap::new();
     let mut nth = |name: &str| {
@@ -585,50 +755,98 @@ fn resolve(
         *n += 1;
         *n - 1
     };
-    let message = |owner: &str, field: &'static str, name: &str, line, errors: &mut Vec<TableError>| {
-        let full = match name.strip_prefix('.') {
-            Some(full) => full.to_owned(),
-            None => format!("{}.{name}", raw.package),
+    let message =
+        |owner: &str, field: &'static str, name: &str, line, errors: &mut Vec<TableError>| {
+            let full = match name.strip_prefix('.') {
+                Some(full) => full.to_owned(),
+                None => format!("{}.{name}", raw.package),
+            };
+            let found = pool.get_message_by_name(&full);
+            if found.is_none() {
+                // The closest message of the file's package (or of any package, for a full name).
+                let short = name.rsplit('.').next().unwrap_or(name);
+                let names: Vec<String> = pool
+                    .all_messages()
+                    .filter(|m| m.package_name() == raw.package || name.starts_with('.'))
+                    .map(|m| m.name().to_owned())
+                    .collect();
+                let hint = closest(short, names.iter().map(String::as_str)).map(|h| {
+                    if name.starts_with('.') {
+                        pool.all_messages()
+                            .find(|m| m.name() == h)
+                            .map(|m| format!(".{}", m.full_name()))
+                            .unwrap_or(h)
+                    } else {
+                        h
+                    }
+                });
+                errors.push(err(
+                    line,
+                    TableErrorKind::UnknownType {
+                        owner: owner.to_owned(),
+                        field,
+                        type_name: name.to_owned(),
+                        hint,
+                    },
+                ));
+            }
+            found
         };
-        let found = pool.get_message_by_name(&full);
-        if found.is_none() {
-            // The closest message of the file's package (or of any package, for a full name).
-            let short = name.rsplit('.').next().unwrap_or(name);
-            let names: Vec<String> = pool.all_messages().filter(|m| m.package_name() == raw.package || name.starts_with('.')).map(|m| m.name().to_owned()).collect();
-            let hint = closest(short, names.iter().map(String::as_str))
-                .map(|h| if name.starts_with('.') { pool.all_messages().find(|m| m.name() == h).map(|m| format!(".{}", m.full_name())).unwrap_or(h) } else { h });
-            errors.push(err(line, TableErrorKind::UnknownType {
-                owner: owner.to_owned(),
-                field,
-                type_name: name.to_owned(),
-                hint,
-            }));
-        }
-        found
-    };
 
     let mut events = Vec::new();
     for e in &raw.events {
         let line = line_of(text, "name", &e.name, nth(&e.name));
         if !is_event_name(&e.name) {
-            errors.push(err(line, TableErrorKind::BadName { what: "event", name: e.name.clone(), rule: NAME_RULE }));
+            errors.push(err(
+                line,
+                TableErrorKind::BadName {
+                    what: "event",
+                    name: e.name.clone(),
+                    rule: NAME_RULE,
+                },
+            ));
         }
         // The ranges of events.schema.json (SPEC.md REQ-MSG-14 for timeout_ms).
         if !(1..=65535).contains(&e.id) {
-            errors.push(err(line_after(text, line, "id"), TableErrorKind::OutOfRange { owner: e.name.clone(), what: "the id", value: e.id.into(), rule: "an event id is from 1 to 65535" }));
+            errors.push(err(
+                line_after(text, line, "id"),
+                TableErrorKind::OutOfRange {
+                    owner: e.name.clone(),
+                    what: "the id",
+                    value: e.id.into(),
+                    rule: "an event id is from 1 to 65535",
+                },
+            ));
         }
         if e.timeout_ms == Some(0) {
             errors.push(err(line_after(text, line, "timeout_ms"), TableErrorKind::OutOfRange { owner: e.name.clone(), what: "timeout_ms", value: 0, rule: "a deadline is a positive number of milliseconds (leave it out for the backend's default)" }));
         }
         if e.doc.is_empty() {
-            errors.push(err(line, TableErrorKind::EmptyDoc { owner: e.name.clone() }));
+            errors.push(err(
+                line,
+                TableErrorKind::EmptyDoc {
+                    owner: e.name.clone(),
+                },
+            ));
         }
-        let input = e.input.as_deref().and_then(|t| message(&e.name, "input", t, line, errors));
-        let output = e.output.as_deref().and_then(|t| message(&e.name, "output", t, line, errors));
+        let input = e
+            .input
+            .as_deref()
+            .and_then(|t| message(&e.name, "input", t, line, errors));
+        let output = e
+            .output
+            .as_deref()
+            .and_then(|t| message(&e.name, "output", t, line, errors));
         let errs = match &e.errors {
             RawErrors::Word(w) if w == "any" => Errors::Any,
             RawErrors::Word(w) => {
-                errors.push(err(line, TableErrorKind::BadErrors { event: e.name.clone(), word: w.clone() }));
+                errors.push(err(
+                    line,
+                    TableErrorKind::BadErrors {
+                        event: e.name.clone(),
+                        word: w.clone(),
+                    },
+                ));
                 Errors::Codes(Vec::new())
             }
             RawErrors::List(list) => Errors::Codes(
@@ -636,26 +854,41 @@ fn resolve(
                     .enumerate()
                     .filter_map(|(i, c)| {
                         if list[..i].contains(c) {
-                            errors.push(err(line, TableErrorKind::DuplicateErrorCode { event: e.name.clone(), code: c.clone() }));
+                            errors.push(err(
+                                line,
+                                TableErrorKind::DuplicateErrorCode {
+                                    event: e.name.clone(),
+                                    code: c.clone(),
+                                },
+                            ));
                             return None;
                         }
                         match codes.find(c) {
-                        Ok(code) => Some(code.clone()),
-                        Err(ambiguous) if ambiguous.len() > 1 => {
-                            errors.push(err(line, TableErrorKind::AmbiguousErrorCode {
-                                event: e.name.clone(),
-                                code: c.clone(),
-                                candidates: ambiguous.iter().map(|c| format!("{}.{}", c.enum_name, c.value)).collect(),
-                            }));
-                            None
-                        }
-                        Err(_) => {
-                            errors.push(err(line, TableErrorKind::UnknownErrorCode {
-                                event: e.name.clone(),
-                                code: c.clone(),
-                            }));
-                            None
-                        }
+                            Ok(code) => Some(code.clone()),
+                            Err(ambiguous) if ambiguous.len() > 1 => {
+                                errors.push(err(
+                                    line,
+                                    TableErrorKind::AmbiguousErrorCode {
+                                        event: e.name.clone(),
+                                        code: c.clone(),
+                                        candidates: ambiguous
+                                            .iter()
+                                            .map(|c| format!("{}.{}", c.enum_name, c.value))
+                                            .collect(),
+                                    },
+                                ));
+                                None
+                            }
+                            Err(_) => {
+                                errors.push(err(
+                                    line,
+                                    TableErrorKind::UnknownErrorCode {
+                                        event: e.name.clone(),
+                                        code: c.clone(),
+                                    },
+                                ));
+                                None
+                            }
                         }
                     })
                     .collect(),
@@ -679,30 +912,52 @@ fn resolve(
     for n in &raw.notifications {
         let line = line_of(text, "name", &n.name, nth(&n.name));
         if !is_event_name(&n.name) {
-            errors.push(err(line, TableErrorKind::BadName {
-                what: "notification",
-                name: n.name.clone(),
-                rule: NAME_RULE,
-            }));
+            errors.push(err(
+                line,
+                TableErrorKind::BadName {
+                    what: "notification",
+                    name: n.name.clone(),
+                    rule: NAME_RULE,
+                },
+            ));
         }
         if !is_module_name(&n.source) {
-            errors.push(err(line, TableErrorKind::BadName {
-                what: "notification source",
-                name: n.source.clone(),
-                rule: MODULE_RULE,
-            }));
+            errors.push(err(
+                line,
+                TableErrorKind::BadName {
+                    what: "notification source",
+                    name: n.source.clone(),
+                    rule: MODULE_RULE,
+                },
+            ));
         }
         if n.ty < 0 {
-            errors.push(err(line_after(text, line, "ty"), TableErrorKind::OutOfRange { owner: n.name.clone(), what: "ty", value: n.ty.into(), rule: "a notification ty is from 0 to 2147483647" }));
+            errors.push(err(
+                line_after(text, line, "ty"),
+                TableErrorKind::OutOfRange {
+                    owner: n.name.clone(),
+                    what: "ty",
+                    value: n.ty.into(),
+                    rule: "a notification ty is from 0 to 2147483647",
+                },
+            ));
         }
         if n.doc.is_empty() {
-            errors.push(err(line, TableErrorKind::EmptyDoc { owner: n.name.clone() }));
+            errors.push(err(
+                line,
+                TableErrorKind::EmptyDoc {
+                    owner: n.name.clone(),
+                },
+            ));
         }
         if names.insert(n.name.clone(), ()).is_some() {
-            errors.push(err(line, TableErrorKind::DuplicateNotificationName {
-                name: n.name.clone(),
-                module: raw.module.clone(),
-            }));
+            errors.push(err(
+                line,
+                TableErrorKind::DuplicateNotificationName {
+                    name: n.name.clone(),
+                    module: raw.module.clone(),
+                },
+            ));
         }
         if let Some(payload) = message(&n.name, "payload", &n.payload, line, errors) {
             notifications.push(Notification {
@@ -716,7 +971,13 @@ fn resolve(
             });
         }
     }
-    Module { name: raw.module, package: raw.package, file: file.to_owned(), events, notifications }
+    Module {
+        name: raw.module,
+        package: raw.package,
+        file: file.to_owned(),
+        events,
+        notifications,
+    }
 }
 
 /// Cross-file rules: unique module names, event names, event ids and (source, ty) pairs.
@@ -730,7 +991,10 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
             errors.push(TableError {
                 file: m.file.clone(),
                 line: None,
-                kind: TableErrorKind::DuplicateModule { name: m.name.clone(), first_file: first.to_owned() },
+                kind: TableErrorKind::DuplicateModule {
+                    name: m.name.clone(),
+                    first_file: first.to_owned(),
+                },
             });
         }
         for (ei, e) in m.events.iter().enumerate() {
@@ -785,5 +1049,10 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
             }
         }
     }
-    Tables { modules, error_codes: Vec::new(), by_name, by_key }
+    Tables {
+        modules,
+        error_codes: Vec::new(),
+        by_name,
+        by_key,
+    }
 }

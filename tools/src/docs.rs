@@ -33,35 +33,84 @@ pub fn events_md(tables: &Tables) -> String {
     s.push_str("Besides the errors listed per event, any request can be answered with one of the protocol's own errors:\n\n");
     s.push_str("| code | number | category | when |\n|---|---|---|---|\n");
     for code in PROTOCOL_CODES {
-        let _ = writeln!(s, "| `{}` | {} | `{}` | {} |", short(*code), *code as i32, category(*code), protocol_when(*code));
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | `{}` | {} |",
+            short(*code),
+            *code as i32,
+            category(*code),
+            protocol_when(*code)
+        );
     }
     s.push('\n');
     s.push_str("## Modules\n\n");
     for m in tables.modules() {
-        let _ = writeln!(s, "- [`{0}`](#module-{0}): {1} events, {2} notifications", m.name, m.events.len(), m.notifications.len());
+        let _ = writeln!(
+            s,
+            "- [`{0}`](#module-{0}): {1} events, {2} notifications",
+            m.name,
+            m.events.len(),
+            m.notifications.len()
+        );
     }
     for m in tables.modules() {
-        let table = std::path::Path::new(&m.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let _ = write!(s, "\n## Module `{}`\n\nTable: `schema/events/{table}`.\n", m.name);
+        let table = std::path::Path::new(&m.file)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            "\n## Module `{}`\n\nTable: `schema/events/{table}`.\n",
+            m.name
+        );
         s.push_str("\n| event | id | input | output | errors |\n|---|---|---|---|---|\n");
         for e in &m.events {
-            let _ = writeln!(s, "| [`{}`](#{}) | {} | {} | {} | {} |", e.name, e.name.to_ascii_lowercase(), e.id, ty(e.input.as_ref().map(|d| d.name())), ty(e.output.as_ref().map(|d| d.name())), errors_short(&e.errors));
+            let _ = writeln!(
+                s,
+                "| [`{}`](#{}) | {} | {} | {} | {} |",
+                e.name,
+                e.name.to_ascii_lowercase(),
+                e.id,
+                ty(e.input.as_ref().map(|d| d.name())),
+                ty(e.output.as_ref().map(|d| d.name())),
+                errors_short(&e.errors)
+            );
         }
         for e in &m.events {
             let _ = write!(s, "\n### `{}`\n\n{}\n\n", e.name, e.doc);
             let _ = writeln!(s, "- id: {}", e.id);
-            let _ = writeln!(s, "- input: {}", ty(e.input.as_ref().map(|d| d.full_name())));
-            let _ = writeln!(s, "- output: {}", ty(e.output.as_ref().map(|d| d.full_name())));
+            let _ = writeln!(
+                s,
+                "- input: {}",
+                ty(e.input.as_ref().map(|d| d.full_name()))
+            );
+            let _ = writeln!(
+                s,
+                "- output: {}",
+                ty(e.output.as_ref().map(|d| d.full_name()))
+            );
             if let Some(t) = e.timeout_ms {
                 let _ = writeln!(s, "- deadline: {t} ms");
             }
             match &e.errors {
-                Errors::Any => s.push_str("- errors: any `ErrorCode` (the code it is asked to raise)\n"),
-                Errors::Codes(c) if c.is_empty() => s.push_str("- errors: none besides the protocol's own\n"),
+                Errors::Any => {
+                    s.push_str("- errors: any `ErrorCode` (the code it is asked to raise)\n")
+                }
+                Errors::Codes(c) if c.is_empty() => {
+                    s.push_str("- errors: none besides the protocol's own\n")
+                }
                 Errors::Codes(codes) => {
                     s.push_str("- errors:\n");
                     for c in codes {
-                        let _ = writeln!(s, "  - `{}` ({}, `{}`)", c.name, c.number, c.category.as_str_name().trim_start_matches("ERROR_CATEGORY_"));
+                        let _ = writeln!(
+                            s,
+                            "  - `{}` ({}, `{}`)",
+                            c.name,
+                            c.number,
+                            c.category
+                                .as_str_name()
+                                .trim_start_matches("ERROR_CATEGORY_")
+                        );
                     }
                 }
             }
@@ -69,16 +118,42 @@ pub fn events_md(tables: &Tables) -> String {
         if !m.notifications.is_empty() {
             s.push_str("\n### Notifications\n\n| notification | source | ty | payload |\n|---|---|---|---|\n");
             for n in &m.notifications {
-                let _ = writeln!(s, "| `{}` | `{}` | {} | `{}` |", n.name, n.source, n.ty, n.payload.name());
+                let _ = writeln!(
+                    s,
+                    "| `{}` | `{}` | {} | `{}` |",
+                    n.name,
+                    n.source,
+                    n.ty,
+                    n.payload.name()
+                );
             }
             for n in &m.notifications {
-                let _ = write!(s, "\n#### `{}`\n\n{}\n\n- addressed by (source `{}`, ty {}): match on both, `ty` is only unique within its source\n- payload: `{}`\n", n.name, n.doc, n.source, n.ty, n.payload.full_name());
+                let _ = write!(
+                    s,
+                    "\n#### `{}`\n\n{}\n\n- addressed by (source `{}`, ty {}): match on both, `ty` is only unique within its source\n- payload: `{}`\n",
+                    n.name,
+                    n.doc,
+                    n.source,
+                    n.ty,
+                    n.payload.full_name()
+                );
             }
         }
     }
     s.push_str("\n## Error codes\n\n| code | number | category | retryable |\n|---|---|---|---|\n");
     for code in (0..=255).filter_map(|n| ErrorCode::try_from(n).ok()) {
-        let _ = writeln!(s, "| `{}` | {} | `{}` | {} |", short(code), code as i32, category(code), if code.category().is_retryable() { "yes" } else { "no" });
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | `{}` | {} |",
+            short(code),
+            code as i32,
+            category(code),
+            if code.category().is_retryable() {
+                "yes"
+            } else {
+                "no"
+            }
+        );
     }
     s
 }
@@ -88,24 +163,33 @@ fn short(code: ErrorCode) -> &'static str {
 }
 
 fn category(code: ErrorCode) -> &'static str {
-    code.category().as_str_name().trim_start_matches("ERROR_CATEGORY_")
+    code.category()
+        .as_str_name()
+        .trim_start_matches("ERROR_CATEGORY_")
 }
 
 fn ty(name: Option<&str>) -> String {
-    name.map(|n| format!("`{n}`")).unwrap_or_else(|| "none".into())
+    name.map(|n| format!("`{n}`"))
+        .unwrap_or_else(|| "none".into())
 }
 
 fn errors_short(errors: &Errors) -> String {
     match errors {
         Errors::Any => "any".into(),
         Errors::Codes(c) if c.is_empty() => "-".into(),
-        Errors::Codes(c) => c.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
+        Errors::Codes(c) => c
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
 fn protocol_when(code: ErrorCode) -> &'static str {
     match code {
-        ErrorCode::InvalidRequest => "the envelope is not an FFIRequest, or the event name is empty",
+        ErrorCode::InvalidRequest => {
+            "the envelope is not an FFIRequest, or the event name is empty"
+        }
         ErrorCode::BackendNotReady => "the backend has not finished initialising",
         ErrorCode::UnknownEvent => "no event has this name",
         ErrorCode::PermissionDenied => "the caller's capabilities do not include the event",

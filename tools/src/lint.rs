@@ -45,7 +45,12 @@ pub fn lint_tables(dir: &Path, pool: &DescriptorPool) -> Vec<Finding> {
         Err(e) => e
             .errors
             .into_iter()
-            .map(|e| Finding { file: e.file, line: e.line, rule: "event-table", message: e.kind.to_string() })
+            .map(|e| Finding {
+                file: e.file,
+                line: e.line,
+                rule: "event-table",
+                message: e.kind.to_string(),
+            })
             .collect(),
     }
 }
@@ -56,7 +61,10 @@ pub fn lint_protos(pool: &DescriptorPool) -> Vec<Finding> {
 
 /// The proto style rules over the files of `pool` that `own` selects (an app's own files, not
 /// those it imports).
-pub fn lint_proto_files(pool: &DescriptorPool, own: impl Fn(&FileDescriptor) -> bool) -> Vec<Finding> {
+pub fn lint_proto_files(
+    pool: &DescriptorPool,
+    own: impl Fn(&FileDescriptor) -> bool,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for file in pool.files().filter(|f| own(f)) {
         for m in file.messages() {
@@ -66,10 +74,21 @@ pub fn lint_proto_files(pool: &DescriptorPool, own: impl Fn(&FileDescriptor) -> 
             lint_enum(&file, &e, &mut findings);
         }
     }
-    if let (Some(code), Some(ext)) = (pool.get_enum_by_name("eventwire.v1.ErrorCode"), pool.get_extension_by_name("eventwire.v1.category")) {
+    if let (Some(code), Some(ext)) = (
+        pool.get_enum_by_name("eventwire.v1.ErrorCode"),
+        pool.get_extension_by_name("eventwire.v1.category"),
+    ) {
         for v in code.values() {
             if !v.options().has_extension(&ext) {
-                findings.push(at(&code.parent_file(), v.path(), "error-category", format!("ErrorCode value {} declares no (eventwire.v1.category)", v.name())));
+                findings.push(at(
+                    &code.parent_file(),
+                    v.path(),
+                    "error-category",
+                    format!(
+                        "ErrorCode value {} declares no (eventwire.v1.category)",
+                        v.name()
+                    ),
+                ));
             }
         }
     }
@@ -81,16 +100,29 @@ fn lint_message(file: &FileDescriptor, m: &MessageDescriptor, findings: &mut Vec
         return;
     }
     if !is_upper_camel(m.name()) {
-        findings.push(at(file, m.path(), "message-name", format!("message `{}` is not UpperCamelCase", m.name())));
+        findings.push(at(
+            file,
+            m.path(),
+            "message-name",
+            format!("message `{}` is not UpperCamelCase", m.name()),
+        ));
     }
     // Declaration order is source order; sort by span so the rule holds even for a descriptor
     // set whose field list was reordered by a tool.
-    let mut fields: Vec<_> = m.fields().map(|f| (line_of(file, f.path()).unwrap_or(0), f)).collect();
+    let mut fields: Vec<_> = m
+        .fields()
+        .map(|f| (line_of(file, f.path()).unwrap_or(0), f))
+        .collect();
     fields.sort_by_key(|(line, _)| *line);
     let mut last: Option<(u32, String)> = None;
     for (_, f) in &fields {
         if !is_lower_snake(f.name()) {
-            findings.push(at(file, f.path(), "field-name", format!("field `{}.{}` is not lower_snake_case", m.name(), f.name())));
+            findings.push(at(
+                file,
+                f.path(),
+                "field-name",
+                format!("field `{}.{}` is not lower_snake_case", m.name(), f.name()),
+            ));
         }
         if let Some((n, name)) = &last {
             if f.number() < *n {
@@ -109,20 +141,40 @@ fn lint_message(file: &FileDescriptor, m: &MessageDescriptor, findings: &mut Vec
 
 fn lint_enum(file: &FileDescriptor, e: &EnumDescriptor, findings: &mut Vec<Finding>) {
     if !is_upper_camel(e.name()) {
-        findings.push(at(file, e.path(), "enum-name", format!("enum `{}` is not UpperCamelCase", e.name())));
+        findings.push(at(
+            file,
+            e.path(),
+            "enum-name",
+            format!("enum `{}` is not UpperCamelCase", e.name()),
+        ));
     }
     let prefix = format!("{}_", upper_snake(e.name()));
     for v in e.values() {
         if !is_upper_snake(v.name()) {
-            findings.push(at(file, v.path(), "enum-value-name", format!("enum value `{}` is not UPPER_SNAKE_CASE", v.name())));
+            findings.push(at(
+                file,
+                v.path(),
+                "enum-value-name",
+                format!("enum value `{}` is not UPPER_SNAKE_CASE", v.name()),
+            ));
         } else if !v.name().starts_with(&prefix) || v.name().len() == prefix.len() {
-            findings.push(at(file, v.path(), "enum-value-prefix", format!("enum value `{}` does not start with `{prefix}`", v.name())));
+            findings.push(at(
+                file,
+                v.path(),
+                "enum-value-prefix",
+                format!("enum value `{}` does not start with `{prefix}`", v.name()),
+            ));
         }
     }
 }
 
 fn at(file: &FileDescriptor, path: &[i32], rule: &'static str, message: String) -> Finding {
-    Finding { file: file.name().to_owned(), line: line_of(file, path), rule, message }
+    Finding {
+        file: file.name().to_owned(),
+        line: line_of(file, path),
+        rule,
+        message,
+    }
 }
 
 /// The 1-based line of the declaration at `path`, from the file's source info.
@@ -138,14 +190,16 @@ pub fn is_upper_camel(s: &str) -> bool {
 
 pub fn is_lower_snake(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !s.ends_with('_')
         && !s.contains("__")
 }
 
 pub fn is_upper_snake(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && !s.ends_with('_')
         && !s.contains("__")
 }
@@ -159,7 +213,10 @@ pub fn upper_snake(s: &str) -> String {
         if i > 0 && c.is_ascii_uppercase() {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 out.push('_');
             }
         }

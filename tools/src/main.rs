@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use eventwire_tools::{breaking, codegen, docs, lint, vectors};
 
 #[derive(Parser)]
-#[command(name = "eventwire-tools", about = "Eventwire's tools: code generation, golden vectors, schema lint, docs.", version)]
+#[command(
+    name = "eventwire-tools",
+    about = "Eventwire's tools: code generation, golden vectors, schema lint, docs.",
+    version
+)]
 struct Cli {
     /// The repository root (default: the current directory).
     #[arg(long, global = true, default_value = ".")]
@@ -134,13 +138,19 @@ struct SchemaArgs {
 
 impl SchemaArgs {
     fn inputs(&self) -> codegen::Inputs {
-        codegen::Inputs { protos: self.protos.clone(), tables: self.tables.clone() }
+        codegen::Inputs {
+            protos: self.protos.clone(),
+            tables: self.tables.clone(),
+        }
     }
 }
 
 impl LayoutArgs {
     fn layout(&self) -> breaking::Layout {
-        breaking::Layout { protos: self.protos.clone(), tables: self.tables.clone() }
+        breaking::Layout {
+            protos: self.protos.clone(),
+            tables: self.tables.clone(),
+        }
     }
 }
 
@@ -149,7 +159,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(&cli) {
@@ -166,15 +180,22 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<bool, String> {
     let vectors_dir = cli.root.join("vectors");
     match &cli.command {
-        Command::Vectors { command: VectorsCommand::Generate } => {
-            let store = vectors::store::Store::read(&vectors_dir).map_err(|e| format!("{}: {e}", vectors_dir.display()))?;
+        Command::Vectors {
+            command: VectorsCommand::Generate,
+        } => {
+            let store = vectors::store::Store::read(&vectors_dir)
+                .map_err(|e| format!("{}: {e}", vectors_dir.display()))?;
             let (files, mut problems) = store.parse();
             if problems.is_empty() {
                 match vectors::generate::generate(&files, &store.retired) {
                     Ok(out) => {
                         vectors::store::write(&vectors_dir, &out).map_err(|e| e.to_string())?;
                         let n: usize = out.values().map(|f| f.cases.len()).sum();
-                        println!("wrote {n} cases in {} files to {}", out.len(), vectors_dir.display());
+                        println!(
+                            "wrote {n} cases in {} files to {}",
+                            out.len(),
+                            vectors_dir.display()
+                        );
                         return Ok(true);
                     }
                     Err(p) => problems = p,
@@ -183,7 +204,9 @@ fn run(cli: &Cli) -> Result<bool, String> {
             report(&problems);
             Ok(false)
         }
-        Command::Vectors { command: VectorsCommand::Check } => {
+        Command::Vectors {
+            command: VectorsCommand::Check,
+        } => {
             let problems = vectors::check::check(&vectors_dir);
             report(&problems);
             if problems.is_empty() {
@@ -191,14 +214,21 @@ fn run(cli: &Cli) -> Result<bool, String> {
             }
             Ok(problems.is_empty())
         }
-        Command::Schema { command: SchemaCommand::Lint { schema } } => {
-            let inputs = codegen::Inputs { protos: schema.protos.clone(), tables: Vec::new() };
+        Command::Schema {
+            command: SchemaCommand::Lint { schema },
+        } => {
+            let inputs = codegen::Inputs {
+                protos: schema.protos.clone(),
+                tables: Vec::new(),
+            };
             let compiled = codegen::compile(&inputs, &cli.root)?;
             let mut findings = Vec::new();
             for dir in &schema.tables {
                 findings.extend(lint::lint_tables(&cli.root.join(dir), &compiled.pool));
             }
-            findings.extend(lint::lint_proto_files(&compiled.pool, |f| compiled.files.iter().any(|n| n == f.name())));
+            findings.extend(lint::lint_proto_files(&compiled.pool, |f| {
+                compiled.files.iter().any(|n| n == f.name())
+            }));
             for f in &findings {
                 eprintln!("{f}");
             }
@@ -207,7 +237,14 @@ fn run(cli: &Cli) -> Result<bool, String> {
             }
             Ok(findings.is_empty())
         }
-        Command::Schema { command: SchemaCommand::Breaking { layout, against, list_rules } } => {
+        Command::Schema {
+            command:
+                SchemaCommand::Breaking {
+                    layout,
+                    against,
+                    list_rules,
+                },
+        } => {
             if *list_rules {
                 print!("{}", breaking::rules::markdown_table());
                 return Ok(true);
@@ -226,9 +263,21 @@ fn run(cli: &Cli) -> Result<bool, String> {
             }
             Ok(errors == 0)
         }
-        Command::Schema { command: SchemaCommand::Lock { layout, lock, update: _, version } } => {
+        Command::Schema {
+            command:
+                SchemaCommand::Lock {
+                    layout,
+                    lock,
+                    update: _,
+                    version,
+                },
+        } => {
             let path = cli.root.join(lock);
-            let mut locked = if path.exists() { breaking::Lock::read(&path)? } else { breaking::Lock::new() };
+            let mut locked = if path.exists() {
+                breaking::Lock::read(&path)?
+            } else {
+                breaking::Lock::new()
+            };
             let layout = layout.layout();
             let now = breaking::current(&cli.root, &layout)?;
             let mut errors = 0;
@@ -236,24 +285,42 @@ fn run(cli: &Cli) -> Result<bool, String> {
                 if v.version == *version {
                     continue;
                 }
-                for f in breaking::compare(&v.schema, &now, &format!("{} version {}", path.display(), v.version)) {
+                for f in breaking::compare(
+                    &v.schema,
+                    &now,
+                    &format!("{} version {}", path.display(), v.version),
+                ) {
                     eprintln!("{f}");
                     errors += usize::from(f.is_error());
                 }
             }
             if errors > 0 {
-                eprintln!("schema lock: not updated: {errors} breaking change(s) against recorded versions");
+                eprintln!(
+                    "schema lock: not updated: {errors} breaking change(s) against recorded versions"
+                );
                 return Ok(false);
             }
             if locked.record(version, now)? {
-                std::fs::write(&path, locked.to_text()).map_err(|e| format!("{}: {e}", path.display()))?;
-                println!("wrote {} (version {version}; {} version(s) recorded)", path.display(), locked.versions.len());
+                std::fs::write(&path, locked.to_text())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                println!(
+                    "wrote {} (version {version}; {} version(s) recorded)",
+                    path.display(),
+                    locked.versions.len()
+                );
             } else {
                 println!("{}: version {version} is up to date", path.display());
             }
             Ok(true)
         }
-        Command::Codegen { lang, schema, out, protoc_gen_es, dart_runtime, check } => {
+        Command::Codegen {
+            lang,
+            schema,
+            out,
+            protoc_gen_es,
+            dart_runtime,
+            check,
+        } => {
             let (compiled, model) = codegen::load(&schema.inputs(), &cli.root)?;
             let output = match lang.as_str() {
                 "ts" => codegen::typescript(&compiled, &model, protoc_gen_es.as_deref())?,
@@ -261,26 +328,48 @@ fn run(cli: &Cli) -> Result<bool, String> {
             };
             let mut outputs = vec![(under(&cli.root, out), output)];
             if let Some(dir) = dart_runtime {
-                let file = codegen::dart::protocol_codes_file(&model, &codegen::Params::new(codegen::generator(), "dart"));
-                outputs.push((under(&cli.root, dir), codegen::Output { files: vec![file], owns: Vec::new() }));
+                let file = codegen::dart::protocol_codes_file(
+                    &model,
+                    &codegen::Params::new(codegen::generator(), "dart"),
+                );
+                outputs.push((
+                    under(&cli.root, dir),
+                    codegen::Output {
+                        files: vec![file],
+                        owns: Vec::new(),
+                    },
+                ));
             }
             let mut clean = true;
             for (dir, output) in &outputs {
                 if *check {
-                    let drift = output.check(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    let drift = output
+                        .check(dir)
+                        .map_err(|e| format!("{}: {e}", dir.display()))?;
                     for d in &drift {
                         eprintln!("{d}");
                     }
                     clean &= drift.is_empty();
                     if drift.is_empty() {
-                        println!("codegen {lang}: {} up to date ({} files)", dir.display(), output.files.len());
+                        println!(
+                            "codegen {lang}: {} up to date ({} files)",
+                            dir.display(),
+                            output.files.len()
+                        );
                     }
                 } else {
-                    let changed = output.write(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                    let changed = output
+                        .write(dir)
+                        .map_err(|e| format!("{}: {e}", dir.display()))?;
                     for path in &changed {
                         println!("wrote {path}");
                     }
-                    println!("codegen {lang}: {} ({} files, {} changed)", dir.display(), output.files.len(), changed.len());
+                    println!(
+                        "codegen {lang}: {} ({} files, {} changed)",
+                        dir.display(),
+                        output.files.len(),
+                        changed.len()
+                    );
                 }
             }
             Ok(clean)
@@ -292,7 +381,10 @@ fn run(cli: &Cli) -> Result<bool, String> {
             if *check {
                 let have = std::fs::read_to_string(&path).unwrap_or_default();
                 if have != text {
-                    eprintln!("{}: out of date; run `eventwire-tools docs` with the same arguments", path.display());
+                    eprintln!(
+                        "{}: out of date; run `eventwire-tools docs` with the same arguments",
+                        path.display()
+                    );
                     return Ok(false);
                 }
                 println!("{}: up to date", path.display());
@@ -307,7 +399,11 @@ fn run(cli: &Cli) -> Result<bool, String> {
 
 /// `path` under `root`, without a leading `./` for the default root.
 fn under(root: &std::path::Path, path: &std::path::Path) -> PathBuf {
-    if root == std::path::Path::new(".") { path.to_owned() } else { root.join(path) }
+    if root == std::path::Path::new(".") {
+        path.to_owned()
+    } else {
+        root.join(path)
+    }
 }
 
 fn report(problems: &[String]) {

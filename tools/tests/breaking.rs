@@ -31,7 +31,10 @@ const MUTATIONS: &str = "tools/tests/breaking/mutations";
 const DOC: &str = "docs/evolving-a-schema.md";
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("the repository root exists")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("the repository root exists")
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,9 +82,16 @@ impl Mutation {
 
 fn base_inputs() -> Inputs {
     let repo = repo();
-    let mut inputs = Inputs::from_dirs("base", &repo, &[PathBuf::from(BASE).join("proto")], &PathBuf::from(BASE).join("events"))
-        .expect("the base schema reads");
-    inputs.protos.push(ProtoRoot::read(&repo, Path::new("schema/proto")).expect("schema/proto reads"));
+    let mut inputs = Inputs::from_dirs(
+        "base",
+        &repo,
+        &[PathBuf::from(BASE).join("proto")],
+        &PathBuf::from(BASE).join("events"),
+    )
+    .expect("the base schema reads");
+    inputs
+        .protos
+        .push(ProtoRoot::read(&repo, Path::new("schema/proto")).expect("schema/proto reads"));
     inputs
 }
 
@@ -90,14 +100,21 @@ fn apply(base: &Inputs, m: &Mutation) -> Result<Inputs, String> {
     out.label = m.name.clone();
     for e in &m.edits {
         if let Some(text) = &e.create {
-            out.tables.push((format!("{BASE}/events/{}", e.file), text.clone()));
+            out.tables
+                .push((format!("{BASE}/events/{}", e.file), text.clone()));
             continue;
         }
         let (Some(from), Some(to)) = (&e.replace, &e.with) else {
-            return Err(format!("{}: an edit needs `replace` and `with`, or `create`", e.file));
+            return Err(format!(
+                "{}: an edit needs `replace` and `with`, or `create`",
+                e.file
+            ));
         };
         let slot: &mut String = if e.file.ends_with(".proto") {
-            out.protos.iter_mut().find_map(|r| r.files.get_mut(&e.file)).ok_or_else(|| format!("no proto file `{}`", e.file))?
+            out.protos
+                .iter_mut()
+                .find_map(|r| r.files.get_mut(&e.file))
+                .ok_or_else(|| format!("no proto file `{}`", e.file))?
         } else {
             out.tables
                 .iter_mut()
@@ -107,7 +124,12 @@ fn apply(base: &Inputs, m: &Mutation) -> Result<Inputs, String> {
         };
         match slot.matches(from.as_str()).count() {
             1 => *slot = slot.replacen(from.as_str(), to, 1),
-            n => return Err(format!("{}: the text to replace occurs {n} times, not once:\n{from}", e.file)),
+            n => {
+                return Err(format!(
+                    "{}: the text to replace occurs {n} times, not once:\n{from}",
+                    e.file
+                ));
+            }
         }
     }
     Ok(out)
@@ -118,17 +140,24 @@ fn find_buf() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("EVENTWIRE_BUF") {
         return Ok(PathBuf::from(p));
     }
-    for p in ["tools/node_modules/.bin/buf", "bindings/ts/node_modules/.bin/buf"] {
+    for p in [
+        "tools/node_modules/.bin/buf",
+        "bindings/ts/node_modules/.bin/buf",
+    ] {
         let p = repo().join(p);
         if p.exists() {
             return Ok(p);
         }
     }
-    Err("buf is not installed: run `npm ci` in tools/ (`make test` does), or set EVENTWIRE_BUF".to_owned())
+    Err(
+        "buf is not installed: run `npm ci` in tools/ (`make test` does), or set EVENTWIRE_BUF"
+            .to_owned(),
+    )
 }
 
 fn buf_required() -> bool {
-    std::env::var("EVENTWIRE_REQUIRE_BUF").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
+    std::env::var("EVENTWIRE_REQUIRE_BUF").is_ok_and(|v| v == "1")
+        || std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
 }
 
 /// Writes every proto file of `inputs` into one buf module at `dir`.
@@ -142,7 +171,11 @@ fn write_module(inputs: &Inputs, dir: &Path) {
             }
         }
     }
-    std::fs::write(dir.join("buf.yaml"), "version: v2\nbreaking:\n  use: [WIRE, WIRE_JSON]\n").unwrap();
+    std::fs::write(
+        dir.join("buf.yaml"),
+        "version: v2\nbreaking:\n  use: [WIRE, WIRE_JSON]\n",
+    )
+    .unwrap();
 }
 
 /// `buf breaking new --against old`, offline: the verdict and buf's rule ids.
@@ -153,7 +186,14 @@ fn buf_breaking(buf: &Path, old: &Inputs, new: &Inputs) -> Result<(Verdict, Vec<
     let out = Command::new(buf)
         .current_dir(tmp.path())
         .env("BUF_CACHE_DIR", tmp.path().join("cache"))
-        .args(["breaking", "new", "--against", "old", "--error-format", "json"])
+        .args([
+            "breaking",
+            "new",
+            "--against",
+            "old",
+            "--error-format",
+            "json",
+        ])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", buf.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -165,28 +205,54 @@ fn buf_breaking(buf: &Path, old: &Inputs, new: &Inputs) -> Result<(Verdict, Vec<
     match out.status.code() {
         Some(0) => Ok((Verdict::Compatible, ids)),
         Some(100) => Ok((Verdict::Breaking, ids)),
-        _ => Err(format!("buf failed ({}):\n{stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr))),
+        _ => Err(format!(
+            "buf failed ({}):\n{stdout}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )),
     }
 }
 
-fn run(base: &Inputs, base_snap: &Snapshot, m: &Mutation, buf: &Result<PathBuf, String>) -> Result<(), Failed> {
+fn run(
+    base: &Inputs,
+    base_snap: &Snapshot,
+    m: &Mutation,
+    buf: &Result<PathBuf, String>,
+) -> Result<(), Failed> {
     let new_inputs = apply(base, m)?;
-    let new = Snapshot::build(&new_inputs).map_err(|e| format!("the mutated schema does not build:\n{e}"))?;
+    let new = Snapshot::build(&new_inputs)
+        .map_err(|e| format!("the mutated schema does not build:\n{e}"))?;
     let findings = compare(base_snap, &new, "base");
-    let shown = findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n");
-    let got = if findings.iter().any(|f| f.rule.severity == Severity::Error) { Verdict::Breaking } else { Verdict::Compatible };
+    let shown = findings
+        .iter()
+        .map(|f| format!("  {f}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let got = if findings.iter().any(|f| f.rule.severity == Severity::Error) {
+        Verdict::Breaking
+    } else {
+        Verdict::Compatible
+    };
     if got != m.verdict {
-        return Err(format!("checker says {got:?}, SPEC.md says {:?} ({}):\n{shown}", m.verdict, m.spec).into());
+        return Err(format!(
+            "checker says {got:?}, SPEC.md says {:?} ({}):\n{shown}",
+            m.verdict, m.spec
+        )
+        .into());
     }
     let got_rules: BTreeSet<&str> = findings.iter().map(|f| f.rule.id).collect();
     let want_rules: BTreeSet<&str> = m.rules.iter().map(String::as_str).collect();
     if got_rules != want_rules {
-        return Err(format!("rules reported {got_rules:?}, expected {want_rules:?}:\n{shown}").into());
+        return Err(
+            format!("rules reported {got_rules:?}, expected {want_rules:?}:\n{shown}").into(),
+        );
     }
     // Every finding names a location in the newer revision and one in the older, as file:line.
     for f in &findings {
         for at in [&f.new_at, &f.old_at] {
-            let line = at.rsplit_once(':').and_then(|(_, l)| l.parse::<usize>().ok());
+            let line = at
+                .rsplit_once(':')
+                .and_then(|(_, l)| l.parse::<usize>().ok());
             if line.is_none() {
                 return Err(format!("finding without file:line: {f}").into());
             }
@@ -195,13 +261,18 @@ fn run(base: &Inputs, base_snap: &Snapshot, m: &Mutation, buf: &Result<PathBuf, 
     if m.proto_only() {
         let buf = match buf {
             Ok(b) => b,
-            Err(why) if buf_required() => return Err(format!("{why} (EVENTWIRE_REQUIRE_BUF or CI is set)").into()),
+            Err(why) if buf_required() => {
+                return Err(format!("{why} (EVENTWIRE_REQUIRE_BUF or CI is set)").into());
+            }
             Err(_) => return Ok(()),
         };
         let (buf_says, ids) = buf_breaking(buf, base, &new_inputs)?;
         let expected = m.buf.expect("checked by the corpus trial");
         if buf_says != expected {
-            return Err(format!("buf breaking says {buf_says:?} {ids:?}; the mutation records {expected:?}").into());
+            return Err(format!(
+                "buf breaking says {buf_says:?} {ids:?}; the mutation records {expected:?}"
+            )
+            .into());
         }
     }
     Ok(())
@@ -209,14 +280,25 @@ fn run(base: &Inputs, base_snap: &Snapshot, m: &Mutation, buf: &Result<PathBuf, 
 
 fn load_corpus() -> Result<Vec<Mutation>, String> {
     let dir = repo().join(MUTATIONS);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     paths.sort();
     let mut out = Vec::new();
-    for p in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "yaml")) {
+    for p in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
         let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
-        let m: Mutation = serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        let m: Mutation =
+            serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         if p.file_stem().unwrap().to_string_lossy() != m.name {
-            return Err(format!("{}: name `{}` is not the file name", p.display(), m.name));
+            return Err(format!(
+                "{}: name `{}` is not the file name",
+                p.display(),
+                m.name
+            ));
         }
         out.push(m);
     }
@@ -228,11 +310,17 @@ fn load_corpus() -> Result<Vec<Mutation>, String> {
 fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
     let mut problems = Vec::new();
     if corpus.len() < 40 {
-        problems.push(format!("{} mutations; the corpus needs at least 40", corpus.len()));
+        problems.push(format!(
+            "{} mutations; the corpus needs at least 40",
+            corpus.len()
+        ));
     }
     let doc = std::fs::read_to_string(repo().join(DOC)).unwrap_or_default();
     if !doc.contains(&format!("({} today;", corpus.len())) {
-        problems.push(format!("{DOC}: say how many mutations the corpus holds: \"({} today;\"", corpus.len()));
+        problems.push(format!(
+            "{DOC}: say how many mutations the corpus holds: \"({} today;\"",
+            corpus.len()
+        ));
     }
     for m in corpus {
         if m.why.trim().is_empty() || !m.spec.starts_with("16.") {
@@ -244,8 +332,14 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
             }
         }
         match (m.proto_only(), m.buf) {
-            (true, None) => problems.push(format!("{}: proto-only, so it must record what buf says (`buf:`)", m.name)),
-            (false, Some(_)) => problems.push(format!("{}: touches tables, where buf has no opinion; drop `buf:`", m.name)),
+            (true, None) => problems.push(format!(
+                "{}: proto-only, so it must record what buf says (`buf:`)",
+                m.name
+            )),
+            (false, Some(_)) => problems.push(format!(
+                "{}: touches tables, where buf has no opinion; drop `buf:`",
+                m.name
+            )),
             _ => {}
         }
         let disagrees = m.buf.is_some_and(|b| b != m.verdict);
@@ -254,12 +348,20 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
             problems.push(format!("{}: buf is stricter than SPEC.md here; {DOC} says that never happens, so update it", m.name));
         }
         match (&m.buf_note, disagrees) {
-            (None, true) => problems.push(format!("{}: buf disagrees with the verdict; explain it in `buf_note`", m.name)),
-            (Some(_), false) => problems.push(format!("{}: `buf_note` without a disagreement", m.name)),
+            (None, true) => problems.push(format!(
+                "{}: buf disagrees with the verdict; explain it in `buf_note`",
+                m.name
+            )),
+            (Some(_), false) => {
+                problems.push(format!("{}: `buf_note` without a disagreement", m.name))
+            }
             _ => {}
         }
     }
-    let covered: BTreeSet<&str> = corpus.iter().flat_map(|m| m.rules.iter().map(String::as_str)).collect();
+    let covered: BTreeSet<&str> = corpus
+        .iter()
+        .flat_map(|m| m.rules.iter().map(String::as_str))
+        .collect();
     for r in rules::ALL {
         if !covered.contains(r.id) {
             problems.push(format!("rule {} fires in no mutation", r.id));
@@ -281,7 +383,11 @@ fn check_corpus(corpus: &[Arc<Mutation>]) -> Result<(), Failed> {
     if names.len() != corpus.len() {
         problems.push("mutation names are not unique".to_owned());
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
 }
 
 /// The Markdown table of the mutations where buf's verdict is not SPEC.md's.
@@ -293,7 +399,14 @@ fn disagreements(corpus: &[Arc<Mutation>]) -> String {
     let mut s = String::from("| mutation | SPEC.md | buf | why |\n|---|---|---|---|\n");
     for m in corpus {
         if let (Some(b), Some(note)) = (m.buf, &m.buf_note) {
-            s.push_str(&format!("| `{}` | {} ({}) | {} | {} |\n", m.name, word(m.verdict), m.spec, word(b), note.replace('|', "\\|").replace('\n', " ")));
+            s.push_str(&format!(
+                "| `{}` | {} ({}) | {} | {} |\n",
+                m.name,
+                word(m.verdict),
+                m.spec,
+                word(b),
+                note.replace('|', "\\|").replace('\n', " ")
+            ));
         }
     }
     s
@@ -319,7 +432,9 @@ fn main() {
     let buf = Arc::new(find_buf());
     if let Err(why) = buf.as_ref() {
         if !buf_required() {
-            eprintln!("breaking: {why}; the buf comparison is SKIPPED (set EVENTWIRE_REQUIRE_BUF=1 to make this fail)");
+            eprintln!(
+                "breaking: {why}; the buf comparison is SKIPPED (set EVENTWIRE_REQUIRE_BUF=1 to make this fail)"
+            );
         }
     }
     let mut trials = Vec::new();
@@ -330,7 +445,10 @@ fn main() {
             if !findings.is_empty() {
                 return Err(format!("the base schema against itself: {findings:?}").into());
             }
-            if base_snap.events.len() < 6 || base_snap.notifications.len() < 3 || !base_snap.messages.contains_key("acme.notes.v1.NotePB") {
+            if base_snap.events.len() < 6
+                || base_snap.notifications.len() < 3
+                || !base_snap.messages.contains_key("acme.notes.v1.NotePB")
+            {
                 return Err("the base schema lost its events, notifications or messages".into());
             }
             Ok(())
@@ -342,8 +460,15 @@ fn main() {
         trials.push(
             Trial::test("breaking::buf-is-installed", move || match buf.as_ref() {
                 Ok(b) => {
-                    let out = Command::new(b).arg("--version").output().map_err(|e| format!("{}: {e}", b.display()))?;
-                    if out.status.success() { Ok(()) } else { Err(format!("{} --version failed", b.display()).into()) }
+                    let out = Command::new(b)
+                        .arg("--version")
+                        .output()
+                        .map_err(|e| format!("{}: {e}", b.display()))?;
+                    if out.status.success() {
+                        Ok(())
+                    } else {
+                        Err(format!("{} --version failed", b.display()).into())
+                    }
                 }
                 Err(why) => Err(why.clone().into()),
             })
@@ -351,14 +476,18 @@ fn main() {
         );
     }
     match corpus {
-        Err(e) => trials.push(Trial::test("breaking::corpus", move || Err(e.clone().into()))),
+        Err(e) => trials.push(Trial::test("breaking::corpus", move || {
+            Err(e.clone().into())
+        })),
         Ok(corpus) => {
             let corpus: Vec<Arc<Mutation>> = corpus.into_iter().map(Arc::new).collect();
             let all: Vec<Arc<Mutation>> = corpus.clone();
             trials.push(Trial::test("breaking::corpus", move || check_corpus(&all)));
             for m in corpus {
                 let (base, base_snap, buf) = (base.clone(), base_snap.clone(), buf.clone());
-                trials.push(Trial::test(format!("breaking::{}", m.name), move || run(&base, &base_snap, &m, &buf)));
+                trials.push(Trial::test(format!("breaking::{}", m.name), move || {
+                    run(&base, &base_snap, &m, &buf)
+                }));
             }
         }
     }

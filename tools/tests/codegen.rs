@@ -12,12 +12,20 @@ use std::process::Command;
 use eventwire_tools::codegen::{self, GeneratedFile, Inputs, Model, PROJECT, Params, dart, ts};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tools/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tools/ has a parent")
+        .to_path_buf()
 }
 
 fn project_model(protos: &[&str], tables: &[&str]) -> Model {
-    let inputs = Inputs { protos: protos.iter().map(PathBuf::from).collect(), tables: tables.iter().map(PathBuf::from).collect() };
-    codegen::load(&inputs, &repo_root()).expect("the project's schema compiles").1
+    let inputs = Inputs {
+        protos: protos.iter().map(PathBuf::from).collect(),
+        tables: tables.iter().map(PathBuf::from).collect(),
+    };
+    codegen::load(&inputs, &repo_root())
+        .expect("the project's schema compiles")
+        .1
 }
 
 fn todo_model() -> Model {
@@ -25,7 +33,11 @@ fn todo_model() -> Model {
 }
 
 fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
-    &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} is generated")).contents
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} is generated"))
+        .contents
 }
 
 #[test]
@@ -33,21 +45,37 @@ fn checked_in_front_ends_are_current() {
     let root = repo_root();
     let mut report = Vec::new();
     for fe in PROJECT {
-        for (dir, output) in fe.outputs(&root).unwrap_or_else(|e| panic!("{}: {e}", fe.out)) {
+        for (dir, output) in fe
+            .outputs(&root)
+            .unwrap_or_else(|e| panic!("{}: {e}", fe.out))
+        {
             if std::env::var_os("EVENTWIRE_BLESS").is_some() {
                 output.write(&dir).expect("write generated files");
             }
-            report.extend(output.check(&dir).expect("read generated files").iter().map(ToString::to_string));
+            report.extend(
+                output
+                    .check(&dir)
+                    .expect("read generated files")
+                    .iter()
+                    .map(ToString::to_string),
+            );
         }
     }
-    assert!(report.is_empty(), "generated front ends are out of date:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "generated front ends are out of date:\n{}",
+        report.join("\n")
+    );
 }
 
 #[test]
 fn the_drift_check_sees_a_changed_a_missing_and_a_stale_file() {
     let model = todo_model();
     let (compiled, _) = codegen::load(
-        &Inputs { protos: vec!["examples/todo/proto".into()], tables: vec!["examples/todo/events".into()] },
+        &Inputs {
+            protos: vec!["examples/todo/proto".into()],
+            tables: vec!["examples/todo/events".into()],
+        },
         &repo_root(),
     )
     .unwrap();
@@ -58,34 +86,81 @@ fn the_drift_check_sees_a_changed_a_missing_and_a_stale_file() {
     std::fs::write(dir.path().join("events/todo.ts"), "// edited\n").unwrap();
     std::fs::remove_file(dir.path().join("events/index.ts")).unwrap();
     std::fs::write(dir.path().join("events/old.ts"), "").unwrap();
-    let drift: Vec<String> = output.check(dir.path()).unwrap().iter().map(ToString::to_string).collect();
+    let drift: Vec<String> = output
+        .check(dir.path())
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(drift.len(), 3, "{drift:?}");
-    assert!(drift[0].ends_with("events/todo.ts: out of date (regenerate: the same command without --check)"), "{drift:?}");
-    assert!(drift[1].ends_with("events/index.ts: missing (regenerate: the same command without --check)"), "{drift:?}");
-    assert!(drift[2].ends_with("events/old.ts: no longer generated; delete it"), "{drift:?}");
+    assert!(
+        drift[0].ends_with(
+            "events/todo.ts: out of date (regenerate: the same command without --check)"
+        ),
+        "{drift:?}"
+    );
+    assert!(
+        drift[1]
+            .ends_with("events/index.ts: missing (regenerate: the same command without --check)"),
+        "{drift:?}"
+    );
+    assert!(
+        drift[2].ends_with("events/old.ts: no longer generated; delete it"),
+        "{drift:?}"
+    );
 }
 
 #[test]
 fn headers_name_generator_version_parameters_and_sources() {
     let model = todo_model();
     let params = Params::new(codegen::generator(), "ts");
-    for f in ts::generate(&model, &params).iter().chain(&dart::generate(&model, &Params::new(codegen::generator(), "dart"))) {
-        let lang = if f.path.ends_with(".ts") { "ts" } else { "dart" };
+    for f in ts::generate(&model, &params).iter().chain(&dart::generate(
+        &model,
+        &Params::new(codegen::generator(), "dart"),
+    )) {
+        let lang = if f.path.ends_with(".ts") {
+            "ts"
+        } else {
+            "dart"
+        };
         let first = f.contents.lines().next().unwrap();
-        let runtime = if lang == "ts" { "@eventwire/client" } else { "eventwire" };
+        let runtime = if lang == "ts" {
+            "@eventwire/client"
+        } else {
+            "eventwire"
+        };
         assert_eq!(
             first,
-            format!("// @generated by eventwire-tools v{} (codegen {lang}) with parameter \"runtime={runtime}\"", env!("CARGO_PKG_VERSION")),
+            format!(
+                "// @generated by eventwire-tools v{} (codegen {lang}) with parameter \"runtime={runtime}\"",
+                env!("CARGO_PKG_VERSION")
+            ),
             "{}",
             f.path
         );
         assert!(f.contents.contains("DO NOT EDIT"), "{}", f.path);
         if !f.path.starts_with("proto/") {
-            assert!(f.contents.contains("// @generated from table"), "{}: names its table(s)", f.path);
-            assert!(f.contents.contains("examples/todo/events/todo.yaml"), "{}: table path relative to the root", f.path);
-            assert!(!f.contents.contains(&repo_root().display().to_string()), "{}: no machine path", f.path);
+            assert!(
+                f.contents.contains("// @generated from table"),
+                "{}: names its table(s)",
+                f.path
+            );
+            assert!(
+                f.contents.contains("examples/todo/events/todo.yaml"),
+                "{}: table path relative to the root",
+                f.path
+            );
+            assert!(
+                !f.contents.contains(&repo_root().display().to_string()),
+                "{}: no machine path",
+                f.path
+            );
         }
-        assert!(f.contents.contains("todo/v1/todo.proto") || f.path.starts_with("proto/"), "{}: names its proto file", f.path);
+        assert!(
+            f.contents.contains("todo/v1/todo.proto") || f.path.starts_with("proto/"),
+            "{}: names its proto file",
+            f.path
+        );
     }
 }
 
@@ -93,29 +168,68 @@ fn headers_name_generator_version_parameters_and_sources() {
 fn typescript_follows_the_model_and_imports_the_runtime_by_name() {
     let model = todo_model();
     let files = ts::generate(&model, &Params::new(codegen::generator(), "ts"));
-    assert_eq!(files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["events/todo.ts", "events/index.ts"]);
+    assert_eq!(
+        files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["events/todo.ts", "events/index.ts"]
+    );
     let src = file(&files, "events/todo.ts");
     let module = &model.modules[0];
     for e in &module.events {
-        assert!(src.contains(&format!("export function {}(", ts::function_name(&e.name))), "{}", e.name);
-        assert!(src.contains(&format!("  name: \"{}\",\n  id: {},", e.name, e.id)), "{}", e.name);
+        assert!(
+            src.contains(&format!("export function {}(", ts::function_name(&e.name))),
+            "{}",
+            e.name
+        );
+        assert!(
+            src.contains(&format!("  name: \"{}\",\n  id: {},", e.name, e.id)),
+            "{}",
+            e.name
+        );
     }
     for n in &module.notifications {
-        assert!(src.contains(&format!("  name: \"{}\",\n  source: \"{}\",\n  ty: {},", n.name, n.source, n.ty)), "{}", n.name);
+        assert!(
+            src.contains(&format!(
+                "  name: \"{}\",\n  source: \"{}\",\n  ty: {},",
+                n.name, n.source, n.ty
+            )),
+            "{}",
+            n.name
+        );
     }
     // The runtime by package name, the app's messages from beside the event layer.
     assert!(src.contains("} from \"@eventwire/client\";"), "{src}");
     assert!(src.contains("} from \"../todo/v1/todo_pb.js\";"), "{src}");
-    assert!(!src.contains("../../"), "no path into the runtime's sources");
+    assert!(
+        !src.contains("../../"),
+        "no path into the runtime's sources"
+    );
     // Typed errors: the codes each event declares, as a union of the app's enum values.
-    assert!(src.contains("export type CreateTodoCode = TodoErrorCode.TITLE_EMPTY | TodoErrorCode.TITLE_TOO_LONG;"), "{src}");
+    assert!(
+        src.contains(
+            "export type CreateTodoCode = TodoErrorCode.TITLE_EMPTY | TodoErrorCode.TITLE_TOO_LONG;"
+        ),
+        "{src}"
+    );
     assert!(src.contains("export type ListTodosCode = never;"), "{src}");
     assert!(src.contains("): Promise<Result<TodoPB, EventError<GetTodoCode>>> {\n  return client.call(GetTodoEvent, input, options);\n}"), "{src}");
     assert!(src.contains("export function deleteTodo(\n  client: Client,\n  input: MessageInitShape<typeof TodoIdPBSchema>,\n  options?: CallOptions,\n): Promise<Result<undefined, EventError<DeleteTodoCode>>>"), "{src}");
     let index = file(&files, "events/index.ts");
-    assert!(index.contains("export * as todo from \"./todo.js\";"), "{index}");
-    assert!(index.contains("export const registry = createRegistry(...protocolFiles, file_todo_v1_todo);"), "{index}");
-    assert!(index.contains("export function createMockBackend(options?: MockBackendOptions): MockBackend {"), "{index}");
+    assert!(
+        index.contains("export * as todo from \"./todo.js\";"),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "export const registry = createRegistry(...protocolFiles, file_todo_v1_todo);"
+        ),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "export function createMockBackend(options?: MockBackendOptions): MockBackend {"
+        ),
+        "{index}"
+    );
 }
 
 #[test]
@@ -123,14 +237,35 @@ fn protocol_and_well_known_types_are_not_generated_again() {
     // The repository's own schema includes the protocol's files: their messages are the runtime's.
     let model = project_model(&["schema/proto"], &["schema/events"]);
     let to_generate = ts::message_files(&model);
-    assert!(!to_generate.iter().any(|f| f == "eventwire/v1/errors.proto" || f == "eventwire/v1/envelope.proto"), "{to_generate:?}");
-    assert!(to_generate.iter().any(|f| f == "eventwire/v1/sample_errors.proto"), "an application's error enum is its own: {to_generate:?}");
-    assert!(to_generate.iter().any(|f| f == "eventwire/conformance/v1/testee.proto"), "{to_generate:?}");
-    assert!(ts::protoc_gen_es_parameter(&Params::new(codegen::generator(), "ts")).contains("rewrite_imports=./eventwire/v1/*_pb.js:@eventwire/client"));
+    assert!(
+        !to_generate
+            .iter()
+            .any(|f| f == "eventwire/v1/errors.proto" || f == "eventwire/v1/envelope.proto"),
+        "{to_generate:?}"
+    );
+    assert!(
+        to_generate
+            .iter()
+            .any(|f| f == "eventwire/v1/sample_errors.proto"),
+        "an application's error enum is its own: {to_generate:?}"
+    );
+    assert!(
+        to_generate
+            .iter()
+            .any(|f| f == "eventwire/conformance/v1/testee.proto"),
+        "{to_generate:?}"
+    );
+    assert!(
+        ts::protoc_gen_es_parameter(&Params::new(codegen::generator(), "ts"))
+            .contains("rewrite_imports=./eventwire/v1/*_pb.js:@eventwire/client")
+    );
     // Dart: the imported protocol file is re-exported from the runtime where protoc-gen-dart looks.
     let todo = dart::generate(&todo_model(), &Params::new(codegen::generator(), "dart"));
     let shim = file(&todo, "proto/eventwire/v1/errors.pb.dart");
-    assert!(shim.contains("export 'package:eventwire/src/gen/proto/eventwire/v1/errors.pb.dart';"), "{shim}");
+    assert!(
+        shim.contains("export 'package:eventwire/src/gen/proto/eventwire/v1/errors.pb.dart';"),
+        "{shim}"
+    );
 }
 
 #[test]
@@ -140,17 +275,35 @@ fn dart_event_classes_are_thin_and_their_errors_exhaustive() {
     let src = file(&files, "todo.dart");
     for e in &model.modules[0].events {
         let class = dart::event_class("todo", &e.name);
-        let start = src.find(&format!("final class {class} ")).unwrap_or_else(|| panic!("{class}"));
+        let start = src
+            .find(&format!("final class {class} "))
+            .unwrap_or_else(|| panic!("{class}"));
         let body = &src[start..start + src[start..].find("\n}\n").unwrap()];
         // The spec, a constructor, an input field: the sending is the runtime's EventCall.send.
-        assert!(body.lines().count() <= 22, "{class} is {} lines:\n{body}", body.lines().count());
-        assert!(!body.contains("invokeWith"), "{class} sends through EventCall");
-        assert!(body.contains(&format!("    name: '{}',\n    id: {},", e.name, e.id)), "{body}");
+        assert!(
+            body.lines().count() <= 22,
+            "{class} is {} lines:\n{body}",
+            body.lines().count()
+        );
+        assert!(
+            !body.contains("invokeWith"),
+            "{class} sends through EventCall"
+        );
+        assert!(
+            body.contains(&format!("    name: '{}',\n    id: {},", e.name, e.id)),
+            "{body}"
+        );
     }
     assert!(src.contains("enum CreateTodoCode implements DeclaredCode {\n  /// `TODO_ERROR_CODE_TITLE_EMPTY` (1001), category `INVALID_ARGUMENT`.\n  titleEmpty(1001, ErrorCategory.ERROR_CATEGORY_INVALID_ARGUMENT),"), "{src}");
     assert!(src.contains("typedef ListTodosCode = NoCode;"), "{src}");
-    assert!(src.contains("import 'package:eventwire/eventwire.dart';"), "{src}");
-    assert!(src.contains("import 'proto/todo/v1/todo.pb.dart';"), "{src}");
+    assert!(
+        src.contains("import 'package:eventwire/eventwire.dart';"),
+        "{src}"
+    );
+    assert!(
+        src.contains("import 'proto/todo/v1/todo.pb.dart';"),
+        "{src}"
+    );
     let schema = file(&files, "schema.dart");
     assert!(schema.contains("    1000: ErrorCategory.ERROR_CATEGORY_NOT_FOUND, // TodoErrorCode.TODO_ERROR_CODE_TODO_NOT_FOUND"), "{schema}");
 }
@@ -175,22 +328,54 @@ fn string_literals(files: &[GeneratedFile]) -> BTreeSet<String> {
 
 #[test]
 fn both_languages_come_from_one_model() {
-    for model in [todo_model(), project_model(&["schema/proto"], &["schema/events"])] {
+    for model in [
+        todo_model(),
+        project_model(&["schema/proto"], &["schema/events"]),
+    ] {
         let ts_files = ts::generate(&model, &Params::new(codegen::generator(), "ts"));
         let dart_files = dart::generate(&model, &Params::new(codegen::generator(), "dart"));
         let (ts_lits, dart_lits) = (string_literals(&ts_files), string_literals(&dart_files));
         for (m, e) in model.events() {
-            assert!(ts_lits.contains(&e.name) && dart_lits.contains(&e.name), "{}: {}", m.name, e.name);
-            let ts_codes = ts_files.iter().any(|f| f.contents.contains(&format!("export type {}Code = ", e.name)));
-            let dart_codes = dart_files.iter().any(|f| f.contents.contains(&format!("{}Code", e.name)));
+            assert!(
+                ts_lits.contains(&e.name) && dart_lits.contains(&e.name),
+                "{}: {}",
+                m.name,
+                e.name
+            );
+            let ts_codes = ts_files.iter().any(|f| {
+                f.contents
+                    .contains(&format!("export type {}Code = ", e.name))
+            });
+            let dart_codes = dart_files
+                .iter()
+                .any(|f| f.contents.contains(&format!("{}Code", e.name)));
             assert!(ts_codes && dart_codes, "{}: both name its codes", e.name);
             for c in e.errors.iter().flatten() {
-                assert!(ts_files.iter().any(|f| f.contents.contains(&format!("{}.{}", c.enum_ref.name, c.name))), "ts {}: {}", e.name, c.name);
-                assert!(dart_files.iter().any(|f| f.contents.contains(&format!("({}, ErrorCategory.ERROR_CATEGORY_{})", c.number, c.category))), "dart {}: {}", e.name, c.name);
+                assert!(
+                    ts_files.iter().any(|f| f
+                        .contents
+                        .contains(&format!("{}.{}", c.enum_ref.name, c.name))),
+                    "ts {}: {}",
+                    e.name,
+                    c.name
+                );
+                assert!(
+                    dart_files.iter().any(|f| f.contents.contains(&format!(
+                        "({}, ErrorCategory.ERROR_CATEGORY_{})",
+                        c.number, c.category
+                    ))),
+                    "dart {}: {}",
+                    e.name,
+                    c.name
+                );
             }
         }
         for (_, n) in model.notifications() {
-            assert!(ts_lits.contains(&n.source) && dart_lits.contains(&n.source), "{}", n.name);
+            assert!(
+                ts_lits.contains(&n.source) && dart_lits.contains(&n.source),
+                "{}",
+                n.name
+            );
         }
     }
 }
@@ -204,13 +389,23 @@ fn schema_outside() -> tempfile::TempDir {
             for e in std::fs::read_dir(from).unwrap() {
                 let p = e.unwrap().path();
                 let target = to.join(p.file_name().unwrap());
-                if p.is_dir() { walk(&p, &target) } else { std::fs::copy(&p, &target).unwrap(); }
+                if p.is_dir() {
+                    walk(&p, &target)
+                } else {
+                    std::fs::copy(&p, &target).unwrap();
+                }
             }
         }
         walk(from, to);
     };
-    copy(&repo_root().join("examples/todo/proto"), &dir.path().join("proto"));
-    copy(&repo_root().join("examples/todo/events"), &dir.path().join("events"));
+    copy(
+        &repo_root().join("examples/todo/proto"),
+        &dir.path().join("proto"),
+    );
+    copy(
+        &repo_root().join("examples/todo/events"),
+        &dir.path().join("events"),
+    );
     dir
 }
 
@@ -221,37 +416,93 @@ fn a_schema_outside_the_repository_gets_both_front_ends_from_the_command() {
     for (lang, out) in [("ts", "web/src/gen"), ("dart", "app/lib/src/events")] {
         let run = |check: bool| {
             let mut cmd = Command::new(tool);
-            cmd.current_dir(app.path()).args(["codegen", lang, "--proto", "proto", "--tables", "events", "--out", out]);
+            cmd.current_dir(app.path()).args([
+                "codegen", lang, "--proto", "proto", "--tables", "events", "--out", out,
+            ]);
             if check {
                 cmd.arg("--check");
             }
             cmd.output().unwrap()
         };
         let first = run(false);
-        assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
         let again = run(true);
-        assert!(again.status.success(), "{lang}: --check after writing: {}", String::from_utf8_lossy(&again.stderr));
+        assert!(
+            again.status.success(),
+            "{lang}: --check after writing: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
         assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
     }
     let index = std::fs::read_to_string(app.path().join("web/src/gen/events/index.ts")).unwrap();
-    assert!(index.contains("// @generated from table events/todo.yaml\n"), "paths relative to the app: {index}");
+    assert!(
+        index.contains("// @generated from table events/todo.yaml\n"),
+        "paths relative to the app: {index}"
+    );
     let dart_dir = app.path().join("app/lib/src/events");
     let mut parsed = 0;
     for entry in walk_files(&dart_dir) {
         let source = std::fs::read_to_string(&entry).unwrap();
-        assert!(dart_syntax::problems(&source).is_empty(), "{}: {:?}", entry.display(), dart_syntax::problems(&source));
+        assert!(
+            dart_syntax::problems(&source).is_empty(),
+            "{}: {:?}",
+            entry.display(),
+            dart_syntax::problems(&source)
+        );
         parsed += 1;
     }
-    assert_eq!(parsed, 6, "todo.dart, schema.dart, events.dart and three re-exports");
+    assert_eq!(
+        parsed, 6,
+        "todo.dart, schema.dart, events.dart and three re-exports"
+    );
 
     // The same inputs lint the app's schema and write its own event reference.
-    let lint = Command::new(tool).current_dir(app.path()).args(["schema", "lint", "--proto", "proto", "--tables", "events"]).output().unwrap();
-    assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stderr));
-    let docs = Command::new(tool).current_dir(app.path()).args(["docs", "--proto", "proto", "--tables", "events", "--out", "EVENTS.md"]).output().unwrap();
-    assert_eq!(docs.status.code(), Some(0), "{}", String::from_utf8_lossy(&docs.stderr));
+    let lint = Command::new(tool)
+        .current_dir(app.path())
+        .args(["schema", "lint", "--proto", "proto", "--tables", "events"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let docs = Command::new(tool)
+        .current_dir(app.path())
+        .args([
+            "docs",
+            "--proto",
+            "proto",
+            "--tables",
+            "events",
+            "--out",
+            "EVENTS.md",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        docs.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&docs.stderr)
+    );
     let reference = std::fs::read_to_string(app.path().join("EVENTS.md")).unwrap();
-    for e in ["CreateTodo", "GetTodo", "ListTodos", "UpdateTodo", "DeleteTodo"] {
-        assert!(reference.contains(&format!("### `{e}`")), "{e} in the app's reference");
+    for e in [
+        "CreateTodo",
+        "GetTodo",
+        "ListTodos",
+        "UpdateTodo",
+        "DeleteTodo",
+    ] {
+        assert!(
+            reference.contains(&format!("### `{e}`")),
+            "{e} in the app's reference"
+        );
     }
 
     // A broken table fails with file:line, and writes nothing.
@@ -259,12 +510,17 @@ fn a_schema_outside_the_repository_gets_both_front_ends_from_the_command() {
     let out = Command::new(tool)
         .current_dir(app.path())
         .env_remove("CARGO_MANIFEST_DIR")
-        .args(["codegen", "ts", "--proto", "proto", "--tables", "events", "--out", "fresh"])
+        .args([
+            "codegen", "ts", "--proto", "proto", "--tables", "events", "--out", "fresh",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("eventwire-tools: events/todo.yaml:4: input type `NoSuchPB` of `Nope`"), "{stderr}");
+    assert!(
+        stderr.starts_with("eventwire-tools: events/todo.yaml:4: input type `NoSuchPB` of `Nope`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("NoSuchPB"), "{stderr}");
     assert!(!app.path().join("fresh").exists());
 }
@@ -273,7 +529,11 @@ fn walk_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
-        if p.is_dir() { out.extend(walk_files(&p)) } else { out.push(p) }
+        if p.is_dir() {
+            out.extend(walk_files(&p))
+        } else {
+            out.push(p)
+        }
     }
     out
 }
@@ -284,7 +544,9 @@ mod dart_syntax {
 
     pub fn problems(source: &str) -> Vec<String> {
         let mut parser = Parser::new();
-        parser.set_language(&tree_sitter_dart::LANGUAGE.into()).unwrap();
+        parser
+            .set_language(&tree_sitter_dart::LANGUAGE.into())
+            .unwrap();
         let tree = parser.parse(source, None).unwrap();
         let mut out = Vec::new();
         collect(tree.root_node(), &mut out);
@@ -319,14 +581,34 @@ fn build_rs_generation_writes_what_the_command_writes() {
         .compile()
         .expect("the to-do schema compiles");
     let model = todo_model();
-    let cli = [("ts", ts::generate(&model, &Params::new(codegen::generator(), "ts"))), ("dart", dart::generate(&model, &Params::new(codegen::generator(), "dart")))];
+    let cli = [
+        (
+            "ts",
+            ts::generate(&model, &Params::new(codegen::generator(), "ts")),
+        ),
+        (
+            "dart",
+            dart::generate(&model, &Params::new(codegen::generator(), "dart")),
+        ),
+    ];
     for (lang, files) in cli {
         for f in files {
-            let written = std::fs::read_to_string(out.path().join(lang).join(&f.path)).unwrap_or_else(|e| panic!("{lang}/{}: {e}", f.path));
+            let written = std::fs::read_to_string(out.path().join(lang).join(&f.path))
+                .unwrap_or_else(|e| panic!("{lang}/{}: {e}", f.path));
             // The same text but for the generator's name in the first line (and the table paths,
             // relative to the crate that builds).
-            let body = |s: &str| s.lines().skip(1).filter(|l| !l.contains("@generated from table")).collect::<Vec<_>>().join("\n");
-            assert!(written.starts_with("// @generated by eventwire-build v"), "{lang}/{}", f.path);
+            let body = |s: &str| {
+                s.lines()
+                    .skip(1)
+                    .filter(|l| !l.contains("@generated from table"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert!(
+                written.starts_with("// @generated by eventwire-build v"),
+                "{lang}/{}",
+                f.path
+            );
             assert_eq!(body(&written), body(&f.contents), "{lang}/{}", f.path);
         }
     }

@@ -6,19 +6,25 @@ use std::collections::HashMap;
 
 use eventwire_schema::descriptor_pool;
 use eventwire_tools::vectors::{codec, hex, typed, wire};
-use prost::Message;
-use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage, Value};
 use proptest::prelude::*;
+use prost::Message;
+use prost_reflect::{
+    DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage, Value,
+};
 
 const MAX_DEPTH: usize = 3;
 
 fn finite_f64() -> impl Strategy<Value = f64> {
     // NaN and -0.0 are outside byte comparisons (SPEC.md REQ-ENC-6).
-    any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| if f == 0.0 { 0.0 } else { f })
+    any::<f64>()
+        .prop_filter("finite", |f| f.is_finite())
+        .prop_map(|f| if f == 0.0 { 0.0 } else { f })
 }
 
 fn finite_f32() -> impl Strategy<Value = f32> {
-    any::<f32>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| if f == 0.0 { 0.0 } else { f })
+    any::<f32>()
+        .prop_filter("finite", |f| f.is_finite())
+        .prop_map(|f| if f == 0.0 { 0.0 } else { f })
 }
 
 fn scalar(kind: &Kind, depth: usize) -> BoxedStrategy<Value> {
@@ -31,13 +37,19 @@ fn scalar(kind: &Kind, depth: usize) -> BoxedStrategy<Value> {
         Kind::Uint64 | Kind::Fixed64 => any::<u64>().prop_map(Value::U64).boxed(),
         Kind::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Kind::String => any::<String>().prop_map(Value::String).boxed(),
-        Kind::Bytes => proptest::collection::vec(any::<u8>(), 0..8).prop_map(|b| Value::Bytes(b.into())).boxed(),
+        Kind::Bytes => proptest::collection::vec(any::<u8>(), 0..8)
+            .prop_map(|b| Value::Bytes(b.into()))
+            .boxed(),
         Kind::Enum(e) => {
             let declared: Vec<i32> = e.values().map(|v| v.number()).collect();
             // Declared values and undeclared ones (proto3 enums are open).
-            prop_oneof![proptest::sample::select(declared), -3i32..300].prop_map(Value::EnumNumber).boxed()
+            prop_oneof![proptest::sample::select(declared), -3i32..300]
+                .prop_map(Value::EnumNumber)
+                .boxed()
         }
-        Kind::Message(m) => message(m.clone(), depth + 1).prop_map(Value::Message).boxed(),
+        Kind::Message(m) => message(m.clone(), depth + 1)
+            .prop_map(Value::Message)
+            .boxed(),
     }
 }
 
@@ -58,12 +70,21 @@ fn field(f: &FieldDescriptor, depth: usize) -> BoxedStrategy<Option<Value>> {
         return Just(None).boxed();
     }
     let value = if f.is_map() {
-        let Kind::Message(entry) = &kind else { unreachable!("a map field is a message field") };
+        let Kind::Message(entry) = &kind else {
+            unreachable!("a map field is a message field")
+        };
         let key = map_key(&entry.map_entry_key_field().kind());
-        let value = scalar(&entry.map_entry_value_field().kind(), depth.max(MAX_DEPTH - 1));
-        proptest::collection::vec((key, value), 0..4).prop_map(|kv| Value::Map(kv.into_iter().collect::<HashMap<_, _>>())).boxed()
+        let value = scalar(
+            &entry.map_entry_value_field().kind(),
+            depth.max(MAX_DEPTH - 1),
+        );
+        proptest::collection::vec((key, value), 0..4)
+            .prop_map(|kv| Value::Map(kv.into_iter().collect::<HashMap<_, _>>()))
+            .boxed()
     } else if f.is_list() {
-        proptest::collection::vec(scalar(&kind, depth), 0..4).prop_map(Value::List).boxed()
+        proptest::collection::vec(scalar(&kind, depth), 0..4)
+            .prop_map(Value::List)
+            .boxed()
     } else {
         scalar(&kind, depth)
     };
@@ -72,7 +93,8 @@ fn field(f: &FieldDescriptor, depth: usize) -> BoxedStrategy<Option<Value>> {
 
 fn message(desc: MessageDescriptor, depth: usize) -> BoxedStrategy<DynamicMessage> {
     let fields: Vec<FieldDescriptor> = desc.fields().collect();
-    let strategies: Vec<BoxedStrategy<Option<Value>>> = fields.iter().map(|f| field(f, depth)).collect();
+    let strategies: Vec<BoxedStrategy<Option<Value>>> =
+        fields.iter().map(|f| field(f, depth)).collect();
     strategies
         .prop_map(move |values| {
             let mut m = DynamicMessage::new(desc.clone());
@@ -88,15 +110,28 @@ fn message(desc: MessageDescriptor, depth: usize) -> BoxedStrategy<DynamicMessag
 }
 
 fn typed_descriptors() -> Vec<MessageDescriptor> {
-    typed::TYPED_MESSAGES.iter().map(|n| descriptor_pool().get_message_by_name(n).expect("typed message is in the pool")).collect()
+    typed::TYPED_MESSAGES
+        .iter()
+        .map(|n| {
+            descriptor_pool()
+                .get_message_by_name(n)
+                .expect("typed message is in the pool")
+        })
+        .collect()
 }
 
 #[test]
 fn every_message_of_the_package_has_a_prost_type_in_the_registry() {
-    let in_pool: Vec<String> =
-        descriptor_pool().all_messages().filter(|m| m.package_name() == "eventwire.v1" && !m.is_map_entry()).map(|m| m.full_name().to_owned()).collect();
+    let in_pool: Vec<String> = descriptor_pool()
+        .all_messages()
+        .filter(|m| m.package_name() == "eventwire.v1" && !m.is_map_entry())
+        .map(|m| m.full_name().to_owned())
+        .collect();
     for name in &in_pool {
-        assert!(typed::TYPED_MESSAGES.contains(&name.as_str()), "{name} is missing from vectors::typed");
+        assert!(
+            typed::TYPED_MESSAGES.contains(&name.as_str()),
+            "{name} is missing from vectors::typed"
+        );
     }
     assert_eq!(in_pool.len(), typed::TYPED_MESSAGES.len());
 }
@@ -110,17 +145,30 @@ fn one_of_typed() -> impl Strategy<Value = DynamicMessage> {
 fn map_latitude(m: &DynamicMessage) -> bool {
     m.fields().any(|(f, v)| match v {
         Value::Map(map) => {
-            let Kind::Message(entry) = f.kind() else { return true };
+            let Kind::Message(entry) = f.kind() else {
+                return true;
+            };
             let value_kind = entry.map_entry_value_field().kind();
             map.len() > 1
                 || map.iter().any(|(k, v)| {
                     let default_key = matches!(k, MapKey::String(s) if s.is_empty())
-                        || matches!(k, MapKey::Bool(false) | MapKey::I32(0) | MapKey::I64(0) | MapKey::U32(0) | MapKey::U64(0));
-                    default_key || v.is_default(&value_kind) || matches!(v, Value::Message(m) if map_latitude(m))
+                        || matches!(
+                            k,
+                            MapKey::Bool(false)
+                                | MapKey::I32(0)
+                                | MapKey::I64(0)
+                                | MapKey::U32(0)
+                                | MapKey::U64(0)
+                        );
+                    default_key
+                        || v.is_default(&value_kind)
+                        || matches!(v, Value::Message(m) if map_latitude(m))
                 })
         }
         Value::Message(m) => map_latitude(m),
-        Value::List(l) => l.iter().any(|v| matches!(v, Value::Message(m) if map_latitude(m))),
+        Value::List(l) => l
+            .iter()
+            .any(|v| matches!(v, Value::Message(m) if map_latitude(m))),
         _ => false,
     })
 }

@@ -8,8 +8,9 @@ use eventwire::{Context, ErrorCode, FlowyError};
 use crate::{
     ConformanceHandlers, notifications,
     pb::{
-        AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, NestResultPb, NestedPb, PanicPayloadPb,
-        PongPb, RaiseErrorPayloadPb, RecursivePb, SleepPayloadPb, SleepResultPb, TickPb,
+        AllTypesPb, EmitNotificationsPayloadPb, EmitNotificationsResultPb, NestResultPb, NestedPb,
+        PanicPayloadPb, PongPb, RaiseErrorPayloadPb, RecursivePb, SleepPayloadPb, SleepResultPb,
+        TickPb,
     },
 };
 

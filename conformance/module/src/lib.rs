@@ -17,8 +17,8 @@ mod generated {
 }
 mod conformance;
 
-pub use generated::{SCHEMA, events, handlers, notifications};
 pub use conformance::{Conformance, MAX_EMIT};
+pub use generated::{SCHEMA, events, handlers, notifications};
 
 /// The module's messages (package `eventwire.v1`, file `eventwire/v1/conformance.proto`).
 pub use generated::eventwire::v1 as pb;

@@ -6,7 +6,8 @@ use std::{collections::BTreeMap, sync::Mutex};
 use eventwire::{Context, ErrorCode, FlowyError};
 
 use crate::pb::{
-    SampleErrorCode, DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType, OpenDocumentContextPb,
+    DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType,
+    OpenDocumentContextPb, SampleErrorCode,
 };
 
 use crate::{field_error, handlers::document::DocumentHandlers, lock, notifications};

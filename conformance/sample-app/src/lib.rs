@@ -20,11 +20,17 @@ pub use generated::eventwire::v1 as pb;
 
 /// Mounts both modules, each with fresh in-memory state.
 pub fn mount(builder: DispatcherBuilder) -> DispatcherBuilder {
-    builder.mount(handlers::user::Module(Users::default())).mount(handlers::document::Module(Documents::default()))
+    builder
+        .mount(handlers::user::Module(Users::default()))
+        .mount(handlers::document::Module(Documents::default()))
 }
 
 /// An error whose message names the field first, as the protocol asks: `field: problem`.
-pub(crate) fn field_error(code: impl Code, field: &str, problem: impl std::fmt::Display) -> FlowyError {
+pub(crate) fn field_error(
+    code: impl Code,
+    field: &str,
+    problem: impl std::fmt::Display,
+) -> FlowyError {
     FlowyError::new(code, format!("{field}: {problem}"))
 }
 
@@ -61,7 +67,10 @@ pub mod reference {
 
     /// A builder with both schemas and no handler.
     pub fn builder() -> eventwire::DispatcherBuilder {
-        schemas().into_iter().fold(eventwire::Dispatcher::builder(), eventwire::DispatcherBuilder::schema)
+        schemas().into_iter().fold(
+            eventwire::Dispatcher::builder(),
+            eventwire::DispatcherBuilder::schema,
+        )
     }
 
     /// Mounts the application and the conformance module, with fresh state.

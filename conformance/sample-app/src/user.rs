@@ -4,9 +4,7 @@ use std::{collections::BTreeMap, sync::Mutex};
 
 use eventwire::{Context, FlowyError};
 
-use crate::pb::{
-    SampleErrorCode, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb,
-};
+use crate::pb::{SampleErrorCode, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb};
 
 use crate::{field_error, handlers::user::UserHandlers, lock, notifications};
 
@@ -104,7 +102,12 @@ fn current(state: &State) -> Result<&UserProfilePb, FlowyError> {
     state
         .current
         .and_then(|id| state.users.get(&id))
-        .ok_or_else(|| FlowyError::new(SampleErrorCode::UserNotSignedIn, "user: nobody is signed in"))
+        .ok_or_else(|| {
+            FlowyError::new(
+                SampleErrorCode::UserNotSignedIn,
+                "user: nobody is signed in",
+            )
+        })
 }
 
 /// `local@domain`: a non-empty local part, one `@`, a domain containing a `.` that is neither

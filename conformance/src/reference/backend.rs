@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use eventwire::{Capabilities, Config, Dispatcher, Outbound, RequestOptions, Session, SessionConfig, SessionReceiver, TryRecvError};
+use eventwire::{
+    Capabilities, Config, Dispatcher, Outbound, RequestOptions, Session, SessionConfig,
+    SessionReceiver, TryRecvError,
+};
 use eventwire_schema::testee_pb::{self, case_result::Result as R};
 
 use super::drive;
@@ -38,7 +41,8 @@ impl Backend {
             config.max_in_flight = c.max_in_flight as usize;
         }
         if !c.capabilities.is_empty() || c.capabilities_configured {
-            config.capabilities = Capabilities::from_patterns(&c.capabilities).map_err(|e| format!("{e:?}"))?;
+            config.capabilities =
+                Capabilities::from_patterns(&c.capabilities).map_err(|e| format!("{e:?}"))?;
         }
         eventwire_sample_app::mount(Dispatcher::builder())
             .mount(eventwire_conformance_module::module())
@@ -57,8 +61,16 @@ impl Backend {
             Err(e) => return R::Unsupported(format!("this configuration cannot be built: {e}")),
         };
         let (session, receiver) = dispatcher.open_session(SessionConfig::new());
-        let mut connection = InProcess { runtime: &self.runtime, session, receiver, dispatcher: dispatcher.clone() };
-        let mut subscribers = Sessions { dispatcher: &dispatcher, open: Vec::new() };
+        let mut connection = InProcess {
+            runtime: &self.runtime,
+            session,
+            receiver,
+            dispatcher: dispatcher.clone(),
+        };
+        let mut subscribers = Sessions {
+            dispatcher: &dispatcher,
+            open: Vec::new(),
+        };
         let outcome = drive::dispatch(op, &mut connection, &mut subscribers);
         connection.session.close();
         for (_, session, _) in &subscribers.open {
@@ -97,10 +109,21 @@ impl drive::Connection for InProcess<'_> {
 
     fn next(&mut self, wait: Duration) -> Result<Option<drive::Event>, String> {
         let receiver = &mut self.receiver;
-        match self.runtime.block_on(async { tokio::time::timeout(wait, receiver.recv()).await }) {
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(wait, receiver.recv()).await })
+        {
             Err(_elapsed) => Ok(None),
-            Ok(Some(Outbound::Notification { subscribe_object, .. })) => Ok(Some(drive::Event::Notification(subscribe_object))),
-            Ok(Some(Outbound::Response { request_id, response })) => Ok(Some(drive::Event::Response { id: request_id, response })),
+            Ok(Some(Outbound::Notification {
+                subscribe_object, ..
+            })) => Ok(Some(drive::Event::Notification(subscribe_object))),
+            Ok(Some(Outbound::Response {
+                request_id,
+                response,
+            })) => Ok(Some(drive::Event::Response {
+                id: request_id,
+                response,
+            })),
             Ok(None) => Err("the session ended before every response".into()),
         }
     }
@@ -134,9 +157,13 @@ impl drive::Subscribers for Sessions<'_> {
             // No step is in flight: everything for this subscriber is already queued.
             loop {
                 match receiver.try_recv() {
-                    Ok(Outbound::Notification { subscribe_object, .. }) => result.notifications.push(subscribe_object),
+                    Ok(Outbound::Notification {
+                        subscribe_object, ..
+                    }) => result.notifications.push(subscribe_object),
                     Ok(Outbound::Response { request_id, .. }) => {
-                        return Err(format!("a subscriber that sent nothing received a response to {request_id}"));
+                        return Err(format!(
+                            "a subscriber that sent nothing received a response to {request_id}"
+                        ));
                     }
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Ended) => return Err("a subscriber's session ended".into()),

@@ -15,20 +15,31 @@ use super::Flaw;
 use crate::{canonical, json};
 
 fn failure(kind: FailureKind, message: impl Into<String>) -> R {
-    R::Failure(testee_pb::Failure { kind: kind as i32, message: message.into() })
+    R::Failure(testee_pb::Failure {
+        kind: kind as i32,
+        message: message.into(),
+    })
 }
 
 fn malformed(kind: MalformedKind, message: impl Into<String>) -> testee_pb::interpreted::Outcome {
-    testee_pb::interpreted::Outcome::Malformed(testee_pb::Malformed { kind: kind as i32, message: message.into() })
+    testee_pb::interpreted::Outcome::Malformed(testee_pb::Malformed {
+        kind: kind as i32,
+        message: message.into(),
+    })
 }
 
 pub fn encode(op: &testee_pb::EncodeOp, flaw: Option<&Flaw>) -> R {
     let Some(desc) = json::message_type(&op.message_type) else {
-        return failure(FailureKind::UnknownType, format!("no message type {}", op.message_type));
+        return failure(
+            FailureKind::UnknownType,
+            format!("no message type {}", op.message_type),
+        );
     };
     match json::parse(&desc, &op.json) {
         Ok(mut message) => match flaw {
-            Some(Flaw::MapInsertionOrder) => super::flaw::encode_maps_in_insertion_order(&desc, &op.json, &message),
+            Some(Flaw::MapInsertionOrder) => {
+                super::flaw::encode_maps_in_insertion_order(&desc, &op.json, &message)
+            }
             Some(f) => {
                 super::flaw::mangle_numbers(&mut message, f);
                 R::Data(canonical::encode(&message, canonical::Unknown::Keep))
@@ -40,7 +51,11 @@ pub fn encode(op: &testee_pb::EncodeOp, flaw: Option<&Flaw>) -> R {
 }
 
 /// Decodes as this binding does: exactly, or as a flawed binding would.
-fn decode_message(desc: prost_reflect::MessageDescriptor, data: &[u8], flaw: Option<&Flaw>) -> Result<DynamicMessage, String> {
+fn decode_message(
+    desc: prost_reflect::MessageDescriptor,
+    data: &[u8],
+    flaw: Option<&Flaw>,
+) -> Result<DynamicMessage, String> {
     let mut message = match flaw {
         Some(Flaw::LenientWireTypes) => super::flaw::decode_skipping_wrong_wire_types(&desc, data),
         _ => DynamicMessage::decode(desc, data).map_err(|e| e.to_string()),
@@ -53,7 +68,10 @@ fn decode_message(desc: prost_reflect::MessageDescriptor, data: &[u8], flaw: Opt
 
 pub fn decode(op: &testee_pb::DecodeOp, flaw: Option<&Flaw>) -> R {
     let Some(desc) = json::message_type(&op.message_type) else {
-        return failure(FailureKind::UnknownType, format!("no message type {}", op.message_type));
+        return failure(
+            FailureKind::UnknownType,
+            format!("no message type {}", op.message_type),
+        );
     };
     match decode_message(desc, op.data.as_slice(), flaw) {
         Ok(message) => R::Json(json::to_string(&message)),
@@ -73,7 +91,10 @@ pub fn resolve_category(mut error: FlowyError, flaw: Option<&Flaw>) -> FlowyErro
 
 pub fn round_trip(op: &testee_pb::RoundTripOp, flaw: Option<&Flaw>) -> R {
     let Some(desc) = json::message_type(&op.message_type) else {
-        return failure(FailureKind::UnknownType, format!("no message type {}", op.message_type));
+        return failure(
+            FailureKind::UnknownType,
+            format!("no message type {}", op.message_type),
+        );
     };
     let unknown = match flaw {
         Some(Flaw::DropUnknownFields) => canonical::Unknown::Drop,
@@ -96,10 +117,21 @@ pub fn build_request(op: &testee_pb::BuildRequestOp) -> R {
         },
         None => match serde_json::from_str::<serde_json::Value>(&op.input_json) {
             Ok(serde_json::Value::Object(m)) if m.is_empty() => Vec::new(),
-            _ => return failure(FailureKind::Json, format!("{} has no input; its input is {{}}", op.event)),
+            _ => {
+                return failure(
+                    FailureKind::Json,
+                    format!("{} has no input; its input is {{}}", op.event),
+                );
+            }
         },
     };
-    R::Data(FfiRequest { event: op.event.clone(), payload }.encode_to_vec())
+    R::Data(
+        FfiRequest {
+            event: op.event.clone(),
+            payload,
+        }
+        .encode_to_vec(),
+    )
 }
 
 pub fn interpret_response(op: &testee_pb::InterpretResponseOp, flaw: Option<&Flaw>) -> R {
@@ -131,7 +163,9 @@ pub fn interpret_response(op: &testee_pb::InterpretResponseOp, flaw: Option<&Fla
             },
         },
     };
-    R::Interpreted(testee_pb::Interpreted { outcome: Some(outcome) })
+    R::Interpreted(testee_pb::Interpreted {
+        outcome: Some(outcome),
+    })
 }
 
 pub fn route_notifications(op: &testee_pb::RouteNotificationsOp, flaw: Option<&Flaw>) -> R {
@@ -149,7 +183,11 @@ pub fn route_notifications(op: &testee_pb::RouteNotificationsOp, flaw: Option<&F
             .iter()
             .filter(|l| match flaw {
                 Some(Flaw::RouteByTyAlone) => l.ty == n.ty,
-                _ => l.source == n.source && l.ty == n.ty && l.id.as_ref().is_none_or(|id| *id == n.id),
+                _ => {
+                    l.source == n.source
+                        && l.ty == n.ty
+                        && l.id.as_ref().is_none_or(|id| *id == n.id)
+                }
             })
             .map(|l| l.listener)
             .collect();
@@ -158,13 +196,24 @@ pub fn route_notifications(op: &testee_pb::RouteNotificationsOp, flaw: Option<&F
         // reaches no typed listener (REQ-NOTIF-11).
         let judge_only_when_listened = flaw == Some(&Flaw::JudgeOnlyWhenListened);
         let content = match (&n.payload_oneof, &n.error_oneof) {
-            _ if judge_only_when_listened && matching.is_empty() && (n.payload_oneof.is_some() != n.error_oneof.is_some()) => continue,
-            (Some(pb::subscribe_object::PayloadOneof::Payload(p)), None) => match tables().notification(&n.source, n.ty) {
-                None => continue,
-                Some(kind) => decode_message(kind.payload.clone(), p.as_slice(), flaw).ok().map(|m| Content::PayloadJson(json::to_string(&m))),
-            },
+            _ if judge_only_when_listened
+                && matching.is_empty()
+                && (n.payload_oneof.is_some() != n.error_oneof.is_some()) =>
+            {
+                continue;
+            }
+            (Some(pb::subscribe_object::PayloadOneof::Payload(p)), None) => {
+                match tables().notification(&n.source, n.ty) {
+                    None => continue,
+                    Some(kind) => decode_message(kind.payload.clone(), p.as_slice(), flaw)
+                        .ok()
+                        .map(|m| Content::PayloadJson(json::to_string(&m))),
+                }
+            }
             (None, Some(pb::subscribe_object::ErrorOneof::Error(e))) => {
-                FlowyError::decode(e.as_slice()).ok().map(|e| Content::Error(resolve_category(e, flaw)))
+                FlowyError::decode(e.as_slice())
+                    .ok()
+                    .map(|e| Content::Error(resolve_category(e, flaw)))
             }
             _ => None,
         };
@@ -173,7 +222,11 @@ pub fn route_notifications(op: &testee_pb::RouteNotificationsOp, flaw: Option<&F
             continue;
         };
         for listener in matching {
-            routed.deliveries.push(testee_pb::Delivery { listener, notification: index, content: Some(content.clone()) });
+            routed.deliveries.push(testee_pb::Delivery {
+                listener,
+                notification: index,
+                content: Some(content.clone()),
+            });
         }
     }
     R::Routed(routed)

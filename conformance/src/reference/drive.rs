@@ -19,7 +19,10 @@ const SILENCE: Duration = Duration::from_secs(60);
 pub enum Event {
     Notification(Vec<u8>),
     /// The encoded FFIResponse to the request sent with `id`.
-    Response { id: u64, response: Vec<u8> },
+    Response {
+        id: u64,
+        response: Vec<u8>,
+    },
 }
 
 /// Subscriber 0: the front end's connection, which sends requests and receives responses and
@@ -90,12 +93,18 @@ impl Run<'_> {
     fn wait_admitted(&mut self, limit: usize) -> Result<bool, String> {
         let started = Instant::now();
         loop {
-            let Some(admitted) = self.connection.admitted() else { return Ok(false) };
+            let Some(admitted) = self.connection.admitted() else {
+                return Ok(false);
+            };
             if admitted >= self.outstanding.min(limit) {
                 return Ok(true);
             }
             if started.elapsed() > SILENCE {
-                return Err(format!("the backend admitted {admitted} of {} requests within {} ms", self.outstanding, SILENCE.as_millis()));
+                return Err(format!(
+                    "the backend admitted {admitted} of {} requests within {} ms",
+                    self.outstanding,
+                    SILENCE.as_millis()
+                ));
             }
             // Receive meanwhile; wake again soon to look at the count.
             self.pump(Some(Instant::now() + Duration::from_millis(1)))?;
@@ -114,7 +123,12 @@ impl Run<'_> {
     /// next cancellation, `deadline`, or (without a deadline) the backend's allowed silence.
     fn pump(&mut self, deadline: Option<Instant>) -> Result<(), String> {
         let now = Instant::now();
-        let due: Vec<u64> = self.cancels.iter().filter(|(at, _)| *at <= now).map(|(_, id)| *id).collect();
+        let due: Vec<u64> = self
+            .cancels
+            .iter()
+            .filter(|(at, _)| *at <= now)
+            .map(|(_, id)| *id)
+            .collect();
         self.cancels.retain(|(at, _)| *at > now);
         for id in due {
             self.connection.cancel(id)?;
@@ -124,8 +138,13 @@ impl Run<'_> {
         match self.connection.next(wait)? {
             Some(Event::Notification(n)) => self.pending.push(n),
             Some(Event::Response { id, response }) => {
-                let index = usize::try_from(id).ok().and_then(|id| id.checked_sub(1)).filter(|i| *i < self.results.len());
-                let Some(index) = index else { return Err(format!("a response to unknown request id {id}")) };
+                let index = usize::try_from(id)
+                    .ok()
+                    .and_then(|id| id.checked_sub(1))
+                    .filter(|i| *i < self.results.len());
+                let Some(index) = index else {
+                    return Err(format!("a response to unknown request id {id}"));
+                };
                 if std::mem::replace(&mut self.answered[index], true) {
                     return Err(format!("a second response to step {index}"));
                 }
@@ -155,9 +174,17 @@ pub fn dispatch(
     let config = op.config.clone().unwrap_or_default();
     for s in &config.subscribers {
         match op.steps.get(s.from_step as usize) {
-            None => return Err(format!("a subscriber subscribes before step {}, which does not exist", s.from_step)),
+            None => {
+                return Err(format!(
+                    "a subscriber subscribes before step {}, which does not exist",
+                    s.from_step
+                ));
+            }
             Some(step) if step.concurrent && s.from_step > 0 => {
-                return Err(format!("a subscriber subscribes before step {}, which is concurrent", s.from_step));
+                return Err(format!(
+                    "a subscriber subscribes before step {}, which is concurrent",
+                    s.from_step
+                ));
             }
             Some(_) => {}
         }
@@ -170,11 +197,15 @@ pub fn dispatch(
         if step.cancel_after_step > 0 {
             let after = step.cancel_after_step as usize;
             if after <= i || after >= op.steps.len() {
-                return Err(format!("step {i} is cancelled after step {after}, which is not a later step"));
+                return Err(format!(
+                    "step {i} is cancelled after step {after}, which is not a later step"
+                ));
             }
             if let Some(j) = (i + 1..=after).find(|&j| !op.steps[j].concurrent) {
                 // Step j would wait for this request's answer, which waits for step `after`.
-                return Err(format!("step {i} is cancelled after step {after}, but step {j} is not concurrent"));
+                return Err(format!(
+                    "step {i} is cancelled after step {after}, but step {j} is not concurrent"
+                ));
             }
             cancel_on_answer[after].push(i);
         }
@@ -190,12 +221,21 @@ pub fn dispatch(
         cancels: Vec::new(),
         cancel_on_answer,
     };
-    let limit = if config.max_in_flight > 0 { config.max_in_flight as usize } else { usize::MAX };
+    let limit = if config.max_in_flight > 0 {
+        config.max_in_flight as usize
+    } else {
+        usize::MAX
+    };
     for (i, step) in op.steps.iter().enumerate() {
         if !step.concurrent || i == 0 {
             run.settle()?;
             subscribers.read(&mut extra)?;
-            for (index, s) in config.subscribers.iter().enumerate().filter(|(_, s)| s.from_step as usize == i) {
+            for (index, s) in config
+                .subscribers
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.from_step as usize == i)
+            {
                 subscribers.subscribe(index, s)?;
             }
         }
@@ -205,12 +245,18 @@ pub fn dispatch(
         run.connection.send(id_of(i), step)?;
         run.outstanding += 1;
         if step.cancel_after_ms > 0 {
-            run.cancels.push((Instant::now() + Duration::from_millis(u64::from(step.cancel_after_ms)), id_of(i)));
+            run.cancels.push((
+                Instant::now() + Duration::from_millis(u64::from(step.cancel_after_ms)),
+                id_of(i),
+            ));
         }
     }
     run.settle()?;
     subscribers.read(&mut extra)?;
-    Ok(testee_pb::Dispatched { steps: run.results, subscribers: extra })
+    Ok(testee_pb::Dispatched {
+        steps: run.results,
+        subscribers: extra,
+    })
 }
 
 #[cfg(test)]
@@ -228,17 +274,25 @@ mod tests {
 
     impl Connection for Slow {
         fn send(&mut self, id: u64, _: &testee_pb::DispatchStep) -> Result<(), String> {
-            self.pending.push((id, Instant::now() + self.latency, false));
+            self.pending
+                .push((id, Instant::now() + self.latency, false));
             Ok(())
         }
         fn cancel(&mut self, id: u64) -> Result<(), String> {
-            self.pending.iter_mut().filter(|p| p.0 == id).for_each(|p| p.2 = true);
+            self.pending
+                .iter_mut()
+                .filter(|p| p.0 == id)
+                .for_each(|p| p.2 = true);
             Ok(())
         }
         fn next(&mut self, wait: Duration) -> Result<Option<Event>, String> {
             // Block like a real connection: until the next answer is due, or `wait` is over.
             let now = Instant::now();
-            let due = self.pending.iter().map(|p| if p.2 { now } else { p.1 }).min();
+            let due = self
+                .pending
+                .iter()
+                .map(|p| if p.2 { now } else { p.1 })
+                .min();
             match due {
                 Some(d) if d <= now + wait => std::thread::sleep(d.saturating_duration_since(now)),
                 _ => {
@@ -247,14 +301,30 @@ mod tests {
                 }
             }
             let now = Instant::now();
-            let i = self.pending.iter().position(|p| p.2 || p.1 <= now).expect("an answer is due");
+            let i = self
+                .pending
+                .iter()
+                .position(|p| p.2 || p.1 <= now)
+                .expect("an answer is due");
             let (id, _, cancelled) = self.pending.remove(i);
             let response = if cancelled {
-                FfiResponse { code: pb::FfiStatusCode::Err as i32, payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec() }
+                FfiResponse {
+                    code: pb::FfiStatusCode::Err as i32,
+                    payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec(),
+                }
             } else {
-                FfiResponse { code: 0, payload: PongPb { message: "pong".into() }.encode_to_vec() }
+                FfiResponse {
+                    code: 0,
+                    payload: PongPb {
+                        message: "pong".into(),
+                    }
+                    .encode_to_vec(),
+                }
             };
-            Ok(Some(Event::Response { id, response: response.encode_to_vec() }))
+            Ok(Some(Event::Response {
+                id,
+                response: response.encode_to_vec(),
+            }))
         }
     }
 
@@ -268,21 +338,42 @@ mod tests {
 
     impl Connection for Sleepy {
         fn send(&mut self, id: u64, step: &testee_pb::DispatchStep) -> Result<(), String> {
-            let request = pb::FfiRequest::decode(step.request.as_slice()).map_err(|e| e.to_string())?;
+            let request =
+                pb::FfiRequest::decode(step.request.as_slice()).map_err(|e| e.to_string())?;
             let (after, payload) = match request.event.as_str() {
                 "Sleep" => {
-                    let millis = pb::SleepPayloadPb::decode(request.payload.as_slice()).map_err(|e| e.to_string())?.millis;
-                    (Duration::from_millis(u64::from(millis)), pb::SleepResultPb { slept_millis: millis }.encode_to_vec())
+                    let millis = pb::SleepPayloadPb::decode(request.payload.as_slice())
+                        .map_err(|e| e.to_string())?
+                        .millis;
+                    (
+                        Duration::from_millis(u64::from(millis)),
+                        pb::SleepResultPb {
+                            slept_millis: millis,
+                        }
+                        .encode_to_vec(),
+                    )
                 }
-                _ => (self.latency, PongPb { message: "pong".into() }.encode_to_vec()),
+                _ => (
+                    self.latency,
+                    PongPb {
+                        message: "pong".into(),
+                    }
+                    .encode_to_vec(),
+                ),
             };
             let response = FfiResponse { code: 0, payload }.encode_to_vec();
             self.pending.push((id, Instant::now() + after, response));
             Ok(())
         }
         fn cancel(&mut self, id: u64) -> Result<(), String> {
-            let cancelled = FfiResponse { code: pb::FfiStatusCode::Err as i32, payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec() };
-            self.pending.iter_mut().filter(|p| p.0 == id).for_each(|p| *p = (id, Instant::now(), cancelled.encode_to_vec()));
+            let cancelled = FfiResponse {
+                code: pb::FfiStatusCode::Err as i32,
+                payload: FlowyError::new(ErrorCode::Cancelled, "cancelled").encode_to_vec(),
+            };
+            self.pending
+                .iter_mut()
+                .filter(|p| p.0 == id)
+                .for_each(|p| *p = (id, Instant::now(), cancelled.encode_to_vec()));
             Ok(())
         }
         fn next(&mut self, wait: Duration) -> Result<Option<Event>, String> {
@@ -314,20 +405,44 @@ mod tests {
         ];
         let cases = crate::catalog::all().unwrap();
         for name in names {
-            let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name}"));
-            let testee_pb::case::Op::Dispatch(op) = &case.op else { panic!("a dispatch case") };
+            let case = cases
+                .iter()
+                .find(|c| c.name == name)
+                .unwrap_or_else(|| panic!("{name}"));
+            let testee_pb::case::Op::Dispatch(op) = &case.op else {
+                panic!("a dispatch case")
+            };
             for latency in [Duration::ZERO, Duration::from_millis(1500)] {
-                let mut sleepy = Sleepy { latency, pending: Vec::new() };
+                let mut sleepy = Sleepy {
+                    latency,
+                    pending: Vec::new(),
+                };
                 let dispatched = dispatch(op, &mut sleepy, &mut NoSubscribers);
                 if name.contains("notifications") {
                     // This fake emits no notifications: only the ordering of the answers is
                     // checked here, and the case must not hang.
                     let dispatched = dispatched.unwrap();
-                    assert_eq!(dispatched.steps.iter().map(|s| s.arrival).collect::<Vec<_>>(), [2, 1], "{name}, latency {latency:?}");
+                    assert_eq!(
+                        dispatched
+                            .steps
+                            .iter()
+                            .map(|s| s.arrival)
+                            .collect::<Vec<_>>(),
+                        [2, 1],
+                        "{name}, latency {latency:?}"
+                    );
                     continue;
                 }
-                let result = testee_pb::CaseResult { result: Some(testee_pb::case_result::Result::Dispatched(dispatched.unwrap())) };
-                assert_eq!(crate::check::check(&case.expect, &result), Ok(()), "{name}, latency {latency:?}");
+                let result = testee_pb::CaseResult {
+                    result: Some(testee_pb::case_result::Result::Dispatched(
+                        dispatched.unwrap(),
+                    )),
+                };
+                assert_eq!(
+                    crate::check::check(&case.expect, &result),
+                    Ok(()),
+                    "{name}, latency {latency:?}"
+                );
             }
         }
     }
@@ -335,10 +450,29 @@ mod tests {
     /// A `cancel_after_step` that would wait for itself is refused, not run into a hang.
     #[test]
     fn cancel_after_step_must_name_a_later_concurrent_step() {
-        let step = |concurrent, cancel_after_step| testee_pb::DispatchStep { concurrent, cancel_after_step, ..Default::default() };
-        for steps in [vec![step(false, 1), step(false, 0)], vec![step(false, 2), step(true, 0)], vec![step(false, 0), step(true, 1)]] {
-            let op = testee_pb::DispatchOp { steps, config: None };
-            let err = dispatch(&op, &mut Sleepy { latency: Duration::ZERO, pending: Vec::new() }, &mut NoSubscribers).unwrap_err();
+        let step = |concurrent, cancel_after_step| testee_pb::DispatchStep {
+            concurrent,
+            cancel_after_step,
+            ..Default::default()
+        };
+        for steps in [
+            vec![step(false, 1), step(false, 0)],
+            vec![step(false, 2), step(true, 0)],
+            vec![step(false, 0), step(true, 1)],
+        ] {
+            let op = testee_pb::DispatchOp {
+                steps,
+                config: None,
+            };
+            let err = dispatch(
+                &op,
+                &mut Sleepy {
+                    latency: Duration::ZERO,
+                    pending: Vec::new(),
+                },
+                &mut NoSubscribers,
+            )
+            .unwrap_err();
             assert!(err.contains("cancelled after step"), "{err}");
         }
     }
@@ -348,17 +482,40 @@ mod tests {
     /// failed on a loaded machine).
     #[test]
     fn cancel_after_answer_holds_whatever_the_latency() {
-        let case = crate::catalog::all().unwrap().into_iter().find(|c| c.name == "required/pipeline/cancel-after-answer-is-ignored").unwrap();
-        let testee_pb::case::Op::Dispatch(op) = &case.op else { panic!("a dispatch case") };
+        let case = crate::catalog::all()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name == "required/pipeline/cancel-after-answer-is-ignored")
+            .unwrap();
+        let testee_pb::case::Op::Dispatch(op) = &case.op else {
+            panic!("a dispatch case")
+        };
         // Only the first step (Ping) matters here; the fake answers every request with Ping's.
-        let op = testee_pb::DispatchOp { steps: op.steps[..1].to_vec(), config: op.config.clone() };
-        let crate::case::Expect::Dispatched { steps, subscribers } = &case.expect else { panic!() };
-        let expect = crate::case::Expect::Dispatched { steps: steps[..1].to_vec(), subscribers: subscribers.clone() };
+        let op = testee_pb::DispatchOp {
+            steps: op.steps[..1].to_vec(),
+            config: op.config.clone(),
+        };
+        let crate::case::Expect::Dispatched { steps, subscribers } = &case.expect else {
+            panic!()
+        };
+        let expect = crate::case::Expect::Dispatched {
+            steps: steps[..1].to_vec(),
+            subscribers: subscribers.clone(),
+        };
         for latency in [Duration::ZERO, Duration::from_millis(100)] {
-            let mut slow = Slow { latency, pending: Vec::new() };
+            let mut slow = Slow {
+                latency,
+                pending: Vec::new(),
+            };
             let dispatched = dispatch(&op, &mut slow, &mut NoSubscribers).unwrap();
-            let result = testee_pb::CaseResult { result: Some(testee_pb::case_result::Result::Dispatched(dispatched)) };
-            assert_eq!(crate::check::check(&expect, &result), Ok(()), "latency {latency:?}");
+            let result = testee_pb::CaseResult {
+                result: Some(testee_pb::case_result::Result::Dispatched(dispatched)),
+            };
+            assert_eq!(
+                crate::check::check(&expect, &result),
+                Ok(()),
+                "latency {latency:?}"
+            );
         }
     }
 }

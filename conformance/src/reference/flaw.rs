@@ -59,17 +59,24 @@ impl<'de> Deserialize<'de> for Ordered {
 }
 
 /// Encodes `message` canonically except that each top-level map's entries follow the JSON order.
-pub fn encode_maps_in_insertion_order(desc: &MessageDescriptor, text: &str, message: &DynamicMessage) -> R {
-    let (Ok(Ordered::Object(top)), Ok(Value::Object(values))) =
-        (serde_json::from_str::<Ordered>(text), serde_json::from_str::<Value>(text))
-    else {
+pub fn encode_maps_in_insertion_order(
+    desc: &MessageDescriptor,
+    text: &str,
+    message: &DynamicMessage,
+) -> R {
+    let (Ok(Ordered::Object(top)), Ok(Value::Object(values))) = (
+        serde_json::from_str::<Ordered>(text),
+        serde_json::from_str::<Value>(text),
+    ) else {
         return R::Data(canonical::encode(message, canonical::Unknown::Keep));
     };
     let mut fields: Vec<_> = desc.fields().collect();
     fields.sort_by_key(|f| f.number());
     let mut out = Vec::new();
     for field in fields {
-        let key = [field.json_name(), field.name()].into_iter().find(|k| values.contains_key(*k));
+        let key = [field.json_name(), field.name()]
+            .into_iter()
+            .find(|k| values.contains_key(*k));
         let Some(key) = key else { continue };
         let order = top.iter().find(|(k, _)| k == key).map(|(_, v)| v);
         match (field.is_map(), order, &values[key]) {
@@ -94,7 +101,10 @@ pub fn encode_maps_in_insertion_order(desc: &MessageDescriptor, text: &str, mess
 
 /// Decodes `data` as a runtime that reads a known field with the wrong wire type as an unknown
 /// field would: such top-level records are skipped (REQ-ENC-12 allows this in a binding).
-pub fn decode_skipping_wrong_wire_types(desc: &MessageDescriptor, data: &[u8]) -> Result<DynamicMessage, String> {
+pub fn decode_skipping_wrong_wire_types(
+    desc: &MessageDescriptor,
+    data: &[u8],
+) -> Result<DynamicMessage, String> {
     use prost_reflect::Kind;
     fn varint(data: &[u8], at: &mut usize) -> Option<u64> {
         let mut v = 0u64;
@@ -113,7 +123,9 @@ pub fn decode_skipping_wrong_wire_types(desc: &MessageDescriptor, data: &[u8]) -
     let mut at = 0;
     while at < data.len() {
         let start = at;
-        let Some(tag) = varint(data, &mut at) else { return strict() };
+        let Some(tag) = varint(data, &mut at) else {
+            return strict();
+        };
         let wire = (tag & 7) as u8;
         let end = match wire {
             0 => varint(data, &mut at).map(|_| at),
@@ -122,17 +134,21 @@ pub fn decode_skipping_wrong_wire_types(desc: &MessageDescriptor, data: &[u8]) -
             5 => Some(at + 4),
             _ => None,
         };
-        let Some(end) = end.filter(|e| *e <= data.len()) else { return strict() };
+        let Some(end) = end.filter(|e| *e <= data.len()) else {
+            return strict();
+        };
         at = end;
-        let expected = desc.get_field(u32::try_from(tag >> 3).unwrap_or(0)).map(|f| {
-            let natural = match f.kind() {
-                Kind::Double | Kind::Fixed64 | Kind::Sfixed64 => 1,
-                Kind::Float | Kind::Fixed32 | Kind::Sfixed32 => 5,
-                Kind::String | Kind::Bytes | Kind::Message(_) => 2,
-                _ => 0,
-            };
-            (natural, f.is_list() && natural != 2)
-        });
+        let expected = desc
+            .get_field(u32::try_from(tag >> 3).unwrap_or(0))
+            .map(|f| {
+                let natural = match f.kind() {
+                    Kind::Double | Kind::Fixed64 | Kind::Sfixed64 => 1,
+                    Kind::Float | Kind::Fixed32 | Kind::Sfixed32 => 5,
+                    Kind::String | Kind::Bytes | Kind::Message(_) => 2,
+                    _ => 0,
+                };
+                (natural, f.is_list() && natural != 2)
+            });
         match expected {
             Some((natural, packable)) if wire != natural && !(packable && wire == 2) => {}
             _ => kept.extend_from_slice(&data[start..end]),
@@ -145,7 +161,10 @@ pub fn decode_skipping_wrong_wire_types(desc: &MessageDescriptor, data: &[u8]) -
 pub fn mangle_numbers(message: &mut DynamicMessage, flaw: &super::Flaw) {
     use super::Flaw as F;
     use prost_reflect::{MapKey, Value as V};
-    if !matches!(flaw, F::Int64ViaDouble | F::NegativeZeroAsZero | F::NanAsZero | F::InfinityAsZero) {
+    if !matches!(
+        flaw,
+        F::Int64ViaDouble | F::NegativeZeroAsZero | F::NanAsZero | F::InfinityAsZero
+    ) {
         return;
     }
     let int = *flaw == F::Int64ViaDouble;

@@ -16,7 +16,10 @@ mod stream_client;
 
 use std::io::{Read, Write};
 
-use eventwire_schema::testee_pb::{self, TesteeRequest, TesteeResponse, case::Op, case_result::Result as R, testee_request, testee_response};
+use eventwire_schema::testee_pb::{
+    self, TesteeRequest, TesteeResponse, case::Op, case_result::Result as R, testee_request,
+    testee_response,
+};
 use prost::Message;
 
 use crate::{framing, testee::PROTOCOL_VERSION};
@@ -164,13 +167,18 @@ impl Reference {
     /// Answers one request.
     pub fn answer(&mut self, request: TesteeRequest) -> TesteeResponse {
         let kind = match request.kind {
-            Some(testee_request::Kind::Handshake(_)) => testee_response::Kind::Handshake(testee_pb::HandshakeResult {
-                protocol_version: PROTOCOL_VERSION,
-                implementation_name: "eventwire-conformance-testee".into(),
-                implementation_version: env!("CARGO_PKG_VERSION").into(),
-                roles: vec![testee_pb::Role::Binding as i32, testee_pb::Role::Backend as i32],
-                features: self.features(),
-            }),
+            Some(testee_request::Kind::Handshake(_)) => {
+                testee_response::Kind::Handshake(testee_pb::HandshakeResult {
+                    protocol_version: PROTOCOL_VERSION,
+                    implementation_name: "eventwire-conformance-testee".into(),
+                    implementation_version: env!("CARGO_PKG_VERSION").into(),
+                    roles: vec![
+                        testee_pb::Role::Binding as i32,
+                        testee_pb::Role::Backend as i32,
+                    ],
+                    features: self.features(),
+                })
+            }
             Some(testee_request::Kind::Case(case)) => testee_response::Kind::Case(self.run(case)),
             None => testee_response::Kind::Case(testee_pb::CaseResult {
                 result: Some(R::Unsupported("an empty TesteeRequest".into())),
@@ -197,7 +205,11 @@ impl Reference {
     fn run(&mut self, case: testee_pb::Case) -> testee_pb::CaseResult {
         let flaw = self.flaw.as_ref();
         match flaw {
-            Some(Flaw::Null) => return testee_pb::CaseResult { result: Some(R::Data(Vec::new())) },
+            Some(Flaw::Null) => {
+                return testee_pb::CaseResult {
+                    result: Some(R::Data(Vec::new())),
+                };
+            }
             Some(Flaw::CrashOn(name)) if *name == case.name => std::process::abort(),
             Some(Flaw::HangOn(name)) if *name == case.name => loop {
                 std::thread::park();
@@ -210,23 +222,34 @@ impl Reference {
             Some(Op::RoundTrip(op)) => binding::round_trip(op, flaw),
             Some(Op::BuildRequest(op)) => binding::build_request(op),
             Some(Op::InterpretResponse(op)) => binding::interpret_response(op, flaw),
-            Some(Op::RouteNotifications(_)) if flaw == Some(&Flaw::NoListenerApi) => R::Unsupported("this binding has no listener API".into()),
+            Some(Op::RouteNotifications(_)) if flaw == Some(&Flaw::NoListenerApi) => {
+                R::Unsupported("this binding has no listener API".into())
+            }
             Some(Op::RouteNotifications(op)) => binding::route_notifications(op, flaw),
             Some(Op::StreamClient(op)) => stream_client::run(op, flaw),
             Some(Op::Dispatch(op)) => {
                 let op = &flawed_dispatch(op, flaw);
                 match &self.backend_command {
-                    Some(command) => stream::dispatch(command, self.backend_not_ready_arg.as_deref(), op),
-                    None => self.backend.get_or_insert_with(backend::Backend::new).dispatch(op),
+                    Some(command) => {
+                        stream::dispatch(command, self.backend_not_ready_arg.as_deref(), op)
+                    }
+                    None => self
+                        .backend
+                        .get_or_insert_with(backend::Backend::new)
+                        .dispatch(op),
                 }
             }
             Some(Op::Stream(op)) => match &self.backend_command {
                 Some(command) => stream::frames(command, op),
-                None => R::Unsupported("stream frames need a stream backend (--backend-command)".into()),
+                None => {
+                    R::Unsupported("stream frames need a stream backend (--backend-command)".into())
+                }
             },
             None => R::Unsupported("a case without an operation".into()),
         };
-        testee_pb::CaseResult { result: Some(result) }
+        testee_pb::CaseResult {
+            result: Some(result),
+        }
     }
 
     /// Answers encoded requests with encoded answers; undecodable requests get `unsupported`.
@@ -257,7 +280,10 @@ fn flawed_dispatch(op: &testee_pb::DispatchOp, flaw: Option<&Flaw>) -> testee_pb
     let config = op.config.get_or_insert_with(Default::default);
     match flaw {
         Some(Flaw::Serial) => op.steps.iter_mut().for_each(|s| s.concurrent = false),
-        Some(Flaw::DefaultQueues) => config.subscribers.iter_mut().for_each(|s| s.notification_queue = 0),
+        Some(Flaw::DefaultQueues) => config
+            .subscribers
+            .iter_mut()
+            .for_each(|s| s.notification_queue = 0),
         Some(Flaw::EmptyCapabilitiesAllowAll) => config.capabilities_configured = false,
         _ => {}
     }

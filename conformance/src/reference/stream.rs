@@ -26,7 +26,9 @@ pub fn dispatch(command: &str, not_ready_arg: Option<&str>, op: &testee_pb::Disp
     let command = match (config.not_ready, not_ready_arg) {
         (false, _) => command.to_owned(),
         (true, Some(arg)) => format!("{command} {arg}"),
-        (true, None) => return R::Unsupported("this stream backend cannot be started not ready".into()),
+        (true, None) => {
+            return R::Unsupported("this stream backend cannot be started not ready".into());
+        }
     };
     if !config.subscribers.is_empty() {
         return R::Unsupported("a stream connection is a single subscriber".into());
@@ -47,7 +49,10 @@ pub fn dispatch(command: &str, not_ready_arg: Option<&str>, op: &testee_pb::Disp
     let config_file = (!json.is_empty()).then(|| {
         static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        std::env::temp_dir().join(format!("eventwire-conformance-{}-{n}.json", std::process::id()))
+        std::env::temp_dir().join(format!(
+            "eventwire-conformance-{}-{n}.json",
+            std::process::id()
+        ))
     });
     if let Some(path) = &config_file
         && let Err(e) = std::fs::write(path, serde_json::Value::Object(json).to_string())
@@ -68,7 +73,13 @@ pub fn dispatch(command: &str, not_ready_arg: Option<&str>, op: &testee_pb::Disp
 /// Writes the op's frames to a fresh process started from `command`, closes its input, and
 /// answers every frame it writes until it closes its output.
 pub fn frames(command: &str, op: &testee_pb::StreamOp) -> R {
-    let mut child = match Command::new("sh").arg("-c").arg(format!("exec {command}")).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn() {
+    let mut child = match Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec {command}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+    {
         Ok(c) => c,
         Err(e) => return R::Unsupported(format!("cannot start `{command}`: {e}")),
     };
@@ -92,7 +103,13 @@ pub fn frames(command: &str, op: &testee_pb::StreamOp) -> R {
 }
 
 fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
-    let mut child = match Command::new("sh").arg("-c").arg(command).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn() {
+    let mut child = match Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+    {
         Ok(c) => c,
         Err(e) => return R::Unsupported(format!("cannot start `{command}`: {e}")),
     };
@@ -107,7 +124,10 @@ fn run(command: &str, op: &testee_pb::DispatchOp) -> R {
             }
         }
     });
-    let mut connection = Stream { stdin: Some(stdin), frames };
+    let mut connection = Stream {
+        stdin: Some(stdin),
+        frames,
+    };
     let outcome = drive::dispatch(op, &mut connection, &mut drive::NoSubscribers);
     // End of input: the backend answers what is in flight and exits.
     connection.stdin = None;
@@ -135,7 +155,11 @@ impl Stream {
 
 impl drive::Connection for Stream {
     fn send(&mut self, id: u64, step: &testee_pb::DispatchStep) -> Result<(), String> {
-        self.write(Kind::Request(StreamRequest { id, request: step.request.clone(), timeout_ms: step.timeout_ms }))
+        self.write(Kind::Request(StreamRequest {
+            id,
+            request: step.request.clone(),
+            timeout_ms: step.timeout_ms,
+        }))
     }
 
     fn cancel(&mut self, id: u64) -> Result<(), String> {
@@ -145,13 +169,20 @@ impl drive::Connection for Stream {
     fn next(&mut self, wait: Duration) -> Result<Option<drive::Event>, String> {
         match self.frames.recv_timeout(wait) {
             Ok(bytes) => match StreamFrame::decode(bytes.as_slice()).map(|f| f.kind) {
-                Ok(Some(Kind::Notification(n))) => Ok(Some(drive::Event::Notification(n.encode_to_vec()))),
-                Ok(Some(Kind::Response(r))) => Ok(Some(drive::Event::Response { id: r.id, response: r.response })),
+                Ok(Some(Kind::Notification(n))) => {
+                    Ok(Some(drive::Event::Notification(n.encode_to_vec())))
+                }
+                Ok(Some(Kind::Response(r))) => Ok(Some(drive::Event::Response {
+                    id: r.id,
+                    response: r.response,
+                })),
                 Ok(other) => Err(format!("unexpected frame from the backend: {other:?}")),
                 Err(e) => Err(format!("undecodable frame from the backend: {e}")),
             },
             Err(mpsc::RecvTimeoutError::Timeout) => Ok(None),
-            Err(mpsc::RecvTimeoutError::Disconnected) => Err("the backend closed its output".into()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err("the backend closed its output".into())
+            }
         }
     }
 }

@@ -16,7 +16,10 @@ use super::{Flaw, binding};
 
 /// What the front end announces: the project's schema, from which this binding is built.
 fn own_handshake() -> pb::StreamHandshake {
-    handshake_of([&eventwire_conformance_module::SCHEMA, &eventwire_sample_app::SCHEMA])
+    handshake_of([
+        &eventwire_conformance_module::SCHEMA,
+        &eventwire_sample_app::SCHEMA,
+    ])
 }
 
 fn frame(kind: Kind) -> Vec<u8> {
@@ -24,11 +27,19 @@ fn frame(kind: Kind) -> Vec<u8> {
 }
 
 fn error_outcome(error: FlowyError) -> testee_pb::Interpreted {
-    testee_pb::Interpreted { outcome: Some(Outcome::Error(error)) }
+    testee_pb::Interpreted {
+        outcome: Some(Outcome::Error(error)),
+    }
 }
 
-fn outcome_pb(ours: &pb::StreamHandshake, outcome: &HandshakeOutcome) -> testee_pb::HandshakeOutcome {
-    let mut pb = testee_pb::HandshakeOutcome { front_end_version: ours.protocol_version, ..Default::default() };
+fn outcome_pb(
+    ours: &pb::StreamHandshake,
+    outcome: &HandshakeOutcome,
+) -> testee_pb::HandshakeOutcome {
+    let mut pb = testee_pb::HandshakeOutcome {
+        front_end_version: ours.protocol_version,
+        ..Default::default()
+    };
     pb.kind = match outcome {
         HandshakeOutcome::Identical => HandshakeOutcomeKind::Identical,
         HandshakeOutcome::Compatible { missing } => {
@@ -75,7 +86,9 @@ pub fn run(op: &testee_pb::StreamClientOp, flaw: Option<&Flaw>) -> R {
         }
     }
     let Some(mut outcome) = outcome else {
-        return R::Unsupported("the handshake answer holds neither a handshake nor a fault with id 0".into());
+        return R::Unsupported(
+            "the handshake answer holds neither a handshake nor a fault with id 0".into(),
+        );
     };
     if flaw == Some(&Flaw::IgnoreHandshakeOutcome) {
         outcome = HandshakeOutcome::NoHandshake;
@@ -89,15 +102,27 @@ pub fn run(op: &testee_pb::StreamClientOp, flaw: Option<&Flaw>) -> R {
         if outcome.missing().iter().any(|m| m == &call.event) {
             results[i] = Some(error_outcome(FlowyError::new(
                 ErrorCode::UnknownEvent,
-                format!("{}: the backend lacks this event (handshake: compatible)", call.event),
+                format!(
+                    "{}: the backend lacks this event (handshake: compatible)",
+                    call.event
+                ),
             )));
             continue;
         }
-        let request = match binding::build_request(&testee_pb::BuildRequestOp { event: call.event.clone(), input_json: call.input_json.clone() }) {
+        let request = match binding::build_request(&testee_pb::BuildRequestOp {
+            event: call.event.clone(),
+            input_json: call.input_json.clone(),
+        }) {
             R::Data(request) => request,
-            other => return R::Unsupported(format!("call {i}: cannot build its request: {other:?}")),
+            other => {
+                return R::Unsupported(format!("call {i}: cannot build its request: {other:?}"));
+            }
         };
-        written.push(frame(Kind::Request(StreamRequest { id: next_id, request, timeout_ms: 0 })));
+        written.push(frame(Kind::Request(StreamRequest {
+            id: next_id,
+            request,
+            timeout_ms: 0,
+        })));
         pending.insert(next_id, i);
         next_id += 1;
     }
@@ -108,7 +133,13 @@ pub fn run(op: &testee_pb::StreamClientOp, flaw: Option<&Flaw>) -> R {
             Ok(Some(Kind::Response(r))) => {
                 if let Some(i) = pending.remove(&r.id) {
                     let event = op.calls[i].event.clone();
-                    let interpreted = binding::interpret_response(&testee_pb::InterpretResponseOp { event, response: r.response }, flaw);
+                    let interpreted = binding::interpret_response(
+                        &testee_pb::InterpretResponseOp {
+                            event,
+                            response: r.response,
+                        },
+                        flaw,
+                    );
                     results[i] = Some(match interpreted {
                         R::Interpreted(x) => x,
                         other => return R::Unsupported(format!("call {i}: {other:?}")),
@@ -117,11 +148,16 @@ pub fn run(op: &testee_pb::StreamClientOp, flaw: Option<&Flaw>) -> R {
             }
             Ok(Some(Kind::Fault(f))) => {
                 let error = FlowyError::decode(f.error.as_slice()).unwrap_or_else(|e| {
-                    FlowyError::new(ErrorCode::Internal, format!("fault: its error is not a FlowyError: {e}"))
+                    FlowyError::new(
+                        ErrorCode::Internal,
+                        format!("fault: its error is not a FlowyError: {e}"),
+                    )
                 });
                 let id = match flaw {
                     // A flawed front end that reads a fault with id 0 as refusing its oldest request.
-                    Some(Flaw::FaultIdZeroFailsOldest) if f.id == 0 => pending.keys().next().copied().unwrap_or(0),
+                    Some(Flaw::FaultIdZeroFailsOldest) if f.id == 0 => {
+                        pending.keys().next().copied().unwrap_or(0)
+                    }
                     _ => f.id,
                 };
                 if id != 0 {
@@ -138,11 +174,17 @@ pub fn run(op: &testee_pb::StreamClientOp, flaw: Option<&Flaw>) -> R {
     }
     // The end of the backend's output.
     for (_, i) in pending {
-        results[i] = Some(error_outcome(FlowyError::new(ErrorCode::TransportClosed, "the transport closed before the response")));
+        results[i] = Some(error_outcome(FlowyError::new(
+            ErrorCode::TransportClosed,
+            "the transport closed before the response",
+        )));
     }
     R::StreamClient(testee_pb::StreamClientResult {
         written,
         handshake: Some(outcome_pb(&ours, &outcome)),
-        calls: results.into_iter().map(|r| r.expect("every call completed")).collect(),
+        calls: results
+            .into_iter()
+            .map(|r| r.expect("every call completed"))
+            .collect(),
     })
 }

@@ -19,7 +19,10 @@ impl InProcess {
     /// `make` builds a fresh handler; it is called again on restart.
     pub fn new(make: impl Fn() -> Handler + Send + 'static) -> InProcess {
         let handler = make();
-        InProcess { make: Box::new(make), handler }
+        InProcess {
+            make: Box::new(make),
+            handler,
+        }
     }
 }
 

@@ -9,7 +9,9 @@ mod process;
 
 use std::time::Duration;
 
-use eventwire_schema::testee_pb::{self, TesteeRequest, TesteeResponse, testee_request, testee_response};
+use eventwire_schema::testee_pb::{
+    self, TesteeRequest, TesteeResponse, testee_request, testee_response,
+};
 use prost::Message;
 
 pub use in_process::InProcess;
@@ -38,7 +40,11 @@ impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Fault::Crashed(why) => write!(f, "the testee crashed: {why}"),
-            Fault::Hung(d) => write!(f, "the testee did not answer within {} ms and was stopped", d.as_millis()),
+            Fault::Hung(d) => write!(
+                f,
+                "the testee did not answer within {} ms and was stopped",
+                d.as_millis()
+            ),
             Fault::Protocol(why) => write!(f, "the testee broke the testee protocol: {why}"),
         }
     }
@@ -77,7 +83,9 @@ impl std::fmt::Display for NotRun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NotRun::Fault(fault) => fault.fmt(f),
-            NotRun::Unsupported(why) => write!(f, "the testee does not support this operation: {why}"),
+            NotRun::Unsupported(why) => {
+                write!(f, "the testee does not support this operation: {why}")
+            }
             NotRun::Dead(why) => write!(f, "the testee could not be restarted: {why}"),
         }
     }
@@ -94,10 +102,18 @@ pub fn handshake_request(role: Role) -> TesteeRequest {
     }
 }
 
-fn handshake(testee: &mut dyn Testee, role: Role, timeout: Duration) -> Result<testee_pb::HandshakeResult, String> {
-    let answer = testee.exchange(&handshake_request(role).encode_to_vec(), timeout).map_err(|f| f.to_string())?;
+fn handshake(
+    testee: &mut dyn Testee,
+    role: Role,
+    timeout: Duration,
+) -> Result<testee_pb::HandshakeResult, String> {
+    let answer = testee
+        .exchange(&handshake_request(role).encode_to_vec(), timeout)
+        .map_err(|f| f.to_string())?;
     let hello = match TesteeResponse::decode(answer.as_slice()) {
-        Ok(TesteeResponse { kind: Some(testee_response::Kind::Handshake(h)) }) => h,
+        Ok(TesteeResponse {
+            kind: Some(testee_response::Kind::Handshake(h)),
+        }) => h,
         Ok(other) => return Err(format!("expected a handshake answer, got {other:?}")),
         Err(e) => return Err(format!("the handshake answer is not a TesteeResponse: {e}")),
     };
@@ -112,9 +128,20 @@ fn handshake(testee: &mut dyn Testee, role: Role, timeout: Duration) -> Result<t
 
 impl Session {
     /// Handshakes with `testee` for `role`.
-    pub fn start(mut testee: Box<dyn Testee>, role: Role, timeout: Duration) -> Result<Session, String> {
+    pub fn start(
+        mut testee: Box<dyn Testee>,
+        role: Role,
+        timeout: Duration,
+    ) -> Result<Session, String> {
         let hello = handshake(testee.as_mut(), role, timeout)?;
-        Ok(Session { testee, role, timeout, hello, needs_restart: false, dead: None })
+        Ok(Session {
+            testee,
+            role,
+            timeout,
+            hello,
+            needs_restart: false,
+            dead: None,
+        })
     }
 
     /// What the testee said about itself.
@@ -129,7 +156,11 @@ impl Session {
 
     /// The features `case` needs that the testee did not declare.
     pub fn missing_features<'c>(&self, case: &'c Case) -> Vec<&'c str> {
-        case.features.iter().filter(|f| !self.hello.features.contains(f)).map(String::as_str).collect()
+        case.features
+            .iter()
+            .filter(|f| !self.hello.features.contains(f))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Sends `case` and returns the testee's result, restarting the testee first if an earlier
@@ -154,7 +185,10 @@ impl Session {
                 }
             }
         }
-        let answer = match self.testee.exchange(&case.request().encode_to_vec(), self.timeout) {
+        let answer = match self
+            .testee
+            .exchange(&case.request().encode_to_vec(), self.timeout)
+        {
             Ok(answer) => answer,
             Err(fault) => {
                 self.needs_restart = true;
@@ -162,17 +196,25 @@ impl Session {
             }
         };
         match TesteeResponse::decode(answer.as_slice()) {
-            Ok(TesteeResponse { kind: Some(testee_response::Kind::Case(result)) }) => match result.result {
-                Some(testee_pb::case_result::Result::Unsupported(why)) => Err(NotRun::Unsupported(why)),
+            Ok(TesteeResponse {
+                kind: Some(testee_response::Kind::Case(result)),
+            }) => match result.result {
+                Some(testee_pb::case_result::Result::Unsupported(why)) => {
+                    Err(NotRun::Unsupported(why))
+                }
                 _ => Ok(result),
             },
             Ok(other) => {
                 self.needs_restart = true;
-                Err(NotRun::Fault(Fault::Protocol(format!("expected a case result, got {other:?}"))))
+                Err(NotRun::Fault(Fault::Protocol(format!(
+                    "expected a case result, got {other:?}"
+                ))))
             }
             Err(e) => {
                 self.needs_restart = true;
-                Err(NotRun::Fault(Fault::Protocol(format!("the answer is not a TesteeResponse: {e}"))))
+                Err(NotRun::Fault(Fault::Protocol(format!(
+                    "the answer is not a TesteeResponse: {e}"
+                ))))
             }
         }
     }

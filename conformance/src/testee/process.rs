@@ -42,7 +42,12 @@ fn read_answer(stdout: &mut impl Read) -> Result<Option<Vec<u8>>, String> {
     while got < 4 {
         match stdout.read(&mut len[got..]) {
             Ok(0) if got == 0 => return Ok(None),
-            Ok(0) => return Err(format!("it ended its output inside a frame's length ({})", shown(&len[..got]))),
+            Ok(0) => {
+                return Err(format!(
+                    "it ended its output inside a frame's length ({})",
+                    shown(&len[..got])
+                ));
+            }
             Ok(n) => got += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(format!("unreadable output: {e}")),
@@ -61,17 +66,28 @@ fn read_answer(stdout: &mut impl Read) -> Result<Option<Vec<u8>>, String> {
                 shown(&text)
             ));
         }
-        return Err(format!("it wrote a frame of {n} bytes, over the {} limit", framing::MAX_FRAME));
+        return Err(format!(
+            "it wrote a frame of {n} bytes, over the {} limit",
+            framing::MAX_FRAME
+        ));
     }
     let mut body = vec![0u8; n];
-    std::io::Read::read_exact(stdout, &mut body).map_err(|e| format!("it ended its output inside a frame of {n} bytes ({e})"))?;
+    std::io::Read::read_exact(stdout, &mut body)
+        .map_err(|e| format!("it ended its output inside a frame of {n} bytes ({e})"))?;
     Ok(Some(body))
 }
 
 /// Bytes for a human: as text when they are text, else as hex.
 fn shown(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
-        Ok(text) if !text.is_empty() && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') => format!("the text {:?}", text.trim_end()),
+        Ok(text)
+            if !text.is_empty()
+                && !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') =>
+        {
+            format!("the text {:?}", text.trim_end())
+        }
         _ => format!("the bytes {}", hex::encode(bytes)),
     }
 }
@@ -86,7 +102,16 @@ fn describe_status(status: std::process::ExitStatus, stopped_by_runner: bool) ->
         (Some(127), _) => "exit status 127: command not found (check --testee)".into(),
         (Some(126), _) => "exit status 126: the command is not executable".into(),
         (Some(code), _) => format!("exit status {code}"),
-        (None, Some(sig)) => format!("killed by signal {sig}{}", if sig == 6 { " (SIGABRT: it aborted)" } else if sig == 11 { " (SIGSEGV)" } else { "" }),
+        (None, Some(sig)) => format!(
+            "killed by signal {sig}{}",
+            if sig == 6 {
+                " (SIGABRT: it aborted)"
+            } else if sig == 11 {
+                " (SIGSEGV)"
+            } else {
+                ""
+            }
+        ),
         (None, None) => status.to_string(),
     }
 }
@@ -94,7 +119,10 @@ fn describe_status(status: std::process::ExitStatus, stopped_by_runner: bool) ->
 impl Process {
     /// Starts `command`.
     pub fn start(command: &str) -> Result<Process, String> {
-        let mut p = Process { command: command.to_owned(), running: None };
+        let mut p = Process {
+            command: command.to_owned(),
+            running: None,
+        };
         p.spawn()?;
         Ok(p)
     }
@@ -143,7 +171,13 @@ impl Process {
                 }
             }
         });
-        self.running = Some(Running { child, stdin, frames, stderr, stderr_done });
+        self.running = Some(Running {
+            child,
+            stdin,
+            frames,
+            stderr,
+            stderr_done,
+        });
         Ok(())
     }
 
@@ -156,7 +190,9 @@ impl Process {
 
     /// What the dead child said on its way out.
     fn obituary(&mut self, why: String) -> String {
-        let Some(mut r) = self.running.take() else { return why };
+        let Some(mut r) = self.running.take() else {
+            return why;
+        };
         // Its stderr ends when it exits (it was started with `exec`): wait for that, bounded, so
         // that the tail is complete however quickly it died; then reap it.
         let _ = r.stderr_done.recv_timeout(EXIT_GRACE);
@@ -167,7 +203,9 @@ impl Process {
         let status = loop {
             match r.child.try_wait() {
                 Ok(Some(s)) => break Some(s),
-                Ok(None) if started.elapsed() < EXIT_GRACE => thread::sleep(Duration::from_millis(1)),
+                Ok(None) if started.elapsed() < EXIT_GRACE => {
+                    thread::sleep(Duration::from_millis(1))
+                }
                 _ => {
                     stopped = true;
                     let _ = r.child.kill();
@@ -175,7 +213,9 @@ impl Process {
                 }
             }
         };
-        let tail = String::from_utf8_lossy(&r.stderr.lock().unwrap_or_else(|e| e.into_inner())).trim().to_owned();
+        let tail = String::from_utf8_lossy(&r.stderr.lock().unwrap_or_else(|e| e.into_inner()))
+            .trim()
+            .to_owned();
         let mut text = why;
         match status {
             Some(s) => text.push_str(&format!(" ({})", describe_status(s, stopped))),
@@ -191,7 +231,9 @@ impl Process {
 
 impl Testee for Process {
     fn exchange(&mut self, request: &[u8], timeout: Duration) -> Result<Vec<u8>, Fault> {
-        let Some(r) = self.running.as_mut() else { return Err(Fault::Crashed("it is not running".into())) };
+        let Some(r) = self.running.as_mut() else {
+            return Err(Fault::Crashed("it is not running".into()));
+        };
         if let Err(e) = framing::write_frame(&mut r.stdin, request) {
             // A testee that wrote text and exited before reading (`echo hello`) breaks the pipe;
             // what it wrote says more than the broken pipe, and the reader has it (or has the
@@ -210,7 +252,9 @@ impl Testee for Process {
                 self.stop();
                 Err(Fault::Hung(timeout))
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => Err(Fault::Crashed(self.obituary("it closed its output".into()))),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err(Fault::Crashed(self.obituary("it closed its output".into())))
+            }
         }
     }
 

@@ -20,8 +20,13 @@ use probe::Probe;
 
 /// What the page may call: the to-do list except deleting, and the self-test module. Deleting is
 /// left out so that the page can check a capability denial.
-const PAGE_CAPABILITIES: &[&str] =
-    &["todo.CreateTodo", "todo.GetTodo", "todo.ListTodos", "todo.UpdateTodo", "selftest.*"];
+const PAGE_CAPABILITIES: &[&str] = &[
+    "todo.CreateTodo",
+    "todo.GetTodo",
+    "todo.ListTodos",
+    "todo.UpdateTodo",
+    "selftest.*",
+];
 
 /// Runs before any script of every page: keeps what the page logs as warnings and errors, so the
 /// self-test can tell whether a late answer reached the new page after a reload.
@@ -63,9 +68,21 @@ fn main() {
             let runtime = tauri::async_runtime::handle().inner().clone();
             let dispatcher = dispatcher(runtime, &app_probe)?;
             let caps = Capabilities::from_patterns(PAGE_CAPABILITIES.iter().copied())?;
-            app.handle().plugin(tauri_plugin_eventwire::Builder::new(dispatcher).capabilities("main", caps).build())?;
-            app.manage(selftest::Bare::new(Arc::clone(&app_probe), self_test, Arc::clone(&app_exit)));
-            let url = if self_test { "index.html?self-test" } else { "index.html" };
+            app.handle().plugin(
+                tauri_plugin_eventwire::Builder::new(dispatcher)
+                    .capabilities("main", caps)
+                    .build(),
+            )?;
+            app.manage(selftest::Bare::new(
+                Arc::clone(&app_probe),
+                self_test,
+                Arc::clone(&app_exit),
+            ));
+            let url = if self_test {
+                "index.html?self-test"
+            } else {
+                "index.html"
+            };
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App(url.into()))
                 .title("Eventwire to-do")
                 .initialization_script(CONSOLE_CAPTURE)
@@ -95,7 +112,10 @@ fn main() {
     std::process::exit(if code != 0 { code } else { reported });
 }
 
-fn dispatcher(runtime: tokio::runtime::Handle, probe: &Arc<Probe>) -> Result<Dispatcher, eventwire::BuildError> {
+fn dispatcher(
+    runtime: tokio::runtime::Handle,
+    probe: &Arc<Probe>,
+) -> Result<Dispatcher, eventwire::BuildError> {
     todo_app::mount(Dispatcher::builder())
         .mount(selftest::module(Arc::clone(probe)))
         .runtime(runtime)

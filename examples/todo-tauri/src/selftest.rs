@@ -51,7 +51,10 @@ impl Drop for Dropped {
 impl api::handlers::selftest::SelftestHandlers for SelfTest {
     async fn slow(&self, cx: &Context, input: SlowPayloadPb) -> Result<(), FlowyError> {
         self.probe.add(&format!("start:{}", input.tag));
-        let _dropped = Dropped { probe: Arc::clone(&self.probe), tag: input.tag.clone() };
+        let _dropped = Dropped {
+            probe: Arc::clone(&self.probe),
+            tag: input.tag.clone(),
+        };
         cx.notify::<api::notifications::SlowStarted>(input.tag.clone(), &input);
         std::future::pending::<()>().await;
         Ok(())
@@ -76,7 +79,11 @@ pub struct Bare {
 
 impl Bare {
     pub fn new(probe: Arc<Probe>, self_test: bool, exit: Arc<AtomicI32>) -> Self {
-        Bare { probe, self_test, exit }
+        Bare {
+            probe,
+            self_test,
+            exit,
+        }
     }
 }
 
@@ -182,7 +189,11 @@ pub fn selftest_report<R: Runtime>(
     let mut failed: Vec<String> = report
         .get("failed")
         .and_then(|f| f.as_array())
-        .map(|f| f.iter().map(|v| v.as_str().unwrap_or("?").to_owned()).collect())
+        .map(|f| {
+            f.iter()
+                .map(|v| v.as_str().unwrap_or("?").to_owned())
+                .collect()
+        })
         .unwrap_or_else(|| vec!["report: no `failed` list".to_owned()]);
     let mut expect = |name: &str, ok: bool| {
         if !ok {
@@ -191,12 +202,30 @@ pub fn selftest_report<R: Runtime>(
     };
     // The reloaded call's handler ran exactly once and saw its cancellation; bare Tauri ran its
     // command twice for one call.
-    expect("reload: Slow(reload) started exactly once", bare.probe.get("start:reload") == 1);
-    expect("reload: Slow(reload) handler was dropped (cancelled)", bare.probe.get("cancelled:reload") == 1);
-    expect("cancel: Slow(cancel) started once and was dropped", bare.probe.get("start:cancel") == 1 && bare.probe.get("cancelled:cancel") == 1);
-    expect("deadline: Slow(deadline) started once and was dropped", bare.probe.get("start:deadline") == 1 && bare.probe.get("cancelled:deadline") == 1);
-    expect("baseline: bare Tauri ran the reloaded command twice", bare.probe.get("bare-start") == 2);
-    expect("lifecycle: one session open at the end", state.open_sessions == 1);
+    expect(
+        "reload: Slow(reload) started exactly once",
+        bare.probe.get("start:reload") == 1,
+    );
+    expect(
+        "reload: Slow(reload) handler was dropped (cancelled)",
+        bare.probe.get("cancelled:reload") == 1,
+    );
+    expect(
+        "cancel: Slow(cancel) started once and was dropped",
+        bare.probe.get("start:cancel") == 1 && bare.probe.get("cancelled:cancel") == 1,
+    );
+    expect(
+        "deadline: Slow(deadline) started once and was dropped",
+        bare.probe.get("start:deadline") == 1 && bare.probe.get("cancelled:deadline") == 1,
+    );
+    expect(
+        "baseline: bare Tauri ran the reloaded command twice",
+        bare.probe.get("bare-start") == 2,
+    );
+    expect(
+        "lifecycle: one session open at the end",
+        state.open_sessions == 1,
+    );
     let summary = serde_json::json!({ "page": report, "rust": state, "failed": failed });
     println!("SELFTEST {summary}");
     let code = if failed.is_empty() { 0 } else { 1 };

@@ -57,21 +57,46 @@ fn the_page_passes_every_check_in_a_real_webview() {
         .find_map(|l| l.strip_prefix("SELFTEST "))
         .unwrap_or_else(|| panic!("no SELFTEST report on stdout (exit {status}):\n{out}"));
     let report: serde_json::Value = serde_json::from_str(line).unwrap();
-    println!("{}", serde_json::to_string_pretty(&report["page"]["figures"]).unwrap());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report["page"]["figures"]).unwrap()
+    );
 
     let failed = report["failed"].as_array().expect("a failed list");
     assert!(failed.is_empty(), "failed checks: {failed:#?}");
-    assert!(status.success(), "every check passed but the app exited with {status}");
+    assert!(
+        status.success(),
+        "every check passed but the app exited with {status}"
+    );
     let passed = report["page"]["passed"].as_array().unwrap();
     assert_eq!(passed.len(), 13, "every check of the page ran: {passed:#?}");
     let count = |key: &str| report["rust"]["counts"][key].as_u64().unwrap_or(0);
-    assert_eq!(count("start:reload"), 1, "the reloaded call's handler ran exactly once");
-    assert_eq!(count("cancelled:reload"), 1, "and was cancelled when its page went away");
-    assert_eq!(count("bare-start"), 2, "bare Tauri ran its in-flight command twice (the baseline)");
+    assert_eq!(
+        count("start:reload"),
+        1,
+        "the reloaded call's handler ran exactly once"
+    );
+    assert_eq!(
+        count("cancelled:reload"),
+        1,
+        "and was cancelled when its page went away"
+    );
+    assert_eq!(
+        count("bare-start"),
+        2,
+        "bare Tauri ran its in-flight command twice (the baseline)"
+    );
     let plugin = &report["rust"]["plugin"];
-    assert_eq!(plugin["requestsOrphaned"], 1, "one request was in flight at the reload");
+    assert_eq!(
+        plugin["requestsOrphaned"], 1,
+        "one request was in flight at the reload"
+    );
     assert_eq!(plugin["sessionsOpened"], 2, "one session per page");
     // Tauri sent the reloaded call's invoke again, as it did bare_slow's; the plugin refused it.
-    let resent = plugin["requestsRepeated"].as_u64().unwrap() + plugin["requestsStale"].as_u64().unwrap();
-    assert_eq!(resent, 1, "the re-sent invoke reached the plugin once and was refused");
+    let resent =
+        plugin["requestsRepeated"].as_u64().unwrap() + plugin["requestsStale"].as_u64().unwrap();
+    assert_eq!(
+        resent, 1,
+        "the re-sent invoke reached the plugin once and was refused"
+    );
 }

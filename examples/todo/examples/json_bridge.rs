@@ -13,7 +13,9 @@ use eventwire::{Dispatcher, Outbound, SessionConfig, json_bridge::dispatch_json_
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
-    let dispatcher = runtime.block_on(async { todo_app::mount(Dispatcher::builder()).build() }).expect("the to-do dispatcher builds");
+    let dispatcher = runtime
+        .block_on(async { todo_app::mount(Dispatcher::builder()).build() })
+        .expect("the to-do dispatcher builds");
     let out = Arc::new(Mutex::new(std::io::stdout()));
 
     // Notifications reach every session; this one only forwards them.
@@ -21,7 +23,10 @@ fn main() {
     let forward = Arc::clone(&out);
     std::thread::spawn(move || {
         while let Some(item) = notifications.blocking_recv() {
-            if let Outbound::Notification { subscribe_object, .. } = item {
+            if let Outbound::Notification {
+                subscribe_object, ..
+            } = item
+            {
                 let bytes: Vec<String> = subscribe_object.iter().map(u8::to_string).collect();
                 let mut out = forward.lock().unwrap_or_else(|e| e.into_inner());
                 let _ = writeln!(out, "{{\"notification\":[{}]}}", bytes.join(","));

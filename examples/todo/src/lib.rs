@@ -12,9 +12,9 @@ use std::{collections::BTreeMap, sync::Mutex};
 
 use eventwire::{Context, DispatcherBuilder, FlowyError};
 
-pub use api::{SCHEMA, events, handlers, notifications};
 /// The application's messages and its error codes.
 pub use api::todo::v1 as pb;
+pub use api::{SCHEMA, events, handlers, notifications};
 
 use pb::{CreateTodoPayloadPb, TodoErrorCode, TodoIdPb, TodoListPb, TodoPb, UpdateTodoPayloadPb};
 
@@ -42,10 +42,16 @@ impl Todos {
 fn check_title(title: &str) -> Result<String, FlowyError> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(FlowyError::new(TodoErrorCode::TitleEmpty, "title: must not be empty"));
+        return Err(FlowyError::new(
+            TodoErrorCode::TitleEmpty,
+            "title: must not be empty",
+        ));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(FlowyError::new(TodoErrorCode::TitleTooLong, format!("title: longer than {MAX_TITLE} characters")));
+        return Err(FlowyError::new(
+            TodoErrorCode::TitleTooLong,
+            format!("title: longer than {MAX_TITLE} characters"),
+        ));
     }
     Ok(title.to_owned())
 }
@@ -55,12 +61,20 @@ fn not_found(id: i64) -> FlowyError {
 }
 
 impl handlers::todo::TodoHandlers for Todos {
-    async fn create_todo(&self, cx: &Context, input: CreateTodoPayloadPb) -> Result<TodoPb, FlowyError> {
+    async fn create_todo(
+        &self,
+        cx: &Context,
+        input: CreateTodoPayloadPb,
+    ) -> Result<TodoPb, FlowyError> {
         let title = check_title(&input.title)?;
         let todo = {
             let mut state = self.state();
             state.next_id += 1;
-            let todo = TodoPb { id: state.next_id, title, done: false };
+            let todo = TodoPb {
+                id: state.next_id,
+                title,
+                done: false,
+            };
             state.items.insert(todo.id, todo.clone());
             todo
         };
@@ -69,18 +83,31 @@ impl handlers::todo::TodoHandlers for Todos {
     }
 
     async fn get_todo(&self, _cx: &Context, input: TodoIdPb) -> Result<TodoPb, FlowyError> {
-        self.state().items.get(&input.id).cloned().ok_or_else(|| not_found(input.id))
+        self.state()
+            .items
+            .get(&input.id)
+            .cloned()
+            .ok_or_else(|| not_found(input.id))
     }
 
     async fn list_todos(&self, _cx: &Context) -> Result<TodoListPb, FlowyError> {
-        Ok(TodoListPb { items: self.state().items.values().cloned().collect() })
+        Ok(TodoListPb {
+            items: self.state().items.values().cloned().collect(),
+        })
     }
 
-    async fn update_todo(&self, cx: &Context, input: UpdateTodoPayloadPb) -> Result<TodoPb, FlowyError> {
+    async fn update_todo(
+        &self,
+        cx: &Context,
+        input: UpdateTodoPayloadPb,
+    ) -> Result<TodoPb, FlowyError> {
         let title = input.title.as_deref().map(check_title).transpose()?;
         let todo = {
             let mut state = self.state();
-            let todo = state.items.get_mut(&input.id).ok_or_else(|| not_found(input.id))?;
+            let todo = state
+                .items
+                .get_mut(&input.id)
+                .ok_or_else(|| not_found(input.id))?;
             if let Some(title) = title {
                 todo.title = title;
             }
@@ -94,7 +121,10 @@ impl handlers::todo::TodoHandlers for Todos {
     }
 
     async fn delete_todo(&self, cx: &Context, input: TodoIdPb) -> Result<(), FlowyError> {
-        self.state().items.remove(&input.id).ok_or_else(|| not_found(input.id))?;
+        self.state()
+            .items
+            .remove(&input.id)
+            .ok_or_else(|| not_found(input.id))?;
         cx.notify::<notifications::TodoDeleted>(input.id.to_string(), &input);
         Ok(())
     }
@@ -103,7 +133,9 @@ impl handlers::todo::TodoHandlers for Todos {
 /// The to-do module with an empty list, and the conformance module (so the conformance suite's
 /// backend role can test this backend), mounted on `builder`.
 pub fn mount(builder: DispatcherBuilder) -> DispatcherBuilder {
-    builder.mount(handlers::todo::Module(Todos::default())).mount(eventwire_conformance_module::module())
+    builder
+        .mount(handlers::todo::Module(Todos::default()))
+        .mount(eventwire_conformance_module::module())
 }
 
 // The C ABI (`libtodo_app.so`, `libtodo_app.a`) serves this app's dispatcher.

@@ -121,7 +121,9 @@ impl Builder {
     pub fn compile(self) -> Result<(), Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => PathBuf::from(env::var_os("OUT_DIR").ok_or_else(|| Error::one("OUT_DIR is not set: call compile() from build.rs, or set out_dir()"))?),
+            None => PathBuf::from(env::var_os("OUT_DIR").ok_or_else(|| {
+                Error::one("OUT_DIR is not set: call compile() from build.rs, or set out_dir()")
+            })?),
         };
         let compiled = compile::compile(&self)?;
         if env::var_os("CARGO").is_some() {
@@ -132,19 +134,29 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", dir.display());
             }
         }
-        let name = self.name.clone().or_else(|| env::var("CARGO_PKG_NAME").ok()).unwrap_or_else(|| "app".to_owned());
+        let name = self
+            .name
+            .clone()
+            .or_else(|| env::var("CARGO_PKG_NAME").ok())
+            .unwrap_or_else(|| "app".to_owned());
         generate::write(&compiled, &name, &out_dir)?;
         if self.typescript.is_some() || self.dart.is_some() {
-            let base = env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+            let base = env::var_os("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
             let model = frontend::Model::new(&compiled, &base);
             let generator = frontend::Generator::eventwire_build();
             if let Some(dir) = &self.typescript {
-                let files = frontend::ts::generate(&model, &frontend::Params::new(generator.clone(), "ts"));
-                frontend::write_files(&base.join(dir), &files).map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
+                let files =
+                    frontend::ts::generate(&model, &frontend::Params::new(generator.clone(), "ts"));
+                frontend::write_files(&base.join(dir), &files)
+                    .map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
             }
             if let Some(dir) = &self.dart {
-                let files = frontend::dart::generate(&model, &frontend::Params::new(generator, "dart"));
-                frontend::write_files(&base.join(dir), &files).map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
+                let files =
+                    frontend::dart::generate(&model, &frontend::Params::new(generator, "dart"));
+                frontend::write_files(&base.join(dir), &files)
+                    .map_err(|e| Error::one(format!("{}: {e}", dir.display())))?;
             }
         }
         Ok(())
@@ -163,7 +175,9 @@ pub struct Error {
 
 impl Error {
     fn one(problem: impl Into<String>) -> Self {
-        Error { problems: vec![problem.into()] }
+        Error {
+            problems: vec![problem.into()],
+        }
     }
 
     /// The problems, each located.
@@ -189,9 +203,14 @@ impl std::error::Error for Error {}
 
 /// `path` relative to the crate being built, when it is inside it.
 pub(crate) fn display_path(path: &Path) -> String {
-    let base = env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).or_else(|| env::current_dir().ok());
+    let base = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env::current_dir().ok());
     let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
-    match base.and_then(|b| b.canonicalize().ok()).and_then(|b| path.strip_prefix(&b).ok().map(Path::to_owned)) {
+    match base
+        .and_then(|b| b.canonicalize().ok())
+        .and_then(|b| path.strip_prefix(&b).ok().map(Path::to_owned))
+    {
         Some(rel) => rel.display().to_string(),
         None => path.display().to_string(),
     }

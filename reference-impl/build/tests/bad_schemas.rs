@@ -21,9 +21,15 @@ fn problems(dir: &Path) -> Vec<String> {
         .out_dir(&out)
         .compile()
         .expect_err("the schema is broken");
-    assert!(!out.join("eventwire_generated.rs").exists(), "nothing is generated for a broken schema");
+    assert!(
+        !out.join("eventwire_generated.rs").exists(),
+        "nothing is generated for a broken schema"
+    );
     let root = format!("{}/", dir.canonicalize().unwrap().display());
-    err.problems().iter().map(|p| p.replace(&root, "")).collect()
+    err.problems()
+        .iter()
+        .map(|p| p.replace(&root, ""))
+        .collect()
 }
 
 const PROTO: &str = r#"syntax = "proto3";
@@ -53,42 +59,76 @@ events:
 
 #[test]
 fn a_proto_syntax_error_names_file_line_and_column() {
-    let dir = app(&[("proto/notes/v1/notes.proto", &PROTO.replace("string text = 1;", "string text = ;")), ("events/notes.yaml", TABLE)]);
-    assert_eq!(problems(dir.path()), ["proto/notes/v1/notes.proto:11:17: expected an integer, but found ';'"]);
+    let dir = app(&[
+        (
+            "proto/notes/v1/notes.proto",
+            &PROTO.replace("string text = 1;", "string text = ;"),
+        ),
+        ("events/notes.yaml", TABLE),
+    ]);
+    assert_eq!(
+        problems(dir.path()),
+        ["proto/notes/v1/notes.proto:11:17: expected an integer, but found ';'"]
+    );
 }
 
 #[test]
 fn an_unknown_message_type_names_the_table_line_and_the_type() {
-    let dir = app(&[("proto/notes/v1/notes.proto", PROTO), ("events/notes.yaml", &TABLE.replace("output: NotePB", "output: NotPB"))]);
+    let dir = app(&[
+        ("proto/notes/v1/notes.proto", PROTO),
+        (
+            "events/notes.yaml",
+            &TABLE.replace("output: NotePB", "output: NotPB"),
+        ),
+    ]);
     assert_eq!(
         problems(dir.path()),
-        ["events/notes.yaml:4: output type `NotPB` of `AddNote` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`); did you mean `NotePB`?"]
+        [
+            "events/notes.yaml:4: output type `NotPB` of `AddNote` is not a message of the schema's .proto files (a name without a dot is looked up in the table's `package`); did you mean `NotePB`?"
+        ]
     );
 }
 
 #[test]
 fn an_undeclared_error_code_names_the_event_and_the_code() {
-    let dir = app(&[("proto/notes/v1/notes.proto", PROTO), ("events/notes.yaml", &TABLE.replace("errors: []", "errors: [NOTE_MISSING]"))]);
+    let dir = app(&[
+        ("proto/notes/v1/notes.proto", PROTO),
+        (
+            "events/notes.yaml",
+            &TABLE.replace("errors: []", "errors: [NOTE_MISSING]"),
+        ),
+    ]);
     assert_eq!(
         problems(dir.path()),
-        ["events/notes.yaml:4: event `AddNote` lists `NOTE_MISSING`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`)"]
+        [
+            "events/notes.yaml:4: event `AddNote` lists `NOTE_MISSING`, which is neither a code of eventwire.v1.ErrorCode (written without the ERROR_CODE_ prefix) nor a value of an application error enum (an enum whose values carry `(eventwire.v1.category)`)"
+        ]
     );
 }
 
 #[test]
 fn an_application_code_on_a_protocol_number_is_refused() {
     let proto = PROTO.replace("= 1404 [", "= 201 [");
-    let dir = app(&[("proto/notes/v1/notes.proto", &proto), ("events/notes.yaml", TABLE)]);
+    let dir = app(&[
+        ("proto/notes/v1/notes.proto", &proto),
+        ("events/notes.yaml", TABLE),
+    ]);
     assert_eq!(
         problems(dir.path()),
-        ["proto/notes/v1/notes.proto:7: error code `notes.v1.NOTES_ERROR_NOTE_NOT_FOUND` = 201 takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-15)"]
+        [
+            "proto/notes/v1/notes.proto:7: error code `notes.v1.NOTES_ERROR_NOTE_NOT_FOUND` = 201 takes a number the protocol keeps (0, 3, 49, 51, 90, 106, 127, 200-219) or is not positive: an application's codes use any other number from 1 up (SPEC.md REQ-ERR-15)"
+        ]
     );
 }
 
 #[test]
 fn an_event_declared_in_two_tables_names_both_files() {
     let second = TABLE.replace("module: notes", "module: drafts");
-    let dir = app(&[("proto/notes/v1/notes.proto", PROTO), ("events/notes.yaml", TABLE), ("events/drafts.yaml", &second)]);
+    let dir = app(&[
+        ("proto/notes/v1/notes.proto", PROTO),
+        ("events/notes.yaml", TABLE),
+        ("events/drafts.yaml", &second),
+    ]);
     assert_eq!(
         problems(dir.path()),
         [
@@ -100,13 +140,37 @@ fn an_event_declared_in_two_tables_names_both_files() {
 
 #[test]
 fn a_declared_application_code_is_accepted_and_generated() {
-    let dir = app(&[("proto/notes/v1/notes.proto", PROTO), ("events/notes.yaml", &TABLE.replace("errors: []", "errors: [NOTE_NOT_FOUND]"))]);
+    let dir = app(&[
+        ("proto/notes/v1/notes.proto", PROTO),
+        (
+            "events/notes.yaml",
+            &TABLE.replace("errors: []", "errors: [NOTE_NOT_FOUND]"),
+        ),
+    ]);
     let out = dir.path().join("out");
-    eventwire_build::configure().include(dir.path().join("proto")).tables(dir.path().join("events")).out_dir(&out).compile().unwrap();
+    eventwire_build::configure()
+        .include(dir.path().join("proto"))
+        .tables(dir.path().join("events"))
+        .out_dir(&out)
+        .compile()
+        .unwrap();
     let generated = fs::read_to_string(out.join("eventwire_generated.rs")).unwrap();
-    assert!(generated.starts_with("// @generated by eventwire-build "), "{}", &generated[..200]);
-    assert!(generated.contains("impl ::eventwire::Code for self::notes::v1::NotesError"), "{generated}");
-    assert!(generated.contains("Self::NoteNotFound => ::eventwire::ErrorCategory::NotFound,"), "{generated}");
-    assert!(generated.contains("errors: ::eventwire::schema::ErrorsDef::Codes(&[1404])"), "{generated}");
+    assert!(
+        generated.starts_with("// @generated by eventwire-build "),
+        "{}",
+        &generated[..200]
+    );
+    assert!(
+        generated.contains("impl ::eventwire::Code for self::notes::v1::NotesError"),
+        "{generated}"
+    );
+    assert!(
+        generated.contains("Self::NoteNotFound => ::eventwire::ErrorCategory::NotFound,"),
+        "{generated}"
+    );
+    assert!(
+        generated.contains("errors: ::eventwire::schema::ErrorsDef::Codes(&[1404])"),
+        "{generated}"
+    );
     assert!(out.join("notes.v1.rs").exists());
 }

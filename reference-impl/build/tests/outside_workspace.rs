@@ -134,7 +134,10 @@ async fn main() {
 
 #[test]
 fn a_new_crate_outside_the_workspace_builds_and_dispatches() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path();
     let cargo_toml = CARGO_TOML.replace("@ROOT@", &root.display().to_string());
@@ -154,12 +157,23 @@ fn a_new_crate_outside_the_workspace_builds_and_dispatches() {
     let output = Command::new(cargo)
         .args(["run", "--quiet", "--offline"])
         .current_dir(app)
-        .env("CARGO_TARGET_DIR", std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target")))
+        .env(
+            "CARGO_TARGET_DIR",
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| root.join("target")),
+        )
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the new crate failed:\n{stderr}\n{stdout}");
-    assert_eq!(stdout.trim(), "added 2 bytes; missing 7 id: no note 9; notified notes/1/2");
+    assert!(
+        output.status.success(),
+        "the new crate failed:\n{stderr}\n{stdout}"
+    );
+    assert_eq!(
+        stdout.trim(),
+        "added 2 bytes; missing 7 id: no note 9; notified notes/1/2"
+    );
 }

@@ -58,8 +58,16 @@ impl Catalog {
                     if let Some((first, first_schema)) = ids.get(&event.id) {
                         problems.push(BuildProblem::DuplicateEventId {
                             id: event.id,
-                            first: format!("`{}` in {}", first.name, origin(first_schema, first.module, first.line)),
-                            second: format!("`{}` in {}", event.name, origin(schema, event.module, event.line)),
+                            first: format!(
+                                "`{}` in {}",
+                                first.name,
+                                origin(first_schema, first.module, first.line)
+                            ),
+                            second: format!(
+                                "`{}` in {}",
+                                event.name,
+                                origin(schema, event.module, event.line)
+                            ),
                         });
                     }
                     ids.insert(event.id, (event, schema));
@@ -67,11 +75,16 @@ impl Catalog {
                 }
                 for n in module.notifications {
                     if let Some(first) = catalog.notifications.get(&(n.source, n.ty)) {
-                        let first_schema = catalog.modules.get(first.module).copied().unwrap_or(schema);
+                        let first_schema =
+                            catalog.modules.get(first.module).copied().unwrap_or(schema);
                         problems.push(BuildProblem::DuplicateNotification {
                             source_name: n.source.to_owned(),
                             ty: n.ty,
-                            first: format!("`{}` in {}", first.name, origin(first_schema, first.module, first.line)),
+                            first: format!(
+                                "`{}` in {}",
+                                first.name,
+                                origin(first_schema, first.module, first.line)
+                            ),
                             second: format!("`{}` in {}", n.name, origin(schema, n.module, n.line)),
                         });
                         continue;
@@ -82,14 +95,17 @@ impl Catalog {
             for code in schema.error_codes() {
                 match catalog.codes.get(&code.number) {
                     // The same enum compiled into two crates of one app: one code.
-                    Some((name, category, _)) if *name == code.name && *category == code.category => {}
+                    Some((name, category, _))
+                        if *name == code.name && *category == code.category => {}
                     Some((name, _, first)) => problems.push(BuildProblem::DuplicateErrorCode {
                         number: code.number,
                         first: format!("`{name}` of `{}`", first.name()),
                         second: format!("`{}` of `{}`", code.name, schema.name()),
                     }),
                     None => {
-                        catalog.codes.insert(code.number, (code.name, code.category, schema));
+                        catalog
+                            .codes
+                            .insert(code.number, (code.name, code.category, schema));
                     }
                 }
             }
@@ -132,7 +148,10 @@ impl Catalog {
             }
             None => FlowyError::new(
                 ErrorCode::Internal,
-                format!("backend: a handler returned error code {}, which no schema declares", error.code),
+                format!(
+                    "backend: a handler returned error code {}, which no schema declares",
+                    error.code
+                ),
             ),
         }
     }
@@ -146,7 +165,10 @@ impl Catalog {
         }
         let name = match ErrorCode::try_from(number) {
             Ok(code) => code.as_str_name(),
-            Err(_) => self.codes.get(&number).map_or("undeclared", |(name, _, _)| *name),
+            Err(_) => self
+                .codes
+                .get(&number)
+                .map_or("undeclared", |(name, _, _)| *name),
         };
         FlowyError::new(
             ErrorCode::Internal,

@@ -81,7 +81,9 @@ impl Config {
         }
         // serde would also read a struct from an array, by position; the format is an object.
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ConfigError::Json("configuration must be a JSON object".into()));
+            return Err(ConfigError::Json(
+                "configuration must be a JSON object".into(),
+            ));
         }
         let config: Config =
             serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(e.to_string()))?;
@@ -251,9 +253,7 @@ impl Capabilities {
             .filter(|p| match p {
                 Pattern::All => false,
                 Pattern::Module(m) => !declares_module(m),
-                Pattern::Event { module, event } => {
-                    event_module(event).is_none_or(|m| m != module)
-                }
+                Pattern::Event { module, event } => event_module(event).is_none_or(|m| m != module),
             })
             .map(ToString::to_string)
             .collect()

@@ -24,7 +24,7 @@ use crate::{
     notify::{NotificationCenter, Notifier},
     pipeline::{self, InFlight, Inner, RequestOptions, Route, Routes},
     problems::{BuildError, BuildProblem},
-    registry::{Event, RawHandler, Raw, Start, Typed},
+    registry::{Event, Raw, RawHandler, Start, Typed},
     schema::{EventDef, Schema},
 };
 
@@ -201,7 +201,13 @@ impl Default for DispatcherBuilder {
 impl DispatcherBuilder {
     /// A builder with no schema and no handler.
     pub fn new() -> Self {
-        DispatcherBuilder { schemas: Vec::new(), config: Config::default(), ready: true, runtime: None, handlers: BTreeMap::new() }
+        DispatcherBuilder {
+            schemas: Vec::new(),
+            config: Config::default(),
+            ready: true,
+            runtime: None,
+            handlers: BTreeMap::new(),
+        }
     }
 
     /// Serves the events, notifications and error codes of `schema` (the `SCHEMA` that
@@ -245,14 +251,20 @@ impl DispatcherBuilder {
         F: Fn(Context, E::Input) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<E::Output, FlowyError>> + Send + 'static,
     {
-        self.handlers.entry(E::NAME.to_owned()).or_default().push(Arc::new(Typed::<E, F>::new(handler)));
+        self.handlers
+            .entry(E::NAME.to_owned())
+            .or_default()
+            .push(Arc::new(Typed::<E, F>::new(handler)));
         self
     }
 
     /// Registers a type-erased handler under an event name given at run time. `build` refuses a
     /// name no schema declares.
     pub fn handle_raw(mut self, event: impl Into<String>, handler: impl RawHandler) -> Self {
-        self.handlers.entry(event.into()).or_default().push(Arc::new(Raw(handler)));
+        self.handlers
+            .entry(event.into())
+            .or_default()
+            .push(Arc::new(Raw(handler)));
         self
     }
 
@@ -273,12 +285,16 @@ impl DispatcherBuilder {
         }
         for event in self.config.event_timeouts_ms.keys() {
             if catalog.event(event).is_none() {
-                problems.push(BuildProblem::UnknownTimeoutEvent { event: event.clone() });
+                problems.push(BuildProblem::UnknownTimeoutEvent {
+                    event: event.clone(),
+                });
             }
         }
         for name in self.handlers.keys() {
             if catalog.event(name).is_none() {
-                problems.push(BuildProblem::UndeclaredEvent { event: name.clone() });
+                problems.push(BuildProblem::UndeclaredEvent {
+                    event: name.clone(),
+                });
             }
         }
         let mut routes = Routes::default();
@@ -308,7 +324,10 @@ impl DispatcherBuilder {
                         },
                     );
                 }
-                Some(many) => problems.push(BuildProblem::DuplicateHandler { event: event.name.to_owned(), count: many.len() }),
+                Some(many) => problems.push(BuildProblem::DuplicateHandler {
+                    event: event.name.to_owned(),
+                    count: many.len(),
+                }),
             }
         }
         let runtime = match self.runtime.or_else(|| Handle::try_current().ok()) {
@@ -344,6 +363,9 @@ impl Capabilities {
     /// valid and matches nothing (SPEC.md REQ-CAP-2); transports warn about it, as it is often a
     /// typo.
     pub fn unknown_patterns(&self, dispatcher: &Dispatcher) -> Vec<String> {
-        self.unknown_patterns_in(|m| dispatcher.declares_module(m), |e| dispatcher.event(e).map(|e| e.module))
+        self.unknown_patterns_in(
+            |m| dispatcher.declares_module(m),
+            |e| dispatcher.event(e).map(|e| e.module),
+        )
     }
 }

@@ -30,10 +30,12 @@ pub fn sha256(text: &str) -> Vec<u8> {
 
 /// Lower-case hex, as the canonical module form and diagnostics write fingerprints.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Appends the type section: every message and enum reachable from `roots`, in ascending order of
@@ -91,7 +93,10 @@ fn push_types(out: &mut String, pool: &DescriptorPool, roots: &[&str]) {
             }
             Ty::Enum(e) => {
                 let _ = writeln!(out, "enum {name}");
-                let mut values: Vec<_> = e.values().map(|v| (v.number(), v.name().to_owned())).collect();
+                let mut values: Vec<_> = e
+                    .values()
+                    .map(|v| (v.number(), v.name().to_owned()))
+                    .collect();
                 values.sort();
                 for (number, value) in values {
                     let _ = writeln!(out, "value {number} {value}");
@@ -120,7 +125,12 @@ pub fn canonical_event(event: &EventDef, pool: &DescriptorPool) -> String {
             out.push('\n');
         }
     }
-    let roots: Vec<&str> = event.input.iter().chain(event.output.iter()).copied().collect();
+    let roots: Vec<&str> = event
+        .input
+        .iter()
+        .chain(event.output.iter())
+        .copied()
+        .collect();
     push_types(&mut out, pool, &roots);
     out
 }
@@ -129,7 +139,11 @@ pub fn canonical_event(event: &EventDef, pool: &DescriptorPool) -> String {
 pub fn canonical_notification(notification: &NotificationDef, pool: &DescriptorPool) -> String {
     let mut out = String::from(MAGIC);
     let n = notification;
-    let _ = writeln!(out, "notification {} {} {} {}", n.module, n.name, n.source, n.ty);
+    let _ = writeln!(
+        out,
+        "notification {} {} {} {}",
+        n.module, n.name, n.source, n.ty
+    );
     let _ = writeln!(out, "payload {}", n.payload);
     push_types(&mut out, pool, &[n.payload]);
     out
@@ -143,7 +157,13 @@ pub fn canonical_module(module: &ModuleDef, pool: &DescriptorPool) -> String {
     let mut events: Vec<&EventDef> = module.events.iter().collect();
     events.sort_by_key(|e| e.id);
     for event in events {
-        let _ = writeln!(out, "event {} {} {}", event.id, event.name, hex(&sha256(&canonical_event(event, pool))));
+        let _ = writeln!(
+            out,
+            "event {} {} {}",
+            event.id,
+            event.name,
+            hex(&sha256(&canonical_event(event, pool)))
+        );
     }
     let mut notifications: Vec<&NotificationDef> = module.notifications.iter().collect();
     notifications.sort_by(|a, b| (a.source.as_bytes(), a.ty).cmp(&(b.source.as_bytes(), b.ty)));
@@ -159,26 +179,44 @@ pub fn module_fingerprint(module: &ModuleDef, pool: &DescriptorPool) -> ModuleFi
     let mut events: Vec<EventFingerprint> = module
         .events
         .iter()
-        .map(|e| EventFingerprint { name: e.name.to_owned(), id: e.id, fingerprint: sha256(&canonical_event(e, pool)) })
+        .map(|e| EventFingerprint {
+            name: e.name.to_owned(),
+            id: e.id,
+            fingerprint: sha256(&canonical_event(e, pool)),
+        })
         .collect();
     events.sort_by_key(|e| e.id);
-    ModuleFingerprint { name: module.name.to_owned(), fingerprint: sha256(&canonical_module(module, pool)), events }
+    ModuleFingerprint {
+        name: module.name.to_owned(),
+        fingerprint: sha256(&canonical_module(module, pool)),
+        events,
+    }
 }
 
 /// The fingerprints of the modules of `schema`, in the order of its tables; computed on first use.
 pub fn schema_fingerprints(schema: &Schema) -> &[ModuleFingerprint] {
     schema.fingerprint_cache().get_or_init(|| {
         let pool = schema.descriptor_pool();
-        schema.modules().iter().map(|m| module_fingerprint(m, pool)).collect()
+        schema
+            .modules()
+            .iter()
+            .map(|m| module_fingerprint(m, pool))
+            .collect()
     })
 }
 
 /// The handshake a side built from `schemas` announces: protocol version 1 and every module, in
 /// ascending order of name.
 pub fn handshake_of<'a>(schemas: impl IntoIterator<Item = &'a Schema>) -> StreamHandshake {
-    let mut modules: Vec<ModuleFingerprint> = schemas.into_iter().flat_map(|s| schema_fingerprints(s).iter().cloned()).collect();
+    let mut modules: Vec<ModuleFingerprint> = schemas
+        .into_iter()
+        .flat_map(|s| schema_fingerprints(s).iter().cloned())
+        .collect();
     modules.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    StreamHandshake { protocol_version: PROTOCOL_VERSION, modules }
+    StreamHandshake {
+        protocol_version: PROTOCOL_VERSION,
+        modules,
+    }
 }
 
 /// What a front end concludes from the backend's answer to its handshake (SPEC.md section 16.5).
@@ -224,8 +262,11 @@ impl fmt::Display for Incompatibility {
                 self.backend_version, self.front_end_version
             );
         };
-        let backend_module =
-            if self.backend_module_fingerprint.is_empty() { "absent".to_owned() } else { hex(&self.backend_module_fingerprint) };
+        let backend_module = if self.backend_module_fingerprint.is_empty() {
+            "absent".to_owned()
+        } else {
+            hex(&self.backend_module_fingerprint)
+        };
         write!(
             f,
             "event `{event}` differs between the front end and the backend: front end module `{m}` {fm}, event id {fi} {fe}; \
@@ -250,7 +291,9 @@ impl HandshakeOutcome {
                 backend_version: backend.protocol_version,
                 event: None,
                 module: first_module.map(|m| m.name.clone()).unwrap_or_default(),
-                front_end_module_fingerprint: first_module.map(|m| m.fingerprint.clone()).unwrap_or_default(),
+                front_end_module_fingerprint: first_module
+                    .map(|m| m.fingerprint.clone())
+                    .unwrap_or_default(),
                 backend_module_fingerprint: first_module
                     .and_then(|fm| backend.modules.iter().find(|m| m.name == fm.name))
                     .map(|m| m.fingerprint.clone())
@@ -300,7 +343,12 @@ impl HandshakeOutcome {
             }
         }
         let same_modules = front_end.modules.len() == backend.modules.len()
-            && front_end.modules.iter().all(|fm| backend.modules.iter().any(|m| m.name == fm.name && m.fingerprint == fm.fingerprint));
+            && front_end.modules.iter().all(|fm| {
+                backend
+                    .modules
+                    .iter()
+                    .any(|m| m.name == fm.name && m.fingerprint == fm.fingerprint)
+            });
         if missing.is_empty() && same_modules {
             HandshakeOutcome::Identical
         } else {
@@ -324,6 +372,9 @@ mod tests {
     #[test]
     fn sha256_matches_the_fips_180_2_example() {
         // FIPS 180-2, appendix B.1: SHA-256("abc").
-        assert_eq!(hex(&sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hex(&sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -74,18 +74,21 @@ mod session;
 pub use cancel::CancelHandle;
 pub use config::{Capabilities, CapabilityError, Config, ConfigError};
 pub use context::Context;
-pub use handshake::{HandshakeOutcome, Incompatibility};
 pub use dispatcher::{Dispatcher, DispatcherBuilder, Mount};
+pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
+pub use eventwire_schema::{Code, is_protocol_number, pb};
+pub use handshake::{HandshakeOutcome, Incompatibility};
+pub use notify::{
+    DROP_MARKER_SOURCE, DROP_MARKER_TY, NotificationBody, NotificationKind, Notifier,
+    UndeclaredNotification, is_drop_marker,
+};
 pub use pipeline::RequestOptions;
 pub use problems::{BuildError, BuildProblem};
-pub use eventwire_schema::{Code, is_protocol_number, pb};
-pub use eventwire_schema::pb::{ErrorCategory, ErrorCode, FlowyError};
-pub use notify::{DROP_MARKER_SOURCE, DROP_MARKER_TY, NotificationBody, NotificationKind, Notifier, UndeclaredNotification, is_drop_marker};
 pub use registry::{Event, HandlerFuture, RawHandler};
 pub use schema::Schema;
 pub use session::{
-    ANSWER_ENTRY_BYTES, Outbound, QueueHook, Queued, Reply, Session, SessionConfig, SessionEnded, SessionReceiver,
-    TryRecvError,
+    ANSWER_ENTRY_BYTES, Outbound, QueueHook, Queued, Reply, Session, SessionConfig, SessionEnded,
+    SessionReceiver, TryRecvError,
 };
 
 /// Includes the code `eventwire-build` generated in `OUT_DIR`: the application's prost types

@@ -39,7 +39,9 @@ pub enum NotificationBody {
 
 /// A (source, ty) pair none of the dispatcher's schemas declares.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("notification (source `{source_name}`, ty {ty}) is not declared by any schema of the dispatcher")]
+#[error(
+    "notification (source `{source_name}`, ty {ty}) is not declared by any schema of the dispatcher"
+)]
 pub struct UndeclaredNotification {
     pub source_name: String,
     pub ty: i32,
@@ -54,7 +56,10 @@ pub(crate) struct NotificationCenter {
 
 impl NotificationCenter {
     pub(crate) fn new(catalog: Arc<Catalog>) -> Self {
-        NotificationCenter { subscribers: Mutex::new(Vec::new()), catalog }
+        NotificationCenter {
+            subscribers: Mutex::new(Vec::new()),
+            catalog,
+        }
     }
 
     pub(crate) fn subscribe(&self, subscriber: Weak<dyn Subscriber>) {
@@ -156,7 +161,10 @@ impl Notifier {
     }
 
     /// The category the backend's schemas give error code `number`; `None` if none declares it.
-    pub(crate) fn error_category(&self, number: i32) -> Option<eventwire_schema::pb::ErrorCategory> {
+    pub(crate) fn error_category(
+        &self,
+        number: i32,
+    ) -> Option<eventwire_schema::pb::ErrorCategory> {
         self.center.catalog.category(number)
     }
 

@@ -25,22 +25,51 @@ impl fmt::Display for BuildError {
 /// One reason a dispatcher could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BuildProblem {
-    #[error("event `{event}` (declared in {declared}) has no handler: every event of the dispatcher's schemas needs exactly one")]
+    #[error(
+        "event `{event}` (declared in {declared}) has no handler: every event of the dispatcher's schemas needs exactly one"
+    )]
     MissingHandler { event: String, declared: String },
     #[error("event `{event}` has {count} handlers (every event of the tables needs exactly one)")]
     DuplicateHandler { event: String, count: usize },
-    #[error("a handler is registered for `{event}`, which none of the dispatcher's schemas declares (add its schema with `DispatcherBuilder::schema`, or declare it in a table)")]
+    #[error(
+        "a handler is registered for `{event}`, which none of the dispatcher's schemas declares (add its schema with `DispatcherBuilder::schema`, or declare it in a table)"
+    )]
     UndeclaredEvent { event: String },
-    #[error("event `{event}` is declared twice: in {first} and in {second} (event names route requests and must be unique across every schema of a dispatcher)")]
-    DuplicateEvent { event: String, first: String, second: String },
+    #[error(
+        "event `{event}` is declared twice: in {first} and in {second} (event names route requests and must be unique across every schema of a dispatcher)"
+    )]
+    DuplicateEvent {
+        event: String,
+        first: String,
+        second: String,
+    },
     #[error("event id {id} is used twice: by {first} and by {second}")]
-    DuplicateEventId { id: u32, first: String, second: String },
+    DuplicateEventId {
+        id: u32,
+        first: String,
+        second: String,
+    },
     #[error("module `{module}` is declared twice: in {first} and in {second}")]
-    DuplicateModule { module: String, first: String, second: String },
-    #[error("notification (source `{source_name}`, ty {ty}) is declared twice: {first} and {second}")]
-    DuplicateNotification { source_name: String, ty: i32, first: String, second: String },
+    DuplicateModule {
+        module: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "notification (source `{source_name}`, ty {ty}) is declared twice: {first} and {second}"
+    )]
+    DuplicateNotification {
+        source_name: String,
+        ty: i32,
+        first: String,
+        second: String,
+    },
     #[error("error code {number} is declared twice with different meanings: {first} and {second}")]
-    DuplicateErrorCode { number: i32, first: String, second: String },
+    DuplicateErrorCode {
+        number: i32,
+        first: String,
+        second: String,
+    },
     #[error("no schema: add the application's with `DispatcherBuilder::schema` or `mount`")]
     NoSchema,
     #[error("invalid configuration: {0}")]

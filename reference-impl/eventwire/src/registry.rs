@@ -112,10 +112,15 @@ where
 {
     type Output = Result<Vec<u8>, FlowyError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
         let this = self.project();
         let form = *this.form;
-        this.future.poll(cx).map(|outcome| outcome.map(|out| form.encode(&out)))
+        this.future
+            .poll(cx)
+            .map(|outcome| outcome.map(|out| form.encode(&out)))
     }
 }
 

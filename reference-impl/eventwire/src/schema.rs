@@ -102,7 +102,11 @@ impl Schema {
     /// A schema from its parts. Called by the code `eventwire-build` generates; the parts were
     /// validated there.
     pub const fn new(def: SchemaDef) -> Self {
-        Schema { def, pool: OnceLock::new(), fingerprints: OnceLock::new() }
+        Schema {
+            def,
+            pool: OnceLock::new(),
+            fingerprints: OnceLock::new(),
+        }
     }
 
     /// The crate that declared it.
@@ -135,13 +139,18 @@ impl Schema {
 
     /// The table file a module was declared in.
     pub(crate) fn module_file(&self, module: &str) -> &'static str {
-        self.def.modules.iter().find(|m| m.name == module).map_or("", |m| m.file)
+        self.def
+            .modules
+            .iter()
+            .find(|m| m.name == module)
+            .map_or("", |m| m.file)
     }
 
     /// The descriptors of the schema's messages (decoded on first use).
     pub fn descriptor_pool(&self) -> &DescriptorPool {
         self.pool.get_or_init(|| {
-            DescriptorPool::decode(self.def.descriptor_set).expect("eventwire-build embeds a valid descriptor set")
+            DescriptorPool::decode(self.def.descriptor_set)
+                .expect("eventwire-build embeds a valid descriptor set")
         })
     }
 
@@ -161,7 +170,10 @@ impl fmt::Debug for Schema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Schema")
             .field("name", &self.def.name)
-            .field("modules", &self.def.modules.iter().map(|m| m.name).collect::<Vec<_>>())
+            .field(
+                "modules",
+                &self.def.modules.iter().map(|m| m.name).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -268,7 +268,8 @@ impl Dispatcher {
             on_queued: config.on_queued,
         });
         if config.notifications {
-            let subscriber: std::sync::Weak<dyn Subscriber> = Arc::downgrade(&shared) as std::sync::Weak<SessionShared>;
+            let subscriber: std::sync::Weak<dyn Subscriber> =
+                Arc::downgrade(&shared) as std::sync::Weak<SessionShared>;
             self.inner.center.subscribe(subscriber);
         }
         let session = Session {
@@ -737,7 +738,11 @@ impl SessionShared {
             let mut state = lock(&self.state);
             // A reply needs no sender; a clone kept here would keep the queue open past the end
             // `end_queue` signals, with nobody signalling again when it drops.
-            let tx = if reply.is_none() { state.tx.clone() } else { None };
+            let tx = if reply.is_none() {
+                state.tx.clone()
+            } else {
+                None
+            };
             state.in_flight -= 1;
             if let Some(handles) = state.requests.get_mut(&request_id) {
                 handles.retain(|h| !h.same(cancel));
@@ -886,7 +891,11 @@ mod tests {
             })
         );
         assert_eq!(rx.queued_responses(), 0);
-        assert_eq!(session.in_flight(), 0, "an answer is not a request in flight");
+        assert_eq!(
+            session.in_flight(),
+            0,
+            "an answer is not a request in flight"
+        );
 
         // Closed with nothing in flight: the queue has ended and an answer goes nowhere.
         session.close();

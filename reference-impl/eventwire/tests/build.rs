@@ -4,8 +4,8 @@
 //! `errors:` rule, which the dispatcher enforces when a handler answers.
 
 use eventwire::{
-    BuildProblem, Config, ConfigError, Context, Dispatcher, DispatcherBuilder, ErrorCategory, ErrorCode, FlowyError,
-    HandlerFuture, RawHandler, Schema,
+    BuildProblem, Config, ConfigError, Context, Dispatcher, DispatcherBuilder, ErrorCategory,
+    ErrorCode, FlowyError, HandlerFuture, RawHandler, Schema,
     schema::{ErrorCodeDef, ErrorsDef, EventDef, ModuleDef, NotificationDef, SchemaDef},
 };
 use eventwire_sample_app::reference::{self, events, pb};
@@ -25,16 +25,29 @@ struct Fails(i32);
 impl RawHandler for Fails {
     fn start(&self, _: Context, _: &[u8]) -> Result<HandlerFuture, FlowyError> {
         let code = self.0;
-        Ok(Box::pin(async move { Err(FlowyError { code, msg: "domain failure".into(), payload: vec![], category: 0 }) }))
+        Ok(Box::pin(async move {
+            Err(FlowyError {
+                code,
+                msg: "domain failure".into(),
+                payload: vec![],
+                category: 0,
+            })
+        }))
     }
 }
 
 fn problems(builder: DispatcherBuilder) -> Vec<BuildProblem> {
-    builder.build().expect_err("the builder is incomplete").problems
+    builder
+        .build()
+        .expect_err("the builder is incomplete")
+        .problems
 }
 
 /// A second crate's schema, written out as `eventwire-build` would generate it.
-const fn other_crate(modules: &'static [ModuleDef], error_codes: &'static [ErrorCodeDef]) -> Schema {
+const fn other_crate(
+    modules: &'static [ModuleDef],
+    error_codes: &'static [ErrorCodeDef],
+) -> Schema {
     Schema::new(SchemaDef {
         name: "other-crate",
         descriptor_set: eventwire_schema::FILE_DESCRIPTOR_SET,
@@ -43,13 +56,30 @@ const fn other_crate(modules: &'static [ModuleDef], error_codes: &'static [Error
     })
 }
 
-const fn event(name: &'static str, module: &'static str, id: u32, errors: ErrorsDef, line: u32) -> EventDef {
-    EventDef { name, module, id, input: None, output: None, errors, timeout_ms: None, line }
+const fn event(
+    name: &'static str,
+    module: &'static str,
+    id: u32,
+    errors: ErrorsDef,
+    line: u32,
+) -> EventDef {
+    EventDef {
+        name,
+        module,
+        id,
+        input: None,
+        output: None,
+        errors,
+        timeout_ms: None,
+        line,
+    }
 }
 
 #[tokio::test]
 async fn every_missing_handler_is_named_with_where_it_is_declared() {
-    let builder = Dispatcher::builder().mount(eventwire_sample_app::handlers::user::Module(eventwire_sample_app::Users::default()));
+    let builder = Dispatcher::builder().mount(eventwire_sample_app::handlers::user::Module(
+        eventwire_sample_app::Users::default(),
+    ));
     let problems = problems(builder);
     let missing: Vec<&str> = problems
         .iter()
@@ -59,26 +89,54 @@ async fn every_missing_handler_is_named_with_where_it_is_declared() {
         })
         .collect();
     // Mounting `user` added the sample app's schema: `document`'s events lack handlers.
-    let mut expected: Vec<&str> =
-        eventwire_sample_app::SCHEMA.events().filter(|e| e.module == "document").map(|e| e.name).collect();
+    let mut expected: Vec<&str> = eventwire_sample_app::SCHEMA
+        .events()
+        .filter(|e| e.module == "document")
+        .map(|e| e.name)
+        .collect();
     expected.sort();
     assert_eq!(missing, expected);
     let text = problems[0].to_string();
-    assert!(text.starts_with("event `ApplyEdit` (declared in `eventwire-sample-app` (events/document.yaml:"), "{text}");
-    assert!(text.ends_with("has no handler: every event of the dispatcher's schemas needs exactly one"), "{text}");
+    assert!(
+        text.starts_with(
+            "event `ApplyEdit` (declared in `eventwire-sample-app` (events/document.yaml:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("has no handler: every event of the dispatcher's schemas needs exactly one"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn a_second_handler_for_an_event_is_refused() {
-    let builder = reference::mount(Dispatcher::builder()).handle(events::Ping, |_, ()| async { Ok(pb::PongPb::default()) });
-    assert_eq!(problems(builder), [BuildProblem::DuplicateHandler { event: "Ping".into(), count: 2 }]);
+    let builder = reference::mount(Dispatcher::builder())
+        .handle(events::Ping, |_, ()| async { Ok(pb::PongPb::default()) });
+    assert_eq!(
+        problems(builder),
+        [BuildProblem::DuplicateHandler {
+            event: "Ping".into(),
+            count: 2
+        }]
+    );
 }
 
 #[tokio::test]
 async fn a_handler_for_an_undeclared_event_is_refused() {
-    let problems = problems(reference::mount(Dispatcher::builder()).handle_raw("NotInTheTables", Nothing));
-    assert_eq!(problems, [BuildProblem::UndeclaredEvent { event: "NotInTheTables".into() }]);
-    assert!(problems[0].to_string().contains("`NotInTheTables`, which none of the dispatcher's schemas declares"));
+    let problems =
+        problems(reference::mount(Dispatcher::builder()).handle_raw("NotInTheTables", Nothing));
+    assert_eq!(
+        problems,
+        [BuildProblem::UndeclaredEvent {
+            event: "NotInTheTables".into()
+        }]
+    );
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("`NotInTheTables`, which none of the dispatcher's schemas declares")
+    );
 }
 
 #[tokio::test]
@@ -100,7 +158,14 @@ async fn an_event_declared_by_two_schemas_is_refused_naming_both() {
         &[],
     );
     let problems = problems(reference::mount(Dispatcher::builder()).schema(&OTHER));
-    let [BuildProblem::DuplicateEvent { event, first, second }] = problems.as_slice() else {
+    let [
+        BuildProblem::DuplicateEvent {
+            event,
+            first,
+            second,
+        },
+    ] = problems.as_slice()
+    else {
         panic!("{problems:?}");
     };
     assert_eq!(event, "SignIn");
@@ -132,7 +197,11 @@ async fn an_id_a_module_and_a_notification_declared_twice_are_refused() {
         }],
         &[],
     );
-    let problems = problems(reference::mount(Dispatcher::builder()).schema(&OTHER).handle_raw("Register", Nothing));
+    let problems = problems(
+        reference::mount(Dispatcher::builder())
+            .schema(&OTHER)
+            .handle_raw("Register", Nothing),
+    );
     let kinds: Vec<&str> = problems
         .iter()
         .map(|p| match p {
@@ -143,8 +212,16 @@ async fn an_id_a_module_and_a_notification_declared_twice_are_refused() {
         })
         .collect();
     assert_eq!(kinds, ["module", "id", "notification"], "{problems:?}");
-    assert!(problems[1].to_string().contains("event id 100 is used twice: by `SignIn` in `eventwire-sample-app`"));
-    assert!(problems[2].to_string().contains("(source `user`, ty 1) is declared twice: `UserSignedIn`"));
+    assert!(
+        problems[1]
+            .to_string()
+            .contains("event id 100 is used twice: by `SignIn` in `eventwire-sample-app`")
+    );
+    assert!(
+        problems[2]
+            .to_string()
+            .contains("(source `user`, ty 1) is declared twice: `UserSignedIn`")
+    );
 }
 
 #[tokio::test]
@@ -153,26 +230,50 @@ async fn an_error_code_number_with_two_meanings_is_refused() {
         name: "crate-a",
         descriptor_set: eventwire_schema::FILE_DESCRIPTOR_SET,
         modules: &[],
-        error_codes: &[ErrorCodeDef { number: 1000, name: "A_ERROR_NOT_FOUND", category: ErrorCategory::NotFound }],
+        error_codes: &[ErrorCodeDef {
+            number: 1000,
+            name: "A_ERROR_NOT_FOUND",
+            category: ErrorCategory::NotFound,
+        }],
     });
     static SAME: Schema = Schema::new(SchemaDef {
         name: "crate-b",
         descriptor_set: eventwire_schema::FILE_DESCRIPTOR_SET,
         modules: &[],
-        error_codes: &[ErrorCodeDef { number: 1000, name: "A_ERROR_NOT_FOUND", category: ErrorCategory::NotFound }],
+        error_codes: &[ErrorCodeDef {
+            number: 1000,
+            name: "A_ERROR_NOT_FOUND",
+            category: ErrorCategory::NotFound,
+        }],
     });
     static CLASH: Schema = Schema::new(SchemaDef {
         name: "crate-c",
         descriptor_set: eventwire_schema::FILE_DESCRIPTOR_SET,
         modules: &[],
-        error_codes: &[ErrorCodeDef { number: 1000, name: "C_ERROR_BUSY", category: ErrorCategory::Unavailable }],
+        error_codes: &[ErrorCodeDef {
+            number: 1000,
+            name: "C_ERROR_BUSY",
+            category: ErrorCategory::Unavailable,
+        }],
     });
     // The same enum compiled into two crates of one app is one code.
-    assert!(reference::mount(Dispatcher::builder()).schema(&A).schema(&SAME).build().is_ok());
-    let problems = problems(reference::mount(Dispatcher::builder()).schema(&A).schema(&CLASH));
+    assert!(
+        reference::mount(Dispatcher::builder())
+            .schema(&A)
+            .schema(&SAME)
+            .build()
+            .is_ok()
+    );
+    let problems = problems(
+        reference::mount(Dispatcher::builder())
+            .schema(&A)
+            .schema(&CLASH),
+    );
     assert_eq!(
         problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["error code 1000 is declared twice with different meanings: `A_ERROR_NOT_FOUND` of `crate-a` and `C_ERROR_BUSY` of `crate-c`"]
+        [
+            "error code 1000 is declared twice with different meanings: `A_ERROR_NOT_FOUND` of `crate-a` and `C_ERROR_BUSY` of `crate-c`"
+        ]
     );
 }
 
@@ -190,11 +291,19 @@ async fn a_handler_answers_only_codes_its_event_declares() {
             ],
             notifications: &[],
         }],
-        &[ErrorCodeDef { number: 1000, name: "SHOP_ERROR_SOLD_OUT", category: ErrorCategory::FailedPrecondition }],
+        &[ErrorCodeDef {
+            number: 1000,
+            name: "SHOP_ERROR_SOLD_OUT",
+            category: ErrorCategory::FailedPrecondition,
+        }],
     );
     let answer = |builder: DispatcherBuilder, event: &'static str| async move {
         let d = builder.build().unwrap();
-        let request = pb::FfiRequest { event: event.into(), payload: vec![] }.encode_to_vec();
+        let request = pb::FfiRequest {
+            event: event.into(),
+            payload: vec![],
+        }
+        .encode_to_vec();
         let response = pb::FfiResponse::decode(d.dispatch(&request).await.as_slice()).unwrap();
         assert_eq!(response.code, pb::FfiStatusCode::Err as i32);
         FlowyError::decode(response.payload.as_slice()).unwrap()
@@ -208,11 +317,20 @@ async fn a_handler_answers_only_codes_its_event_declares() {
     };
     // Declared: answered as is, with the category its schema gives.
     let sold_out = answer(shop(1000, 0, 0), "Buy").await;
-    assert_eq!((sold_out.code, sold_out.category), (1000, ErrorCategory::FailedPrecondition as i32));
+    assert_eq!(
+        (sold_out.code, sold_out.category),
+        (1000, ErrorCategory::FailedPrecondition as i32)
+    );
     assert_eq!(sold_out.msg, "domain failure");
     // The protocol's own codes are always allowed.
     let params = answer(shop(0, ErrorCode::InvalidParams as i32, 0), "Browse").await;
-    assert_eq!((params.code, params.category), (ErrorCode::InvalidParams as i32, ErrorCategory::InvalidArgument as i32));
+    assert_eq!(
+        (params.code, params.category),
+        (
+            ErrorCode::InvalidParams as i32,
+            ErrorCategory::InvalidArgument as i32
+        )
+    );
     // Not in `errors:`: INTERNAL, naming the event and the code.
     let undeclared = answer(shop(0, 1000, 0), "Browse").await;
     assert_eq!(undeclared.code, ErrorCode::Internal as i32);
@@ -224,18 +342,29 @@ async fn a_handler_answers_only_codes_its_event_declares() {
     assert_eq!(answer(shop(0, 0, 1000), "Anything").await.code, 1000);
     let unknown = answer(shop(0, 0, 4242), "Anything").await;
     assert_eq!(unknown.code, ErrorCode::Internal as i32);
-    assert!(unknown.msg.contains("error code 4242, which no schema declares"), "{}", unknown.msg);
+    assert!(
+        unknown
+            .msg
+            .contains("error code 4242, which no schema declares"),
+        "{}",
+        unknown.msg
+    );
 }
 
 #[tokio::test]
 async fn raw_handlers_count_as_the_one_handler() {
-    let mut builder = eventwire_sample_app::mount(Dispatcher::builder()).schema(&eventwire_conformance_module::SCHEMA);
+    let mut builder = eventwire_sample_app::mount(Dispatcher::builder())
+        .schema(&eventwire_conformance_module::SCHEMA);
     for event in eventwire_conformance_module::SCHEMA.events() {
         builder = builder.handle_raw(event.name, Nothing);
     }
     let d = builder.build().expect("complete");
     // The raw Ping handler answers with an empty payload: the handler that was registered runs.
-    let request = pb::FfiRequest { event: "Ping".into(), payload: vec![] }.encode_to_vec();
+    let request = pb::FfiRequest {
+        event: "Ping".into(),
+        payload: vec![],
+    }
+    .encode_to_vec();
     let response = pb::FfiResponse::decode(d.dispatch(&request).await.as_slice()).unwrap();
     assert_eq!((response.code, response.payload), (0, vec![]));
 }
@@ -245,7 +374,9 @@ async fn timeouts_for_undeclared_events_are_refused() {
     let config = Config::from_json(br#"{"event_timeouts_ms": {"Sleep": 10, "Slep": 10}}"#).unwrap();
     assert_eq!(
         problems(reference::mount(Dispatcher::builder()).config(config)),
-        [BuildProblem::UnknownTimeoutEvent { event: "Slep".into() }]
+        [BuildProblem::UnknownTimeoutEvent {
+            event: "Slep".into()
+        }]
     );
 }
 
@@ -253,18 +384,43 @@ async fn timeouts_for_undeclared_events_are_refused() {
 async fn capability_patterns_naming_undeclared_things_are_accepted_and_match_nothing() {
     use eventwire::pb::{FfiRequest, FfiResponse, FfiStatusCode};
 
-    let config =
-        Config::from_json(br#"{"capabilities": ["nosuchmodule.*", "user.Echo", "conformance.Ping"]}"#).unwrap();
-    let dispatcher =
-        reference::mount(Dispatcher::builder()).config(config).build().expect("well-formed patterns are accepted (REQ-CAP-2)");
-    assert_eq!(dispatcher.config().capabilities.unknown_patterns(&dispatcher), ["nosuchmodule.*", "user.Echo"]);
-    let call = |event: &str| FfiRequest { event: event.into(), payload: vec![] }.encode_to_vec();
+    let config = Config::from_json(
+        br#"{"capabilities": ["nosuchmodule.*", "user.Echo", "conformance.Ping"]}"#,
+    )
+    .unwrap();
+    let dispatcher = reference::mount(Dispatcher::builder())
+        .config(config)
+        .build()
+        .expect("well-formed patterns are accepted (REQ-CAP-2)");
+    assert_eq!(
+        dispatcher
+            .config()
+            .capabilities
+            .unknown_patterns(&dispatcher),
+        ["nosuchmodule.*", "user.Echo"]
+    );
+    let call = |event: &str| {
+        FfiRequest {
+            event: event.into(),
+            payload: vec![],
+        }
+        .encode_to_vec()
+    };
     let ping = FfiResponse::decode(dispatcher.dispatch(&call("Ping")).await.as_slice()).unwrap();
     assert_eq!(ping.code, FfiStatusCode::Ok as i32);
     // `user.Echo` names no event, so it grants nothing: user events stay denied.
-    let profile = FfiResponse::decode(dispatcher.dispatch(&call("GetUserProfile")).await.as_slice()).unwrap();
+    let profile = FfiResponse::decode(
+        dispatcher
+            .dispatch(&call("GetUserProfile"))
+            .await
+            .as_slice(),
+    )
+    .unwrap();
     assert_eq!(profile.code, FfiStatusCode::Err as i32);
-    assert_eq!(FlowyError::decode(profile.payload.as_slice()).unwrap().code, ErrorCode::PermissionDenied as i32);
+    assert_eq!(
+        FlowyError::decode(profile.payload.as_slice()).unwrap().code,
+        ErrorCode::PermissionDenied as i32
+    );
 }
 
 #[test]
@@ -278,15 +434,26 @@ async fn invalid_limits_are_refused() {
     config.max_nesting_depth = 101;
     assert_eq!(
         problems(reference::mount(Dispatcher::builder()).config(config)),
-        [BuildProblem::Config(ConfigError::Limit { field: "max_nesting_depth", rule: "must be between 1 and 100" })]
+        [BuildProblem::Config(ConfigError::Limit {
+            field: "max_nesting_depth",
+            rule: "must be between 1 and 100"
+        })]
     );
 }
 
 #[test]
 fn building_outside_a_runtime_without_one_is_refused() {
-    assert_eq!(problems(reference::mount(Dispatcher::builder())), [BuildProblem::NoRuntime]);
+    assert_eq!(
+        problems(reference::mount(Dispatcher::builder())),
+        [BuildProblem::NoRuntime]
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    assert!(reference::mount(Dispatcher::builder()).runtime(runtime.handle().clone()).build().is_ok());
+    assert!(
+        reference::mount(Dispatcher::builder())
+            .runtime(runtime.handle().clone())
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -299,16 +466,35 @@ fn configuration_json() {
     )
     .unwrap();
     assert_eq!(
-        (c.max_payload_bytes, c.default_timeout_ms, c.max_in_flight, c.max_nesting_depth, c.notification_queue),
+        (
+            c.max_payload_bytes,
+            c.default_timeout_ms,
+            c.max_in_flight,
+            c.max_nesting_depth,
+            c.notification_queue
+        ),
         (100, 7, 3, 9, 5)
     );
     assert!(c.capabilities.allows("user", "SignIn"));
     assert!(c.capabilities.allows("document", "GetDocument"));
     assert!(!c.capabilities.allows("document", "ApplyEdit"));
-    assert_eq!(c.capabilities.patterns(), ["user.*", "document.GetDocument"]);
+    assert_eq!(
+        c.capabilities.patterns(),
+        ["user.*", "document.GetDocument"]
+    );
     assert_eq!(c.max_frame_bytes(), 100 + 65536);
-    for bad in [&br#"{"max_in_flight": -1}"#[..], br#"{"unknown": 1}"#, br#"{"capabilities": ["user"]}"#, b"[", br#"{"max_in_flight": 0}"#] {
-        assert!(Config::from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+    for bad in [
+        &br#"{"max_in_flight": -1}"#[..],
+        br#"{"unknown": 1}"#,
+        br#"{"capabilities": ["user"]}"#,
+        b"[",
+        br#"{"max_in_flight": 0}"#,
+    ] {
+        assert!(
+            Config::from_json(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
     assert!(
         matches!(Config::from_json(br#"{"capabilities": ["a.b.c"]}"#), Err(ConfigError::Json(m)) if m.contains("a.b.c"))

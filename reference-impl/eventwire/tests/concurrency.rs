@@ -7,8 +7,10 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::*;
-use eventwire::{CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire::{
+    CancelHandle, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,
+};
+use eventwire_sample_app::reference::pb;
 
 const N: u64 = 10_000;
 const PANIC_TEXT: &str = "concurrency-test panic";

@@ -3,9 +3,9 @@
 mod common;
 
 use common::*;
+use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig};
 use eventwire_sample_app::reference::events;
-use eventwire::{ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig, };
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 #[tokio::test]
@@ -85,7 +85,10 @@ async fn raise_error_answers_exactly_the_error_given() {
         (Code::RecordNotFound as i32, Code::RecordNotFound.category()),
         (Code::Overloaded as i32, Code::Overloaded.category()),
         (Code::Internal as i32, Code::Internal.category()),
-        (pb::SampleErrorCode::UserNotSignedIn as i32, Cat::Unauthenticated),
+        (
+            pb::SampleErrorCode::UserNotSignedIn as i32,
+            Cat::Unauthenticated,
+        ),
         (Code::RequestTimeout as i32, Code::RequestTimeout.category()),
     ] {
         let input = pb::RaiseErrorPayloadPb {

@@ -7,7 +7,10 @@ use eventwire::{
 };
 
 fn dispatcher() -> Dispatcher {
-    Dispatcher::builder().mount(eventwire_conformance_module::module()).build().expect("dispatcher")
+    Dispatcher::builder()
+        .mount(eventwire_conformance_module::module())
+        .build()
+        .expect("dispatcher")
 }
 
 /// SPEC.md section 16.5's example, written out by hand from the text of the SPEC; its SHA-256 was
@@ -26,9 +29,17 @@ async fn ping_has_the_spec_examples_canonical_form_and_fingerprint() {
     let d = dispatcher();
     let schema = d.schemas()[0];
     let ping = schema.event("Ping").expect("Ping");
-    assert_eq!(canonical_event(ping, schema.descriptor_pool()), PING_CANONICAL);
+    assert_eq!(
+        canonical_event(ping, schema.descriptor_pool()),
+        PING_CANONICAL
+    );
     let handshake = d.handshake();
-    let event = handshake.modules.iter().flat_map(|m| &m.events).find(|e| e.name == "Ping").expect("Ping announced");
+    let event = handshake
+        .modules
+        .iter()
+        .flat_map(|m| &m.events)
+        .find(|e| e.name == "Ping")
+        .expect("Ping announced");
     assert_eq!(hex(&event.fingerprint), PING_SHA256);
     assert_eq!(event.id, 905);
 }
@@ -43,7 +54,11 @@ async fn the_handshake_lists_modules_by_name_and_events_by_id() {
     assert_eq!(names, sorted);
     for module in &handshake.modules {
         assert_eq!(module.fingerprint.len(), 32);
-        assert!(module.events.windows(2).all(|w| w[0].id < w[1].id), "events of {} by id", module.name);
+        assert!(
+            module.events.windows(2).all(|w| w[0].id < w[1].id),
+            "events of {} by id",
+            module.name
+        );
         assert!(module.events.iter().all(|e| e.fingerprint.len() == 32));
     }
 }
@@ -51,7 +66,11 @@ async fn the_handshake_lists_modules_by_name_and_events_by_id() {
 #[tokio::test]
 async fn every_event_of_the_conformance_module_has_its_own_fingerprint() {
     let handshake = dispatcher().handshake();
-    let mut all: Vec<&Vec<u8>> = handshake.modules.iter().flat_map(|m| m.events.iter().map(|e| &e.fingerprint)).collect();
+    let mut all: Vec<&Vec<u8>> = handshake
+        .modules
+        .iter()
+        .flat_map(|m| m.events.iter().map(|e| &e.fingerprint))
+        .collect();
     let n = all.len();
     all.sort();
     all.dedup();
@@ -66,7 +85,10 @@ fn altered(mut h: StreamHandshake, f: impl FnOnce(&mut StreamHandshake)) -> Stre
 #[tokio::test]
 async fn outcomes() {
     let ours = dispatcher().handshake();
-    assert_eq!(HandshakeOutcome::compare(&ours, &ours), HandshakeOutcome::Identical);
+    assert_eq!(
+        HandshakeOutcome::compare(&ours, &ours),
+        HandshakeOutcome::Identical
+    );
 
     // The backend lacks Ping and Discard: compatible, and they are named in the front end's order.
     let older = altered(ours.clone(), |h| {
@@ -76,18 +98,33 @@ async fn outcomes() {
         }
     });
     let outcome = HandshakeOutcome::compare(&ours, &older);
-    let HandshakeOutcome::Compatible { missing } = &outcome else { panic!("{outcome:?}") };
-    let order: Vec<&str> = ours.modules.iter().flat_map(|m| &m.events).map(|e| e.name.as_str()).filter(|n| *n == "Ping" || *n == "Discard").collect();
+    let HandshakeOutcome::Compatible { missing } = &outcome else {
+        panic!("{outcome:?}")
+    };
+    let order: Vec<&str> = ours
+        .modules
+        .iter()
+        .flat_map(|m| &m.events)
+        .map(|e| e.name.as_str())
+        .filter(|n| *n == "Ping" || *n == "Discard")
+        .collect();
     assert_eq!(missing, &order);
     // The backend has more: compatible, nothing missing.
     let newer = altered(ours.clone(), |h| {
         h.modules.push(ModuleFingerprint {
             name: "zzz".into(),
             fingerprint: vec![1; 32],
-            events: vec![EventFingerprint { name: "Extra".into(), id: 1, fingerprint: vec![2; 32] }],
+            events: vec![EventFingerprint {
+                name: "Extra".into(),
+                id: 1,
+                fingerprint: vec![2; 32],
+            }],
         })
     });
-    assert_eq!(HandshakeOutcome::compare(&ours, &newer), HandshakeOutcome::Compatible { missing: vec![] });
+    assert_eq!(
+        HandshakeOutcome::compare(&ours, &newer),
+        HandshakeOutcome::Compatible { missing: vec![] }
+    );
 
     // Echo differs: incompatible, naming Echo and both sides' fingerprints.
     let changed = altered(ours.clone(), |h| {
@@ -101,16 +138,25 @@ async fn outcomes() {
         }
     });
     let outcome = HandshakeOutcome::compare(&ours, &changed);
-    let HandshakeOutcome::Incompatible(i) = &outcome else { panic!("{outcome:?}") };
+    let HandshakeOutcome::Incompatible(i) = &outcome else {
+        panic!("{outcome:?}")
+    };
     assert_eq!(i.event.as_deref(), Some("Echo"));
     assert_eq!(i.backend_event_fingerprint, vec![7; 32]);
     assert_eq!(i.backend_module_fingerprint, vec![8; 32]);
     let text = i.to_string();
-    assert!(text.contains("Echo") && text.contains(&hex(&[7; 32])) && text.contains(&hex(&i.front_end_module_fingerprint)), "{text}");
+    assert!(
+        text.contains("Echo")
+            && text.contains(&hex(&[7; 32]))
+            && text.contains(&hex(&i.front_end_module_fingerprint)),
+        "{text}"
+    );
 
     // Another protocol version: incompatible, without an event.
     let v2 = altered(ours.clone(), |h| h.protocol_version = 2);
-    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&ours, &v2) else { panic!("version") };
+    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&ours, &v2) else {
+        panic!("version")
+    };
     assert_eq!((i.event, i.backend_version), (None, 2));
 }
 
@@ -118,15 +164,27 @@ async fn outcomes() {
 /// vectors/envelope.yaml (`streamframe-handshake-ping-module`) carries them.
 #[tokio::test]
 async fn a_module_of_ping_alone_has_the_hand_computed_fingerprint() {
-    use eventwire::schema::{ModuleDef, ErrorsDef};
+    use eventwire::schema::{ErrorsDef, ModuleDef};
     let d = dispatcher();
     let schema = d.schemas()[0];
     let ping = *schema.event("Ping").expect("Ping");
     assert_eq!(ping.errors, ErrorsDef::Codes(&[]));
     let events: &'static [eventwire::schema::EventDef] = Box::leak(Box::new([ping]));
-    let module = ModuleDef { name: "conformance", package: "eventwire.v1", file: "", events, notifications: &[] };
+    let module = ModuleDef {
+        name: "conformance",
+        package: "eventwire.v1",
+        file: "",
+        events,
+        notifications: &[],
+    };
     let canonical = eventwire::handshake::canonical_module(&module, schema.descriptor_pool());
-    assert_eq!(canonical, format!("eventwire-fingerprint-v1\nmodule conformance\nevent 905 Ping {PING_SHA256}\n"));
+    assert_eq!(
+        canonical,
+        format!("eventwire-fingerprint-v1\nmodule conformance\nevent 905 Ping {PING_SHA256}\n")
+    );
     let fp = eventwire::handshake::module_fingerprint(&module, schema.descriptor_pool());
-    assert_eq!(hex(&fp.fingerprint), "08ad603cdfe8b9ee9a799372f3030355d3df2c6f8ea143397ef5f73f21940c82");
+    assert_eq!(
+        hex(&fp.fingerprint),
+        "08ad603cdfe8b9ee9a799372f3030355d3df2c6f8ea143397ef5f73f21940c82"
+    );
 }

@@ -4,11 +4,13 @@
 mod common;
 
 use common::*;
-use eventwire::{ErrorCategory as Cat, ErrorCode as Code,
+use eventwire::{
+    ErrorCategory as Cat, ErrorCode as Code,
     json_bridge::{
         JsonRequest, JsonResponse, dispatch_json, dispatch_json_str, dispatch_json_value,
-    },};
-use eventwire_sample_app::reference::pb as pb;
+    },
+};
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 use serde_json::json;
 

@@ -12,7 +12,13 @@ use std::{
 
 /// The top-level module a file belongs to (`pipeline/supervise.rs` is part of `pipeline`).
 fn module_of(relative: &Path) -> String {
-    let first = relative.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+    let first = relative
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
     first.trim_end_matches(".rs").to_owned()
 }
 
@@ -68,14 +74,22 @@ fn references(code: &str, modules: &BTreeSet<String>) -> (BTreeSet<String>, BTre
                 classify(&item, modules, &mut found, &mut through_root);
             }
         } else {
-            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             classify(&name, modules, &mut found, &mut through_root);
         }
     }
     (found, through_root)
 }
 
-fn classify(name: &str, modules: &BTreeSet<String>, found: &mut BTreeSet<String>, through_root: &mut BTreeSet<String>) {
+fn classify(
+    name: &str,
+    modules: &BTreeSet<String>,
+    found: &mut BTreeSet<String>,
+    through_root: &mut BTreeSet<String>,
+) {
     if modules.contains(name) {
         found.insert(name.to_owned());
     } else if !name.is_empty() && name != "self" {
@@ -113,7 +127,10 @@ fn the_modules_of_the_runtime_form_no_cycle() {
         }
         let (found, through_root) = references(&code(&fs::read_to_string(file).unwrap()), &modules);
         // `__private` and the macro-generated paths are the crate's public face, not an edge.
-        let through_root: Vec<_> = through_root.into_iter().filter(|n| n != "__private").collect();
+        let through_root: Vec<_> = through_root
+            .into_iter()
+            .filter(|n| n != "__private")
+            .collect();
         if !through_root.is_empty() {
             problems.push(format!(
                 "{}: names {:?} through the crate root; name the module instead",
@@ -128,8 +145,17 @@ fn the_modules_of_the_runtime_form_no_cycle() {
 
     // The five modules of the request path are all there and connected (a guard against a
     // parser that finds nothing).
-    for (from, to) in [("session", "dispatcher"), ("dispatcher", "pipeline"), ("pipeline", "registry"), ("pipeline", "notify"), ("session", "notify")] {
-        assert!(graph[from].contains(to), "{from} -> {to} not found in {graph:#?}");
+    for (from, to) in [
+        ("session", "dispatcher"),
+        ("dispatcher", "pipeline"),
+        ("pipeline", "registry"),
+        ("pipeline", "notify"),
+        ("session", "notify"),
+    ] {
+        assert!(
+            graph[from].contains(to),
+            "{from} -> {to} not found in {graph:#?}"
+        );
     }
 
     // Depth-first search for a back edge.
@@ -158,6 +184,7 @@ fn the_modules_of_the_runtime_form_no_cycle() {
     }
     let mut state = BTreeMap::new();
     for node in graph.keys() {
-        visit(node, &graph, &mut state, &mut Vec::new()).unwrap_or_else(|e| panic!("{e}\n{graph:#?}"));
+        visit(node, &graph, &mut state, &mut Vec::new())
+            .unwrap_or_else(|e| panic!("{e}\n{graph:#?}"));
     }
 }

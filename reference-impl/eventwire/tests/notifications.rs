@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use eventwire::{Outbound, RequestOptions, SessionConfig, SessionReceiver};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 fn emit(count: u32, id: &str, as_error: bool) -> Vec<u8> {
@@ -236,7 +236,8 @@ async fn notifier_outside_a_request_reaches_sessions_and_undeclared_keys_are_ref
         content: "c".into(),
         revision: 3,
     };
-    notifier.notify::<eventwire_sample_app::reference::notifications::DocumentUpdated>("d", &snapshot);
+    notifier
+        .notify::<eventwire_sample_app::reference::notifications::DocumentUpdated>("d", &snapshot);
     assert_eq!(
         notifier.notify_raw(
             "document",

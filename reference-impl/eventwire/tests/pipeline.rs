@@ -7,9 +7,11 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use eventwire::{
+    CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions,
+};
 use eventwire_sample_app::reference::events;
-use eventwire::{CancelHandle, Capabilities, ErrorCategory as Cat, ErrorCode as Code, RequestOptions, };
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 #[tokio::test]
@@ -39,13 +41,22 @@ async fn step1_undecodable_envelope_is_invalid_request() {
 /// UNKNOWN_EVENT, and a valid prefix of a route's name does not make it routable.
 #[tokio::test]
 async fn step1_an_event_name_that_is_not_utf8_is_invalid_request_before_any_later_step() {
-    let last_invalid: &[u8] = &[0x0a, 0x04, b'P', b'i', b'n', b'g', 0x0a, 0x05, b'P', b'i', b'n', b'g', 0xff];
+    let last_invalid: &[u8] = &[
+        0x0a, 0x04, b'P', b'i', b'n', b'g', 0x0a, 0x05, b'P', b'i', b'n', b'g', 0xff,
+    ];
     let first_invalid: &[u8] = &[0x0a, 0x01, 0xff, 0x0a, 0x04, b'P', b'i', b'n', b'g'];
     let ready = dispatcher();
-    let not_ready = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder()).ready(false).build().unwrap();
+    let not_ready = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder())
+        .ready(false)
+        .build()
+        .unwrap();
     for d in [&ready, &not_ready] {
         for bytes in [last_invalid, first_invalid] {
-            let e = assert_err(send(d, bytes).await, Code::InvalidRequest, Cat::InvalidArgument);
+            let e = assert_err(
+                send(d, bytes).await,
+                Code::InvalidRequest,
+                Cat::InvalidArgument,
+            );
             assert!(e.msg.contains("UTF-8"), "{}", e.msg);
         }
     }
@@ -72,7 +83,10 @@ async fn step2_empty_event_is_invalid_request() {
 
 #[tokio::test]
 async fn step3_not_ready_is_backend_not_ready_until_set_ready() {
-    let d = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder()).ready(false).build().unwrap();
+    let d = eventwire_sample_app::reference::mount(eventwire::Dispatcher::builder())
+        .ready(false)
+        .build()
+        .unwrap();
     assert!(!d.is_ready());
     assert_err(
         send(&d, &request("Ping", ())).await,
@@ -448,8 +462,12 @@ impl eventwire_sample_app::handlers::document::DocumentHandlers for StuckDocumen
 async fn step11_backend_default_deadline_applies_without_any_other() {
     let d = eventwire::Dispatcher::builder()
         .config(config(r#"{"default_timeout_ms": 5}"#))
-        .mount(eventwire_sample_app::handlers::user::Module(eventwire_sample_app::Users::default()))
-        .mount(eventwire_sample_app::handlers::document::Module(StuckDocuments))
+        .mount(eventwire_sample_app::handlers::user::Module(
+            eventwire_sample_app::Users::default(),
+        ))
+        .mount(eventwire_sample_app::handlers::document::Module(
+            StuckDocuments,
+        ))
         .mount(eventwire_conformance_module::module())
         .build()
         .unwrap();
@@ -576,7 +594,8 @@ impl eventwire::RawHandler for Misbehaving {
 
 #[tokio::test]
 async fn errors_from_plugins_are_normalised_and_synchronous_panics_caught() {
-    let mut builder = eventwire_sample_app::mount(eventwire::Dispatcher::builder()).schema(&eventwire_conformance_module::SCHEMA);
+    let mut builder = eventwire_sample_app::mount(eventwire::Dispatcher::builder())
+        .schema(&eventwire_conformance_module::SCHEMA);
     for event in eventwire_conformance_module::SCHEMA.events() {
         builder = builder.handle_raw(event.name, Misbehaving);
     }

@@ -7,8 +7,8 @@ mod common;
 use std::sync::OnceLock;
 
 use common::*;
-use eventwire::{Dispatcher};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire::Dispatcher;
+use eventwire_sample_app::reference::pb;
 use proptest::prelude::*;
 use prost::Message;
 
@@ -120,7 +120,8 @@ fn every_request_gets_one_well_formed_response_and_the_dispatcher_keeps_serving(
         // `answer` checks that an ERR payload is a FlowyError with a schema code and its category.
         if let Answer::Err(e) = answer(&bytes) {
             prop_assert!(
-                pb::ErrorCode::try_from(e.code).is_ok() || pb::SampleErrorCode::try_from(e.code).is_ok()
+                pb::ErrorCode::try_from(e.code).is_ok()
+                    || pb::SampleErrorCode::try_from(e.code).is_ok()
             );
         }
         // Nothing else uses this dispatcher, so every place was released.

@@ -10,8 +10,11 @@ mod common;
 use std::sync::Arc;
 
 use common::{Answer, answer, assert_err, raw_request, request};
-use eventwire::{Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat, ErrorCode as Code,
-    FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions, SessionConfig,};
+use eventwire::{
+    Capabilities, Config, ConfigError, Context, Dispatcher, ErrorCategory as Cat,
+    ErrorCode as Code, FlowyError, HandlerFuture, Outbound, RawHandler, RequestOptions,
+    SessionConfig,
+};
 use eventwire_sample_app::reference::{self, pb};
 use eventwire_schema::tables;
 
@@ -35,7 +38,13 @@ struct Counting {
 
 impl RawHandler for Counting {
     fn start(&self, _cx: Context, _payload: &[u8]) -> Result<HandlerFuture, FlowyError> {
-        *self.counter.0.lock().unwrap().entry(self.event.clone()).or_default() += 1;
+        *self
+            .counter
+            .0
+            .lock()
+            .unwrap()
+            .entry(self.event.clone())
+            .or_default() += 1;
         Ok(Box::pin(async { Ok(Vec::new()) }))
     }
 }
@@ -45,7 +54,13 @@ fn counting_dispatcher(config: Config) -> (Dispatcher, Counter) {
     let counter = Counter::default();
     let mut builder = reference::builder().config(config);
     for event in reference::schemas().into_iter().flat_map(|s| s.events()) {
-        builder = builder.handle_raw(event.name, Counting { event: event.name.to_owned(), counter: counter.clone() });
+        builder = builder.handle_raw(
+            event.name,
+            Counting {
+                event: event.name.to_owned(),
+                counter: counter.clone(),
+            },
+        );
     }
     (builder.build().expect("one handler per event"), counter)
 }
@@ -77,7 +92,11 @@ async fn an_empty_configured_set_denies_every_event_and_runs_no_handler() {
     let (d, counter) = counting_dispatcher(config);
     for event in tables().events() {
         let response = d.dispatch(&raw_request(&event.name, &[])).await;
-        assert!(is_denied(answer(&response)), "{} was not denied", event.name);
+        assert!(
+            is_denied(answer(&response)),
+            "{} was not denied",
+            event.name
+        );
     }
     assert_eq!(counter.total(), 0, "a denied request reached a handler");
 }
@@ -97,15 +116,26 @@ async fn every_event_is_allowed_exactly_when_a_pattern_matches_it() {
         let options = || RequestOptions::new().capabilities(caps(set));
         let mut allowed = 0;
         for event in tables().events() {
-            let expect = set.iter().any(|p| spec_allows(p, &event.module, &event.name));
+            let expect = set
+                .iter()
+                .any(|p| spec_allows(p, &event.module, &event.name));
             let before = counter.of(&event.name);
             let response = d
                 .dispatch_with(&raw_request(&event.name, &[]), options())
                 .await;
             let denied = is_denied(answer(&response));
-            assert_eq!(denied, !expect, "{set:?} and {}.{}", event.module, event.name);
+            assert_eq!(
+                denied, !expect,
+                "{set:?} and {}.{}",
+                event.module, event.name
+            );
             let ran = counter.of(&event.name) - before;
-            assert_eq!(ran, usize::from(expect), "{set:?}: handler of {} ran {ran} times", event.name);
+            assert_eq!(
+                ran,
+                usize::from(expect),
+                "{set:?}: handler of {} ran {ran} times",
+                event.name
+            );
             allowed += usize::from(expect);
         }
         assert_eq!(counter.total(), allowed);
@@ -120,7 +150,13 @@ async fn denial_comes_before_every_later_check() {
         Config::from_json(br#"{"capabilities": ["user.*"], "max_payload_bytes": 16, "max_in_flight": 1, "max_nesting_depth": 2}"#)
             .unwrap();
     let (d, counter) = counting_dispatcher(config);
-    let too_large = raw_request("Discard", &[0x12, 0x14, b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x']);
+    let too_large = raw_request(
+        "Discard",
+        &[
+            0x12, 0x14, b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x',
+            b'x', b'x', b'x', b'x', b'x', b'x', b'x', b'x',
+        ],
+    );
     let deep = request("Nest", common::recursive(3));
     let undecodable = raw_request("Echo", &[0xff, 0xff, 0xff]);
     for bytes in [too_large, deep, undecodable] {
@@ -133,11 +169,18 @@ async fn denial_comes_before_every_later_check() {
     let gate = Arc::new(tokio::sync::Notify::new());
     let (d, _) = {
         let counter = Counter::default();
-        let mut builder =
-            reference::builder().config(Config::from_json(br#"{"capabilities": ["user.*"], "max_in_flight": 1}"#).unwrap());
+        let mut builder = reference::builder().config(
+            Config::from_json(br#"{"capabilities": ["user.*"], "max_in_flight": 1}"#).unwrap(),
+        );
         for event in reference::schemas().into_iter().flat_map(|s| s.events()) {
             let gate = Arc::clone(&gate);
-            builder = builder.handle_raw(event.name, Held { gate, hold: event.name == "SignIn" });
+            builder = builder.handle_raw(
+                event.name,
+                Held {
+                    gate,
+                    hold: event.name == "SignIn",
+                },
+            );
         }
         (builder.build().unwrap(), counter)
     };
@@ -148,7 +191,9 @@ async fn denial_comes_before_every_later_check() {
     while d.in_flight() == 0 {
         tokio::task::yield_now().await;
     }
-    assert!(is_denied(answer(&d.dispatch(&raw_request("Ping", &[])).await)));
+    assert!(is_denied(answer(
+        &d.dispatch(&raw_request("Ping", &[])).await
+    )));
     assert_err(
         answer(&d.dispatch(&raw_request("GetUserProfile", &[])).await),
         Code::Overloaded,
@@ -184,7 +229,11 @@ async fn routing_precedes_the_capability_check() {
     let (d, counter) = counting_dispatcher(Config::from_json(br#"{"capabilities": []}"#).unwrap());
     for name in ["NoSuchEvent", "signIn", "user.SignIn", "SignIn ", "*"] {
         let code = Code::UnknownEvent;
-        assert_err(answer(&d.dispatch(&raw_request(name, &[])).await), code, code.category());
+        assert_err(
+            answer(&d.dispatch(&raw_request(name, &[])).await),
+            code,
+            code.category(),
+        );
     }
     assert_eq!(counter.total(), 0);
 }
@@ -192,12 +241,21 @@ async fn routing_precedes_the_capability_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_denied_request_emits_no_notification() {
     // The real conformance module, with a session subscribed to notifications.
-        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(Config::from_json(br#"{"capabilities": ["user.*"]}"#).unwrap());
+    let builder = eventwire_sample_app::reference::mount(Dispatcher::builder())
+        .config(Config::from_json(br#"{"capabilities": ["user.*"]}"#).unwrap());
     let d = builder.build().unwrap();
     let (session, mut rx) = d.open_session(SessionConfig::new());
     for id in 1..=20 {
-        let emit = pb::EmitNotificationsPayloadPb { count: 50, id: "x".into(), as_error: false };
-        session.submit(id, request("EmitNotifications", emit), RequestOptions::new());
+        let emit = pb::EmitNotificationsPayloadPb {
+            count: 50,
+            id: "x".into(),
+            as_error: false,
+        };
+        session.submit(
+            id,
+            request("EmitNotifications", emit),
+            RequestOptions::new(),
+        );
     }
     session.close();
     let mut responses = 0;
@@ -221,16 +279,31 @@ async fn the_narrowest_applicable_set_decides() {
     let (session, mut rx) = d.open_session(SessionConfig::new().capabilities(caps(&["user.*"])));
     session.submit(1, raw_request("SignIn", &[]), RequestOptions::new());
     session.submit(2, raw_request("GetDocument", &[]), RequestOptions::new());
-    session.submit(3, raw_request("SignOut", &[]), RequestOptions::new().capabilities(caps(&["user.SignIn"])));
-    session.submit(4, raw_request("GetDocument", &[]), RequestOptions::new().capabilities(caps(&["document.*"])));
+    session.submit(
+        3,
+        raw_request("SignOut", &[]),
+        RequestOptions::new().capabilities(caps(&["user.SignIn"])),
+    );
+    session.submit(
+        4,
+        raw_request("GetDocument", &[]),
+        RequestOptions::new().capabilities(caps(&["document.*"])),
+    );
     session.close();
     let mut outcomes = std::collections::BTreeMap::new();
     while let Some(message) = rx.recv().await {
-        if let Outbound::Response { request_id, response } = message {
+        if let Outbound::Response {
+            request_id,
+            response,
+        } = message
+        {
             outcomes.insert(request_id, is_denied(answer(&response)));
         }
     }
-    assert_eq!(outcomes, [(1, false), (2, true), (3, true), (4, false)].into());
+    assert_eq!(
+        outcomes,
+        [(1, false), (2, true), (3, true), (4, false)].into()
+    );
     assert_eq!(counter.of("SignIn"), 1);
     assert_eq!(counter.of("SignOut"), 0);
     assert_eq!(counter.of("GetDocument"), 1);
@@ -239,10 +312,22 @@ async fn the_narrowest_applicable_set_decides() {
 #[test]
 fn the_capability_file_is_the_configuration_json() {
     // Absent: every event. Present: exactly the patterns.
-    assert_eq!(Config::from_json(b"{}").unwrap().capabilities, Capabilities::all());
-    assert_eq!(Config::from_json(b"").unwrap().capabilities, Capabilities::all());
-    let c = Config::from_json(br#"{"capabilities": ["user.*", "document.GetDocument", "conformance.Ping"]}"#).unwrap();
-    assert_eq!(c.capabilities.patterns(), ["user.*", "document.GetDocument", "conformance.Ping"]);
+    assert_eq!(
+        Config::from_json(b"{}").unwrap().capabilities,
+        Capabilities::all()
+    );
+    assert_eq!(
+        Config::from_json(b"").unwrap().capabilities,
+        Capabilities::all()
+    );
+    let c = Config::from_json(
+        br#"{"capabilities": ["user.*", "document.GetDocument", "conformance.Ping"]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        c.capabilities.patterns(),
+        ["user.*", "document.GetDocument", "conformance.Ping"]
+    );
     for bad in [
         &br#"{"capabilities": "user.*"}"#[..],
         br#"{"capabilities": [1]}"#,
@@ -250,7 +335,11 @@ fn the_capability_file_is_the_configuration_json() {
         br#"{"capabilities": [["user.*"]]}"#,
         br#"{"Capabilities": ["user.*"]}"#,
     ] {
-        assert!(Config::from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        assert!(
+            Config::from_json(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -260,24 +349,70 @@ fn malformed_patterns_are_refused() {
     let long_module = format!("{}.*", "m".repeat(33));
     let long_event = format!("user.E{}", "v".repeat(64));
     let refused = [
-        "", " ", "user", "user.", ".*", ".SignIn", "*.*", "**", "user.**", "user.*.*", " user.*",
-        "user.* ", "User.*", "USER.*", "1user.*", "_user.*", "us-er.*", "us er.*", "user.signIn",
-        "user.Sign_In", "user.Sign-In", "user.Sign In", "user.9Lives", "user.SignIn.x", "a.b.c",
-        "ü.*", "user.Ñame", "user.SignIn\0", "*user", long_module.as_str(), long_event.as_str(),
+        "",
+        " ",
+        "user",
+        "user.",
+        ".*",
+        ".SignIn",
+        "*.*",
+        "**",
+        "user.**",
+        "user.*.*",
+        " user.*",
+        "user.* ",
+        "User.*",
+        "USER.*",
+        "1user.*",
+        "_user.*",
+        "us-er.*",
+        "us er.*",
+        "user.signIn",
+        "user.Sign_In",
+        "user.Sign-In",
+        "user.Sign In",
+        "user.9Lives",
+        "user.SignIn.x",
+        "a.b.c",
+        "ü.*",
+        "user.Ñame",
+        "user.SignIn\0",
+        "*user",
+        long_module.as_str(),
+        long_event.as_str(),
     ];
     for pattern in refused {
-        assert!(Capabilities::from_patterns([pattern]).is_err(), "accepted {pattern:?}");
+        assert!(
+            Capabilities::from_patterns([pattern]).is_err(),
+            "accepted {pattern:?}"
+        );
         let json = serde_json::json!({ "capabilities": [pattern] }).to_string();
         assert!(
-            matches!(Config::from_json(json.as_bytes()), Err(ConfigError::Json(_))),
+            matches!(
+                Config::from_json(json.as_bytes()),
+                Err(ConfigError::Json(_))
+            ),
             "configuration accepted {pattern:?}"
         );
     }
     // The longest names the grammar allows, and the other accepted shapes.
     let max_module = format!("{}.*", "m".repeat(32));
     let max_event = format!("user.E{}", "v".repeat(63));
-    for pattern in ["*", "user.*", "a.*", "m_1.*", "user.SignIn", "user.X", "user.Get2Things", &max_module, &max_event] {
-        assert!(Capabilities::from_patterns([pattern]).is_ok(), "refused {pattern:?}");
+    for pattern in [
+        "*",
+        "user.*",
+        "a.*",
+        "m_1.*",
+        "user.SignIn",
+        "user.X",
+        "user.Get2Things",
+        &max_module,
+        &max_event,
+    ] {
+        assert!(
+            Capabilities::from_patterns([pattern]).is_ok(),
+            "refused {pattern:?}"
+        );
     }
 }
 
@@ -302,19 +437,29 @@ fn zero_and_unknown_limits_are_refused() {
         br#"null"#,
         b"\xff",
     ] {
-        assert!(Config::from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        assert!(
+            Config::from_json(bad).is_err(),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
     assert!(Config::from_json(br#"{"max_payload_bytes": 1, "notification_queue": 1}"#).is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn denied_requests_under_concurrency_never_reach_a_handler() {
-    let (d, counter) = counting_dispatcher(Config::from_json(br#"{"capabilities": ["conformance.Ping"]}"#).unwrap());
+    let (d, counter) = counting_dispatcher(
+        Config::from_json(br#"{"capabilities": ["conformance.Ping"]}"#).unwrap(),
+    );
     let mut tasks = Vec::new();
     for i in 0..2000u32 {
         let d = d.clone();
         tasks.push(tokio::spawn(async move {
-            let event = if i % 4 == 0 { "Ping" } else { ["SignIn", "ApplyEdit", "Panic"][(i % 3) as usize] };
+            let event = if i % 4 == 0 {
+                "Ping"
+            } else {
+                ["SignIn", "ApplyEdit", "Panic"][(i % 3) as usize]
+            };
             (event, answer(&d.dispatch(&raw_request(event, &[])).await))
         }));
     }

@@ -10,11 +10,16 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
-use common::{Answer, answer, assert_err, assert_serving, dispatcher, dispatcher_with, config, raw_request, recursive, request};
+use common::{
+    Answer, answer, assert_err, assert_serving, config, dispatcher, dispatcher_with, raw_request,
+    recursive, request,
+};
+use eventwire::{
+    Config, Context, Dispatcher, ErrorCode as Code, FlowyError, HandlerFuture, Outbound,
+    RawHandler, RequestOptions, SessionConfig, TryRecvError,
+};
 use eventwire_sample_app::reference::notifications;
-use eventwire::{Config, Context, Dispatcher, ErrorCode as Code, FlowyError, HandlerFuture, Outbound, RawHandler,
-    RequestOptions, SessionConfig, TryRecvError, };
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use eventwire_schema::tables;
 use prost::Message;
 
@@ -42,7 +47,11 @@ fn nested_of_len(len: usize) -> Vec<u8> {
     // tag (1) + varint length (4 bytes for lengths from 2^21 to 2^28) + body.
     let body = len - 1 - prost::length_delimiter_len(len - 5);
     assert_eq!(prost::length_delimiter_len(body), len - 1 - body);
-    let payload = pb::NestedPb { a: 0, b: "x".repeat(body) }.encode_to_vec();
+    let payload = pb::NestedPb {
+        a: 0,
+        b: "x".repeat(body),
+    }
+    .encode_to_vec();
     assert_eq!(payload.len(), len);
     payload
 }
@@ -52,9 +61,17 @@ async fn the_default_payload_limit_is_16_mib_inclusive() {
     let d = dispatcher();
     let limit = 16 * 1024 * 1024;
     // At the limit: decoded and handled (Discard answers OK, empty).
-    assert!(matches!(answer(&d.dispatch(&raw_request("Discard", &nested_of_len(limit))).await), Answer::Ok(p) if p.is_empty()));
+    assert!(
+        matches!(answer(&d.dispatch(&raw_request("Discard", &nested_of_len(limit))).await), Answer::Ok(p) if p.is_empty())
+    );
     // One byte over: refused before decoding.
-    err(answer(&d.dispatch(&raw_request("Discard", &nested_of_len(limit + 1))).await), Code::PayloadTooLarge);
+    err(
+        answer(
+            &d.dispatch(&raw_request("Discard", &nested_of_len(limit + 1)))
+                .await,
+        ),
+        Code::PayloadTooLarge,
+    );
     assert_serving(&d).await;
 }
 
@@ -79,18 +96,35 @@ fn counting(config: Config) -> (Dispatcher, Arc<AtomicUsize>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_payloads_never_reach_a_handler() {
-    let (d, count) = counting(config(r#"{"max_payload_bytes": 100, "max_nesting_depth": 5}"#));
-    err(answer(&d.dispatch(&raw_request("Echo", &[0u8; 101])).await), Code::PayloadTooLarge);
-    err(answer(&d.dispatch(&request("Nest", recursive(6))).await), Code::NestingTooDeep);
+    let (d, count) = counting(config(
+        r#"{"max_payload_bytes": 100, "max_nesting_depth": 5}"#,
+    ));
+    err(
+        answer(&d.dispatch(&raw_request("Echo", &[0u8; 101])).await),
+        Code::PayloadTooLarge,
+    );
+    err(
+        answer(&d.dispatch(&request("Nest", recursive(6))).await),
+        Code::NestingTooDeep,
+    );
     // A group nested 100,000 deep: refused by the depth walk, which stops at the limit instead of
     // recursing through the whole input.
     let mut groups = vec![0x0b; 50]; // 50 start tags of group 1
     groups.extend([0x0c; 50]);
-    err(answer(&d.dispatch(&raw_request("Echo", &groups)).await), Code::NestingTooDeep);
+    err(
+        answer(&d.dispatch(&raw_request("Echo", &groups)).await),
+        Code::NestingTooDeep,
+    );
     assert_eq!(count.load(Ordering::SeqCst), 0);
     // At the limits: handled.
-    assert!(matches!(answer(&d.dispatch(&raw_request("Echo", &[0u8; 0])).await), Answer::Ok(_)));
-    assert!(matches!(answer(&d.dispatch(&request("Nest", recursive(5))).await), Answer::Ok(_)));
+    assert!(matches!(
+        answer(&d.dispatch(&raw_request("Echo", &[0u8; 0])).await),
+        Answer::Ok(_)
+    ));
+    assert!(matches!(
+        answer(&d.dispatch(&request("Nest", recursive(5))).await),
+        Answer::Ok(_)
+    ));
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
 
@@ -107,11 +141,17 @@ async fn deep_nesting_cannot_exhaust_the_stack() {
     let bytes: Vec<u8> = reversed.into_iter().rev().collect();
     assert!(bytes.len() < 16 * 1024 * 1024);
     let d = dispatcher();
-    err(answer(&d.dispatch(&raw_request("Nest", &bytes)).await), Code::NestingTooDeep);
+    err(
+        answer(&d.dispatch(&raw_request("Nest", &bytes)).await),
+        Code::NestingTooDeep,
+    );
     // The same depth in unknown groups, for an event without input.
     let mut groups = vec![0x0b; 100_000];
     groups.extend(vec![0x0c; 100_000]);
-    err(answer(&d.dispatch(&raw_request("Ping", &groups)).await), Code::NestingTooDeep);
+    err(
+        answer(&d.dispatch(&raw_request("Ping", &groups)).await),
+        Code::NestingTooDeep,
+    );
     assert_serving(&d).await;
 }
 
@@ -125,7 +165,10 @@ async fn the_nesting_limit_is_64_by_default_and_at_most_100() {
     let d100 = dispatcher_with(config(r#"{"max_nesting_depth": 100}"#));
     let result: pb::NestResultPb = common::assert_ok(answer(&d100.dispatch(&nest(100)).await));
     assert_eq!(result.depth, 100);
-    err(answer(&d100.dispatch(&nest(101)).await), Code::NestingTooDeep);
+    err(
+        answer(&d100.dispatch(&nest(101)).await),
+        Code::NestingTooDeep,
+    );
     assert!(Config::from_json(br#"{"max_nesting_depth": 101}"#).is_err());
 }
 
@@ -140,7 +183,10 @@ impl RawHandler for Gated {
         self.started.fetch_add(1, Ordering::SeqCst);
         let gate = Arc::clone(&self.gate);
         Ok(Box::pin(async move {
-            let _permit = gate.acquire().await.map_err(|_| FlowyError::new(Code::Internal, "closed"))?;
+            let _permit = gate
+                .acquire()
+                .await
+                .map_err(|_| FlowyError::new(Code::Internal, "closed"))?;
             Ok(Vec::new())
         }))
     }
@@ -153,7 +199,13 @@ async fn the_in_flight_limit_refuses_at_once_and_recovers() {
         let started = Arc::new(AtomicUsize::new(0));
         let mut builder = eventwire_sample_app::reference::builder().config(config(json));
         for event in tables().events() {
-            builder = builder.handle_raw(event.name.clone(), Gated { gate: Arc::clone(&gate), started: Arc::clone(&started) });
+            builder = builder.handle_raw(
+                event.name.clone(),
+                Gated {
+                    gate: Arc::clone(&gate),
+                    started: Arc::clone(&started),
+                },
+            );
         }
         let d = builder.build().unwrap();
         let (session, mut rx) = d.open_session(SessionConfig::new());
@@ -166,23 +218,41 @@ async fn the_in_flight_limit_refuses_at_once_and_recovers() {
         assert_eq!(d.in_flight(), max);
         // Over the limit: OVERLOADED, at once, without starting the handler, however many.
         for _ in 0..50 {
-            err(answer(&d.dispatch(&raw_request("Ping", &[])).await), Code::Overloaded);
+            err(
+                answer(&d.dispatch(&raw_request("Ping", &[])).await),
+                Code::Overloaded,
+            );
         }
         assert_eq!(started.load(Ordering::SeqCst), max);
-        assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty)), "a held request was answered");
+        assert!(
+            matches!(rx.try_recv(), Err(TryRecvError::Empty)),
+            "a held request was answered"
+        );
         // Release: every held request answered OK, exactly once, and the slots are free.
         gate.add_permits(max);
         session.close();
         let mut answered = std::collections::BTreeSet::new();
         while let Some(message) = rx.recv().await {
-            let Outbound::Response { request_id, response } = message else { continue };
+            let Outbound::Response {
+                request_id,
+                response,
+            } = message
+            else {
+                continue;
+            };
             assert!(matches!(answer(&response), Answer::Ok(_)));
-            assert!(answered.insert(request_id), "request {request_id} answered twice");
+            assert!(
+                answered.insert(request_id),
+                "request {request_id} answered twice"
+            );
         }
         assert_eq!(answered.len(), max);
         assert_eq!(d.in_flight(), 0);
         gate.add_permits(1);
-        assert!(matches!(answer(&d.dispatch(&raw_request("Ping", &[])).await), Answer::Ok(_)));
+        assert!(matches!(
+            answer(&d.dispatch(&raw_request("Ping", &[])).await),
+            Answer::Ok(_)
+        ));
     }
 }
 
@@ -195,7 +265,13 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     let notifier = d.notifier();
     let emitted = 100_000u64;
     for i in 0..emitted {
-        notifier.notify::<notifications::Tick>("slow", &pb::TickPb { index: i as u32, id: "slow".into() });
+        notifier.notify::<notifications::Tick>(
+            "slow",
+            &pb::TickPb {
+                index: i as u32,
+                id: "slow".into(),
+            },
+        );
     }
     assert_eq!(session.dropped_notifications(), emitted - 4096);
     assert_eq!(rx.dropped_notifications(), emitted - 4096);
@@ -205,7 +281,13 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     let mut queued = 0u64;
     let mut marker = None;
     while let Ok(message) = rx.try_recv() {
-        let Outbound::Notification { seq, subscribe_object } = message else { panic!("a response") };
+        let Outbound::Notification {
+            seq,
+            subscribe_object,
+        } = message
+        else {
+            panic!("a response")
+        };
         assert!(marker.is_none(), "nothing after the marker");
         if eventwire::is_drop_marker(&subscribe_object) {
             marker = Some(seq);
@@ -215,8 +297,13 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
         assert_eq!(seq, queued);
         let object = pb::SubscribeObject::decode(subscribe_object.as_slice()).unwrap();
         assert_eq!(object.seq, seq);
-        let Some(pb::subscribe_object::PayloadOneof::Payload(p)) = object.payload_oneof else { panic!() };
-        assert_eq!(pb::TickPb::decode(p.as_slice()).unwrap().index as u64, seq - 1);
+        let Some(pb::subscribe_object::PayloadOneof::Payload(p)) = object.payload_oneof else {
+            panic!()
+        };
+        assert_eq!(
+            pb::TickPb::decode(p.as_slice()).unwrap().index as u64,
+            seq - 1
+        );
     }
     assert_eq!(queued, 4096);
     assert_eq!(marker, Some(emitted + 1));
@@ -228,8 +315,16 @@ async fn a_subscriber_that_never_reads_holds_at_most_its_queue() {
     assert_eq!(other, 11);
     assert_eq!(other_rx.dropped_notifications(), emitted - 10);
     // Once read, the queue takes notifications again, after the marker's seq.
-    notifier.notify::<notifications::Tick>("slow", &pb::TickPb { index: 0, id: "after".into() });
-    let Ok(Outbound::Notification { seq, .. }) = rx.try_recv() else { panic!("not delivered") };
+    notifier.notify::<notifications::Tick>(
+        "slow",
+        &pb::TickPb {
+            index: 0,
+            id: "after".into(),
+        },
+    );
+    let Ok(Outbound::Notification { seq, .. }) = rx.try_recv() else {
+        panic!("not delivered")
+    };
     assert_eq!(seq, emitted + 2);
     assert_eq!(session.dropped_notifications(), emitted - 4096);
 }
@@ -241,8 +336,16 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
     let d = dispatcher();
     let (session, mut rx) = d.open_session(SessionConfig::new().notification_queue(64));
     for id in 1..=100 {
-        let emit = pb::EmitNotificationsPayloadPb { count: 1000, id: format!("r{id}"), as_error: false };
-        session.submit(id, request("EmitNotifications", emit), RequestOptions::new());
+        let emit = pb::EmitNotificationsPayloadPb {
+            count: 1000,
+            id: format!("r{id}"),
+            as_error: false,
+        };
+        session.submit(
+            id,
+            request("EmitNotifications", emit),
+            RequestOptions::new(),
+        );
     }
     while session.in_flight() > 0 {
         tokio::task::yield_now().await;
@@ -251,9 +354,9 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
     let (mut notes, mut markers, mut responses) = (0u64, 0, 0);
     while let Some(message) = rx.recv().await {
         match message {
-            Outbound::Notification { subscribe_object, .. } if eventwire::is_drop_marker(&subscribe_object) => {
-                markers += 1
-            }
+            Outbound::Notification {
+                subscribe_object, ..
+            } if eventwire::is_drop_marker(&subscribe_object) => markers += 1,
             Outbound::Notification { .. } => notes += 1,
             Outbound::Response { response, .. } => {
                 let ok: pb::EmitNotificationsResultPb = common::assert_ok(answer(&response));
@@ -270,9 +373,17 @@ async fn responses_are_never_dropped_for_a_slow_subscriber() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dispatcher_serves_after_every_limit_was_hit() {
-    let d = dispatcher_with(config(r#"{"max_payload_bytes": 64, "max_nesting_depth": 3, "max_in_flight": 2}"#));
-    err(answer(&d.dispatch(&raw_request("Echo", &[0u8; 65])).await), Code::PayloadTooLarge);
-    err(answer(&d.dispatch(&request("Nest", recursive(4))).await), Code::NestingTooDeep);
+    let d = dispatcher_with(config(
+        r#"{"max_payload_bytes": 64, "max_nesting_depth": 3, "max_in_flight": 2}"#,
+    ));
+    err(
+        answer(&d.dispatch(&raw_request("Echo", &[0u8; 65])).await),
+        Code::PayloadTooLarge,
+    );
+    err(
+        answer(&d.dispatch(&request("Nest", recursive(4))).await),
+        Code::NestingTooDeep,
+    );
     let sleep = request("Sleep", pb::SleepPayloadPb { millis: 1000 });
     let held: Vec<_> = (0..2)
         .map(|_| {
@@ -283,7 +394,10 @@ async fn the_dispatcher_serves_after_every_limit_was_hit() {
     while d.in_flight() < 2 {
         tokio::task::yield_now().await;
     }
-    err(answer(&d.dispatch(&raw_request("Ping", &[])).await), Code::Overloaded);
+    err(
+        answer(&d.dispatch(&raw_request("Ping", &[])).await),
+        Code::Overloaded,
+    );
     for h in held {
         err(answer(&h.await.unwrap()), Code::RequestTimeout);
     }

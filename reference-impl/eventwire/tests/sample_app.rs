@@ -4,10 +4,12 @@
 mod common;
 
 use common::*;
+use eventwire::{
+    Dispatcher, ErrorCategory as Cat, ErrorCode as Code, FlowyError, Outbound, RequestOptions,
+    SessionConfig,
+};
 use eventwire_sample_app::reference::events;
-use eventwire::{Dispatcher, ErrorCategory as Cat, ErrorCode as Code, FlowyError, Outbound, RequestOptions,
-    SessionConfig, };
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 fn sign_in(email: &str, password: &str, name: &str) -> pb::SignInPayloadPb {

@@ -5,8 +5,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use eventwire::{Capabilities, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire::{
+    Capabilities, ErrorCategory as Cat, ErrorCode as Code, Outbound, RequestOptions, SessionConfig,
+};
+use eventwire_sample_app::reference::pb;
 
 fn sleep(millis: u32) -> Vec<u8> {
     request("Sleep", pb::SleepPayloadPb { millis })
@@ -247,12 +249,17 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     let (session, mut rx) = d.open_session(SessionConfig::new().on_queued(hook));
 
     // A queued request: two notifications (seq 1, 2), then its response.
-    session.try_submit(1, emit(2), RequestOptions::new()).unwrap();
+    session
+        .try_submit(1, emit(2), RequestOptions::new())
+        .unwrap();
     let mut queued = Vec::new();
     while queued.len() < 3 {
         queued.push(rx.blocking_recv().expect("queued"));
     }
-    assert!(matches!(queued[2], Outbound::Response { request_id: 1, .. }));
+    assert!(matches!(
+        queued[2],
+        Outbound::Response { request_id: 1, .. }
+    ));
     assert_eq!(
         *heard.lock().unwrap(),
         [Queued::Other, Queued::Other, Queued::Response]
@@ -271,7 +278,12 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     assert_eq!((result.emitted, seq), (3, 5));
     // A handler that emits nothing: 0, whatever the session queued before.
     session
-        .try_submit_with_reply(3, request("Ping", ()), RequestOptions::new(), reply_to(tx.clone()))
+        .try_submit_with_reply(
+            3,
+            request("Ping", ()),
+            RequestOptions::new(),
+            reply_to(tx.clone()),
+        )
         .unwrap();
     let (response, seq) = answered.recv().unwrap();
     let _: pb::PongPb = assert_ok(answer(&response));
@@ -289,13 +301,27 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
 
     // A reply request in flight keeps the queue open after close, and is cancelled by cancel_all.
     session
-        .try_submit_with_reply(4, sleep(600_000), RequestOptions::new().timeout(Duration::from_secs(3600)), reply_to(tx.clone()))
+        .try_submit_with_reply(
+            4,
+            sleep(600_000),
+            RequestOptions::new().timeout(Duration::from_secs(3600)),
+            reply_to(tx.clone()),
+        )
         .unwrap();
     session.close();
-    assert_eq!(rx.try_recv(), Err(eventwire::TryRecvError::Empty), "not ended while a reply is due");
+    assert_eq!(
+        rx.try_recv(),
+        Err(eventwire::TryRecvError::Empty),
+        "not ended while a reply is due"
+    );
     // Closed, with a request in flight: a new reply request is answered CANCELLED at once.
     session
-        .try_submit_with_reply(5, request("Ping", ()), RequestOptions::new(), reply_to(tx.clone()))
+        .try_submit_with_reply(
+            5,
+            request("Ping", ()),
+            RequestOptions::new(),
+            reply_to(tx.clone()),
+        )
         .unwrap();
     let (response, _) = answered.recv().unwrap();
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
@@ -306,7 +332,10 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
     // The end of the queue is heard of, and a receiver looking then sees it.
     assert_eq!(*heard.lock().unwrap(), [Queued::Other]);
-    assert_eq!(*probed.lock().unwrap(), [Err(eventwire::TryRecvError::Ended)]);
+    assert_eq!(
+        *probed.lock().unwrap(),
+        [Err(eventwire::TryRecvError::Ended)]
+    );
     assert!(
         session
             .try_submit_with_reply(6, request("Ping", ()), RequestOptions::new(), reply_to(tx))

@@ -29,8 +29,9 @@ pub const EVENTWIRE_ERR_OVERLOADED: i32 = 7;
 /// returns, until the receiver releases it with `eventwire_free(response, len)`, which it must do
 /// exactly once (from any thread, inside the callback or later). When `len` is 0, `response` is
 /// NULL, must not be read, and freeing it does nothing.
-pub type eventwire_response_cb =
-    Option<unsafe extern "C" fn(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void)>;
+pub type eventwire_response_cb = Option<
+    unsafe extern "C" fn(request_id: u64, response: *const u8, len: usize, user_data: *mut c_void),
+>;
 
 /// Receives one notification: an encoded `SubscribeObject` (with this subscriber's `seq`).
 ///

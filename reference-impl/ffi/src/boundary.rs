@@ -53,7 +53,9 @@ pub(crate) struct CallbackScope {
 
 impl CallbackScope {
     pub(crate) fn enter() -> Self {
-        CallbackScope { was: IN_CALLBACK.with(|f| f.replace(true)) }
+        CallbackScope {
+            was: IN_CALLBACK.with(|f| f.replace(true)),
+        }
     }
 }
 

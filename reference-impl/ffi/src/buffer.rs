@@ -47,7 +47,10 @@ mod tests {
         let (ptr, len) = into_raw(bytes);
         assert_eq!(len, 9);
         // SAFETY: `into_raw` returned `len` initialised bytes at `ptr`, not yet released.
-        assert_eq!(unsafe { std::slice::from_raw_parts(ptr, len) }, b"eventwire");
+        assert_eq!(
+            unsafe { std::slice::from_raw_parts(ptr, len) },
+            b"eventwire"
+        );
         // SAFETY: exactly what `into_raw` returned, released once.
         unsafe { release(ptr, len) };
     }

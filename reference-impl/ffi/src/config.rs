@@ -34,15 +34,29 @@ mod tests {
 
     #[test]
     fn refusals_of_the_shared_parser_come_through() {
-        for bad in [&b"[]"[..], b"{\"max_in_flight\":0}", b"{\"capabilities\":[\"User.*\"]}", b"\xff\xfe"] {
-            assert!(parse(bad).is_err(), "accepted {:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b"[]"[..],
+            b"{\"max_in_flight\":0}",
+            b"{\"capabilities\":[\"User.*\"]}",
+            b"\xff\xfe",
+        ] {
+            assert!(
+                parse(bad).is_err(),
+                "accepted {:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
-        assert_eq!(parse(b" {\"max_in_flight\": 3} ").map(|c| c.max_in_flight), Ok(3));
+        assert_eq!(
+            parse(b" {\"max_in_flight\": 3} ").map(|c| c.max_in_flight),
+            Ok(3)
+        );
     }
 
     #[test]
     fn unknown_but_well_formed_patterns_match_nothing() {
-        let config = parse(br#"{"capabilities":["nosuch.*","user.NoSuchEvent","document.GetDocument"]}"#).unwrap();
+        let config =
+            parse(br#"{"capabilities":["nosuch.*","user.NoSuchEvent","document.GetDocument"]}"#)
+                .unwrap();
         assert!(config.capabilities.allows("document", "GetDocument"));
         assert!(!config.capabilities.allows("user", "SignIn"));
         let config = parse(br#"{"capabilities":["nosuch.*"]}"#).unwrap();

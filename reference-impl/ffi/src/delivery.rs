@@ -205,7 +205,10 @@ impl Delivery {
 
     /// Hands the session's receiver to the deliverers.
     pub(crate) fn attach(&self, outbound: SessionReceiver) {
-        *lock(&self.role) = Some(Deliverer { outbound, numbering: Numbering::default() });
+        *lock(&self.role) = Some(Deliverer {
+            outbound,
+            numbering: Numbering::default(),
+        });
         // Anything queued before now has only signalled.
         self.signal();
     }
@@ -228,7 +231,9 @@ impl Delivery {
             Err(TryLockError::Poisoned(e)) => e.into_inner(),
             Err(TryLockError::WouldBlock) => return self.signal(),
         };
-        let Some(deliverer) = role.as_mut() else { return self.signal() };
+        let Some(deliverer) = role.as_mut() else {
+            return self.signal();
+        };
         let drained = {
             let _scope = CallbackScope::enter();
             self.drain(deliverer, WORKER_BATCH)
@@ -265,7 +270,9 @@ impl Delivery {
             }
             // Waits for a worker that is delivering: the callbacks never overlap.
             let mut role = lock(&self.role);
-            let Some(deliverer) = role.as_mut() else { continue };
+            let Some(deliverer) = role.as_mut() else {
+                continue;
+            };
             if let Drained::Ended = self.drain(deliverer, usize::MAX) {
                 // Dropping the receiver here also breaks the session -> hook -> delivery cycle.
                 *role = None;
@@ -320,7 +327,10 @@ impl Delivery {
         self.seq_waiters.fetch_add(1, Ordering::SeqCst);
         let mut waiting = lock(&self.seq_lock);
         while self.handled_seq.load(Ordering::SeqCst) < seq {
-            waiting = self.seq_changed.wait(waiting).unwrap_or_else(|e| e.into_inner());
+            waiting = self
+                .seq_changed
+                .wait(waiting)
+                .unwrap_or_else(|e| e.into_inner());
         }
         drop(waiting);
         self.seq_waiters.fetch_sub(1, Ordering::SeqCst);
@@ -329,7 +339,10 @@ impl Delivery {
 
 fn deliver(message: Outbound, registry: &Registry, numbering: &mut Numbering) {
     match message {
-        Outbound::Response { request_id: internal, response } => {
+        Outbound::Response {
+            request_id: internal,
+            response,
+        } => {
             // Forgotten before the callback runs, so that the callback may reuse the id.
             let pending = lock(&registry.calls).complete(internal);
             match pending {
@@ -339,10 +352,17 @@ fn deliver(message: Outbound, registry: &Registry, numbering: &mut Numbering) {
                 None => {}
             }
         }
-        Outbound::Notification { seq, subscribe_object } => {
+        Outbound::Notification {
+            seq,
+            subscribe_object,
+        } => {
             let callback = *lock(&registry.notification_cb);
-            let Some(seq) = numbering.next(seq, callback.is_some()) else { return };
-            let Some((callback, user_data)) = callback else { return };
+            let Some(seq) = numbering.next(seq, callback.is_some()) else {
+                return;
+            };
+            let Some((callback, user_data)) = callback else {
+                return;
+            };
             let (ptr, len) = buffer::into_raw(renumber(subscribe_object, seq));
             // SAFETY: the embedder installed `callback` through eventwire_set_notification_callback,
             // whose contract is that it may be called from the library's threads, one callback at
@@ -355,7 +375,9 @@ fn deliver(message: Outbound, registry: &Registry, numbering: &mut Numbering) {
 fn respond(registry: &Registry, request_id: u64, response: Vec<u8>) {
     // An asynchronous call is only accepted with a callback installed, and a callback can be
     // replaced but not removed, so there is always one here.
-    let Some((callback, user_data)) = *lock(&registry.response_cb) else { return };
+    let Some((callback, user_data)) = *lock(&registry.response_cb) else {
+        return;
+    };
     let (ptr, len) = buffer::into_raw(response);
     // SAFETY: the embedder installed `callback` through eventwire_set_response_callback, whose
     // contract is that it may be called from the library's threads, one callback at a time, with
@@ -395,7 +417,10 @@ mod tests {
         let first = calls.register(Pending::Async { request_id: 9 }).unwrap();
         assert!(calls.register(Pending::Async { request_id: 9 }).is_none());
         assert_eq!(calls.internal_id(9), Some(first));
-        assert!(matches!(calls.complete(first), Some(Pending::Async { request_id: 9 })));
+        assert!(matches!(
+            calls.complete(first),
+            Some(Pending::Async { request_id: 9 })
+        ));
         assert_eq!(calls.internal_id(9), None);
         assert!(calls.register(Pending::Async { request_id: 9 }).is_some());
     }
@@ -406,7 +431,14 @@ mod tests {
         let first = calls.register(Pending::Async { request_id: 9 }).unwrap();
         let refusal = calls.register(Pending::Refused { request_id: 9 }).unwrap();
         assert_ne!(first, refusal);
-        assert!(matches!(calls.complete(refusal), Some(Pending::Refused { request_id: 9 })));
-        assert_eq!(calls.internal_id(9), Some(first), "the call in flight is still cancellable");
+        assert!(matches!(
+            calls.complete(refusal),
+            Some(Pending::Refused { request_id: 9 })
+        ));
+        assert_eq!(
+            calls.internal_id(9),
+            Some(first),
+            "the call in flight is still cancellable"
+        );
     }
 }

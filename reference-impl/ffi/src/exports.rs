@@ -6,7 +6,7 @@ use std::ffi::c_void;
 
 use crate::{
     abi::*,
-    boundary::{guard, lock, in_callback},
+    boundary::{guard, in_callback, lock},
     buffer, config,
     delivery::UserData,
     library::{self, invalid_request},
@@ -68,10 +68,17 @@ pub unsafe extern "C" fn eventwire_init(config: *const u8, config_len: usize) ->
 /// a thread that called into the library) with `user_data` until it is
 /// replaced or the library is shut down.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn eventwire_set_response_callback(cb: eventwire_response_cb, user_data: *mut c_void) -> i32 {
+pub unsafe extern "C" fn eventwire_set_response_callback(
+    cb: eventwire_response_cb,
+    user_data: *mut c_void,
+) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
-        let Some(cb) = cb else { return EVENTWIRE_ERR_NULL_ARGUMENT };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
+        let Some(cb) = cb else {
+            return EVENTWIRE_ERR_NULL_ARGUMENT;
+        };
         *lock(&shared.registry.response_cb) = Some((cb, UserData(user_data)));
         EVENTWIRE_OK
     })
@@ -88,7 +95,9 @@ pub unsafe extern "C" fn eventwire_set_notification_callback(
     user_data: *mut c_void,
 ) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
         *lock(&shared.registry.notification_cb) = cb.map(|cb| (cb, UserData(user_data)));
         EVENTWIRE_OK
     })
@@ -103,9 +112,15 @@ pub unsafe extern "C" fn eventwire_set_notification_callback(
 /// # Safety
 /// When `request` is non-null and `len` is non-zero, `request` must point to `len` readable bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn eventwire_async_call(request_id: u64, request: *const u8, len: usize) -> i32 {
+pub unsafe extern "C" fn eventwire_async_call(
+    request_id: u64,
+    request: *const u8,
+    len: usize,
+) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
         if lock(&shared.registry.response_cb).is_none() {
             return EVENTWIRE_ERR_NO_CALLBACK;
         }
@@ -137,7 +152,9 @@ pub unsafe extern "C" fn eventwire_sync_call(
     out_len: *mut usize,
 ) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
         if in_callback() {
             return EVENTWIRE_ERR_INTERNAL;
         }
@@ -172,7 +189,9 @@ pub unsafe extern "C" fn eventwire_sync_call(
 #[unsafe(no_mangle)]
 pub extern "C" fn eventwire_cancel(request_id: u64) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
         shared.cancel(request_id);
         EVENTWIRE_OK
     })
@@ -217,7 +236,9 @@ pub unsafe extern "C" fn eventwire_handshake(
     out_len: *mut usize,
 ) -> i32 {
     guard(|| {
-        let Some(shared) = library::current() else { return EVENTWIRE_ERR_NOT_INITIALIZED };
+        let Some(shared) = library::current() else {
+            return EVENTWIRE_ERR_NOT_INITIALIZED;
+        };
         if out.is_null() || out_len.is_null() || (front_end.is_null() && len != 0) {
             return EVENTWIRE_ERR_NULL_ARGUMENT;
         }

@@ -34,7 +34,9 @@
 // Catching panics at the boundary needs unwinding; with `panic = "abort"` a panic would abort the
 // host process, which the C ABI forbids (REQ-TRANS-CABI-2).
 #[cfg(not(panic = "unwind"))]
-compile_error!("eventwire-ffi must be built with panic = \"unwind\": panics are caught at the C boundary");
+compile_error!(
+    "eventwire-ffi must be built with panic = \"unwind\": panics are caught at the C boundary"
+);
 
 pub mod abi;
 mod boundary;
@@ -54,7 +56,9 @@ macro_rules! backend {
     ($mount:path) => {
         /// The application's backend for the Eventwire C ABI (`eventwire_ffi::backend!`).
         #[unsafe(no_mangle)]
-        pub fn __eventwire_ffi_mount(builder: $crate::__private::DispatcherBuilder) -> $crate::__private::DispatcherBuilder {
+        pub fn __eventwire_ffi_mount(
+            builder: $crate::__private::DispatcherBuilder,
+        ) -> $crate::__private::DispatcherBuilder {
             $mount(builder)
         }
     };
@@ -78,7 +82,8 @@ unsafe extern "Rust" {
     /// # Safety
     /// Always safe to call once defined: `backend!` defines it as a safe Rust function with this
     /// signature. Declared here only so that the C functions can reach it.
-    fn __eventwire_ffi_mount(builder: eventwire::DispatcherBuilder) -> eventwire::DispatcherBuilder;
+    fn __eventwire_ffi_mount(builder: eventwire::DispatcherBuilder)
+    -> eventwire::DispatcherBuilder;
 }
 
 /// The application's backend, as `backend!` names it.

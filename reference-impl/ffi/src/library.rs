@@ -8,7 +8,8 @@ use std::{
 };
 
 use eventwire::{
-    Config, Dispatcher, ErrorCode, FlowyError, QueueHook, Reply, RequestOptions, Session, SessionConfig,
+    Config, Dispatcher, ErrorCode, FlowyError, QueueHook, Reply, RequestOptions, Session,
+    SessionConfig,
     pb::{FfiResponse, FfiStatusCode},
 };
 use prost::Message;
@@ -69,7 +70,9 @@ pub(crate) fn start(config: Config) -> i32 {
     else {
         return EVENTWIRE_ERR_INTERNAL;
     };
-    let builder = crate::mount(Dispatcher::builder()).config(config).runtime(runtime.handle().clone());
+    let builder = crate::mount(Dispatcher::builder())
+        .config(config)
+        .runtime(runtime.handle().clone());
     let dispatcher = match builder.build() {
         Ok(d) => d,
         Err(e) => {
@@ -77,8 +80,14 @@ pub(crate) fn start(config: Config) -> i32 {
             return EVENTWIRE_ERR_INVALID_CONFIG;
         }
     };
-    for pattern in dispatcher.config().capabilities.unknown_patterns(&dispatcher) {
-        eprintln!("eventwire: capability pattern `{pattern}` names no module or event of this backend; it matches nothing");
+    for pattern in dispatcher
+        .config()
+        .capabilities
+        .unknown_patterns(&dispatcher)
+    {
+        eprintln!(
+            "eventwire: capability pattern `{pattern}` names no module or event of this backend; it matches nothing"
+        );
     }
     let registry = Arc::new(Registry::default());
     let delivery = Arc::new(Delivery::new(Arc::clone(&registry)));
@@ -95,15 +104,27 @@ pub(crate) fn start(config: Config) -> i32 {
     delivery.attach(outbound);
     let thread = {
         let delivery = Arc::clone(&delivery);
-        match std::thread::Builder::new().name("eventwire-callbacks".into()).spawn(move || delivery.run()) {
+        match std::thread::Builder::new()
+            .name("eventwire-callbacks".into())
+            .spawn(move || delivery.run())
+        {
             Ok(handle) => handle,
             Err(_) => return EVENTWIRE_ERR_INTERNAL,
         }
     };
     let handshake = dispatcher.handshake().encode_to_vec();
-    let shared = Arc::new(Shared { session, handshake, registry, delivery });
+    let shared = Arc::new(Shared {
+        session,
+        handshake,
+        registry,
+        delivery,
+    });
     *lock(&CURRENT) = Some(Arc::clone(&shared));
-    *running = Some(Running { runtime, delivery: thread, shared });
+    *running = Some(Running {
+        runtime,
+        delivery: thread,
+        shared,
+    });
     EVENTWIRE_OK
 }
 
@@ -112,7 +133,9 @@ pub(crate) fn start(config: Config) -> i32 {
 /// so a callback that blocks still leaves as many workers as cores to run handlers (synchronous
 /// calls included), and the calls piling up behind it are taken as fast as before.
 fn worker_threads() -> usize {
-    let configured = std::env::var("TOKIO_WORKER_THREADS").ok().and_then(|n| n.trim().parse::<usize>().ok());
+    let configured = std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok());
     let cores = || std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     configured.filter(|&n| n > 0).unwrap_or_else(cores) + 1
 }
@@ -124,7 +147,12 @@ pub(crate) fn stop() -> i32 {
         return EVENTWIRE_ERR_INTERNAL;
     }
     let mut running = lock(&RUNNING);
-    let Some(Running { runtime, delivery, shared }) = running.take() else {
+    let Some(Running {
+        runtime,
+        delivery,
+        shared,
+    }) = running.take()
+    else {
         return EVENTWIRE_ERR_NOT_INITIALIZED;
     };
     // From here on every call (including those made from callbacks) sees an uninitialised library.
@@ -143,13 +171,18 @@ impl Shared {
     /// Whether the calls in flight and the answers queued for the callbacks have reached
     /// `max_queued_answer_bytes`: a new call is then refused (`EVENTWIRE_ERR_OVERLOADED`).
     pub(crate) fn over_answer_budget(&self) -> bool {
-        self.session.held_answer_bytes() >= self.session.dispatcher().config().max_queued_answer_bytes
+        self.session.held_answer_bytes()
+            >= self.session.dispatcher().config().max_queued_answer_bytes
     }
 
     /// Starts an asynchronous call; its response goes to the response callback. `false` when
     /// the session has already ended (shutdown has begun): the call was not taken and no callback
     /// will come. `request` is `Err(reason)` when the bytes could not be read at all.
-    pub(crate) fn call_async(&self, request_id: u64, request: Result<Vec<u8>, &'static str>) -> bool {
+    pub(crate) fn call_async(
+        &self,
+        request_id: u64,
+        request: Result<Vec<u8>, &'static str>,
+    ) -> bool {
         let request = match request {
             Ok(bytes) => bytes,
             Err(reason) => return self.answer_directly(request_id, invalid_request(reason)),
@@ -159,7 +192,9 @@ impl Shared {
             Some(internal) => self.submit(internal, request),
             None => self.answer_directly(
                 request_id,
-                invalid_request("request id: already in flight; ids must be unique among calls in flight"),
+                invalid_request(
+                    "request id: already in flight; ids must be unique among calls in flight",
+                ),
             ),
         }
     }
@@ -167,7 +202,11 @@ impl Shared {
     /// Submits the registered call `internal`; when the session has ended, forgets it and
     /// returns `false`.
     fn submit(&self, internal: u64, request: Vec<u8>) -> bool {
-        if self.session.try_submit(internal, request, RequestOptions::new()).is_ok() {
+        if self
+            .session
+            .try_submit(internal, request, RequestOptions::new())
+            .is_ok()
+        {
             return true;
         }
         lock(&self.registry.calls).complete(internal);
@@ -188,12 +227,19 @@ impl Shared {
             // The receiver only goes away if its thread did; then nobody needs the answer.
             let _ = waiter.send((response, emitted_seq));
         });
-        if self.session.try_submit_with_reply(internal, request, RequestOptions::new(), reply).is_err() {
+        if self
+            .session
+            .try_submit_with_reply(internal, request, RequestOptions::new(), reply)
+            .is_err()
+        {
             return None;
         }
-        let (response, emitted_seq) = answer
-            .recv()
-            .unwrap_or_else(|_| (internal_error("library: stopped before answering the request"), 0));
+        let (response, emitted_seq) = answer.recv().unwrap_or_else(|_| {
+            (
+                internal_error("library: stopped before answering the request"),
+                0,
+            )
+        });
         if emitted_seq > 0 {
             self.delivery.wait_handled(emitted_seq);
         }
@@ -214,7 +260,9 @@ impl Shared {
     fn answer_directly(&self, request_id: u64, response: Vec<u8>) -> bool {
         let internal = lock(&self.registry.calls).register(Pending::Refused { request_id });
         // A refusal is always registered (only asynchronous calls can be refused as duplicates).
-        let Some(internal) = internal else { return false };
+        let Some(internal) = internal else {
+            return false;
+        };
         if self.session.try_answer(internal, response).is_ok() {
             return true;
         }
@@ -233,5 +281,9 @@ fn internal_error(msg: &str) -> Vec<u8> {
 }
 
 fn error_response(code: ErrorCode, msg: &str) -> Vec<u8> {
-    FfiResponse { payload: FlowyError::new(code, msg).encode_to_vec(), code: FfiStatusCode::Err as i32 }.encode_to_vec()
+    FfiResponse {
+        payload: FlowyError::new(code, msg).encode_to_vec(),
+        code: FfiStatusCode::Err as i32,
+    }
+    .encode_to_vec()
 }

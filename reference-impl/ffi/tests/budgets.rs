@@ -34,7 +34,11 @@ fn init(config: &str) -> i32 {
 }
 
 fn ping() -> Vec<u8> {
-    FfiRequest { event: "Ping".into(), payload: Vec::new() }.encode_to_vec()
+    FfiRequest {
+        event: "Ping".into(),
+        payload: Vec::new(),
+    }
+    .encode_to_vec()
 }
 
 fn async_call(id: u64, request: &[u8]) -> i32 {
@@ -47,7 +51,8 @@ fn sync_call(request: &[u8]) -> (i32, Option<FfiResponse>) {
     let mut out = std::ptr::null_mut();
     let mut out_len = 0;
     // SAFETY: valid request buffer and out pointers.
-    let code = unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
+    let code =
+        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
     if code != EVENTWIRE_OK {
         return (code, None);
     }
@@ -97,9 +102,14 @@ impl Drop for OpenOnDrop {
 
 fn wait_delivered(n: u64) {
     let delivered = DELIVERED.lock().unwrap();
-    let (delivered, timeout) =
-        DELIVERED_CHANGED.wait_timeout_while(delivered, Duration::from_secs(20), |d| *d < n).unwrap();
-    assert!(!timeout.timed_out(), "only {} of {n} callbacks arrived", *delivered);
+    let (delivered, timeout) = DELIVERED_CHANGED
+        .wait_timeout_while(delivered, Duration::from_secs(20), |d| *d < n)
+        .unwrap();
+    assert!(
+        !timeout.timed_out(),
+        "only {} of {n} callbacks arrived",
+        *delivered
+    );
 }
 
 #[test]
@@ -109,9 +119,15 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
     let _open = OpenOnDrop;
     *DELIVERED.lock().unwrap() = 0;
     let budget = 64 * 1024;
-    assert_eq!(init(&format!(r#"{{"max_queued_answer_bytes":{budget}}}"#)), EVENTWIRE_OK);
+    assert_eq!(
+        init(&format!(r#"{{"max_queued_answer_bytes":{budget}}}"#)),
+        EVENTWIRE_OK
+    );
     // SAFETY: a callback valid until shutdown.
-    assert_eq!(unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) },
+        EVENTWIRE_OK
+    );
     let request = ping();
     assert_eq!(async_call(1, &request), EVENTWIRE_OK);
     // The callback thread is now blocked in the first callback. Calls on another thread pile
@@ -130,14 +146,24 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
             }
         }
     }
-    assert_eq!(refused, Some(EVENTWIRE_ERR_OVERLOADED), "200,000 calls were taken while the callback blocked");
+    assert_eq!(
+        refused,
+        Some(EVENTWIRE_ERR_OVERLOADED),
+        "200,000 calls were taken while the callback blocked"
+    );
     // Each answer counts its bytes and its queue entry (128 bytes); those still in flight when
     // the budget was reached (at most max_in_flight, 1024) come on top.
     let entry = eventwire::ANSWER_ENTRY_BYTES as u64;
-    assert!(accepted <= budget / entry + 1024 + 1, "{accepted} calls accepted");
+    assert!(
+        accepted <= budget / entry + 1024 + 1,
+        "{accepted} calls accepted"
+    );
     // A synchronous call on another thread is refused at once too, instead of waiting behind
     // the callback.
-    assert_eq!(std::thread::spawn(|| sync_call(&ping()).0).join().unwrap(), EVENTWIRE_ERR_OVERLOADED);
+    assert_eq!(
+        std::thread::spawn(|| sync_call(&ping()).0).join().unwrap(),
+        EVENTWIRE_ERR_OVERLOADED
+    );
 
     // Unblocked: every accepted call is answered, and the library takes calls again.
     *OPEN.lock().unwrap() = true;
@@ -146,7 +172,11 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
     let (code, response) = sync_call(&request);
     assert_eq!((code, response.map(|r| r.code)), (EVENTWIRE_OK, Some(0)));
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
-    assert_eq!(*DELIVERED.lock().unwrap(), accepted, "each accepted call answered once");
+    assert_eq!(
+        *DELIVERED.lock().unwrap(),
+        accepted,
+        "each accepted call answered once"
+    );
     BLOCKING.store(false, Ordering::SeqCst);
 }
 
@@ -175,7 +205,10 @@ fn no_call_that_returns_ok_goes_unanswered_whatever_its_race_with_shutdown() {
         *ANSWERED.lock().unwrap() = Some(HashSet::new());
         assert_eq!(init(""), EVENTWIRE_OK);
         // SAFETY: a callback valid until shutdown.
-        assert_eq!(unsafe { eventwire_set_response_callback(Some(record), std::ptr::null_mut()) }, EVENTWIRE_OK);
+        assert_eq!(
+            unsafe { eventwire_set_response_callback(Some(record), std::ptr::null_mut()) },
+            EVENTWIRE_OK
+        );
         // Every thread makes one call, then all go on together with shutdown.
         let started = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize + 1));
         let (done, finished) = mpsc::channel::<Vec<u64>>();
@@ -220,7 +253,9 @@ fn no_call_that_returns_ok_goes_unanswered_whatever_its_race_with_shutdown() {
         let mut accepted = Vec::new();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         for _ in 0..THREADS {
-            match finished.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            match finished
+                .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            {
                 Ok(ids) => accepted.extend(ids),
                 Err(_) => blocked += 1,
             }
@@ -232,9 +267,18 @@ fn no_call_that_returns_ok_goes_unanswered_whatever_its_race_with_shutdown() {
         let answered = ANSWERED.lock().unwrap().take().unwrap();
         taken += accepted.len();
         unanswered += accepted.iter().filter(|id| !answered.contains(id)).count();
-        assert!(answered.len() <= accepted.len(), "answers for calls that were not taken");
+        assert!(
+            answered.len() <= accepted.len(),
+            "answers for calls that were not taken"
+        );
     }
-    assert_eq!((unanswered, blocked, DUPLICATES.load(Ordering::SeqCst)), (0, 0, 0), "of {taken} calls taken");
-    eprintln!("{ROUNDS} rounds of {THREADS} threads racing shutdown: {taken} asynchronous calls taken, {unanswered} unanswered, {blocked} threads blocked");
+    assert_eq!(
+        (unanswered, blocked, DUPLICATES.load(Ordering::SeqCst)),
+        (0, 0, 0),
+        "of {taken} calls taken"
+    );
+    eprintln!(
+        "{ROUNDS} rounds of {THREADS} threads racing shutdown: {taken} asynchronous calls taken, {unanswered} unanswered, {blocked} threads blocked"
+    );
     assert!(taken > 0);
 }

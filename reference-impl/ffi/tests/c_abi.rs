@@ -20,7 +20,10 @@ const LIBRARY: &str = "libeventwire_reference.a";
 fn static_library() -> PathBuf {
     let exe = env::current_exe().expect("test binary path");
     let deps = exe.parent().expect("deps directory");
-    let candidates = [deps.join(LIBRARY), deps.parent().map(|p| p.join(LIBRARY)).unwrap_or_default()];
+    let candidates = [
+        deps.join(LIBRARY),
+        deps.parent().map(|p| p.join(LIBRARY)).unwrap_or_default(),
+    ];
     if let Some(found) = candidates.iter().find(|p| p.is_file()) {
         return found.clone();
     }
@@ -29,8 +32,14 @@ fn static_library() -> PathBuf {
         .args(["build", "-p", "eventwire-reference", "--lib"])
         .status()
         .expect("run cargo build");
-    assert!(status.success(), "cargo build -p eventwire-reference failed");
-    candidates.into_iter().find(|p| p.is_file()).unwrap_or_else(|| panic!("{LIBRARY} not found near {}", exe.display()))
+    assert!(
+        status.success(),
+        "cargo build -p eventwire-reference failed"
+    );
+    candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{LIBRARY} not found near {}", exe.display()))
 }
 
 /// What a C program linking the Rust static library also needs (`rustc --print native-static-libs`).
@@ -38,7 +47,15 @@ fn native_libraries() -> &'static [&'static str] {
     if cfg!(target_os = "macos") {
         &["-lSystem", "-lc", "-lm"]
     } else {
-        &["-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"]
+        &[
+            "-lgcc_s",
+            "-lutil",
+            "-lrt",
+            "-lpthread",
+            "-lm",
+            "-ldl",
+            "-lc",
+        ]
     }
 }
 
@@ -74,7 +91,11 @@ fn c_program_drives_the_abi() {
     let run = Command::new(&program).output().expect("run the C test");
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "C test failed ({}):\n{stdout}\n{stderr}", run.status);
+    assert!(
+        run.status.success(),
+        "C test failed ({}):\n{stdout}\n{stderr}",
+        run.status
+    );
     let checks: usize = stdout
         .trim()
         .strip_prefix("abi_test: ok (")

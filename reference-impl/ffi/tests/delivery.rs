@@ -23,7 +23,9 @@ use std::{
 };
 
 use eventwire::pb::{FfiRequest, FfiResponse, SubscribeObject, subscribe_object::PayloadOneof};
-use eventwire_conformance_module::pb::{EmitNotificationsPayloadPb, EmitNotificationsResultPb, TickPb};
+use eventwire_conformance_module::pb::{
+    EmitNotificationsPayloadPb, EmitNotificationsResultPb, TickPb,
+};
 use eventwire_ffi::*;
 use prost::Message;
 
@@ -41,7 +43,11 @@ fn init(config: &str) -> i32 {
 }
 
 fn request(event: &str, payload: &impl Message) -> Vec<u8> {
-    FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec()
+    FfiRequest {
+        event: event.into(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec()
 }
 
 fn ping() -> Vec<u8> {
@@ -49,7 +55,14 @@ fn ping() -> Vec<u8> {
 }
 
 fn emit(count: u32, id: &str) -> Vec<u8> {
-    request("EmitNotifications", &EmitNotificationsPayloadPb { count, id: id.into(), as_error: false })
+    request(
+        "EmitNotifications",
+        &EmitNotificationsPayloadPb {
+            count,
+            id: id.into(),
+            as_error: false,
+        },
+    )
 }
 
 fn async_call(id: u64, request: &[u8]) -> i32 {
@@ -61,7 +74,8 @@ fn sync_call(request: &[u8]) -> FfiResponse {
     let mut out = std::ptr::null_mut();
     let mut out_len = 0;
     // SAFETY: valid request buffer and out pointers.
-    let code = unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
+    let code =
+        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
     assert_eq!(code, EVENTWIRE_OK);
     let response = if out.is_null() {
         FfiResponse::default()
@@ -94,9 +108,16 @@ unsafe fn take(bytes: *const u8, len: usize) -> Vec<u8> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
-    Response { id: u64, code: i32 },
+    Response {
+        id: u64,
+        code: i32,
+    },
     /// A Tick: the session `seq`, the request's tag and the tick's index.
-    Tick { seq: u64, tag: String, index: u32 },
+    Tick {
+        seq: u64,
+        tag: String,
+        index: u32,
+    },
 }
 
 static LOG: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
@@ -110,7 +131,11 @@ static MOST_AT_ONCE: AtomicUsize = AtomicUsize::new(0);
 static CALLBACK_THREADS: Mutex<Option<HashSet<ThreadId>>> = Mutex::new(None);
 
 /// When set, the response callback for this id blocks until the gate opens.
-static GATE: Mutex<Gate> = Mutex::new(Gate { blocked_id: None, entered: false, open: false });
+static GATE: Mutex<Gate> = Mutex::new(Gate {
+    blocked_id: None,
+    entered: false,
+    open: false,
+});
 static GATE_CHANGED: Condvar = Condvar::new();
 
 struct Gate {
@@ -122,11 +147,19 @@ struct Gate {
 fn enter() {
     let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
     MOST_AT_ONCE.fetch_max(now, Ordering::SeqCst);
-    CALLBACK_THREADS.lock().unwrap().get_or_insert_default().insert(std::thread::current().id());
+    CALLBACK_THREADS
+        .lock()
+        .unwrap()
+        .get_or_insert_default()
+        .insert(std::thread::current().id());
 }
 
 fn leave(seen: Seen) {
-    let answered = if let Seen::Response { id, .. } = seen { Some(id) } else { None };
+    let answered = if let Seen::Response { id, .. } = seen {
+        Some(id)
+    } else {
+        None
+    };
     LOG.lock().unwrap().push(seen);
     LOG_CHANGED.notify_all();
     // After the log: a caller that sees its answer here finds it in the log too.
@@ -151,17 +184,26 @@ unsafe extern "C" fn on_response(id: u64, bytes: *const u8, len: usize, _: *mut 
             }
         }
     }
-    leave(Seen::Response { id, code: response.code });
+    leave(Seen::Response {
+        id,
+        code: response.code,
+    });
 }
 
 unsafe extern "C" fn on_notification(bytes: *const u8, len: usize, _: *mut c_void) {
     enter();
     // SAFETY: as passed to this callback.
     let object = SubscribeObject::decode(unsafe { take(bytes, len) }.as_slice()).unwrap();
-    let Some(PayloadOneof::Payload(payload)) = &object.payload_oneof else { panic!("a Tick has a payload") };
+    let Some(PayloadOneof::Payload(payload)) = &object.payload_oneof else {
+        panic!("a Tick has a payload")
+    };
     let tick = TickPb::decode(payload.as_slice()).unwrap();
     assert_eq!(tick.id, object.id);
-    leave(Seen::Tick { seq: object.seq, tag: object.id, index: tick.index });
+    leave(Seen::Tick {
+        seq: object.seq,
+        tag: object.id,
+        index: tick.index,
+    });
 }
 
 fn reset() {
@@ -169,7 +211,11 @@ fn reset() {
     *ANSWERED.lock().unwrap() = Some(HashSet::new());
     MOST_AT_ONCE.store(0, Ordering::SeqCst);
     *CALLBACK_THREADS.lock().unwrap() = Some(HashSet::new());
-    *GATE.lock().unwrap() = Gate { blocked_id: None, entered: false, open: false };
+    *GATE.lock().unwrap() = Gate {
+        blocked_id: None,
+        entered: false,
+        open: false,
+    };
 }
 
 fn start(config: &str) {
@@ -177,16 +223,27 @@ fn start(config: &str) {
     assert_eq!(init(config), EVENTWIRE_OK);
     // SAFETY: callbacks valid for the whole process.
     unsafe {
-        assert_eq!(eventwire_set_response_callback(Some(on_response), std::ptr::null_mut()), EVENTWIRE_OK);
-        assert_eq!(eventwire_set_notification_callback(Some(on_notification), std::ptr::null_mut()), EVENTWIRE_OK);
+        assert_eq!(
+            eventwire_set_response_callback(Some(on_response), std::ptr::null_mut()),
+            EVENTWIRE_OK
+        );
+        assert_eq!(
+            eventwire_set_notification_callback(Some(on_notification), std::ptr::null_mut()),
+            EVENTWIRE_OK
+        );
     }
 }
 
 /// Waits until `done` holds for the log.
 fn wait_log(what: &str, done: impl Fn(&[Seen]) -> bool) -> Vec<Seen> {
     let log = LOG.lock().unwrap();
-    let (log, timeout) = LOG_CHANGED.wait_timeout_while(log, BOUND, |log| !done(log)).unwrap();
-    assert!(!timeout.timed_out(), "{what}: not seen; the callbacks saw {log:?}");
+    let (log, timeout) = LOG_CHANGED
+        .wait_timeout_while(log, BOUND, |log| !done(log))
+        .unwrap();
+    assert!(
+        !timeout.timed_out(),
+        "{what}: not seen; the callbacks saw {log:?}"
+    );
     log.clone()
 }
 
@@ -194,13 +251,17 @@ fn wait_log(what: &str, done: impl Fn(&[Seen]) -> bool) -> Vec<Seen> {
 fn wait_answered(id: u64) {
     let answered = ANSWERED.lock().unwrap();
     let (_answered, timeout) = ANSWERED_CHANGED
-        .wait_timeout_while(answered, BOUND, |a| !a.as_ref().is_some_and(|a| a.contains(&id)))
+        .wait_timeout_while(answered, BOUND, |a| {
+            !a.as_ref().is_some_and(|a| a.contains(&id))
+        })
         .unwrap();
     assert!(!timeout.timed_out(), "no answer to {id}");
 }
 
 fn responses(log: &[Seen]) -> usize {
-    log.iter().filter(|s| matches!(s, Seen::Response { .. })).count()
+    log.iter()
+        .filter(|s| matches!(s, Seen::Response { .. }))
+        .count()
 }
 
 /// Opens the gate when dropped, so that a failing test does not leave a callback blocked.
@@ -225,8 +286,13 @@ fn a_sync_call_completes_while_a_callback_blocks() {
     assert_eq!(async_call(1, &ping()), EVENTWIRE_OK);
     {
         let gate = GATE.lock().unwrap();
-        let (gate, timeout) = GATE_CHANGED.wait_timeout_while(gate, BOUND, |g| !g.entered).unwrap();
-        assert!(!timeout.timed_out() && gate.entered, "the first callback never ran");
+        let (gate, timeout) = GATE_CHANGED
+            .wait_timeout_while(gate, BOUND, |g| !g.entered)
+            .unwrap();
+        assert!(
+            !timeout.timed_out() && gate.entered,
+            "the first callback never ran"
+        );
     }
     // Behind the blocked callback: answers to asynchronous calls and another handler's
     // notifications are queued.
@@ -242,7 +308,9 @@ fn a_sync_call_completes_while_a_callback_blocks() {
         let again = sync_call(&ping());
         let _ = done.send((pong.code, again.code));
     });
-    let codes = returned.recv_timeout(BOUND).expect("the synchronous calls waited behind the blocked callback");
+    let codes = returned
+        .recv_timeout(BOUND)
+        .expect("the synchronous calls waited behind the blocked callback");
     assert_eq!(codes, (0, 0));
     // Still blocked: nothing after the first callback has been delivered.
     assert!(LOG.lock().unwrap().is_empty());
@@ -252,22 +320,48 @@ fn a_sync_call_completes_while_a_callback_blocks() {
     GATE.lock().unwrap().open = true;
     GATE_CHANGED.notify_all();
     let log = wait_log("51 answers", |log| responses(log) == 51);
-    let ids: Vec<u64> = log.iter().filter_map(|s| if let Seen::Response { id, .. } = s { Some(*id) } else { None }).collect();
+    let ids: Vec<u64> = log
+        .iter()
+        .filter_map(|s| {
+            if let Seen::Response { id, .. } = s {
+                Some(*id)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(ids[0], 1);
     let ticks_before_51 = log
         .iter()
         .take_while(|s| !matches!(s, Seen::Response { id: 51, .. }))
         .filter(|s| matches!(s, Seen::Tick { tag, .. } if tag == "queued"))
         .count();
-    assert_eq!(ticks_before_51, 3, "request 51's notifications precede its response: {log:?}");
+    assert_eq!(
+        ticks_before_51, 3,
+        "request 51's notifications precede its response: {log:?}"
+    );
     // A synchronous call that emits waits for its own notifications only: they are delivered
     // when it returns.
     let emitted = sync_call(&emit(2, "mine"));
-    assert_eq!(EmitNotificationsResultPb::decode(emitted.payload.as_slice()).unwrap().emitted, 2);
-    let mine = LOG.lock().unwrap().iter().filter(|s| matches!(s, Seen::Tick { tag, .. } if tag == "mine")).count();
+    assert_eq!(
+        EmitNotificationsResultPb::decode(emitted.payload.as_slice())
+            .unwrap()
+            .emitted,
+        2
+    );
+    let mine = LOG
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| matches!(s, Seen::Tick { tag, .. } if tag == "mine"))
+        .count();
     assert_eq!(mine, 2);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
-    assert_eq!(MOST_AT_ONCE.load(Ordering::SeqCst), 1, "callbacks overlapped");
+    assert_eq!(
+        MOST_AT_ONCE.load(Ordering::SeqCst),
+        1,
+        "callbacks overlapped"
+    );
 }
 
 const THREADS: u64 = 8;
@@ -292,8 +386,14 @@ fn stress_thread(thread: u64) -> (Asked, ThreadId) {
                 let response = sync_call(&emit(count, &tag));
                 assert_eq!(response.code, 0);
                 let log = LOG.lock().unwrap();
-                let delivered = log.iter().filter(|s| matches!(s, Seen::Tick { tag: t, .. } if *t == tag)).count();
-                assert_eq!(delivered, count as usize, "{tag}: returned before its notifications were delivered");
+                let delivered = log
+                    .iter()
+                    .filter(|s| matches!(s, Seen::Tick { tag: t, .. } if *t == tag))
+                    .count();
+                assert_eq!(
+                    delivered, count as usize,
+                    "{tag}: returned before its notifications were delivered"
+                );
                 asked.insert(tag, (0, count));
             }
             1 => {
@@ -323,7 +423,9 @@ fn stress_thread(thread: u64) -> (Asked, ThreadId) {
 fn order_holds_with_many_threads_calling_at_once() {
     let _turn = turn();
     start("");
-    let threads: Vec<_> = (0..THREADS).map(|t| std::thread::spawn(move || stress_thread(t))).collect();
+    let threads: Vec<_> = (0..THREADS)
+        .map(|t| std::thread::spawn(move || stress_thread(t)))
+        .collect();
     let mut asked = Asked::new();
     let mut callers = HashSet::from([std::thread::current().id()]);
     for thread in threads {
@@ -335,12 +437,28 @@ fn order_holds_with_many_threads_calling_at_once() {
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 
     // Callbacks: one at a time, never on a thread that called in.
-    assert_eq!(MOST_AT_ONCE.load(Ordering::SeqCst), 1, "callbacks overlapped");
+    assert_eq!(
+        MOST_AT_ONCE.load(Ordering::SeqCst),
+        1,
+        "callbacks overlapped"
+    );
     let ran_on = CALLBACK_THREADS.lock().unwrap().take().unwrap();
-    assert!(ran_on.is_disjoint(&callers), "a callback ran on a calling thread");
+    assert!(
+        ran_on.is_disjoint(&callers),
+        "a callback ran on a calling thread"
+    );
 
     // Notifications: numbered 1, 2, 3... in delivery order, none dropped (REQ-NOTIF-6).
-    let seqs: Vec<u64> = log.iter().filter_map(|s| if let Seen::Tick { seq, .. } = s { Some(*seq) } else { None }).collect();
+    let seqs: Vec<u64> = log
+        .iter()
+        .filter_map(|s| {
+            if let Seen::Tick { seq, .. } = s {
+                Some(*seq)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     let total_ticks: u32 = asked.values().map(|(_, c)| c).sum();
     assert_eq!(seqs.len(), total_ticks as usize);
@@ -359,15 +477,28 @@ fn order_holds_with_many_threads_calling_at_once() {
         }
     }
     let responses = responses(&log);
-    assert_eq!(responses, answered.len(), "an asynchronous call was answered twice");
-    assert_eq!(responses as u64, THREADS * (ROUNDS - ROUNDS / 4), "every asynchronous call answered");
+    assert_eq!(
+        responses,
+        answered.len(),
+        "an asynchronous call was answered twice"
+    );
+    assert_eq!(
+        responses as u64,
+        THREADS * (ROUNDS - ROUNDS / 4),
+        "every asynchronous call answered"
+    );
     for (tag, (id, count)) in &asked {
         let indices = ticks.get(tag.as_str()).cloned().unwrap_or_default();
         assert_eq!(indices, (0..*count).collect::<Vec<_>>(), "{tag}: ticks");
         if *id != 0 {
             let response_at = answered[id];
-            let last_tick_at = log.iter().rposition(|s| matches!(s, Seen::Tick { tag: t, .. } if t == tag));
-            assert!(last_tick_at.is_none_or(|at| at < response_at), "{tag}: a tick after its response");
+            let last_tick_at = log
+                .iter()
+                .rposition(|s| matches!(s, Seen::Tick { tag: t, .. } if t == tag));
+            assert!(
+                last_tick_at.is_none_or(|at| at < response_at),
+                "{tag}: a tick after its response"
+            );
         }
     }
     eprintln!(

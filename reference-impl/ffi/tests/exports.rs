@@ -30,10 +30,13 @@ fn turn() -> MutexGuard<'static, ()> {
 unsafe extern "C" fn record_notification(bytes: *const u8, len: usize, user_data: *mut c_void) {
     assert_eq!(user_data as usize, 0xabc);
     // SAFETY: the library transferred `len` readable bytes at `bytes`.
-    let object = SubscribeObject::decode(unsafe { std::slice::from_raw_parts(bytes, len) }).unwrap();
+    let object =
+        SubscribeObject::decode(unsafe { std::slice::from_raw_parts(bytes, len) }).unwrap();
     // SAFETY: the buffer this callback received, freed once.
     unsafe { eventwire_free(bytes.cast_mut(), len) };
-    SEEN.lock().unwrap().push((object.seq, std::thread::current().id()));
+    SEEN.lock()
+        .unwrap()
+        .push((object.seq, std::thread::current().id()));
 }
 
 /// A buffer a callback kept without reading or freeing it: its address, length and request id
@@ -78,12 +81,20 @@ fn keep(kept: Kept) {
 
 /// Keeps the response buffer; the test reads and frees it after the callback returned.
 unsafe extern "C" fn keep_response(id: u64, bytes: *const u8, len: usize, _: *mut c_void) {
-    keep(Kept { id, addr: bytes as usize, len });
+    keep(Kept {
+        id,
+        addr: bytes as usize,
+        len,
+    });
 }
 
 /// Keeps the notification buffer, like [`keep_response`].
 unsafe extern "C" fn keep_notification(bytes: *const u8, len: usize, _: *mut c_void) {
-    keep(Kept { id: 0, addr: bytes as usize, len });
+    keep(Kept {
+        id: 0,
+        addr: bytes as usize,
+        len,
+    });
 }
 
 /// Waits until the callbacks kept `n` buffers, and takes them.
@@ -92,7 +103,11 @@ fn take_kept(n: usize) -> Vec<Kept> {
     let (mut kept, timeout) = KEPT_CHANGED
         .wait_timeout_while(kept, std::time::Duration::from_secs(60), |k| k.len() < n)
         .unwrap();
-    assert!(!timeout.timed_out(), "only {} of {n} callbacks arrived", kept.len());
+    assert!(
+        !timeout.timed_out(),
+        "only {} of {n} callbacks arrived",
+        kept.len()
+    );
     std::mem::take(&mut *kept)
 }
 
@@ -102,11 +117,18 @@ fn init(config: &str) -> i32 {
 }
 
 fn sync_call(event: &str, payload: &impl Message) -> FfiResponse {
-    let request = FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec();
+    let request = FfiRequest {
+        event: event.into(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec();
     let mut out = std::ptr::null_mut();
     let mut out_len = 0;
     // SAFETY: valid request buffer and out pointers.
-    assert_eq!(unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) },
+        EVENTWIRE_OK
+    );
     let response = if out.is_null() {
         FfiResponse::default()
     } else {
@@ -119,12 +141,22 @@ fn sync_call(event: &str, payload: &impl Message) -> FfiResponse {
 }
 
 fn emit(count: u32) {
-    let response = sync_call("EmitNotifications", &EmitNotificationsPayloadPb { count, id: "x".into(), as_error: false });
+    let response = sync_call(
+        "EmitNotifications",
+        &EmitNotificationsPayloadPb {
+            count,
+            id: "x".into(),
+            as_error: false,
+        },
+    );
     assert_eq!(response.code, 0);
 }
 
 fn seen_seqs() -> Vec<u64> {
-    std::mem::take(&mut *SEEN.lock().unwrap()).into_iter().map(|(seq, _)| seq).collect()
+    std::mem::take(&mut *SEEN.lock().unwrap())
+        .into_iter()
+        .map(|(seq, _)| seq)
+        .collect()
 }
 
 #[test]
@@ -134,16 +166,25 @@ fn notification_seq_skips_nothing_while_a_callback_is_installed() {
     seen_seqs();
     let user_data = 0xabc as *mut c_void;
     // SAFETY: a callback valid for the whole test.
-    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
+        EVENTWIRE_OK
+    );
     emit(2);
     assert_eq!(seen_seqs(), [1, 2]);
     // Removed: notifications are not delivered and consume no seq values.
     // SAFETY: removing needs no callback.
-    assert_eq!(unsafe { eventwire_set_notification_callback(None, std::ptr::null_mut()) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_notification_callback(None, std::ptr::null_mut()) },
+        EVENTWIRE_OK
+    );
     emit(3);
     assert!(seen_seqs().is_empty());
     // SAFETY: as above.
-    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
+        EVENTWIRE_OK
+    );
     emit(2);
     let seen = std::mem::take(&mut *SEEN.lock().unwrap());
     assert_eq!(seen.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [3, 4]);
@@ -153,7 +194,10 @@ fn notification_seq_skips_nothing_while_a_callback_is_installed() {
     // A new life starts a new subscriber.
     assert_eq!(init(""), EVENTWIRE_OK);
     // SAFETY: as above.
-    assert_eq!(unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
+        EVENTWIRE_OK
+    );
     emit(1);
     assert_eq!(seen_seqs(), [1]);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
@@ -164,7 +208,10 @@ fn configuration_outcomes() {
     let _turn = turn();
     // config_len 0 means the defaults whatever the pointer is.
     // SAFETY: a zero length is never read.
-    assert_eq!(unsafe { eventwire_init(std::ptr::dangling(), 0) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_init(std::ptr::dangling(), 0) },
+        EVENTWIRE_OK
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     for bad in [
         " ",
@@ -186,23 +233,41 @@ fn configuration_outcomes() {
         r#"{"capabilities":["user.*", "user..x"]}"#,
     ] {
         assert_eq!(init(bad), EVENTWIRE_ERR_INVALID_CONFIG, "{bad}");
-        assert_eq!(eventwire_cancel(1), EVENTWIRE_ERR_NOT_INITIALIZED, "{bad} left the library initialised");
+        assert_eq!(
+            eventwire_cancel(1),
+            EVENTWIRE_ERR_NOT_INITIALIZED,
+            "{bad} left the library initialised"
+        );
     }
     // Invalid UTF-8.
     // SAFETY: a valid 2-byte buffer.
-    assert_eq!(unsafe { eventwire_init([0xc3, 0x28].as_ptr(), 2) }, EVENTWIRE_ERR_INVALID_CONFIG);
+    assert_eq!(
+        unsafe { eventwire_init([0xc3, 0x28].as_ptr(), 2) },
+        EVENTWIRE_ERR_INVALID_CONFIG
+    );
 
     // A well-formed pattern naming nothing known is accepted and matches nothing.
-    assert_eq!(init(r#"{"capabilities":["nosuch.*","user.NoSuchEvent","conformance.Ping"],"event_timeouts_ms":{"Ping":5000}}"#), EVENTWIRE_OK);
+    assert_eq!(
+        init(
+            r#"{"capabilities":["nosuch.*","user.NoSuchEvent","conformance.Ping"],"event_timeouts_ms":{"Ping":5000}}"#
+        ),
+        EVENTWIRE_OK
+    );
     assert_eq!(sync_call("Ping", &()).code, 0);
     let denied = sync_call("GetUserProfile", &());
-    assert_eq!(FlowyError::decode(denied.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PermissionDenied as i32);
+    assert_eq!(
+        FlowyError::decode(denied.payload.as_slice()).unwrap().code,
+        eventwire::ErrorCode::PermissionDenied as i32
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 
     // An empty set allows nothing.
     assert_eq!(init(r#"{"capabilities":[]}"#), EVENTWIRE_OK);
     let denied = sync_call("Ping", &());
-    assert_eq!(FlowyError::decode(denied.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PermissionDenied as i32);
+    assert_eq!(
+        FlowyError::decode(denied.payload.as_slice()).unwrap().code,
+        eventwire::ErrorCode::PermissionDenied as i32
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 }
 
@@ -210,16 +275,32 @@ fn configuration_outcomes() {
 fn payload_limit_is_configurable() {
     let _turn = turn();
     assert_eq!(init(r#"{"max_payload_bytes":4}"#), EVENTWIRE_OK);
-    let big = EmitNotificationsPayloadPb { count: 1, id: "0123456789".into(), as_error: false };
+    let big = EmitNotificationsPayloadPb {
+        count: 1,
+        id: "0123456789".into(),
+        as_error: false,
+    };
     let response = sync_call("EmitNotifications", &big);
-    assert_eq!(FlowyError::decode(response.payload.as_slice()).unwrap().code, eventwire::ErrorCode::PayloadTooLarge as i32);
+    assert_eq!(
+        FlowyError::decode(response.payload.as_slice())
+            .unwrap()
+            .code,
+        eventwire::ErrorCode::PayloadTooLarge as i32
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 }
 
 fn async_call(id: u64, event: &str, payload: &impl Message) {
-    let request = FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec();
+    let request = FfiRequest {
+        event: event.into(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec();
     // SAFETY: a valid request buffer.
-    assert_eq!(unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) },
+        EVENTWIRE_OK
+    );
 }
 
 #[test]
@@ -229,10 +310,24 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
     assert_eq!(init(""), EVENTWIRE_OK);
     // SAFETY: callbacks valid for the whole test.
     unsafe {
-        assert_eq!(eventwire_set_response_callback(Some(keep_response), std::ptr::null_mut()), EVENTWIRE_OK);
-        assert_eq!(eventwire_set_notification_callback(Some(keep_notification), std::ptr::null_mut()), EVENTWIRE_OK);
+        assert_eq!(
+            eventwire_set_response_callback(Some(keep_response), std::ptr::null_mut()),
+            EVENTWIRE_OK
+        );
+        assert_eq!(
+            eventwire_set_notification_callback(Some(keep_notification), std::ptr::null_mut()),
+            EVENTWIRE_OK
+        );
     }
-    async_call(7, "EmitNotifications", &EmitNotificationsPayloadPb { count: 2, id: "k".into(), as_error: false });
+    async_call(
+        7,
+        "EmitNotifications",
+        &EmitNotificationsPayloadPb {
+            count: 2,
+            id: "k".into(),
+            as_error: false,
+        },
+    );
     async_call(8, "Discard", &());
     let mut kept = take_kept(4);
     // The Discard response may come before or after the other three; those keep their order.
@@ -245,7 +340,9 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
 
     // Read long after the callbacks returned, including after more calls were delivered.
     assert_eq!(sync_call("Ping", &()).code, 0);
-    let [first, second, response] = kept[..] else { panic!("kept {kept:?}") };
+    let [first, second, response] = kept[..] else {
+        panic!("kept {kept:?}")
+    };
     for (kept, seq) in [(first, 1), (second, 2)] {
         assert_eq!(kept.id, 0);
         // SAFETY: not yet freed.
@@ -256,7 +353,12 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
     // SAFETY: not yet freed.
     let decoded = FfiResponse::decode(unsafe { response.bytes() }).unwrap();
     assert_eq!(decoded.code, 0);
-    assert_eq!(EmitNotificationsResultPb::decode(decoded.payload.as_slice()).unwrap().emitted, 2);
+    assert_eq!(
+        EmitNotificationsResultPb::decode(decoded.payload.as_slice())
+            .unwrap()
+            .emitted,
+        2
+    );
     // SAFETY: freed once, here, on this thread while the library is initialised.
     unsafe { first.free() };
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);

@@ -39,13 +39,18 @@ fn handshake(front_end: &[u8]) -> (i32, Option<StreamHandshake>) {
     let mut out: *mut u8 = std::ptr::null_mut();
     let mut out_len = 0usize;
     // SAFETY: `front_end` is readable for its length; `out`/`out_len` are valid for a write.
-    let rc = unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
+    let rc =
+        unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
     if rc != EVENTWIRE_OK {
         return (rc, None);
     }
-    assert!(!out.is_null() && out_len > 0, "a handshake is never empty: it holds protocol_version 1");
+    assert!(
+        !out.is_null() && out_len > 0,
+        "a handshake is never empty: it holds protocol_version 1"
+    );
     // SAFETY: the library transferred `out_len` readable bytes at `out`.
-    let answer = StreamHandshake::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).expect("a StreamHandshake");
+    let answer = StreamHandshake::decode(unsafe { std::slice::from_raw_parts(out, out_len) })
+        .expect("a StreamHandshake");
     // SAFETY: the buffer just received, freed once.
     unsafe { eventwire_free(out, out_len) };
     (rc, Some(answer))
@@ -53,7 +58,10 @@ fn handshake(front_end: &[u8]) -> (i32, Option<StreamHandshake>) {
 
 /// What a front end built from the reference backend's schema announces.
 fn same_schema() -> StreamHandshake {
-    handshake_of([&eventwire_sample_app::SCHEMA, &eventwire_conformance_module::SCHEMA])
+    handshake_of([
+        &eventwire_sample_app::SCHEMA,
+        &eventwire_conformance_module::SCHEMA,
+    ])
 }
 
 #[test]
@@ -64,7 +72,8 @@ fn before_init_and_after_shutdown_it_answers_not_initialized_and_stores_nothing(
     let mut out_len = 77usize;
     let front_end = same_schema().encode_to_vec();
     // SAFETY: valid pointers throughout.
-    let rc = unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
+    let rc =
+        unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
     assert_eq!(rc, EVENTWIRE_ERR_NOT_INITIALIZED);
     assert_eq!((out, out_len), (sentinel, 77), "nothing stored");
 
@@ -72,7 +81,8 @@ fn before_init_and_after_shutdown_it_answers_not_initialized_and_stores_nothing(
     assert_eq!(handshake(&front_end).0, EVENTWIRE_OK);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     // SAFETY: as above.
-    let rc = unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
+    let rc =
+        unsafe { eventwire_handshake(front_end.as_ptr(), front_end.len(), &mut out, &mut out_len) };
     assert_eq!(rc, EVENTWIRE_ERR_NOT_INITIALIZED);
     assert_eq!((out, out_len), (sentinel, 77), "nothing stored");
 }
@@ -87,14 +97,26 @@ fn null_arguments_are_refused_and_nothing_is_stored() {
     let front_end = [0x08u8, 0x01];
     // SAFETY: each call passes NULL where the check must catch it, valid pointers elsewhere.
     unsafe {
-        assert_eq!(eventwire_handshake(front_end.as_ptr(), 2, std::ptr::null_mut(), &mut out_len), EVENTWIRE_ERR_NULL_ARGUMENT);
-        assert_eq!(eventwire_handshake(front_end.as_ptr(), 2, &mut out, std::ptr::null_mut()), EVENTWIRE_ERR_NULL_ARGUMENT);
-        assert_eq!(eventwire_handshake(std::ptr::null(), 2, &mut out, &mut out_len), EVENTWIRE_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            eventwire_handshake(front_end.as_ptr(), 2, std::ptr::null_mut(), &mut out_len),
+            EVENTWIRE_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            eventwire_handshake(front_end.as_ptr(), 2, &mut out, std::ptr::null_mut()),
+            EVENTWIRE_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            eventwire_handshake(std::ptr::null(), 2, &mut out, &mut out_len),
+            EVENTWIRE_ERR_NULL_ARGUMENT
+        );
     }
     assert_eq!((out, out_len), (sentinel, 77), "nothing stored");
     // NULL with length 0: a front end announcing nothing, answered.
     // SAFETY: no bytes are read at NULL with length 0.
-    assert_eq!(unsafe { eventwire_handshake(std::ptr::null(), 0, &mut out, &mut out_len) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_handshake(std::ptr::null(), 0, &mut out, &mut out_len) },
+        EVENTWIRE_OK
+    );
     assert_ne!(out, sentinel);
     // SAFETY: the buffer just received, freed once.
     unsafe { eventwire_free(out, out_len) };
@@ -109,17 +131,43 @@ fn the_answer_is_the_librarys_own_whatever_the_front_end_announced() {
     let answer = answer.unwrap();
     assert_eq!(answer.protocol_version, 1);
     let names: Vec<&str> = answer.modules.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(names, ["conformance", "document", "user"], "every module, by name");
+    assert_eq!(
+        names,
+        ["conformance", "document", "user"],
+        "every module, by name"
+    );
     for m in &answer.modules {
-        assert!(m.events.windows(2).all(|w| w[0].id < w[1].id), "module {}: events by ascending id", m.name);
+        assert!(
+            m.events.windows(2).all(|w| w[0].id < w[1].id),
+            "module {}: events by ascending id",
+            m.name
+        );
     }
     // SPEC.md section 16.5's worked example, computed by hand.
-    let ping = answer.modules[0].events.iter().find(|e| e.name == "Ping").expect("Ping");
-    assert_eq!((ping.id, hex(&ping.fingerprint).as_str()), (905, "aebc1ed25ff2e6421e3bf96b972576a99594fde2c24e1ce2b8b4b2fb1a570e92"));
+    let ping = answer.modules[0]
+        .events
+        .iter()
+        .find(|e| e.name == "Ping")
+        .expect("Ping");
+    assert_eq!(
+        (ping.id, hex(&ping.fingerprint).as_str()),
+        (
+            905,
+            "aebc1ed25ff2e6421e3bf96b972576a99594fde2c24e1ce2b8b4b2fb1a570e92"
+        )
+    );
 
-    let other_version = StreamHandshake { protocol_version: 2, modules: vec![] }.encode_to_vec();
+    let other_version = StreamHandshake {
+        protocol_version: 2,
+        modules: vec![],
+    }
+    .encode_to_vec();
     for front_end in [Vec::new(), vec![0xff, 0xff, 0xff], other_version] {
-        assert_eq!(handshake(&front_end), (EVENTWIRE_OK, Some(answer.clone())), "front end {front_end:02x?}");
+        assert_eq!(
+            handshake(&front_end),
+            (EVENTWIRE_OK, Some(answer.clone())),
+            "front end {front_end:02x?}"
+        );
     }
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 }
@@ -132,35 +180,68 @@ fn a_front_end_reaches_identical_compatible_and_incompatible_from_the_answer() {
     let ours = same_schema();
     let (_, backend) = handshake(&ours.encode_to_vec());
     let backend = backend.unwrap();
-    assert_eq!(HandshakeOutcome::compare(&ours, &backend), HandshakeOutcome::Identical);
+    assert_eq!(
+        HandshakeOutcome::compare(&ours, &backend),
+        HandshakeOutcome::Identical
+    );
 
     // Compatible: built from a newer schema, with an event the library lacks.
     let mut newer = ours.clone();
-    let conformance = newer.modules.iter_mut().find(|m| m.name == "conformance").unwrap();
-    conformance.events.push(EventFingerprint { name: "AddedLater".into(), id: 9_999, fingerprint: vec![7; 32] });
+    let conformance = newer
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "conformance")
+        .unwrap();
+    conformance.events.push(EventFingerprint {
+        name: "AddedLater".into(),
+        id: 9_999,
+        fingerprint: vec![7; 32],
+    });
     let (_, answer) = handshake(&newer.encode_to_vec());
     assert_eq!(answer.as_ref(), Some(&backend), "the same answer");
-    assert_eq!(HandshakeOutcome::compare(&newer, &backend), HandshakeOutcome::Compatible { missing: vec!["AddedLater".into()] });
+    assert_eq!(
+        HandshakeOutcome::compare(&newer, &backend),
+        HandshakeOutcome::Compatible {
+            missing: vec!["AddedLater".into()]
+        }
+    );
 
     // Incompatible: an event both have differs; named with both sides' fingerprints.
     let mut changed = ours.clone();
-    let user = changed.modules.iter_mut().find(|m| m.name == "user").unwrap();
+    let user = changed
+        .modules
+        .iter_mut()
+        .find(|m| m.name == "user")
+        .unwrap();
     let first = &mut user.events[0];
     first.fingerprint = vec![0; 32];
     let first = first.name.clone();
     let (_, answer) = handshake(&changed.encode_to_vec());
     assert_eq!(answer.as_ref(), Some(&backend));
-    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&changed, &backend) else { panic!("incompatible") };
-    assert_eq!((i.event.as_deref(), i.module.as_str()), (Some(first.as_str()), "user"));
+    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&changed, &backend) else {
+        panic!("incompatible")
+    };
+    assert_eq!(
+        (i.event.as_deref(), i.module.as_str()),
+        (Some(first.as_str()), "user")
+    );
     let theirs = backend.modules.iter().find(|m| m.name == "user").unwrap();
     assert_eq!(i.backend_module_fingerprint, theirs.fingerprint);
     assert_eq!(i.backend_event_fingerprint, theirs.events[0].fingerprint);
     assert_eq!(i.front_end_event_fingerprint, vec![0; 32]);
 
     // Incompatible: another protocol version.
-    let later = StreamHandshake { protocol_version: 2, ..ours };
-    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&later, &backend) else { panic!("incompatible") };
-    assert_eq!((i.front_end_version, i.backend_version, i.event), (2, 1, None));
+    let later = StreamHandshake {
+        protocol_version: 2,
+        ..ours
+    };
+    let HandshakeOutcome::Incompatible(i) = HandshakeOutcome::compare(&later, &backend) else {
+        panic!("incompatible")
+    };
+    assert_eq!(
+        (i.front_end_version, i.backend_version, i.event),
+        (2, 1, None)
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 }
 
@@ -182,10 +263,20 @@ fn it_can_be_called_inside_a_callback() {
     let _t = turn();
     init();
     // SAFETY: a callback that is safe on any library thread.
-    assert_eq!(unsafe { eventwire_set_response_callback(Some(handshake_inside), std::ptr::null_mut()) }, EVENTWIRE_OK);
-    let ping = FfiRequest { event: "Ping".into(), payload: vec![] }.encode_to_vec();
+    assert_eq!(
+        unsafe { eventwire_set_response_callback(Some(handshake_inside), std::ptr::null_mut()) },
+        EVENTWIRE_OK
+    );
+    let ping = FfiRequest {
+        event: "Ping".into(),
+        payload: vec![],
+    }
+    .encode_to_vec();
     // SAFETY: `ping` is readable for its length.
-    assert_eq!(unsafe { eventwire_async_call(1, ping.as_ptr(), ping.len()) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_async_call(1, ping.as_ptr(), ping.len()) },
+        EVENTWIRE_OK
+    );
     let mut inside = INSIDE.lock().unwrap();
     while inside.is_none() {
         inside = INSIDE_DONE.wait(inside).unwrap();

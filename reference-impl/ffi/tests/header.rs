@@ -42,11 +42,22 @@ fn normalise(c: &str) -> String {
     let mut rest = c;
     while let Some(start) = rest.find("/*") {
         text.push_str(&rest[..start]);
-        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
     }
     text.push_str(rest);
-    let text: String = text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join(" ");
-    let spaced = text.replace('(', " ( ").replace(')', " ) ").replace(',', " , ").replace(';', " ; ").replace('*', " * ");
+    let text: String = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let spaced = text
+        .replace('(', " ( ")
+        .replace(')', " ) ")
+        .replace(',', " , ")
+        .replace(';', " ; ")
+        .replace('*', " * ");
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -60,8 +71,16 @@ fn spec_declarations() -> Vec<String> {
     for line in block.lines().filter(|l| l.starts_with("#define")) {
         declarations.push(normalise(line));
     }
-    let code: String = block.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
-    for statement in normalise(&code).split(" ;").map(str::trim).filter(|s| !s.is_empty()) {
+    let code: String = block
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for statement in normalise(&code)
+        .split(" ;")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         declarations.push(format!("{statement} ;"));
     }
     declarations
@@ -72,13 +91,32 @@ fn header_declares_exactly_what_the_spec_declares() {
     let header = fs::read_to_string(crate_dir().join("include/eventwire.h")).expect("header");
     let normalised = normalise(&header);
     let declarations = spec_declarations();
-    assert_eq!(declarations.iter().filter(|d| d.starts_with("#define")).count(), 8, "{declarations:#?}");
-    assert_eq!(declarations.iter().filter(|d| d.contains("eventwire_") && d.contains('(')).count(), 11);
+    assert_eq!(
+        declarations
+            .iter()
+            .filter(|d| d.starts_with("#define"))
+            .count(),
+        8,
+        "{declarations:#?}"
+    );
+    assert_eq!(
+        declarations
+            .iter()
+            .filter(|d| d.contains("eventwire_") && d.contains('('))
+            .count(),
+        11
+    );
     for declaration in &declarations {
-        assert!(normalised.contains(declaration.as_str()), "header lacks `{declaration}`\nheader: {normalised}");
+        assert!(
+            normalised.contains(declaration.as_str()),
+            "header lacks `{declaration}`\nheader: {normalised}"
+        );
     }
     // Nothing beyond the specified functions is exported.
     let header_functions = normalised.matches(" eventwire_").count();
-    let spec_functions = declarations.iter().map(|d| d.matches(" eventwire_").count()).sum::<usize>();
+    let spec_functions = declarations
+        .iter()
+        .map(|d| d.matches(" eventwire_").count())
+        .sum::<usize>();
     assert_eq!(header_functions, spec_functions, "header: {normalised}");
 }

@@ -35,7 +35,11 @@ unsafe extern "C" fn gated(_: u64, bytes: *const u8, len: usize, _: *mut c_void)
     // SAFETY: the buffer this callback received, freed once.
     unsafe { eventwire_free(bytes.cast_mut(), len) };
     BLOCKING.store(true, Ordering::SeqCst);
-    drop(OPENED.wait_while(OPEN.lock().unwrap(), |open| !*open).unwrap());
+    drop(
+        OPENED
+            .wait_while(OPEN.lock().unwrap(), |open| !*open)
+            .unwrap(),
+    );
     *DELIVERED.lock().unwrap() += 1;
     DELIVERED_CHANGED.notify_all();
 }
@@ -53,7 +57,13 @@ fn in_fresh_process(name: &str) -> bool {
         return true;
     }
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .status()
         .unwrap();
@@ -76,7 +86,10 @@ fn formula(c: &Config, largest_request: usize, largest_answer: usize, threads: u
 fn flood(request: &[u8], limit: u64) -> (u64, usize) {
     assert_eq!(init(""), EVENTWIRE_OK);
     // SAFETY: a callback valid until shutdown.
-    assert_eq!(unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) }, EVENTWIRE_OK);
+    assert_eq!(
+        unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) },
+        EVENTWIRE_OK
+    );
     let base = status_kib("VmRSS:");
     // SAFETY: a valid buffer of request.len() bytes.
     let call = |id: u64| unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) };
@@ -95,7 +108,11 @@ fn flood(request: &[u8], limit: u64) -> (u64, usize) {
     let peak = status_kib("VmHWM:").saturating_sub(base);
     *OPEN.lock().unwrap() = true;
     OPENED.notify_all();
-    drop(DELIVERED_CHANGED.wait_while(DELIVERED.lock().unwrap(), |d| *d < accepted).unwrap());
+    drop(
+        DELIVERED_CHANGED
+            .wait_while(DELIVERED.lock().unwrap(), |d| *d < accepted)
+            .unwrap(),
+    );
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     (accepted, peak)
 }
@@ -111,11 +128,23 @@ fn two_hundred_thousand_calls_behind_a_blocked_callback() {
     if !in_fresh_process("two_hundred_thousand_calls_behind_a_blocked_callback") {
         return;
     }
-    let request = FfiRequest { event: "Ping".into(), payload: Vec::new() }.encode_to_vec();
+    let request = FfiRequest {
+        event: "Ping".into(),
+        payload: Vec::new(),
+    }
+    .encode_to_vec();
     let (accepted, peak) = flood(&request, 200_000);
     let bound = formula(&Config::default(), request.len(), 16, 1);
-    eprintln!("Ping x 200,000 behind a blocked callback: {accepted} accepted, peak +{peak} KiB (+{} MiB); formula {} MiB", peak / 1024, bound / MIB);
-    assert!(peak * 1024 <= bound, "peak {peak} KiB over the formula's {} KiB", bound / 1024);
+    eprintln!(
+        "Ping x 200,000 behind a blocked callback: {accepted} accepted, peak +{peak} KiB (+{} MiB); formula {} MiB",
+        peak / 1024,
+        bound / MIB
+    );
+    assert!(
+        peak * 1024 <= bound,
+        "peak {peak} KiB over the formula's {} KiB",
+        bound / 1024
+    );
 }
 
 #[test]
@@ -125,14 +154,29 @@ fn sixteen_mib_echo_calls_behind_a_blocked_callback() {
         return;
     }
     let c = Config::default();
-    let echo = AllTypesPb { f_bytes: vec![7; c.max_payload_bytes - 8], ..Default::default() };
-    let request = FfiRequest { event: "Echo".into(), payload: echo.encode_to_vec() }.encode_to_vec();
+    let echo = AllTypesPb {
+        f_bytes: vec![7; c.max_payload_bytes - 8],
+        ..Default::default()
+    };
+    let request = FfiRequest {
+        event: "Echo".into(),
+        payload: echo.encode_to_vec(),
+    }
+    .encode_to_vec();
     let (accepted, peak) = flood(&request, 48);
     // Requests in flight count against the budget too: at most budget / 16 MiB + 1 of them.
     let mut c = c;
     c.max_in_flight = c.max_queued_answer_bytes / request.len() + 1;
     let bound = formula(&c, request.len(), request.len(), 1);
-    eprintln!("Echo 16 MiB x 48 behind a blocked callback: {accepted} accepted, peak +{peak} KiB (+{} MiB); formula {} MiB", peak / 1024, bound / MIB);
+    eprintln!(
+        "Echo 16 MiB x 48 behind a blocked callback: {accepted} accepted, peak +{peak} KiB (+{} MiB); formula {} MiB",
+        peak / 1024,
+        bound / MIB
+    );
     assert!(accepted < 48, "all 48 were taken");
-    assert!(peak * 1024 <= bound, "peak {peak} KiB over the formula's {} KiB", bound / 1024);
+    assert!(
+        peak * 1024 <= bound,
+        "peak {peak} KiB over the formula's {} KiB",
+        bound / 1024
+    );
 }

@@ -22,7 +22,10 @@ pub fn parse(bytes: &[u8]) -> Result<Config, InvalidConfig> {
 /// The capability patterns, of the dispatcher's configuration and of the connection's options,
 /// that name no module or event of `dispatcher`.
 pub fn unknown_patterns(dispatcher: &Dispatcher, options: &ServeOptions) -> Vec<String> {
-    let mut patterns = dispatcher.config().capabilities.unknown_patterns(dispatcher);
+    let mut patterns = dispatcher
+        .config()
+        .capabilities
+        .unknown_patterns(dispatcher);
     if let Some(capabilities) = &options.capabilities {
         patterns.extend(capabilities.unknown_patterns(dispatcher));
     }
@@ -60,13 +63,19 @@ mod tests {
             b"{\"capabilities\":\"user.*\"}",
             b"\xff\xfe",
         ] {
-            assert!(parse(bad).is_err(), "accepted {:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse(bad).is_err(),
+                "accepted {:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
     #[test]
     fn unknown_but_well_formed_patterns_match_nothing() {
-        let config = parse(br#"{"capabilities":["nosuch.*","user.NoSuchEvent","document.GetDocument"]}"#).unwrap();
+        let config =
+            parse(br#"{"capabilities":["nosuch.*","user.NoSuchEvent","document.GetDocument"]}"#)
+                .unwrap();
         assert!(config.capabilities.allows("document", "GetDocument"));
         assert!(!config.capabilities.allows("user", "SignIn"));
         let config = parse(br#"{"capabilities":["nosuch.*"]}"#).unwrap();

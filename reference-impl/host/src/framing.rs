@@ -39,9 +39,17 @@ pub fn encode(body: &[u8]) -> Vec<u8> {
 /// The first complete frame of `buf`: `Ok(Some((body, consumed)))`, `Ok(None)` when `buf` holds
 /// only part of a frame, or [`FrameError::TooLarge`].
 pub fn split(buf: &[u8], max: usize) -> Result<Option<(&[u8], usize)>, FrameError> {
-    let Some(prefix) = buf.first_chunk::<PREFIX_LEN>() else { return Ok(None) };
+    let Some(prefix) = buf.first_chunk::<PREFIX_LEN>() else {
+        return Ok(None);
+    };
     let len = u32::from_le_bytes(*prefix);
-    let body_len = usize::try_from(len).ok().filter(|n| *n <= max).ok_or(FrameError::TooLarge { len: len.into(), max })?;
+    let body_len = usize::try_from(len)
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or(FrameError::TooLarge {
+            len: len.into(),
+            max,
+        })?;
     let end = PREFIX_LEN + body_len;
     Ok(buf.get(PREFIX_LEN..end).map(|body| (body, end)))
 }
@@ -70,7 +78,12 @@ pub struct FrameReader<R> {
 impl<R: AsyncRead + Unpin> FrameReader<R> {
     /// Reads frames of at most `max` body bytes from `input`.
     pub fn new(input: R, max: usize) -> Self {
-        FrameReader { input, max, buf: Vec::new(), start: 0 }
+        FrameReader {
+            input,
+            max,
+            buf: Vec::new(),
+            start: 0,
+        }
     }
 
     /// The next frame's body; `Ok(None)` when the input ended at a frame boundary.
@@ -92,10 +105,16 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 let have = self.buf.len() - self.start;
                 return match self.buf.get(self.start..self.start + PREFIX_LEN) {
                     None if have == 0 => Ok(None),
-                    None => Err(FrameError::Truncated { have, need: PREFIX_LEN }),
+                    None => Err(FrameError::Truncated {
+                        have,
+                        need: PREFIX_LEN,
+                    }),
                     Some(prefix) => {
                         let len = u32::from_le_bytes(prefix.try_into().expect("PREFIX_LEN bytes"));
-                        Err(FrameError::Truncated { have, need: PREFIX_LEN + len as usize })
+                        Err(FrameError::Truncated {
+                            have,
+                            need: PREFIX_LEN + len as usize,
+                        })
                     }
                 };
             }
@@ -125,7 +144,10 @@ mod tests {
     #[test]
     fn encode_matches_the_spec_example() {
         // SPEC.md section 13.3: cancel{id: 1}.
-        assert_eq!(encode(&[0x22, 0x02, 0x08, 0x01]), [0x04, 0, 0, 0, 0x22, 0x02, 0x08, 0x01]);
+        assert_eq!(
+            encode(&[0x22, 0x02, 0x08, 0x01]),
+            [0x04, 0, 0, 0, 0x22, 0x02, 0x08, 0x01]
+        );
         assert_eq!(encode(&[]), [0, 0, 0, 0]);
     }
 
@@ -135,7 +157,10 @@ mod tests {
         assert!(matches!(split(&[4, 0, 0, 0, 1, 2, 3], 10), Ok(None)));
         let (body, used) = split(&[2, 0, 0, 0, 7, 8, 9], 10).unwrap().unwrap();
         assert_eq!((body, used), (&[7u8, 8][..], 6));
-        assert!(matches!(split(&[11, 0, 0, 0], 10), Err(FrameError::TooLarge { len: 11, max: 10 })));
+        assert!(matches!(
+            split(&[11, 0, 0, 0], 10),
+            Err(FrameError::TooLarge { len: 11, max: 10 })
+        ));
         assert!(matches!(split(&[10, 0, 0, 0], 10), Ok(None)));
     }
 
@@ -147,11 +172,23 @@ mod tests {
         assert!(r.next().await.unwrap().is_none());
 
         let mut r = FrameReader::new(&[1u8, 0][..], 16);
-        assert!(matches!(r.next().await, Err(FrameError::Truncated { have: 2, need: 4 })));
+        assert!(matches!(
+            r.next().await,
+            Err(FrameError::Truncated { have: 2, need: 4 })
+        ));
         let mut r = FrameReader::new(&[3u8, 0, 0, 0, 1][..], 16);
-        assert!(matches!(r.next().await, Err(FrameError::Truncated { have: 5, need: 7 })));
+        assert!(matches!(
+            r.next().await,
+            Err(FrameError::Truncated { have: 5, need: 7 })
+        ));
         let mut r = FrameReader::new(&[0xffu8, 0xff, 0xff, 0xff][..], 16);
-        assert!(matches!(r.next().await, Err(FrameError::TooLarge { len: 0xffff_ffff, .. })));
+        assert!(matches!(
+            r.next().await,
+            Err(FrameError::TooLarge {
+                len: 0xffff_ffff,
+                ..
+            })
+        ));
     }
 
     /// Hands out its bytes `step` at a time, so frames straddle reads.
@@ -176,13 +213,32 @@ mod tests {
     #[tokio::test]
     async fn frames_straddling_reads_and_chunks_come_out_whole_and_in_order() {
         let bodies: Vec<Vec<u8>> = (0..300usize)
-            .map(|i| vec![i as u8; if i % 50 == 7 { READ_CHUNK + 1000 + i } else { i % 23 }])
+            .map(|i| {
+                vec![
+                    i as u8;
+                    if i % 50 == 7 {
+                        READ_CHUNK + 1000 + i
+                    } else {
+                        i % 23
+                    }
+                ]
+            })
             .collect();
         let stream: Vec<u8> = bodies.iter().flat_map(|b| encode(b)).collect();
         for step in [1, 3, 4, 5, 4096, READ_CHUNK, usize::MAX] {
-            let mut r = FrameReader::new(Trickle { bytes: &stream, step }, 2 * READ_CHUNK);
+            let mut r = FrameReader::new(
+                Trickle {
+                    bytes: &stream,
+                    step,
+                },
+                2 * READ_CHUNK,
+            );
             for (i, body) in bodies.iter().enumerate() {
-                assert_eq!(r.next_ref().await.unwrap(), Some(&body[..]), "frame {i}, step {step}");
+                assert_eq!(
+                    r.next_ref().await.unwrap(),
+                    Some(&body[..]),
+                    "frame {i}, step {step}"
+                );
             }
             assert!(r.next().await.unwrap().is_none(), "step {step}");
         }

@@ -13,9 +13,9 @@
 //! - [`stdio`]: learning that the front end closed standard output.
 
 pub mod config;
-mod run;
 pub mod framing;
 pub mod inbound;
+mod run;
 pub mod server;
 pub mod stdio;
 

@@ -44,7 +44,10 @@ const EXIT_USAGE: u8 = 2;
 /// Exit status: 0 when the input ended at a frame boundary and every request was answered; 1
 /// after a closing fault (oversized length prefix, input ending inside a frame) or when the
 /// output could not be written; 2 for a bad command line, configuration or dispatcher.
-pub fn run(name: &'static str, mount: impl FnOnce(DispatcherBuilder) -> DispatcherBuilder) -> ExitCode {
+pub fn run(
+    name: &'static str,
+    mount: impl FnOnce(DispatcherBuilder) -> DispatcherBuilder,
+) -> ExitCode {
     let matches = Args::command().name(name).bin_name(name).get_matches();
     let args = match Args::from_arg_matches(&matches) {
         Ok(args) => args,
@@ -52,12 +55,14 @@ pub fn run(name: &'static str, mount: impl FnOnce(DispatcherBuilder) -> Dispatch
     };
     let config = match &args.config {
         None => eventwire::Config::default(),
-        Some(path) => match std::fs::read(path).map_err(|e| e.to_string()).and_then(|bytes| {
-            if bytes.is_empty() {
-                return Err("empty file".to_owned());
-            }
-            config::parse(&bytes).map_err(|e| e.0)
-        }) {
+        Some(path) => match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                if bytes.is_empty() {
+                    return Err("empty file".to_owned());
+                }
+                config::parse(&bytes).map_err(|e| e.0)
+            }) {
             Ok(config) => config,
             Err(e) => {
                 eprintln!("{name}: {}: {e}", path.display());
@@ -67,7 +72,11 @@ pub fn run(name: &'static str, mount: impl FnOnce(DispatcherBuilder) -> Dispatch
     };
     let mut options = ServeOptions::new();
     if let Some(list) = &args.capabilities {
-        let patterns: Vec<&str> = list.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let patterns: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         let capabilities = match Capabilities::from_patterns(&patterns) {
             Ok(capabilities) => capabilities,
             Err(e) => {
@@ -78,7 +87,10 @@ pub fn run(name: &'static str, mount: impl FnOnce(DispatcherBuilder) -> Dispatch
         options = options.capabilities(capabilities);
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("{name}: cannot start the runtime: {e}");

@@ -21,19 +21,21 @@
 
 use std::{
     collections::HashMap,
+    future::Future,
     io,
     sync::{
         Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    future::Future,
     time::Duration,
 };
 
 use eventwire::{
-    Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session, SessionConfig,
-    SessionReceiver, TryRecvError,
-    pb::{FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, stream_frame::Kind},
+    Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session,
+    SessionConfig, SessionReceiver, TryRecvError,
+    pb::{
+        FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, stream_frame::Kind,
+    },
 };
 use prost::Message;
 use tokio::{
@@ -148,7 +150,11 @@ impl Backlog {
 
     async fn below(&self, limit: usize, session: &Session, byte_limit: usize) {
         while self.unwritten.load(Ordering::SeqCst) >= limit
-            || self.bytes.load(Ordering::SeqCst).saturating_add(session.queued_answer_bytes()) >= byte_limit
+            || self
+                .bytes
+                .load(Ordering::SeqCst)
+                .saturating_add(session.queued_answer_bytes())
+                >= byte_limit
         {
             // `notify_one` leaves a permit when nobody waits, so a drain between the check and
             // this await is not missed. Bytes in the session's queue are taken by the writer,
@@ -164,7 +170,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Serves one connection until its input ends or cannot be read further, then answers every
 /// request in flight and closes `output`.
-pub async fn serve<R, W>(dispatcher: &Dispatcher, input: R, output: W, options: ServeOptions) -> Ending
+pub async fn serve<R, W>(
+    dispatcher: &Dispatcher,
+    input: R,
+    output: W,
+    options: ServeOptions,
+) -> Ending
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -209,8 +220,15 @@ where
 
     let limit = Backlog::limit(dispatcher.config().max_in_flight);
     let byte_limit = dispatcher.config().max_queued_answer_bytes;
-    let reader =
-        read_loop(&session, FrameReader::new(input, max_frame), &faults, &in_flight, &backlog, limit, byte_limit);
+    let reader = read_loop(
+        &session,
+        FrameReader::new(input, max_frame),
+        &faults,
+        &in_flight,
+        &backlog,
+        limit,
+        byte_limit,
+    );
     let read_end = tokio::select! {
         end = reader => end,
         () = &mut output_gone => return gone(&session),
@@ -233,7 +251,15 @@ where
                 FrameError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
                 FrameError::Truncated { .. } | FrameError::Io(_) => ErrorCode::InvalidRequest,
             };
-            raise(&backlog, &faults, Fault { id: 0, error: FlowyError::new(code, format!("stream: {error}")), closing: true });
+            raise(
+                &backlog,
+                &faults,
+                Fault {
+                    id: 0,
+                    error: FlowyError::new(code, format!("stream: {error}")),
+                    closing: true,
+                },
+            );
             Ending::Closed(error)
         }
     };
@@ -259,7 +285,10 @@ where
 fn gone(session: &Session) -> Ending {
     session.cancel_all();
     session.close();
-    Ending::OutputFailed(io::Error::new(io::ErrorKind::BrokenPipe, "output closed by its reader"))
+    Ending::OutputFailed(io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        "output closed by its reader",
+    ))
 }
 
 /// Hands a fault to the writer, counted in the backlog.
@@ -293,18 +322,34 @@ async fn read_loop<R: AsyncRead + Unpin>(
 ) -> Result<(), FrameError> {
     loop {
         backlog.below(limit, session, byte_limit).await;
-        let Some(body) = frames.next_ref().await? else { break };
+        let Some(body) = frames.next_ref().await? else {
+            break;
+        };
         match classify(body) {
-            Inbound::Request { id, request, timeout_ms } => {
+            Inbound::Request {
+                id,
+                request,
+                timeout_ms,
+            } => {
                 let reserved = framing::PREFIX_LEN + body.len();
                 if lock(in_flight).contains_key(&id) {
                     let error = FlowyError::new(
                         ErrorCode::InvalidRequest,
-                        format!("request.id: {id} is already in flight; ids must be unique among requests in flight"),
+                        format!(
+                            "request.id: {id} is already in flight; ids must be unique among requests in flight"
+                        ),
                     );
                     // Id 0: a fault naming `id` would fail the request in flight with that id at
                     // the front end, which this refusal leaves unaffected (REQ-TRANS-STREAM-5).
-                    raise(backlog, faults, Fault { id: 0, error, closing: false });
+                    raise(
+                        backlog,
+                        faults,
+                        Fault {
+                            id: 0,
+                            error,
+                            closing: false,
+                        },
+                    );
                     continue;
                 }
                 let mut options = RequestOptions::new();
@@ -322,12 +367,22 @@ async fn read_loop<R: AsyncRead + Unpin>(
             Inbound::Handshake => {
                 // Answered with this backend's own, whatever the front end announced: the front
                 // end draws the conclusions (SPEC.md section 16.5, REQ-VER-13).
-                let frame = StreamFrame { kind: Some(Kind::Handshake(session.dispatcher().handshake())) };
+                let frame = StreamFrame {
+                    kind: Some(Kind::Handshake(session.dispatcher().handshake())),
+                };
                 send_control(backlog, faults, Control::Handshake(frame.encode_to_vec()));
             }
             Inbound::Invalid { id, reason } => {
                 let error = FlowyError::new(ErrorCode::InvalidRequest, reason);
-                raise(backlog, faults, Fault { id, error, closing: false });
+                raise(
+                    backlog,
+                    faults,
+                    Fault {
+                        id,
+                        error,
+                        closing: false,
+                    },
+                );
             }
         }
     }
@@ -384,7 +439,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                     push_control(&mut out, fault);
                     answers += 1;
                 }
-                Next::Outbound(Outbound::Response { request_id, response }) => {
+                Next::Outbound(Outbound::Response {
+                    request_id,
+                    response,
+                }) => {
                     // Forgotten before it is written, so the front end can reuse the id as soon
                     // as it reads the response.
                     let reserved = lock(&in_flight).remove(&request_id).unwrap_or(0);
@@ -396,9 +454,14 @@ async fn write_loop<W: AsyncWrite + Unpin>(
                     push_response(&mut out, request_id, response, max_frame);
                     answers += 1;
                 }
-                Next::Outbound(Outbound::Notification { seq, subscribe_object }) => {
+                Next::Outbound(Outbound::Notification {
+                    seq,
+                    subscribe_object,
+                }) => {
                     if !push_notification(&mut out, &subscribe_object, max_frame) {
-                        eprintln!("eventwire-host: notification seq {seq} exceeds the frame limit; dropped");
+                        eprintln!(
+                            "eventwire-host: notification seq {seq} exceeds the frame limit; dropped"
+                        );
                     }
                 }
                 Next::Ended => break 'session,
@@ -406,7 +469,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             if out.len() >= WRITE_CHUNK {
                 output.write_all(&out).await?;
                 out.clear();
-                backlog.written(std::mem::take(&mut answers), std::mem::take(&mut answer_bytes));
+                backlog.written(
+                    std::mem::take(&mut answers),
+                    std::mem::take(&mut answer_bytes),
+                );
             }
             next = match take_ready(&mut faults, &mut faults_open, &mut outbound) {
                 Some(next) => next,
@@ -415,7 +481,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         }
         output.write_all(&out).await?;
         out.clear();
-        backlog.written(std::mem::take(&mut answers), std::mem::take(&mut answer_bytes));
+        backlog.written(
+            std::mem::take(&mut answers),
+            std::mem::take(&mut answer_bytes),
+        );
         if out.capacity() > KEEP_CAPACITY {
             // Grown for one large frame: give the memory back rather than hold it for the
             // connection's lifetime.
@@ -455,7 +524,11 @@ fn take_ready(
 fn push_frame(out: &mut Vec<u8>, frame: &StreamFrame) {
     let len = frame.encoded_len();
     out.reserve(framing::PREFIX_LEN + len);
-    out.extend_from_slice(&u32::try_from(len).expect("frames are bounded by the frame limit").to_le_bytes());
+    out.extend_from_slice(
+        &u32::try_from(len)
+            .expect("frames are bounded by the frame limit")
+            .to_le_bytes(),
+    );
     frame.encode_raw(out);
 }
 
@@ -463,21 +536,36 @@ fn push_control(out: &mut Vec<u8>, control: Control) {
     match control {
         Control::Fault(fault) => push_fault(out, fault),
         Control::Handshake(frame) => {
-            out.extend_from_slice(&u32::try_from(frame.len()).expect("a handshake is far below 4 GiB").to_le_bytes());
+            out.extend_from_slice(
+                &u32::try_from(frame.len())
+                    .expect("a handshake is far below 4 GiB")
+                    .to_le_bytes(),
+            );
             out.extend_from_slice(&frame);
         }
     }
 }
 
 fn push_fault(out: &mut Vec<u8>, fault: Fault) {
-    let fault = StreamFault { id: fault.id, error: fault.error.encode_to_vec(), closing: fault.closing };
-    push_frame(out, &StreamFrame { kind: Some(Kind::Fault(fault)) });
+    let fault = StreamFault {
+        id: fault.id,
+        error: fault.error.encode_to_vec(),
+        closing: fault.closing,
+    };
+    push_frame(
+        out,
+        &StreamFrame {
+            kind: Some(Kind::Fault(fault)),
+        },
+    );
 }
 
 /// Appends a response frame, or ERR `INTERNAL` in its place when it would exceed the frame limit
 /// (REQ-LIMIT-5).
 fn push_response(out: &mut Vec<u8>, id: u64, response: Vec<u8>, max_frame: usize) {
-    let frame = StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) };
+    let frame = StreamFrame {
+        kind: Some(Kind::Response(StreamResponse { id, response })),
+    };
     let len = frame.encoded_len();
     if len <= max_frame {
         return push_frame(out, &frame);
@@ -486,8 +574,17 @@ fn push_response(out: &mut Vec<u8>, id: u64, response: Vec<u8>, max_frame: usize
         ErrorCode::Internal,
         format!("response: {len} bytes framed, more than the stream's frame limit of {max_frame}"),
     );
-    let response = FfiResponse { payload: error.encode_to_vec(), code: FfiStatusCode::Err as i32 }.encode_to_vec();
-    push_frame(out, &StreamFrame { kind: Some(Kind::Response(StreamResponse { id, response })) });
+    let response = FfiResponse {
+        payload: error.encode_to_vec(),
+        code: FfiStatusCode::Err as i32,
+    }
+    .encode_to_vec();
+    push_frame(
+        out,
+        &StreamFrame {
+            kind: Some(Kind::Response(StreamResponse { id, response })),
+        },
+    );
 }
 
 /// Appends a notification frame; `false` (nothing appended) when it would exceed the frame limit
@@ -498,7 +595,9 @@ fn push_response(out: &mut Vec<u8>, id: u64, response: Vec<u8>, max_frame: usize
 fn push_notification(out: &mut Vec<u8>, subscribe_object: &[u8], max_frame: usize) -> bool {
     use prost::encoding::{WireType, encode_key, encode_varint, encoded_len_varint, key_len};
     const NOTIFICATION: u32 = 3;
-    let len = key_len(NOTIFICATION) + encoded_len_varint(subscribe_object.len() as u64) + subscribe_object.len();
+    let len = key_len(NOTIFICATION)
+        + encoded_len_varint(subscribe_object.len() as u64)
+        + subscribe_object.len();
     if len > max_frame {
         return false;
     }
@@ -517,7 +616,9 @@ mod tests {
     use super::*;
 
     fn one_frame(out: &[u8]) -> StreamFrame {
-        let (body, used) = framing::split(out, usize::MAX >> 1).unwrap().expect("a whole frame");
+        let (body, used) = framing::split(out, usize::MAX >> 1)
+            .unwrap()
+            .expect("a whole frame");
         assert_eq!(used, out.len(), "exactly one frame");
         StreamFrame::decode(body).unwrap()
     }
@@ -526,21 +627,34 @@ mod tests {
     fn oversized_responses_become_internal_errors() {
         let mut out = Vec::new();
         push_response(&mut out, 5, vec![7; 100], 64);
-        let Some(Kind::Response(r)) = one_frame(&out).kind else { panic!("response") };
+        let Some(Kind::Response(r)) = one_frame(&out).kind else {
+            panic!("response")
+        };
         assert_eq!(r.id, 5);
         let response = FfiResponse::decode(r.response.as_slice()).unwrap();
         assert_eq!(response.code, FfiStatusCode::Err as i32);
-        assert_eq!(FlowyError::decode(response.payload.as_slice()).unwrap().code, ErrorCode::Internal as i32);
+        assert_eq!(
+            FlowyError::decode(response.payload.as_slice())
+                .unwrap()
+                .code,
+            ErrorCode::Internal as i32
+        );
         // Within the limit, the bytes are carried unchanged.
         let mut out = Vec::new();
         push_response(&mut out, 5, vec![7; 10], 64);
-        let Some(Kind::Response(r)) = one_frame(&out).kind else { panic!("response") };
+        let Some(Kind::Response(r)) = one_frame(&out).kind else {
+            panic!("response")
+        };
         assert_eq!(r.response, vec![7; 10]);
     }
 
     #[test]
     fn oversized_notifications_are_dropped() {
-        let object = SubscribeObject { source: "x".repeat(100), ..Default::default() }.encode_to_vec();
+        let object = SubscribeObject {
+            source: "x".repeat(100),
+            ..Default::default()
+        }
+        .encode_to_vec();
         let mut out = Vec::new();
         assert!(!push_notification(&mut out, &object, 64));
         assert!(out.is_empty());
@@ -554,12 +668,21 @@ mod tests {
             ty: 1,
             id: "t".repeat(300),
             seq: 9,
-            payload_oneof: Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(vec![1, 2, 3])),
+            payload_oneof: Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(
+                vec![1, 2, 3],
+            )),
             ..Default::default()
         };
         let mut out = Vec::new();
-        assert!(push_notification(&mut out, &object.encode_to_vec(), 1 << 20));
-        let expected = StreamFrame { kind: Some(Kind::Notification(object)) }.encode_to_vec();
+        assert!(push_notification(
+            &mut out,
+            &object.encode_to_vec(),
+            1 << 20
+        ));
+        let expected = StreamFrame {
+            kind: Some(Kind::Notification(object)),
+        }
+        .encode_to_vec();
         assert_eq!(out, framing::encode(&expected));
     }
 }

@@ -14,11 +14,13 @@ pub fn output_gone() -> impl Future<Output = ()> + Send + 'static {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     // A thread of its own: the wait is one blocking `poll` that lasts as long as the connection,
     // and the process exits without joining it.
-    let spawned = std::thread::Builder::new().name("eventwire-stdout-watch".into()).spawn(move || {
-        if wait_for_hang_up() {
-            let _ = tx.send(());
-        }
-    });
+    let spawned = std::thread::Builder::new()
+        .name("eventwire-stdout-watch".into())
+        .spawn(move || {
+            if wait_for_hang_up() {
+                let _ = tx.send(());
+            }
+        });
     async move {
         if spawned.is_err() || rx.await.is_err() {
             // Not watched: wait for the connection to end another way.
@@ -34,7 +36,11 @@ fn wait_for_hang_up() -> bool {
     loop {
         // No events asked for: poll reports POLLERR, POLLHUP and POLLNVAL whatever is asked, and
         // nothing else, so this returns only on one of them.
-        let mut fd = libc::pollfd { fd: libc::STDOUT_FILENO, events: 0, revents: 0 };
+        let mut fd = libc::pollfd {
+            fd: libc::STDOUT_FILENO,
+            events: 0,
+            revents: 0,
+        };
         // SAFETY: `fd` is one valid pollfd, and the count passed is 1.
         let n = unsafe { libc::poll(&mut fd, 1, -1) };
         if n < 0 {

@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{host, decode_all, ping, responses};
+use common::{decode_all, host, ping, responses};
 
 const REQUESTS: usize = 200_000;
 

@@ -28,11 +28,11 @@ use std::{
 };
 
 use eventwire::{Config, Dispatcher};
-use eventwire_sample_app::reference::pb::{
-    AllTypesPb, EditPayloadPb, EmitNotificationsPayloadPb, FfiRequest, OpenDocumentContextPb, StreamFrame, StreamRequest,
-    stream_frame::Kind,
-};
 use eventwire_host::{ServeOptions, framing, serve};
+use eventwire_sample_app::reference::pb::{
+    AllTypesPb, EditPayloadPb, EmitNotificationsPayloadPb, FfiRequest, OpenDocumentContextPb,
+    StreamFrame, StreamRequest, stream_frame::Kind,
+};
 use prost::Message;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -46,7 +46,11 @@ struct Input {
 }
 
 impl AsyncRead for Input {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         while self.frame < self.frames.len() && buf.remaining() > 0 {
             let frame = Arc::clone(&self.frames[self.frame]);
             let n = (frame.len() - self.at).min(buf.remaining());
@@ -89,7 +93,11 @@ impl Output {
 }
 
 impl AsyncWrite for Output {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if !self.open.load(Ordering::SeqCst) {
             *self.waker.lock().unwrap() = Some(cx.waker().clone());
             if !self.open.load(Ordering::SeqCst) {
@@ -144,8 +152,21 @@ fn reset_peak() {
 }
 
 fn request_frame(id: u64, event: &str, payload: &impl Message) -> Arc<Vec<u8>> {
-    let request = FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec();
-    Arc::new(framing::encode(&StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms: 0 })) }.encode_to_vec()))
+    let request = FfiRequest {
+        event: event.into(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec();
+    Arc::new(framing::encode(
+        &StreamFrame {
+            kind: Some(Kind::Request(StreamRequest {
+                id,
+                request,
+                timeout_ms: 0,
+            })),
+        }
+        .encode_to_vec(),
+    ))
 }
 
 /// What a workload sends and gets, for the formula.
@@ -163,9 +184,17 @@ struct Workload {
 fn formula(c: &Config, w: &Workload) -> usize {
     let frame = c.max_frame_bytes();
     let chunk = framing::READ_CHUNK;
-    let in_flight = c.max_in_flight.min(c.max_queued_answer_bytes / w.smallest_request + 1);
-    let per_request = 4 * w.largest_request.min(frame) + w.largest_answer + 3 * w.largest_notification;
-    2 * (frame + chunk) + c.max_queued_answer_bytes + c.notification_queue_bytes + in_flight * per_request + chunk + frame
+    let in_flight = c
+        .max_in_flight
+        .min(c.max_queued_answer_bytes / w.smallest_request + 1);
+    let per_request =
+        4 * w.largest_request.min(frame) + w.largest_answer + 3 * w.largest_notification;
+    2 * (frame + chunk)
+        + c.max_queued_answer_bytes
+        + c.notification_queue_bytes
+        + in_flight * per_request
+        + chunk
+        + frame
 }
 
 /// Runs the calling test again in a fresh process and returns `true` there; in the parent, waits
@@ -176,7 +205,13 @@ fn in_fresh_process(name: &str) -> bool {
         return true;
     }
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .status()
         .unwrap();
@@ -197,7 +232,19 @@ async fn measure(config: &str, frames: Vec<Arc<Vec<u8>>>) -> (usize, usize, usiz
     let base = status_kib("VmRSS:");
     let task = tokio::spawn({
         let output = output.clone();
-        async move { serve(&d, Input { frames, frame: 0, at: 0 }, output, ServeOptions::new()).await }
+        async move {
+            serve(
+                &d,
+                Input {
+                    frames,
+                    frame: 0,
+                    at: 0,
+                },
+                output,
+                ServeOptions::new(),
+            )
+            .await
+        }
     });
     tokio::time::sleep(Duration::from_secs(86_400)).await;
     let peak = status_kib("VmHWM:").saturating_sub(base);
@@ -214,16 +261,33 @@ async fn unread_16_mib_echo_answers() {
         return;
     }
     let c = Config::default();
-    let echo = AllTypesPb { f_bytes: vec![7; c.max_payload_bytes - 8], ..Default::default() };
+    let echo = AllTypesPb {
+        f_bytes: vec![7; c.max_payload_bytes - 8],
+        ..Default::default()
+    };
     let frame = request_frame(1, "Echo", &echo);
     let n = 48;
     let frames: Vec<_> = (1..=n).map(|id| request_frame(id, "Echo", &echo)).collect();
     let (peak, responses, _) = measure("{}", frames).await;
-    let w = Workload { smallest_request: frame.len(), largest_request: frame.len(), largest_answer: frame.len(), largest_notification: 0 };
+    let w = Workload {
+        smallest_request: frame.len(),
+        largest_request: frame.len(),
+        largest_answer: frame.len(),
+        largest_notification: 0,
+    };
     let bound = formula(&c, &w);
-    eprintln!("Echo x {n}, 16 MiB each, unread: peak +{} KiB (+{} MiB); formula {} MiB", peak, peak / 1024, bound / MIB);
+    eprintln!(
+        "Echo x {n}, 16 MiB each, unread: peak +{} KiB (+{} MiB); formula {} MiB",
+        peak,
+        peak / 1024,
+        bound / MIB
+    );
     assert_eq!(responses, n as usize);
-    assert!(peak * 1024 <= bound, "peak {peak} KiB over the formula's {} KiB", bound / 1024);
+    assert!(
+        peak * 1024 <= bound,
+        "peak {peak} KiB over the formula's {} KiB",
+        bound / 1024
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -233,16 +297,36 @@ async fn unread_notifications_with_a_1_mib_id() {
         return;
     }
     let c = Config::default();
-    let emit = EmitNotificationsPayloadPb { count: 1000, id: "i".repeat(MIB), as_error: false };
+    let emit = EmitNotificationsPayloadPb {
+        count: 1000,
+        id: "i".repeat(MIB),
+        as_error: false,
+    };
     let frame = request_frame(1, "EmitNotifications", &emit);
     let (peak, responses, notifications) = measure("{}", vec![frame.clone()]).await;
     // A Tick carries the id twice: in the SubscribeObject and in its payload.
-    let w = Workload { smallest_request: frame.len(), largest_request: frame.len(), largest_answer: 64, largest_notification: 2 * MIB + 64 };
+    let w = Workload {
+        smallest_request: frame.len(),
+        largest_request: frame.len(),
+        largest_answer: 64,
+        largest_notification: 2 * MIB + 64,
+    };
     let bound = formula(&c, &w);
-    eprintln!("EmitNotifications{{1000}} with a 1 MiB id, unread: peak +{peak} KiB (+{} MiB), {notifications} notifications delivered; formula {} MiB", peak / 1024, bound / MIB);
+    eprintln!(
+        "EmitNotifications{{1000}} with a 1 MiB id, unread: peak +{peak} KiB (+{} MiB), {notifications} notifications delivered; formula {} MiB",
+        peak / 1024,
+        bound / MIB
+    );
     assert_eq!(responses, 1);
-    assert!(notifications < 1000, "{notifications} notifications were all queued");
-    assert!(peak * 1024 <= bound, "peak {peak} KiB over the formula's {} KiB", bound / 1024);
+    assert!(
+        notifications < 1000,
+        "{notifications} notifications were all queued"
+    );
+    assert!(
+        peak * 1024 <= bound,
+        "peak {peak} KiB over the formula's {} KiB",
+        bound / 1024
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -254,22 +338,58 @@ async fn unread_document_updates_of_a_4_mib_document() {
     let c = Config::default();
     let id = "doc".to_string();
     let mut frames = vec![
-        request_frame(1, "GetDocument", &OpenDocumentContextPb { document_id: id.clone() }),
-        request_frame(2, "ApplyEdit", &EditPayloadPb { document_id: id.clone(), offset: 0, delete: 0, insert: "d".repeat(4 * MIB) }),
+        request_frame(
+            1,
+            "GetDocument",
+            &OpenDocumentContextPb {
+                document_id: id.clone(),
+            },
+        ),
+        request_frame(
+            2,
+            "ApplyEdit",
+            &EditPayloadPb {
+                document_id: id.clone(),
+                offset: 0,
+                delete: 0,
+                insert: "d".repeat(4 * MIB),
+            },
+        ),
     ];
-    let edit = EditPayloadPb { document_id: id.clone(), offset: 0, delete: 0, insert: "x".repeat(26) };
+    let edit = EditPayloadPb {
+        document_id: id.clone(),
+        offset: 0,
+        delete: 0,
+        insert: "x".repeat(26),
+    };
     frames.extend((3..103).map(|rid| request_frame(rid, "ApplyEdit", &edit)));
     let smallest = frames.iter().map(|f| f.len()).min().unwrap();
     let largest = frames.iter().map(|f| f.len()).max().unwrap();
     let (peak, responses, notifications) = measure("{}", frames).await;
     // Each DocumentUpdated carries the whole document; the answers themselves are small. The
     // document itself (the application's state, twice while an edit replaces it) comes on top.
-    let w = Workload { smallest_request: smallest, largest_request: largest, largest_answer: 64, largest_notification: 4 * MIB + 64 };
+    let w = Workload {
+        smallest_request: smallest,
+        largest_request: largest,
+        largest_answer: 64,
+        largest_notification: 4 * MIB + 64,
+    };
     let bound = formula(&c, &w) + 2 * 4 * MIB;
-    eprintln!("100 ApplyEdit of 26 bytes against a 4 MiB document, unread: peak +{peak} KiB (+{} MiB), {notifications} of 101 DocumentUpdated delivered; formula {} MiB", peak / 1024, bound / MIB);
+    eprintln!(
+        "100 ApplyEdit of 26 bytes against a 4 MiB document, unread: peak +{peak} KiB (+{} MiB), {notifications} of 101 DocumentUpdated delivered; formula {} MiB",
+        peak / 1024,
+        bound / MIB
+    );
     assert_eq!(responses, 102);
     // The in-flight term makes the formula loose here (the edits are tiny requests); what was
     // queued is bounded by notification_queue_bytes (each 4 MiB; markers are tiny).
-    assert!(notifications <= c.notification_queue_bytes / (4 * MIB) + 2, "{notifications} DocumentUpdated were queued");
-    assert!(peak * 1024 <= bound, "peak {peak} KiB over the formula's {} KiB", bound / 1024);
+    assert!(
+        notifications <= c.notification_queue_bytes / (4 * MIB) + 2,
+        "{notifications} DocumentUpdated were queued"
+    );
+    assert!(
+        peak * 1024 <= bound,
+        "peak {peak} KiB over the formula's {} KiB",
+        bound / 1024
+    );
 }

@@ -23,7 +23,14 @@ fn with_both_pipes_gone_the_host_cancels_and_exits() {
         .spawn()
         .expect("spawn eventwire-host");
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(&request_with_timeout(1, "Sleep", &SleepPayloadPb { millis: u32::MAX }, u32::MAX)).unwrap();
+    stdin
+        .write_all(&request_with_timeout(
+            1,
+            "Sleep",
+            &SleepPayloadPb { millis: u32::MAX },
+            u32::MAX,
+        ))
+        .unwrap();
     // The front end goes away: it closes both ends and reads nothing.
     drop(stdin);
     drop(child.stdout.take());

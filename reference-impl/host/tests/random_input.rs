@@ -14,9 +14,21 @@ const LAST: u64 = u64::MAX - 1;
 
 /// A frame body: random bytes, or a valid frame with some bytes flipped or cut.
 fn body() -> impl Strategy<Value = Vec<u8>> {
-    let valid = (1u64..64, proptest::collection::vec(any::<u8>(), 0..24), 0u32..50).prop_map(|(id, request, timeout_ms)| {
-        StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms })) }.encode_to_vec()
-    });
+    let valid = (
+        1u64..64,
+        proptest::collection::vec(any::<u8>(), 0..24),
+        0u32..50,
+    )
+        .prop_map(|(id, request, timeout_ms)| {
+            StreamFrame {
+                kind: Some(Kind::Request(StreamRequest {
+                    id,
+                    request,
+                    timeout_ms,
+                })),
+            }
+            .encode_to_vec()
+        });
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..48),
         (valid.clone(), any::<prop::sample::Index>(), any::<u8>()).prop_map(|(mut b, i, x)| {
@@ -37,7 +49,10 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 fn check_well_formed_session(bodies: &[Vec<u8>], frames: &[Kind]) {
     let mut sent = std::collections::BTreeMap::<u64, usize>::from([(LAST, 1)]);
     for body in bodies {
-        if let Ok(StreamFrame { kind: Some(Kind::Request(r)) }) = StreamFrame::decode(body.as_slice()) {
+        if let Ok(StreamFrame {
+            kind: Some(Kind::Request(r)),
+        }) = StreamFrame::decode(body.as_slice())
+        {
             *sent.entry(r.id).or_default() += 1;
         }
     }
@@ -51,9 +66,17 @@ fn check_well_formed_session(bodies: &[Vec<u8>], frames: &[Kind]) {
         }
     }
     for (id, n) in &answered {
-        assert!(*n <= sent.get(id).copied().unwrap_or(0), "id {id} answered {n} times, sent {:?}: {answered:?}", sent.get(id));
+        assert!(
+            *n <= sent.get(id).copied().unwrap_or(0),
+            "id {id} answered {n} times, sent {:?}: {answered:?}",
+            sent.get(id)
+        );
     }
-    assert_eq!(answered.get(&LAST), Some(&1), "the last ping is answered exactly once");
+    assert_eq!(
+        answered.get(&LAST),
+        Some(&1),
+        "the last ping is answered exactly once"
+    );
 }
 
 proptest! {

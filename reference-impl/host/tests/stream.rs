@@ -3,11 +3,11 @@
 mod common;
 
 use common::*;
-use eventwire::{ErrorCode,};
+use eventwire::ErrorCode;
 use eventwire_schema::project_pb::{
-        EmitNotificationsPayloadPb, EmitNotificationsResultPb, PongPb, SignInPayloadPb, SleepPayloadPb, SleepResultPb,
-        StreamFault, StreamResponse, TickPb, stream_frame::Kind,
-    };
+    EmitNotificationsPayloadPb, EmitNotificationsResultPb, PongPb, SignInPayloadPb, SleepPayloadPb,
+    SleepResultPb, StreamFault, StreamResponse, TickPb, stream_frame::Kind,
+};
 use prost::Message;
 
 fn sleep(millis: u32) -> SleepPayloadPb {
@@ -23,7 +23,9 @@ fn config_file(name: &str, json: &str) -> String {
 #[test]
 fn answers_the_spec_example_byte_for_byte() {
     // SPEC.md section 13.3, examples: request{id: 1, Ping} -> response{id: 1, OK PongPB{"pong"}}.
-    let input = [0x0c, 0, 0, 0, 0x0a, 0x0a, 0x08, 0x01, 0x12, 0x06, 0x0a, 0x04, 0x50, 0x69, 0x6e, 0x67];
+    let input = [
+        0x0c, 0, 0, 0, 0x0a, 0x0a, 0x08, 0x01, 0x12, 0x06, 0x0a, 0x04, 0x50, 0x69, 0x6e, 0x67,
+    ];
     let mut child = std::process::Command::new(host())
         .arg("--stdio")
         .stdin(std::process::Stdio::piped())
@@ -34,12 +36,22 @@ fn answers_the_spec_example_byte_for_byte() {
     drop(child.stdin.take());
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    assert_eq!(output.stdout, [0x0e, 0, 0, 0, 0x12, 0x0c, 0x08, 0x01, 0x12, 0x08, 0x0a, 0x06, 0x0a, 0x04, 0x70, 0x6f, 0x6e, 0x67]);
+    assert_eq!(
+        output.stdout,
+        [
+            0x0e, 0, 0, 0, 0x12, 0x0c, 0x08, 0x01, 0x12, 0x08, 0x0a, 0x06, 0x0a, 0x04, 0x70, 0x6f,
+            0x6e, 0x67
+        ]
+    );
 }
 
 #[test]
 fn pipelined_requests_are_each_answered_once() {
-    let sign_in = SignInPayloadPb { email: "ada@example.org".into(), password: "pw".into(), name: "Ada".into() };
+    let sign_in = SignInPayloadPb {
+        email: "ada@example.org".into(),
+        password: "pw".into(),
+        name: "Ada".into(),
+    };
     let mut input = request(1, "Sleep", &sleep(50));
     input.extend(ping(2));
     input.extend(request(3, "Sleep", &sleep(10)));
@@ -47,12 +59,26 @@ fn pipelined_requests_are_each_answered_once() {
     input.extend(request(5, "NoSuchEvent", &()));
     let run = run(&[], &input);
     assert!(run.status.success());
-    let ids: std::collections::BTreeSet<u64> = responses(&run.frames).iter().map(|(id, _)| *id).collect();
+    let ids: std::collections::BTreeSet<u64> =
+        responses(&run.frames).iter().map(|(id, _)| *id).collect();
     assert_eq!(ids.into_iter().collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
-    assert_eq!(SleepResultPb::decode(response(&run.frames, 1).payload.as_slice()).unwrap().slept_millis, 50);
-    assert_eq!(PongPb::decode(response(&run.frames, 2).payload.as_slice()).unwrap().message, "pong");
+    assert_eq!(
+        SleepResultPb::decode(response(&run.frames, 1).payload.as_slice())
+            .unwrap()
+            .slept_millis,
+        50
+    );
+    assert_eq!(
+        PongPb::decode(response(&run.frames, 2).payload.as_slice())
+            .unwrap()
+            .message,
+        "pong"
+    );
     assert_eq!(response(&run.frames, 4).code, 0);
-    assert_eq!(error_code(&response(&run.frames, 5)), ErrorCode::UnknownEvent as i32);
+    assert_eq!(
+        error_code(&response(&run.frames, 5)),
+        ErrorCode::UnknownEvent as i32
+    );
     assert!(faults(&run.frames).is_empty());
 }
 
@@ -61,7 +87,9 @@ fn large_and_small_frames_interleave_whole_in_both_directions() {
     // Responses far larger than the host's read and write chunks (64 KiB) among many small ones:
     // every frame arrives whole, each request is answered once, the large bodies intact.
     let big = |seed: u8| eventwire_schema::project_pb::AllTypesPb {
-        f_bytes: (0..300_000u32).map(|i| (i as u8).wrapping_mul(seed)).collect(),
+        f_bytes: (0..300_000u32)
+            .map(|i| (i as u8).wrapping_mul(seed))
+            .collect(),
         ..Default::default()
     };
     let mut input = Vec::new();
@@ -81,30 +109,62 @@ fn large_and_small_frames_interleave_whole_in_both_directions() {
     for (id, response) in &answered {
         assert_eq!(response.code, 0, "request {id}");
         if id % 200 == 0 {
-            let echoed = eventwire_schema::project_pb::AllTypesPb::decode(response.payload.as_slice()).unwrap();
+            let echoed =
+                eventwire_schema::project_pb::AllTypesPb::decode(response.payload.as_slice())
+                    .unwrap();
             assert_eq!(echoed, big(*id as u8), "request {id}");
         } else {
-            assert_eq!(PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
+            assert_eq!(
+                PongPb::decode(response.payload.as_slice()).unwrap().message,
+                "pong"
+            );
         }
     }
 }
 
 #[test]
 fn notifications_come_before_the_response_that_caused_them() {
-    let emit = EmitNotificationsPayloadPb { count: 3, id: "t".into(), as_error: false };
+    let emit = EmitNotificationsPayloadPb {
+        count: 3,
+        id: "t".into(),
+        as_error: false,
+    };
     let run = run(&[], &request(8, "EmitNotifications", &emit));
     assert!(run.status.success());
     assert_eq!(run.frames.len(), 4);
     for (i, kind) in run.frames[..3].iter().enumerate() {
-        let Kind::Notification(n) = kind else { panic!("frame {i} is not a notification: {kind:?}") };
-        assert_eq!((n.source.as_str(), n.ty, n.id.as_str(), n.seq), ("conformance", 1, "t", i as u64 + 1));
-        let Some(eventwire_schema::project_pb::subscribe_object::PayloadOneof::Payload(p)) = &n.payload_oneof else { panic!("payload") };
-        assert_eq!(TickPb::decode(p.as_slice()).unwrap(), TickPb { index: i as u32, id: "t".into() });
+        let Kind::Notification(n) = kind else {
+            panic!("frame {i} is not a notification: {kind:?}")
+        };
+        assert_eq!(
+            (n.source.as_str(), n.ty, n.id.as_str(), n.seq),
+            ("conformance", 1, "t", i as u64 + 1)
+        );
+        let Some(eventwire_schema::project_pb::subscribe_object::PayloadOneof::Payload(p)) =
+            &n.payload_oneof
+        else {
+            panic!("payload")
+        };
+        assert_eq!(
+            TickPb::decode(p.as_slice()).unwrap(),
+            TickPb {
+                index: i as u32,
+                id: "t".into()
+            }
+        );
     }
-    let Kind::Response(r) = &run.frames[3] else { panic!("last frame is not the response") };
+    let Kind::Response(r) = &run.frames[3] else {
+        panic!("last frame is not the response")
+    };
     assert_eq!(r.id, 8);
-    let response = eventwire_schema::project_pb::FfiResponse::decode(r.response.as_slice()).unwrap();
-    assert_eq!(EmitNotificationsResultPb::decode(response.payload.as_slice()).unwrap().emitted, 3);
+    let response =
+        eventwire_schema::project_pb::FfiResponse::decode(r.response.as_slice()).unwrap();
+    assert_eq!(
+        EmitNotificationsResultPb::decode(response.payload.as_slice())
+            .unwrap()
+            .emitted,
+        3
+    );
 }
 
 #[test]
@@ -116,8 +176,16 @@ fn cancel_answers_cancelled_and_unknown_ids_are_ignored() {
     input.extend(cancel(0));
     let run = run(&[], &input);
     assert!(run.status.success());
-    assert_eq!(error_code(&response(&run.frames, 3)), ErrorCode::Cancelled as i32);
-    assert_eq!(run.frames.len(), 1, "cancels produce no frames: {:?}", run.frames);
+    assert_eq!(
+        error_code(&response(&run.frames, 3)),
+        ErrorCode::Cancelled as i32
+    );
+    assert_eq!(
+        run.frames.len(),
+        1,
+        "cancels produce no frames: {:?}",
+        run.frames
+    );
 }
 
 #[test]
@@ -129,9 +197,20 @@ fn per_request_timeout_overrides_the_event_deadline() {
     input.extend(request(3, "Sleep", &sleep(1000)));
     let run = run(&[], &input);
     assert!(run.status.success());
-    assert_eq!(error_code(&response(&run.frames, 1)), ErrorCode::RequestTimeout as i32);
-    assert_eq!(SleepResultPb::decode(response(&run.frames, 2).payload.as_slice()).unwrap().slept_millis, 300);
-    assert_eq!(error_code(&response(&run.frames, 3)), ErrorCode::RequestTimeout as i32);
+    assert_eq!(
+        error_code(&response(&run.frames, 1)),
+        ErrorCode::RequestTimeout as i32
+    );
+    assert_eq!(
+        SleepResultPb::decode(response(&run.frames, 2).payload.as_slice())
+            .unwrap()
+            .slept_millis,
+        300
+    );
+    assert_eq!(
+        error_code(&response(&run.frames, 3)),
+        ErrorCode::RequestTimeout as i32
+    );
 }
 
 #[test]
@@ -139,9 +218,22 @@ fn frames_a_backend_does_not_accept_get_faults_and_the_stream_continues() {
     let mut input = framing_encode(&[0xff, 0xff, 0xff]); // not a StreamFrame
     input.extend(framing_encode(&[])); // no kind
     input.extend(framing_encode(&[0x48, 0x01])); // a kind this backend does not know
-    input.extend(frame(Kind::Request(eventwire_schema::project_pb::StreamRequest { id: 0, request: vec![], timeout_ms: 0 })));
-    input.extend(frame(Kind::Response(StreamResponse { id: 41, response: vec![] })));
-    input.extend(frame(Kind::Fault(StreamFault { id: 42, error: vec![], closing: false })));
+    input.extend(frame(Kind::Request(
+        eventwire_schema::project_pb::StreamRequest {
+            id: 0,
+            request: vec![],
+            timeout_ms: 0,
+        },
+    )));
+    input.extend(frame(Kind::Response(StreamResponse {
+        id: 41,
+        response: vec![],
+    })));
+    input.extend(frame(Kind::Fault(StreamFault {
+        id: 42,
+        error: vec![],
+        closing: false,
+    })));
     input.extend(frame(Kind::Notification(Default::default())));
     input.extend(ping(9));
     let run = run(&[], &input);
@@ -160,9 +252,16 @@ fn frames_a_backend_does_not_accept_get_faults_and_the_stream_continues() {
 
 #[test]
 fn malformed_envelopes_are_answered_not_faulted() {
-    let input = frame(Kind::Request(eventwire_schema::project_pb::StreamRequest { id: 6, request: vec![0xff, 0x01], timeout_ms: 0 }));
+    let input = frame(Kind::Request(eventwire_schema::project_pb::StreamRequest {
+        id: 6,
+        request: vec![0xff, 0x01],
+        timeout_ms: 0,
+    }));
     let run = run(&[], &input);
-    assert_eq!(error_code(&response(&run.frames, 6)), ErrorCode::InvalidRequest as i32);
+    assert_eq!(
+        error_code(&response(&run.frames, 6)),
+        ErrorCode::InvalidRequest as i32
+    );
     assert!(faults(&run.frames).is_empty());
 }
 
@@ -177,8 +276,14 @@ fn a_duplicate_in_flight_id_is_faulted_with_id_0_and_the_first_request_is_unaffe
     assert!(run.status.success());
     let faults = faults(&run.frames);
     assert_eq!(faults.len(), 1);
-    assert_eq!((faults[0].0.id, faults[0].0.closing, faults[0].1.code), (0, false, ErrorCode::InvalidRequest as i32));
-    assert_eq!(error_code(&response(&run.frames, 7)), ErrorCode::Cancelled as i32);
+    assert_eq!(
+        (faults[0].0.id, faults[0].0.closing, faults[0].1.code),
+        (0, false, ErrorCode::InvalidRequest as i32)
+    );
+    assert_eq!(
+        error_code(&response(&run.frames, 7)),
+        ErrorCode::Cancelled as i32
+    );
 }
 
 #[test]
@@ -186,8 +291,15 @@ fn response_and_fault_frames_from_the_front_end_are_faulted_with_id_0() {
     // A response{7} or fault{7} frame while request 7 is pending: the fault carries id 0, so
     // the front end does not fail request 7, which is answered normally.
     let mut input = request(7, "Sleep", &sleep(50));
-    input.extend(frame(Kind::Response(StreamResponse { id: 7, response: vec![] })));
-    input.extend(frame(Kind::Fault(StreamFault { id: 7, error: vec![], closing: false })));
+    input.extend(frame(Kind::Response(StreamResponse {
+        id: 7,
+        response: vec![],
+    })));
+    input.extend(frame(Kind::Fault(StreamFault {
+        id: 7,
+        error: vec![],
+        closing: false,
+    })));
     let run = run(&[], &input);
     assert!(run.status.success());
     let faults = faults(&run.frames);
@@ -228,7 +340,10 @@ fn the_frame_limit_follows_max_payload_bytes() {
     let run2 = run(&["--config", &config], &over);
     assert_eq!(run2.status.code(), Some(1));
     let faults = faults(&run2.frames);
-    assert_eq!((faults.len(), faults[0].0.closing, faults[0].1.code), (1, true, ErrorCode::PayloadTooLarge as i32));
+    assert_eq!(
+        (faults.len(), faults[0].0.closing, faults[0].1.code),
+        (1, true, ErrorCode::PayloadTooLarge as i32)
+    );
 }
 
 #[test]
@@ -263,25 +378,49 @@ fn clean_end_of_input_answers_in_flight_requests_then_exits_zero() {
 
 #[test]
 fn capabilities_restrict_the_connection() {
-    let sign_in = SignInPayloadPb { email: "ada@example.org".into(), password: "pw".into(), name: "Ada".into() };
+    let sign_in = SignInPayloadPb {
+        email: "ada@example.org".into(),
+        password: "pw".into(),
+        name: "Ada".into(),
+    };
     let mut input = ping(1);
     input.extend(request(2, "SignIn", &sign_in));
     let run = run(&["--capabilities", "conformance.Ping,nosuch.*"], &input);
     assert!(run.status.success());
     assert_eq!(response(&run.frames, 1).code, 0);
-    assert_eq!(error_code(&response(&run.frames, 2)), ErrorCode::PermissionDenied as i32);
+    assert_eq!(
+        error_code(&response(&run.frames, 2)),
+        ErrorCode::PermissionDenied as i32
+    );
     assert!(notifications(&run.frames).is_empty());
 }
 
 #[test]
 fn command_line_and_configuration_errors_exit_two() {
     let status = |args: &[&str]| {
-        std::process::Command::new(host()).args(args).stdin(std::process::Stdio::null()).output().unwrap()
+        std::process::Command::new(host())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
     };
     let bad = config_file("bad.json", r#"{"max_in_flight": 0}"#);
-    assert_eq!(status(&["--stdio", "--config", &bad]).status.code(), Some(2));
-    assert_eq!(status(&["--stdio", "--config", "/nonexistent/eventwire.json"]).status.code(), Some(2));
-    assert_eq!(status(&["--stdio", "--capabilities", "User.*"]).status.code(), Some(2));
+    assert_eq!(
+        status(&["--stdio", "--config", &bad]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        status(&["--stdio", "--config", "/nonexistent/eventwire.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        status(&["--stdio", "--capabilities", "User.*"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(status(&[]).status.code(), Some(2));
     let version = status(&["--version"]);
     assert!(version.status.success());

@@ -44,7 +44,11 @@ pub(crate) fn connect<R: Runtime>(
 /// the `StreamFrame{response}`; a refused frame with `0` then a `StreamFrame{fault}`; a cancel
 /// with an empty body.
 #[tauri::command]
-pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, request: Request<'_>) -> Result<Response, ()> {
+pub(crate) async fn send<R: Runtime>(
+    webview: Webview<R>,
+    state: State<'_, Eventwire>,
+    request: Request<'_>,
+) -> Result<Response, ()> {
     let session = request
         .headers()
         .get(crate::SESSION_HEADER)
@@ -55,8 +59,14 @@ pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Event
         // When a page goes away with an invoke in flight, Tauri's script sends it again through
         // its postMessage fallback, which turns the raw body into a JSON array of byte values:
         // the same frame, which must meet the same checks (it is refused, never run twice).
-        InvokeBody::Json(serde_json::Value::Array(values)) if values.iter().all(|v| v.as_u64().is_some_and(|b| b <= 255)) => {
-            let body: Vec<u8> = values.iter().filter_map(|v| v.as_u64()).map(|b| b as u8).collect();
+        InvokeBody::Json(serde_json::Value::Array(values))
+            if values.iter().all(|v| v.as_u64().is_some_and(|b| b <= 255)) =>
+        {
+            let body: Vec<u8> = values
+                .iter()
+                .filter_map(|v| v.as_u64())
+                .map(|b| b as u8)
+                .collect();
             state.send(webview.label(), session, &body)
         }
         InvokeBody::Json(_) => Sent::Refused(fault(
@@ -74,8 +84,14 @@ pub(crate) async fn send<R: Runtime>(webview: Webview<R>, state: State<'_, Event
             state.park(&window).await;
             Response::new(answer(0, fault))
         }
-        Sent::Repeated { entry, id, fault } => Response::new(answer(0, state.repeated(entry, id, fault).await)),
-        Sent::Pending { entry, id, response } => match state.response(entry, id, response).await {
+        Sent::Repeated { entry, id, fault } => {
+            Response::new(answer(0, state.repeated(entry, id, fault).await))
+        }
+        Sent::Pending {
+            entry,
+            id,
+            response,
+        } => match state.response(entry, id, response).await {
             Answer::Response { after, frame } => Response::new(answer(after, frame)),
             Answer::Fault(fault) => Response::new(answer(0, fault)),
         },
@@ -92,7 +108,11 @@ fn answer(after: u64, frame: Vec<u8>) -> Vec<u8> {
 /// Ends the calling page's session `session` (its requests in flight are cancelled). Ending a
 /// session that has already ended does nothing.
 #[tauri::command]
-pub(crate) fn disconnect<R: Runtime>(webview: Webview<R>, state: State<'_, Eventwire>, session: u64) -> bool {
+pub(crate) fn disconnect<R: Runtime>(
+    webview: Webview<R>,
+    state: State<'_, Eventwire>,
+    session: u64,
+) -> bool {
     state.disconnect(webview.label(), session)
 }
 

@@ -9,8 +9,8 @@ use std::{
 };
 
 use eventwire::{
-    Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session, SessionConfig,
-    SessionEnded,
+    Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session,
+    SessionConfig, SessionEnded,
     pb::{StreamFault, StreamFrame, StreamResponse, stream_frame::Kind},
 };
 use prost::{
@@ -206,9 +206,17 @@ pub(crate) enum Sent {
     /// A request id taken before. If that request is still waiting for its response, this is
     /// the host sending its invoke again (Tauri does when the page goes away): the refusal waits
     /// for the first one's outcome, and after a page load for the window to close.
-    Repeated { entry: Arc<Entry>, id: u64, fault: Vec<u8> },
+    Repeated {
+        entry: Arc<Entry>,
+        id: u64,
+        fault: Vec<u8>,
+    },
     /// Taken: the response comes through this, with the count of channel messages before it.
-    Pending { entry: Arc<Entry>, id: u64, response: oneshot::Receiver<(u64, Vec<u8>)> },
+    Pending {
+        entry: Arc<Entry>,
+        id: u64,
+        response: oneshot::Receiver<(u64, Vec<u8>)>,
+    },
 }
 
 impl Eventwire {
@@ -270,7 +278,12 @@ impl Eventwire {
     }
 
     /// Opens a session for a page of `webview` (in `window`), answering on `channel`.
-    pub(crate) fn connect(&self, webview: &str, window: &str, channel: Channel<InvokeResponseBody>) -> u64 {
+    pub(crate) fn connect(
+        &self,
+        webview: &str,
+        window: &str,
+        channel: Channel<InvokeResponseBody>,
+    ) -> u64 {
         let mut config = self.inner.session_config.clone();
         if let Some(caps) = self.capabilities_of(webview) {
             config = config.capabilities(caps.clone());
@@ -291,7 +304,10 @@ impl Eventwire {
         });
         lock(&self.inner.closed_windows).remove(window);
         lock(&self.inner.sessions).insert(id, Arc::clone(&entry));
-        self.inner.counters.sessions_opened.fetch_add(1, Ordering::AcqRel);
+        self.inner
+            .counters
+            .sessions_opened
+            .fetch_add(1, Ordering::AcqRel);
 
         // The session's one ordered queue, drained in order into its one channel.
         let inner = Arc::clone(&self.inner);
@@ -299,24 +315,34 @@ impl Eventwire {
         self.inner.dispatcher.runtime().spawn(async move {
             while let Some(out) = rx.recv().await {
                 let (frame, waiter) = match out {
-                    Outbound::Response { request_id, response } => match lock(&delivery.waiters).remove(&request_id) {
+                    Outbound::Response {
+                        request_id,
+                        response,
+                    } => match lock(&delivery.waiters).remove(&request_id) {
                         Some(waiter) => {
                             delivery.answered.notify_waiters();
                             (response, Some(waiter))
                         }
                         None => (response_frame(request_id, response), None),
                     },
-                    Outbound::Notification { subscribe_object, .. } => (notification_frame(&subscribe_object), None),
+                    Outbound::Notification {
+                        subscribe_object, ..
+                    } => (notification_frame(&subscribe_object), None),
                 };
                 let channel = lock(&delivery.channel);
                 let Some(channel) = channel.as_ref() else {
                     // The session has ended: nothing goes to the page that replaced its own.
-                    inner.counters.late_messages_dropped.fetch_add(1, Ordering::AcqRel);
+                    inner
+                        .counters
+                        .late_messages_dropped
+                        .fetch_add(1, Ordering::AcqRel);
                     continue;
                 };
                 match waiter {
                     // The invoke answers it: after the messages sent on the channel so far.
-                    Some(waiter) => drop(waiter.send((delivery.sent.load(Ordering::Acquire), frame))),
+                    Some(waiter) => {
+                        drop(waiter.send((delivery.sent.load(Ordering::Acquire), frame)))
+                    }
                     None => {
                         // A webview that is gone makes `send` fail; its session ends with its window.
                         drop(channel.send(InvokeResponseBody::Raw(frame)));
@@ -335,7 +361,10 @@ impl Eventwire {
             Err(e) => {
                 return Sent::Refused(fault(
                     0,
-                    FlowyError::new(ErrorCode::InvalidRequest, format!("send: the body is not a StreamFrame: {e}")),
+                    FlowyError::new(
+                        ErrorCode::InvalidRequest,
+                        format!("send: the body is not a StreamFrame: {e}"),
+                    ),
                 ));
             }
         };
@@ -345,7 +374,9 @@ impl Eventwire {
             Some(Kind::Handshake(_)) => {
                 // The backend's own, whatever the page announced, with or without a session: the
                 // page draws the conclusions (SPEC.md section 16.5).
-                let answer = StreamFrame { kind: Some(Kind::Handshake(self.inner.dispatcher.handshake())) };
+                let answer = StreamFrame {
+                    kind: Some(Kind::Handshake(self.inner.dispatcher.handshake())),
+                };
                 return Sent::Answered(answer.encode_to_vec());
             }
             Some(_) => {
@@ -369,7 +400,10 @@ impl Eventwire {
                 id,
                 FlowyError::new(
                     ErrorCode::InvalidRequest,
-                    format!("send: no {} header naming the session", crate::SESSION_HEADER),
+                    format!(
+                        "send: no {} header naming the session",
+                        crate::SESSION_HEADER
+                    ),
                 ),
             ));
         };
@@ -381,7 +415,10 @@ impl Eventwire {
                     // A cancel for a session that has ended changes nothing (REQ-TIME-5).
                     return Sent::Accepted;
                 }
-                self.inner.counters.requests_stale.fetch_add(1, Ordering::AcqRel);
+                self.inner
+                    .counters
+                    .requests_stale
+                    .fetch_add(1, Ordering::AcqRel);
                 let fault = fault(
                     id,
                     FlowyError::new(
@@ -411,40 +448,67 @@ impl Eventwire {
                 if request.id == 0 {
                     return Sent::Refused(fault(
                         0,
-                        FlowyError::new(ErrorCode::InvalidRequest, "send: request id 0 is not allowed"),
+                        FlowyError::new(
+                            ErrorCode::InvalidRequest,
+                            "send: request id 0 is not allowed",
+                        ),
                     ));
                 }
                 if !lock(&entry.taken).take(request.id) {
-                    self.inner.counters.requests_repeated.fetch_add(1, Ordering::AcqRel);
-                    return Sent::Repeated { id: request.id, entry, fault: fault(
-                        request.id,
-                        FlowyError::new(
-                            ErrorCode::InvalidRequest,
-                            format!(
-                                "send: request id {} was already taken in this session: a request is never run twice",
-                                request.id
+                    self.inner
+                        .counters
+                        .requests_repeated
+                        .fetch_add(1, Ordering::AcqRel);
+                    return Sent::Repeated {
+                        id: request.id,
+                        entry,
+                        fault: fault(
+                            request.id,
+                            FlowyError::new(
+                                ErrorCode::InvalidRequest,
+                                format!(
+                                    "send: request id {} was already taken in this session: a request is never run twice",
+                                    request.id
+                                ),
                             ),
                         ),
-                    ) };
+                    };
                 }
                 let mut options = RequestOptions::new();
                 if request.timeout_ms > 0 {
-                    options = options.timeout(std::time::Duration::from_millis(request.timeout_ms.into()));
+                    options = options
+                        .timeout(std::time::Duration::from_millis(request.timeout_ms.into()));
                 }
                 // Registered first: the response may be decided before `try_submit` returns.
                 let (tx, response) = oneshot::channel();
                 lock(&entry.waiters).insert(request.id, tx);
-                match entry.session.try_submit(request.id, request.request, options) {
+                match entry
+                    .session
+                    .try_submit(request.id, request.request, options)
+                {
                     Ok(()) => {
-                        self.inner.counters.requests_accepted.fetch_add(1, Ordering::AcqRel);
-                        Sent::Pending { id: request.id, entry, response }
+                        self.inner
+                            .counters
+                            .requests_accepted
+                            .fetch_add(1, Ordering::AcqRel);
+                        Sent::Pending {
+                            id: request.id,
+                            entry,
+                            response,
+                        }
                     }
                     Err(SessionEnded) => {
                         lock(&entry.waiters).remove(&request.id);
-                        self.inner.counters.requests_stale.fetch_add(1, Ordering::AcqRel);
+                        self.inner
+                            .counters
+                            .requests_stale
+                            .fetch_add(1, Ordering::AcqRel);
                         Sent::Refused(fault(
                             request.id,
-                            FlowyError::new(ErrorCode::TransportClosed, format!("send: session {session} has ended")),
+                            FlowyError::new(
+                                ErrorCode::TransportClosed,
+                                format!("send: session {session} has ended"),
+                            ),
                         ))
                     }
                 }
@@ -478,7 +542,10 @@ impl Eventwire {
 
     /// Ends every session of the webviews of the window labelled `window`.
     pub fn close_window(&self, window: &str) {
-        self.close_where(|e| e.window == window || e.webview == window, CloseReason::WindowClosed);
+        self.close_where(
+            |e| e.window == window || e.webview == window,
+            CloseReason::WindowClosed,
+        );
         let retired: Vec<_> = {
             let mut all = lock(&self.inner.retired);
             let (gone, kept) = std::mem::take(&mut *all)
@@ -511,12 +578,17 @@ impl Eventwire {
     /// Returns once `window` has closed (or the app exits): until then an answer would reach
     /// the page that replaced the one that asked.
     pub(crate) async fn park(&self, window: &str) {
-        self.inner.counters.answers_withheld.fetch_add(1, Ordering::AcqRel);
+        self.inner
+            .counters
+            .answers_withheld
+            .fetch_add(1, Ordering::AcqRel);
         loop {
             let closed = self.inner.closed.notified();
             tokio::pin!(closed);
             closed.as_mut().enable();
-            if self.inner.exiting.load(Ordering::Acquire) || lock(&self.inner.closed_windows).contains(window) {
+            if self.inner.exiting.load(Ordering::Acquire)
+                || lock(&self.inner.closed_windows).contains(window)
+            {
                 return;
             }
             closed.await;
@@ -526,12 +598,29 @@ impl Eventwire {
     /// Waits for the response of a request `send` took: the invoke's answer, `after` channel
     /// messages. `None` when its session ended first and the page that sent it is gone: then
     /// nothing may answer it until its window closes.
-    pub(crate) async fn response(&self, entry: Arc<Entry>, id: u64, response: oneshot::Receiver<(u64, Vec<u8>)>) -> Answer {
+    pub(crate) async fn response(
+        &self,
+        entry: Arc<Entry>,
+        id: u64,
+        response: oneshot::Receiver<(u64, Vec<u8>)>,
+    ) -> Answer {
         match response.await {
-            Ok((after, response)) => Answer::Response { after, frame: response_frame(id, response) },
+            Ok((after, response)) => Answer::Response {
+                after,
+                frame: response_frame(id, response),
+            },
             Err(_) => {
                 let reason = *lock(&entry.ended);
-                let fault = fault(id, FlowyError::new(ErrorCode::TransportClosed, format!("send: session {} ended before request {id} was answered", entry.id)));
+                let fault = fault(
+                    id,
+                    FlowyError::new(
+                        ErrorCode::TransportClosed,
+                        format!(
+                            "send: session {} ended before request {id} was answered",
+                            entry.id
+                        ),
+                    ),
+                );
                 match reason {
                     Some(CloseReason::Disconnect) | None => Answer::Fault(fault),
                     Some(_) => {
@@ -558,7 +647,10 @@ impl Eventwire {
             answered.await;
         }
         let reason = *lock(&entry.ended);
-        if matches!(reason, Some(CloseReason::PageLoad | CloseReason::WindowClosed | CloseReason::Exit)) {
+        if matches!(
+            reason,
+            Some(CloseReason::PageLoad | CloseReason::WindowClosed | CloseReason::Exit)
+        ) {
             self.park(&entry.window).await;
         }
         fault
@@ -572,11 +664,14 @@ pub(crate) enum Answer {
 }
 
 impl Eventwire {
-
     fn close_where(&self, which: impl Fn(&Entry) -> bool, reason: CloseReason) {
         let ended: Vec<Arc<Entry>> = {
             let mut sessions = lock(&self.inner.sessions);
-            let ids: Vec<u64> = sessions.values().filter(|e| which(e)).map(|e| e.id).collect();
+            let ids: Vec<u64> = sessions
+                .values()
+                .filter(|e| which(e))
+                .map(|e| e.id)
+                .collect();
             ids.iter().filter_map(|id| sessions.remove(id)).collect()
         };
         for entry in ended {
@@ -602,9 +697,15 @@ impl Eventwire {
             }
         }
         let in_flight = entry.session.in_flight() as u64;
-        self.inner.counters.requests_orphaned.fetch_add(in_flight, Ordering::AcqRel);
+        self.inner
+            .counters
+            .requests_orphaned
+            .fetch_add(in_flight, Ordering::AcqRel);
         entry.session.cancel_all();
         entry.session.close();
-        self.inner.counters.sessions_closed.fetch_add(1, Ordering::AcqRel);
+        self.inner
+            .counters
+            .sessions_closed
+            .fetch_add(1, Ordering::AcqRel);
     }
 }

@@ -12,7 +12,10 @@ use std::{
 
 use eventwire::{
     Capabilities, Dispatcher, ErrorCode, FlowyError,
-    pb::{FfiRequest, FfiResponse, StreamCancel, StreamFrame, StreamRequest, SubscribeObject, stream_frame::Kind},
+    pb::{
+        FfiRequest, FfiResponse, StreamCancel, StreamFrame, StreamRequest, SubscribeObject,
+        stream_frame::Kind,
+    },
 };
 use eventwire_conformance_module::pb as cpb;
 use prost::Message;
@@ -20,7 +23,10 @@ use tauri::{
     Manager, WebviewWindow, WebviewWindowBuilder,
     ipc::{CallbackFn, InvokeBody, InvokeResponseBody, RuntimeAuthority},
     test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets},
-    utils::acl::{ExecutionContext, resolved::{Resolved, ResolvedCommand}},
+    utils::acl::{
+        ExecutionContext,
+        resolved::{Resolved, ResolvedCommand},
+    },
     webview::InvokeRequest,
 };
 use tauri_plugin_eventwire::{CloseReason, Eventwire};
@@ -58,7 +64,10 @@ fn harness(capabilities: Option<&[&str]>) -> Harness {
         .unwrap();
     let mut plugin = tauri_plugin_eventwire::Builder::new(dispatcher);
     if let Some(patterns) = capabilities {
-        plugin = plugin.capabilities("main", Capabilities::from_patterns(patterns.iter().copied()).unwrap());
+        plugin = plugin.capabilities(
+            "main",
+            Capabilities::from_patterns(patterns.iter().copied()).unwrap(),
+        );
     }
     let (tx, frames) = channel();
     let mut context = mock_context(noop_assets());
@@ -73,14 +82,28 @@ fn harness(capabilities: Option<&[&str]>) -> Harness {
         })
         .build(context)
         .unwrap();
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { _app: app, webview, frames }
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _app: app,
+        webview,
+        frames,
+    }
 }
 
-fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, body: InvokeBody, session: Option<u64>) -> Result<InvokeResponseBody, serde_json::Value> {
+fn invoke(
+    webview: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: InvokeBody,
+    session: Option<u64>,
+) -> Result<InvokeResponseBody, serde_json::Value> {
     let mut headers = tauri::http::HeaderMap::new();
     if let Some(s) = session {
-        headers.insert(tauri_plugin_eventwire::SESSION_HEADER, s.to_string().parse().unwrap());
+        headers.insert(
+            tauri_plugin_eventwire::SESSION_HEADER,
+            s.to_string().parse().unwrap(),
+        );
     }
     get_ipc_response(
         webview,
@@ -115,12 +138,29 @@ impl Harness {
         send_raw(&self.webview, session, body)
     }
 
-    fn request(&self, session: u64, id: u64, event: &str, payload: Vec<u8>, timeout_ms: u32) -> Reply {
-        send_raw(&self.webview, Some(session), request_frame(id, event, payload, timeout_ms))
+    fn request(
+        &self,
+        session: u64,
+        id: u64,
+        event: &str,
+        payload: Vec<u8>,
+        timeout_ms: u32,
+    ) -> Reply {
+        send_raw(
+            &self.webview,
+            Some(session),
+            request_frame(id, event, payload, timeout_ms),
+        )
     }
 
     /// Sends a request from another thread (its answer waits for the request's outcome).
-    fn request_async(&self, session: u64, id: u64, event: &str, payload: Vec<u8>) -> Receiver<Reply> {
+    fn request_async(
+        &self,
+        session: u64,
+        id: u64,
+        event: &str,
+        payload: Vec<u8>,
+    ) -> Receiver<Reply> {
         let webview = self.webview.clone();
         let body = request_frame(id, event, payload, 0);
         let (tx, rx) = channel();
@@ -131,14 +171,22 @@ impl Harness {
     }
 
     fn cancel(&self, session: u64, id: u64) -> Reply {
-        let frame = StreamFrame { kind: Some(Kind::Cancel(StreamCancel { id })) };
+        let frame = StreamFrame {
+            kind: Some(Kind::Cancel(StreamCancel { id })),
+        };
         self.send_raw(Some(session), frame.encode_to_vec())
     }
 
     /// The next frame on any channel: (channel callback id, frame).
     fn next(&self) -> (u32, Kind) {
         match self.frames.recv_timeout(WAIT) {
-            Ok((channel, bytes)) => (channel, StreamFrame::decode(bytes.as_slice()).unwrap().kind.expect("a frame kind")),
+            Ok((channel, bytes)) => (
+                channel,
+                StreamFrame::decode(bytes.as_slice())
+                    .unwrap()
+                    .kind
+                    .expect("a frame kind"),
+            ),
             Err(RecvTimeoutError::Timeout) => panic!("no channel message within {WAIT:?}"),
             Err(RecvTimeoutError::Disconnected) => panic!("the channel interceptor is gone"),
         }
@@ -152,7 +200,11 @@ impl Harness {
     fn wait_stats(&self, done: impl Fn(&tauri_plugin_eventwire::Stats) -> bool) {
         let deadline = Instant::now() + WAIT;
         while !done(&self.state().stats()) {
-            assert!(Instant::now() < deadline, "stats never got there: {:?}", self.state().stats());
+            assert!(
+                Instant::now() < deadline,
+                "stats never got there: {:?}",
+                self.state().stats()
+            );
             std::thread::yield_now();
         }
     }
@@ -164,7 +216,11 @@ enum Reply {
     /// A cancel was taken.
     Taken,
     /// The request's response, after `after` channel messages.
-    Response { id: u64, after: u64, response: FfiResponse },
+    Response {
+        id: u64,
+        after: u64,
+        response: FfiResponse,
+    },
     /// The frame was refused.
     Fault { id: u64, error: FlowyError },
 }
@@ -185,20 +241,46 @@ impl Reply {
 }
 
 fn request_frame(id: u64, event: &str, payload: Vec<u8>, timeout_ms: u32) -> Vec<u8> {
-    let request = FfiRequest { event: event.into(), payload }.encode_to_vec();
-    StreamFrame { kind: Some(Kind::Request(StreamRequest { id, request, timeout_ms })) }.encode_to_vec()
+    let request = FfiRequest {
+        event: event.into(),
+        payload,
+    }
+    .encode_to_vec();
+    StreamFrame {
+        kind: Some(Kind::Request(StreamRequest {
+            id,
+            request,
+            timeout_ms,
+        })),
+    }
+    .encode_to_vec()
 }
 
 fn send_raw(webview: &WebviewWindow<MockRuntime>, session: Option<u64>, body: Vec<u8>) -> Reply {
-    let reply = invoke(webview, "plugin:eventwire|send", InvokeBody::Raw(body), session).expect("send is allowed");
-    let InvokeResponseBody::Raw(bytes) = reply else { panic!("send answers raw bytes") };
+    let reply = invoke(
+        webview,
+        "plugin:eventwire|send",
+        InvokeBody::Raw(body),
+        session,
+    )
+    .expect("send is allowed");
+    let InvokeResponseBody::Raw(bytes) = reply else {
+        panic!("send answers raw bytes")
+    };
     if bytes.is_empty() {
         return Reply::Taken;
     }
     let after = u64::from_le_bytes(bytes[..8].try_into().unwrap());
     match StreamFrame::decode(&bytes[8..]).unwrap().kind {
-        Some(Kind::Fault(f)) => Reply::Fault { id: f.id, error: FlowyError::decode(f.error.as_slice()).unwrap() },
-        Some(Kind::Response(r)) => Reply::Response { id: r.id, after, response: FfiResponse::decode(r.response.as_slice()).unwrap() },
+        Some(Kind::Fault(f)) => Reply::Fault {
+            id: f.id,
+            error: FlowyError::decode(f.error.as_slice()).unwrap(),
+        },
+        Some(Kind::Response(r)) => Reply::Response {
+            id: r.id,
+            after,
+            response: FfiResponse::decode(r.response.as_slice()).unwrap(),
+        },
         other => panic!("send answered {other:?}"),
     }
 }
@@ -217,15 +299,27 @@ fn a_request_is_answered_by_its_send() {
     let h = harness(None);
     let session = h.connect(7);
     match h.request(session, 1, "Ping", vec![], 0) {
-        Reply::Response { id, after, response } => {
+        Reply::Response {
+            id,
+            after,
+            response,
+        } => {
             assert_eq!((id, after), (1, 0));
             assert_eq!(response.code, 0);
-            assert_eq!(cpb::PongPb::decode(response.payload.as_slice()).unwrap().message, "pong");
+            assert_eq!(
+                cpb::PongPb::decode(response.payload.as_slice())
+                    .unwrap()
+                    .message,
+                "pong"
+            );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(h.state().stats().requests_accepted, 1);
-    assert!(h.frames.try_recv().is_err(), "nothing on the channel for a call without notifications");
+    assert!(
+        h.frames.try_recv().is_err(),
+        "nothing on the channel for a call without notifications"
+    );
 }
 
 #[test]
@@ -234,28 +328,88 @@ fn every_error_path_comes_back_typed() {
     let session = h.connect(7);
     // Unknown event, undecodable input, the handler's own error, a panic, a deadline.
     let code = |r: Reply| error_of(&r.ok()).code;
-    assert_eq!(code(h.request(session, 1, "NoSuchEvent", vec![], 0)), ErrorCode::UnknownEvent as i32);
-    assert_eq!(code(h.request(session, 2, "Echo", vec![0xff, 0xff, 0xff], 0)), ErrorCode::ProtobufSerde as i32);
-    let raise = cpb::RaiseErrorPayloadPb { code: ErrorCode::RecordNotFound as i32, msg: "gone".into(), ..Default::default() };
-    assert_eq!(code(h.request(session, 3, "RaiseError", raise.encode_to_vec(), 0)), ErrorCode::RecordNotFound as i32);
-    assert_eq!(code(h.request(session, 4, "Panic", vec![], 0)), ErrorCode::Internal as i32);
-    assert_eq!(code(h.request(session, 5, "Sleep", sleep(60_000), 50)), ErrorCode::RequestTimeout as i32);
+    assert_eq!(
+        code(h.request(session, 1, "NoSuchEvent", vec![], 0)),
+        ErrorCode::UnknownEvent as i32
+    );
+    assert_eq!(
+        code(h.request(session, 2, "Echo", vec![0xff, 0xff, 0xff], 0)),
+        ErrorCode::ProtobufSerde as i32
+    );
+    let raise = cpb::RaiseErrorPayloadPb {
+        code: ErrorCode::RecordNotFound as i32,
+        msg: "gone".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(h.request(session, 3, "RaiseError", raise.encode_to_vec(), 0)),
+        ErrorCode::RecordNotFound as i32
+    );
+    assert_eq!(
+        code(h.request(session, 4, "Panic", vec![], 0)),
+        ErrorCode::Internal as i32
+    );
+    assert_eq!(
+        code(h.request(session, 5, "Sleep", sleep(60_000), 50)),
+        ErrorCode::RequestTimeout as i32
+    );
 
     // Frames the plugin refuses, each with a typed fault and nothing run.
     let invalid = ErrorCode::InvalidRequest as i32;
-    assert_eq!(h.send_raw(Some(session), vec![0xff]).fault().1.code, invalid, "not a StreamFrame");
-    assert_eq!(h.send_raw(Some(session), vec![]).fault().1.code, invalid, "no kind");
-    let response_frame = StreamFrame { kind: Some(Kind::Response(Default::default())) }.encode_to_vec();
-    assert_eq!(h.send_raw(Some(session), response_frame).fault().1.code, invalid, "a backend's frame");
-    assert_eq!(h.request(session, 0, "Ping", vec![], 0).fault().1.code, invalid, "id 0");
+    assert_eq!(
+        h.send_raw(Some(session), vec![0xff]).fault().1.code,
+        invalid,
+        "not a StreamFrame"
+    );
+    assert_eq!(
+        h.send_raw(Some(session), vec![]).fault().1.code,
+        invalid,
+        "no kind"
+    );
+    let response_frame = StreamFrame {
+        kind: Some(Kind::Response(Default::default())),
+    }
+    .encode_to_vec();
+    assert_eq!(
+        h.send_raw(Some(session), response_frame).fault().1.code,
+        invalid,
+        "a backend's frame"
+    );
+    assert_eq!(
+        h.request(session, 0, "Ping", vec![], 0).fault().1.code,
+        invalid,
+        "id 0"
+    );
     let ping = request_frame(9, "Ping", vec![], 0);
-    assert_eq!(h.send_raw(None, ping.clone()).fault().1.code, invalid, "no session header");
-    let json = invoke(&h.webview, "plugin:eventwire|send", InvokeBody::Json(serde_json::json!({})), Some(session)).unwrap();
-    let InvokeResponseBody::Raw(json) = json else { panic!("raw answer") };
-    let Some(Kind::Fault(fault)) = StreamFrame::decode(&json[8..]).unwrap().kind else { panic!("a fault") };
-    assert_eq!(FlowyError::decode(fault.error.as_slice()).unwrap().code, invalid, "a JSON body");
+    assert_eq!(
+        h.send_raw(None, ping.clone()).fault().1.code,
+        invalid,
+        "no session header"
+    );
+    let json = invoke(
+        &h.webview,
+        "plugin:eventwire|send",
+        InvokeBody::Json(serde_json::json!({})),
+        Some(session),
+    )
+    .unwrap();
+    let InvokeResponseBody::Raw(json) = json else {
+        panic!("raw answer")
+    };
+    let Some(Kind::Fault(fault)) = StreamFrame::decode(&json[8..]).unwrap().kind else {
+        panic!("a fault")
+    };
+    assert_eq!(
+        FlowyError::decode(fault.error.as_slice()).unwrap().code,
+        invalid,
+        "a JSON body"
+    );
     let (id, unknown) = h.send_raw(Some(999), ping).fault();
-    assert_eq!((id, unknown.code), (9, ErrorCode::TransportClosed as i32), "an unknown session");
+    assert_eq!(
+        (id, unknown.code),
+        (9, ErrorCode::TransportClosed as i32),
+        "an unknown session"
+    );
     assert_eq!(h.state().stats().requests_accepted, 5);
 }
 
@@ -263,21 +417,48 @@ fn every_error_path_comes_back_typed() {
 fn a_repeated_request_id_is_refused_and_runs_once() {
     let h = harness(None);
     let session = h.connect(7);
-    let emit = cpb::EmitNotificationsPayloadPb { count: 1, ..Default::default() }.encode_to_vec();
-    assert_eq!(h.request(session, 5, "EmitNotifications", emit.clone(), 0).ok().code, 0);
+    let emit = cpb::EmitNotificationsPayloadPb {
+        count: 1,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    assert_eq!(
+        h.request(session, 5, "EmitNotifications", emit.clone(), 0)
+            .ok()
+            .code,
+        0
+    );
     // Sent again (as Tauri re-sends an invoke), and an older id: refused, not run.
-    let (id, again) = h.request(session, 5, "EmitNotifications", emit.clone(), 0).fault();
+    let (id, again) = h
+        .request(session, 5, "EmitNotifications", emit.clone(), 0)
+        .fault();
     assert_eq!((id, again.code), (5, ErrorCode::InvalidRequest as i32));
     assert!(again.msg.contains("never run twice"), "{}", again.msg);
     // Ids may arrive out of order (concurrent invokes): an unused lower id is taken, once.
-    assert_eq!(h.request(session, 4, "EmitNotifications", emit.clone(), 0).ok().code, 0);
-    assert_eq!(h.request(session, 4, "EmitNotifications", emit.clone(), 0).fault().1.code, ErrorCode::InvalidRequest as i32);
+    assert_eq!(
+        h.request(session, 4, "EmitNotifications", emit.clone(), 0)
+            .ok()
+            .code,
+        0
+    );
+    assert_eq!(
+        h.request(session, 4, "EmitNotifications", emit.clone(), 0)
+            .fault()
+            .1
+            .code,
+        ErrorCode::InvalidRequest as i32
+    );
     let stats = h.state().stats();
     assert_eq!((stats.requests_accepted, stats.requests_repeated), (2, 2));
     // One run each: notifications seq 1 and 2; the next request's is seq 3.
     assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 1));
     assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 2));
-    assert_eq!(h.request(session, 6, "EmitNotifications", emit, 0).ok().code, 0);
+    assert_eq!(
+        h.request(session, 6, "EmitNotifications", emit, 0)
+            .ok()
+            .code,
+        0
+    );
     assert!(matches!(h.next(), (7, Kind::Notification(n)) if n.seq == 3));
     assert!(h.frames.try_recv().is_err());
 }
@@ -289,25 +470,46 @@ fn an_invoke_sent_again_while_its_request_runs_is_answered_only_after_it() {
     let first = h.request_async(session, 1, "Sleep", sleep(600_000));
     h.wait_stats(|s| s.requests_accepted == 1);
     // What Tauri's postMessage fallback sends: the same frame as a JSON array of byte values.
-    let bytes: Vec<serde_json::Value> = request_frame(1, "Sleep", sleep(600_000), 0).into_iter().map(Into::into).collect();
+    let bytes: Vec<serde_json::Value> = request_frame(1, "Sleep", sleep(600_000), 0)
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let webview = h.webview.clone();
     let (tx, again) = channel();
     std::thread::spawn(move || {
-        let reply = invoke(&webview, "plugin:eventwire|send", InvokeBody::Json(serde_json::Value::Array(bytes)), Some(session));
+        let reply = invoke(
+            &webview,
+            "plugin:eventwire|send",
+            InvokeBody::Json(serde_json::Value::Array(bytes)),
+            Some(session),
+        );
         let _ = tx.send(reply);
     });
     h.wait_stats(|s| s.requests_repeated == 1);
-    assert!(again.try_recv().is_err(), "not answered while the first runs");
+    assert!(
+        again.try_recv().is_err(),
+        "not answered while the first runs"
+    );
     // The page goes away: neither is answered while the new page is there; both when the
     // window closes. The request ran once.
     h.state().close_webview("main", CloseReason::PageLoad);
     h.wait_stats(|s| s.answers_withheld == 2);
     assert!(first.try_recv().is_err() && again.try_recv().is_err());
     h.state().close_window("main");
-    assert_eq!(first.recv_timeout(WAIT).unwrap().fault().1.code, ErrorCode::TransportClosed as i32);
-    let InvokeResponseBody::Raw(again) = again.recv_timeout(WAIT).unwrap().unwrap() else { panic!("raw") };
-    let Some(Kind::Fault(f)) = StreamFrame::decode(&again[8..]).unwrap().kind else { panic!("a fault") };
-    assert_eq!(FlowyError::decode(f.error.as_slice()).unwrap().code, ErrorCode::InvalidRequest as i32);
+    assert_eq!(
+        first.recv_timeout(WAIT).unwrap().fault().1.code,
+        ErrorCode::TransportClosed as i32
+    );
+    let InvokeResponseBody::Raw(again) = again.recv_timeout(WAIT).unwrap().unwrap() else {
+        panic!("raw")
+    };
+    let Some(Kind::Fault(f)) = StreamFrame::decode(&again[8..]).unwrap().kind else {
+        panic!("a fault")
+    };
+    assert_eq!(
+        FlowyError::decode(f.error.as_slice()).unwrap().code,
+        ErrorCode::InvalidRequest as i32
+    );
     assert_eq!(h.state().stats().requests_accepted, 1);
 }
 
@@ -320,7 +522,10 @@ fn taken_ids_are_remembered_in_bounded_memory() {
         assert_eq!(h.request(session, id, "Ping", vec![], 0).ok().code, 0);
     }
     for id in [1, 2, 3] {
-        assert!(matches!(h.request(session, id, "Ping", vec![], 0), Reply::Fault { .. }));
+        assert!(matches!(
+            h.request(session, id, "Ping", vec![], 0),
+            Reply::Fault { .. }
+        ));
     }
     assert_eq!(h.state().stats().requests_repeated, 3);
 }
@@ -330,8 +535,15 @@ fn notifications_come_before_the_response_of_the_handler_that_emitted_them() {
     let h = harness(None);
     let session = h.connect(7);
     for round in 0..2u64 {
-        let emit = cpb::EmitNotificationsPayloadPb { count: 20, ..Default::default() }.encode_to_vec();
-        let Reply::Response { after, response, .. } = h.request(session, round + 1, "EmitNotifications", emit, 0) else {
+        let emit = cpb::EmitNotificationsPayloadPb {
+            count: 20,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let Reply::Response {
+            after, response, ..
+        } = h.request(session, round + 1, "EmitNotifications", emit, 0)
+        else {
             panic!("a response")
         };
         assert_eq!(response.code, 0);
@@ -339,16 +551,27 @@ fn notifications_come_before_the_response_of_the_handler_that_emitted_them() {
         assert_eq!(after, 20 * (round + 1));
         let mut seqs = Vec::new();
         for _ in 0..20 {
-            let (channel, Kind::Notification(n)) = h.next() else { panic!("a notification") };
+            let (channel, Kind::Notification(n)) = h.next() else {
+                panic!("a notification")
+            };
             assert_eq!(channel, 7);
             let n: SubscribeObject = n;
-            let Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(payload)) = &n.payload_oneof else {
+            let Some(eventwire::pb::subscribe_object::PayloadOneof::Payload(payload)) =
+                &n.payload_oneof
+            else {
                 panic!("a payload")
             };
-            assert_eq!(cpb::TickPb::decode(payload.as_slice()).unwrap().index as usize, seqs.len(), "emission order");
+            assert_eq!(
+                cpb::TickPb::decode(payload.as_slice()).unwrap().index as usize,
+                seqs.len(),
+                "emission order"
+            );
             seqs.push(n.seq);
         }
-        assert_eq!(seqs, (20 * round + 1..=20 * (round + 1)).collect::<Vec<u64>>());
+        assert_eq!(
+            seqs,
+            (20 * round + 1..=20 * (round + 1)).collect::<Vec<u64>>()
+        );
     }
 }
 
@@ -359,7 +582,9 @@ fn cancel_ends_a_request_with_cancelled() {
     let pending = h.request_async(session, 1, "Sleep", sleep(600_000));
     h.wait_stats(|s| s.requests_accepted == 1);
     assert!(matches!(h.cancel(session, 1), Reply::Taken));
-    let reply = pending.recv_timeout(WAIT).expect("the cancelled request's answer");
+    let reply = pending
+        .recv_timeout(WAIT)
+        .expect("the cancelled request's answer");
     assert_eq!(error_of(&reply.ok()).code, ErrorCode::Cancelled as i32);
     // Cancelling again, an unknown id, or on an unknown session changes nothing (REQ-TIME-5).
     assert!(matches!(h.cancel(session, 1), Reply::Taken));
@@ -373,8 +598,17 @@ fn the_webviews_capability_set_denies_what_it_does_not_name() {
     let h = harness(Some(&["conformance.Ping"]));
     let session = h.connect(7);
     assert_eq!(h.request(session, 1, "Ping", vec![], 0).ok().code, 0);
-    let emit = cpb::EmitNotificationsPayloadPb { count: 3, ..Default::default() }.encode_to_vec();
-    let Reply::Response { after, response, .. } = h.request(session, 2, "EmitNotifications", emit, 0) else { panic!() };
+    let emit = cpb::EmitNotificationsPayloadPb {
+        count: 3,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let Reply::Response {
+        after, response, ..
+    } = h.request(session, 2, "EmitNotifications", emit, 0)
+    else {
+        panic!()
+    };
     // Denied before the handler: no notification precedes the answer.
     assert_eq!(error_of(&response).code, ErrorCode::PermissionDenied as i32);
     assert_eq!(after, 0);
@@ -389,7 +623,10 @@ fn the_webviews_capability_set_denies_what_it_does_not_name() {
     .unwrap();
     let denied: eventwire::json_bridge::JsonResponse = denied.deserialize().unwrap();
     assert_eq!(denied.code, 1);
-    assert_eq!(FlowyError::decode(denied.payload.as_slice()).unwrap().code, ErrorCode::PermissionDenied as i32);
+    assert_eq!(
+        FlowyError::decode(denied.payload.as_slice()).unwrap().code,
+        ErrorCode::PermissionDenied as i32
+    );
 }
 
 #[test]
@@ -403,7 +640,10 @@ fn the_json_command_answers_like_the_json_bridge() {
     )
     .unwrap();
     let reply: serde_json::Value = reply.deserialize().unwrap();
-    assert_eq!(reply, serde_json::json!({ "code": 0, "payload": [10, 4, 112, 111, 110, 103] }));
+    assert_eq!(
+        reply,
+        serde_json::json!({ "code": 0, "payload": [10, 4, 112, 111, 110, 103] })
+    );
     let bad = invoke(
         &h.webview,
         "plugin:eventwire|invoke_request",
@@ -412,7 +652,10 @@ fn the_json_command_answers_like_the_json_bridge() {
     )
     .unwrap();
     let bad: eventwire::json_bridge::JsonResponse = bad.deserialize().unwrap();
-    assert_eq!(FlowyError::decode(bad.payload.as_slice()).unwrap().code, ErrorCode::InvalidRequest as i32);
+    assert_eq!(
+        FlowyError::decode(bad.payload.as_slice()).unwrap().code,
+        ErrorCode::InvalidRequest as i32
+    );
 }
 
 #[test]
@@ -431,22 +674,41 @@ fn a_new_page_ends_the_old_pages_sessions_and_nothing_reaches_it() {
     // page is there.
     let resent = h.request_async(old, 1, "Sleep", sleep(600_000));
     h.wait_stats(|s| s.requests_stale == 1 && s.answers_withheld == 2);
-    assert!(in_flight.try_recv().is_err() && resent.try_recv().is_err(), "no answer reaches the new page");
-    assert_eq!(h.state().stats().requests_accepted, 1, "the re-sent request did not run");
+    assert!(
+        in_flight.try_recv().is_err() && resent.try_recv().is_err(),
+        "no answer reaches the new page"
+    );
+    assert_eq!(
+        h.state().stats().requests_accepted,
+        1,
+        "the re-sent request did not run"
+    );
     // The new page's session works, and its channel is the only one that hears anything.
     let new = h.connect(8);
     assert_ne!(new, old);
-    let emit = cpb::EmitNotificationsPayloadPb { count: 1, ..Default::default() }.encode_to_vec();
-    let Reply::Response { after, .. } = h.request(new, 1, "EmitNotifications", emit, 0) else { panic!() };
+    let emit = cpb::EmitNotificationsPayloadPb {
+        count: 1,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let Reply::Response { after, .. } = h.request(new, 1, "EmitNotifications", emit, 0) else {
+        panic!()
+    };
     assert_eq!(after, 1);
-    assert!(matches!(h.next(), (8, Kind::Notification(n)) if n.seq == 1), "numbered from 1 in the new session");
+    assert!(
+        matches!(h.next(), (8, Kind::Notification(n)) if n.seq == 1),
+        "numbered from 1 in the new session"
+    );
     assert!(h.frames.try_recv().is_err(), "nothing else was sent");
     assert_eq!(h.state().open_sessions(), 1);
     // Closing the window ends the rest, and the withheld answers go (to a webview that is gone).
     h.state().close_window("main");
     assert_eq!(h.state().open_sessions(), 0);
     for reply in [in_flight, resent] {
-        let (id, error) = reply.recv_timeout(WAIT).expect("answered once the window closed").fault();
+        let (id, error) = reply
+            .recv_timeout(WAIT)
+            .expect("answered once the window closed")
+            .fault();
         assert_eq!((id, error.code), (1, ErrorCode::TransportClosed as i32));
     }
 }
@@ -456,10 +718,15 @@ fn disconnect_ends_only_the_callers_own_session() {
     let h = harness(None);
     let session = h.connect(7);
     let ended = |s: u64| -> bool {
-        invoke(&h.webview, "plugin:eventwire|disconnect", InvokeBody::Json(serde_json::json!({ "session": s })), None)
-            .unwrap()
-            .deserialize()
-            .unwrap()
+        invoke(
+            &h.webview,
+            "plugin:eventwire|disconnect",
+            InvokeBody::Json(serde_json::json!({ "session": s })),
+            None,
+        )
+        .unwrap()
+        .deserialize()
+        .unwrap()
     };
     let pending = h.request_async(session, 1, "Sleep", sleep(600_000));
     h.wait_stats(|s| s.requests_accepted == 1);
@@ -469,16 +736,33 @@ fn disconnect_ends_only_the_callers_own_session() {
     // The page is still there: its call is answered at once.
     let (_, error) = pending.recv_timeout(WAIT).unwrap().fault();
     assert_eq!(error.code, ErrorCode::TransportClosed as i32);
-    assert_eq!(h.request(session, 2, "Ping", vec![], 0).fault().1.code, ErrorCode::TransportClosed as i32);
+    assert_eq!(
+        h.request(session, 2, "Ping", vec![], 0).fault().1.code,
+        ErrorCode::TransportClosed as i32
+    );
 }
 
 /// `send`'s answer to a handshake frame, as bytes: `after`, then the frame.
 fn handshake_reply(h: &Harness, session: Option<u64>, frame: Vec<u8>) -> (u64, Kind) {
-    let reply = invoke(&h.webview, "plugin:eventwire|send", InvokeBody::Raw(frame), session).expect("send is allowed");
-    let InvokeResponseBody::Raw(bytes) = reply else { panic!("send answers raw bytes") };
+    let reply = invoke(
+        &h.webview,
+        "plugin:eventwire|send",
+        InvokeBody::Raw(frame),
+        session,
+    )
+    .expect("send is allowed");
+    let InvokeResponseBody::Raw(bytes) = reply else {
+        panic!("send answers raw bytes")
+    };
     assert!(bytes.len() >= 8, "after, then a frame");
     let after = u64::from_le_bytes(bytes[..8].try_into().unwrap());
-    (after, StreamFrame::decode(&bytes[8..]).unwrap().kind.expect("a frame kind"))
+    (
+        after,
+        StreamFrame::decode(&bytes[8..])
+            .unwrap()
+            .kind
+            .expect("a frame kind"),
+    )
 }
 
 #[test]
@@ -487,19 +771,36 @@ fn a_handshake_is_answered_at_once_with_the_backends_own_with_or_without_a_sessi
     let h = harness(None);
     let ours = h.state().dispatcher().handshake();
     // The conformance module's Ping has SPEC.md section 16.5's worked-example fingerprint.
-    let conformance = ours.modules.iter().find(|m| m.name == "conformance").expect("the conformance module");
-    let ping = conformance.events.iter().find(|e| e.name == "Ping").expect("Ping");
-    assert_eq!(eventwire::handshake::hex(&ping.fingerprint), "aebc1ed25ff2e6421e3bf96b972576a99594fde2c24e1ce2b8b4b2fb1a570e92");
+    let conformance = ours
+        .modules
+        .iter()
+        .find(|m| m.name == "conformance")
+        .expect("the conformance module");
+    let ping = conformance
+        .events
+        .iter()
+        .find(|e| e.name == "Ping")
+        .expect("Ping");
+    assert_eq!(
+        eventwire::handshake::hex(&ping.fingerprint),
+        "aebc1ed25ff2e6421e3bf96b972576a99594fde2c24e1ce2b8b4b2fb1a570e92"
+    );
     assert_eq!(ours.protocol_version, 1);
 
     let session = h.connect(7);
     let front_ends = [
         StreamHandshake::default(),
-        StreamHandshake { protocol_version: 2, modules: vec![] },
+        StreamHandshake {
+            protocol_version: 2,
+            modules: vec![],
+        },
         ours.clone(),
     ];
     for (i, front_end) in front_ends.into_iter().enumerate() {
-        let frame = StreamFrame { kind: Some(Kind::Handshake(front_end)) }.encode_to_vec();
+        let frame = StreamFrame {
+            kind: Some(Kind::Handshake(front_end)),
+        }
+        .encode_to_vec();
         for s in [None, Some(session)] {
             let (after, kind) = handshake_reply(&h, s, frame.clone());
             assert_eq!(after, 0, "front end {i}, session {s:?}");
@@ -511,6 +812,19 @@ fn a_handshake_is_answered_at_once_with_the_backends_own_with_or_without_a_sessi
     }
     // Nothing was run nor sent on the channel, and requests still work after it.
     assert_eq!(h.state().stats().requests_accepted, 0);
-    assert!(h.frames.try_recv().is_err(), "nothing on the channel for a handshake");
-    assert_eq!(cpb::PongPb::decode(h.request(session, 1, "Ping", vec![], 0).ok().payload.as_slice()).unwrap().message, "pong");
+    assert!(
+        h.frames.try_recv().is_err(),
+        "nothing on the channel for a handshake"
+    );
+    assert_eq!(
+        cpb::PongPb::decode(
+            h.request(session, 1, "Ping", vec![], 0)
+                .ok()
+                .payload
+                .as_slice()
+        )
+        .unwrap()
+        .message,
+        "pong"
+    );
 }

@@ -34,7 +34,11 @@ pub const ABOUT: &str = "Eventwire schema lock: the facts of every released revi
 
 impl Lock {
     pub fn new() -> Lock {
-        Lock { about: ABOUT.to_owned(), format: FORMAT, versions: Vec::new() }
+        Lock {
+            about: ABOUT.to_owned(),
+            format: FORMAT,
+            versions: Vec::new(),
+        }
     }
 
     pub fn read(path: &Path) -> Result<Lock, String> {
@@ -43,9 +47,13 @@ impl Lock {
     }
 
     pub fn parse(text: &str) -> Result<Lock, String> {
-        let lock: Lock = serde_json::from_str(text).map_err(|e| format!("{}:{}: not a schema lock: {e}", e.line(), e.column()))?;
+        let lock: Lock = serde_json::from_str(text)
+            .map_err(|e| format!("{}:{}: not a schema lock: {e}", e.line(), e.column()))?;
         if lock.format != FORMAT {
-            return Err(format!("lock format {} is not the format this tool reads ({FORMAT})", lock.format));
+            return Err(format!(
+                "lock format {} is not the format this tool reads ({FORMAT})",
+                lock.format
+            ));
         }
         Ok(lock)
     }
@@ -66,9 +74,14 @@ impl Lock {
                 self.versions[i].schema = schema;
                 Ok(true)
             }
-            Some(_) => Err(format!("version `{version}` is recorded already and is not the newest: released facts are never rewritten")),
+            Some(_) => Err(format!(
+                "version `{version}` is recorded already and is not the newest: released facts are never rewritten"
+            )),
             None => {
-                self.versions.push(Version { version: version.to_owned(), schema });
+                self.versions.push(Version {
+                    version: version.to_owned(),
+                    schema,
+                });
                 Ok(true)
             }
         }

@@ -29,7 +29,10 @@ pub struct Layout {
 impl Layout {
     /// The Eventwire repository's own layout.
     pub fn project() -> Layout {
-        Layout { protos: vec![PathBuf::from("schema/proto")], tables: PathBuf::from("schema/events") }
+        Layout {
+            protos: vec![PathBuf::from("schema/proto")],
+            tables: PathBuf::from("schema/events"),
+        }
     }
 }
 
@@ -51,7 +54,11 @@ impl Against {
     /// A path to an existing file is a lock file, to a directory an older tree; anything else is
     /// taken for a git revision.
     pub fn parse(root: &Path, arg: &str) -> Against {
-        let p = if root == Path::new(".") { PathBuf::from(arg) } else { root.join(arg) };
+        let p = if root == Path::new(".") {
+            PathBuf::from(arg)
+        } else {
+            root.join(arg)
+        };
         if p.is_file() {
             Against::Lock(p)
         } else if p.is_dir() {
@@ -63,10 +70,19 @@ impl Against {
 }
 
 /// The older revisions `against` stands for, each with its name.
-pub fn older(root: &Path, layout: &Layout, against: &Against) -> Result<Vec<(String, Snapshot)>, String> {
+pub fn older(
+    root: &Path,
+    layout: &Layout,
+    against: &Against,
+) -> Result<Vec<(String, Snapshot)>, String> {
     match against {
         Against::Dir(dir) => {
-            let inputs = Inputs::from_dirs(&dir.display().to_string(), dir, &layout.protos, &layout.tables)?;
+            let inputs = Inputs::from_dirs(
+                &dir.display().to_string(),
+                dir,
+                &layout.protos,
+                &layout.tables,
+            )?;
             Ok(vec![(inputs.label.clone(), Snapshot::build(&inputs)?)])
         }
         Against::Git(rev) => {
@@ -76,16 +92,33 @@ pub fn older(root: &Path, layout: &Layout, against: &Against) -> Result<Vec<(Str
         Against::Lock(path) => {
             let lock = Lock::read(path)?;
             if lock.versions.is_empty() {
-                return Err(format!("{}: records no version; run `eventwire-tools schema lock --update --version <v>`", path.display()));
+                return Err(format!(
+                    "{}: records no version; run `eventwire-tools schema lock --update --version <v>`",
+                    path.display()
+                ));
             }
-            Ok(lock.versions.into_iter().map(|v| (format!("{} version {}", path.display(), v.version), v.schema)).collect())
+            Ok(lock
+                .versions
+                .into_iter()
+                .map(|v| {
+                    (
+                        format!("{} version {}", path.display(), v.version),
+                        v.schema,
+                    )
+                })
+                .collect())
         }
     }
 }
 
 /// The schema under `root` now.
 pub fn current(root: &Path, layout: &Layout) -> Result<Snapshot, String> {
-    Snapshot::build(&Inputs::from_dirs("working tree", root, &layout.protos, &layout.tables)?)
+    Snapshot::build(&Inputs::from_dirs(
+        "working tree",
+        root,
+        &layout.protos,
+        &layout.tables,
+    )?)
 }
 
 /// Every finding of the schema under `root` against each older revision; findings repeated for
@@ -95,7 +128,10 @@ pub fn check(root: &Path, layout: &Layout, against: &Against) -> Result<Vec<Find
     let mut out: Vec<Finding> = Vec::new();
     for (label, old) in older(root, layout, against)? {
         for f in compare(&old, &new, &label) {
-            if !out.iter().any(|o| o.rule == f.rule && o.message == f.message && o.new_at == f.new_at) {
+            if !out
+                .iter()
+                .any(|o| o.rule == f.rule && o.message == f.message && o.new_at == f.new_at)
+            {
                 out.push(f);
             }
         }
@@ -106,9 +142,17 @@ pub fn check(root: &Path, layout: &Layout, against: &Against) -> Result<Vec<Find
 /// The project's self-check: its schema against every release in its lock file. `Err` lists the
 /// findings that fail it.
 pub fn self_check(root: &Path) -> Result<Vec<Finding>, String> {
-    let findings = check(root, &Layout::project(), &Against::Lock(root.join(PROJECT_LOCK)))?;
+    let findings = check(
+        root,
+        &Layout::project(),
+        &Against::Lock(root.join(PROJECT_LOCK)),
+    )?;
     if findings.iter().any(Finding::is_error) {
-        Err(findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"))
+        Err(findings
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"))
     } else {
         Ok(findings)
     }

@@ -37,7 +37,9 @@ impl Direction {
         match self {
             Direction::OlderFrontEnd => "breaks an older front end against a newer core",
             Direction::NewerFrontEnd => "breaks a newer front end against an older core",
-            Direction::Both => "breaks both an older front end against a newer core and a newer front end against an older core",
+            Direction::Both => {
+                "breaks both an older front end against a newer core and a newer front end against an older core"
+            }
         }
     }
 
@@ -145,9 +147,18 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 
 /// The rule list as the Markdown table of docs/evolving-a-schema.md.
 pub fn markdown_table() -> String {
-    let mut s = String::from("| id | severity | breaks | SPEC | what it reports |\n|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| id | severity | breaks | SPEC | what it reports |\n|---|---|---|---|---|\n",
+    );
     for r in ALL {
-        s.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", r.id, r.severity, r.direction.short(), r.spec, r.summary.replace('|', "\\|")));
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.severity,
+            r.direction.short(),
+            r.spec,
+            r.summary.replace('|', "\\|")
+        ));
     }
     s
 }

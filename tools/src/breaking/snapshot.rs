@@ -170,11 +170,17 @@ impl Snapshot {
     /// Errors are `file:line: what` lines.
     pub fn build(inputs: &Inputs) -> Result<Snapshot, String> {
         let (pool, checked) = inputs.compile()?;
-        let tables = Tables::from_sources(inputs.tables.iter().cloned(), &pool).map_err(|e| e.to_string())?;
+        let tables = Tables::from_sources(inputs.tables.iter().cloned(), &pool)
+            .map_err(|e| e.to_string())?;
         Ok(Snapshot::extract(inputs, &pool, &checked, &tables))
     }
 
-    fn extract(inputs: &Inputs, pool: &DescriptorPool, checked: &BTreeSet<String>, tables: &Tables) -> Snapshot {
+    fn extract(
+        inputs: &Inputs,
+        pool: &DescriptorPool,
+        checked: &BTreeSet<String>,
+        tables: &Tables,
+    ) -> Snapshot {
         let loc = |file: &FileDescriptor, path: &[i32]| -> Loc {
             let shown = inputs.display_proto(file.name());
             match line_of(file, path) {
@@ -184,17 +190,29 @@ impl Snapshot {
         };
         let category_ext = pool.get_extension_by_name(CATEGORY_EXTENSION);
         let mut snap = Snapshot::default();
-        for m in pool.all_messages().filter(|m| !m.is_map_entry() && checked.contains(m.parent_file().name())) {
+        for m in pool
+            .all_messages()
+            .filter(|m| !m.is_map_entry() && checked.contains(m.parent_file().name()))
+        {
             let file = m.parent_file();
-            let fields = m.fields().map(|f| (f.number(), field(&f, loc(&file, f.path())))).collect();
-            snap.messages.insert(m.full_name().to_owned(), Message {
-                at: loc(&file, m.path()),
-                fields,
-                reserved_numbers: m.reserved_ranges().map(|r| (r.start, r.end - 1)).collect(),
-                reserved_names: m.reserved_names().map(str::to_owned).collect(),
-            });
+            let fields = m
+                .fields()
+                .map(|f| (f.number(), field(&f, loc(&file, f.path()))))
+                .collect();
+            snap.messages.insert(
+                m.full_name().to_owned(),
+                Message {
+                    at: loc(&file, m.path()),
+                    fields,
+                    reserved_numbers: m.reserved_ranges().map(|r| (r.start, r.end - 1)).collect(),
+                    reserved_names: m.reserved_names().map(str::to_owned).collect(),
+                },
+            );
         }
-        for e in pool.all_enums().filter(|e| checked.contains(e.parent_file().name())) {
+        for e in pool
+            .all_enums()
+            .filter(|e| checked.contains(e.parent_file().name()))
+        {
             let file = e.parent_file();
             let values = e
                 .values()
@@ -204,26 +222,59 @@ impl Snapshot {
                         if !opts.has_extension(ext) {
                             return None;
                         }
-                        let Value::EnumNumber(n) = *opts.get_extension(ext) else { return None };
-                        Some(ext.kind().as_enum().and_then(|c| c.get_value(n)).map(|c| c.name().to_owned()).unwrap_or_else(|| n.to_string()))
+                        let Value::EnumNumber(n) = *opts.get_extension(ext) else {
+                            return None;
+                        };
+                        Some(
+                            ext.kind()
+                                .as_enum()
+                                .and_then(|c| c.get_value(n))
+                                .map(|c| c.name().to_owned())
+                                .unwrap_or_else(|| n.to_string()),
+                        )
                     });
-                    (v.number(), EnumValue { name: v.name().to_owned(), number: v.number(), category, at: loc(&file, v.path()) })
+                    (
+                        v.number(),
+                        EnumValue {
+                            name: v.name().to_owned(),
+                            number: v.number(),
+                            category,
+                            at: loc(&file, v.path()),
+                        },
+                    )
                 })
                 .collect();
-            snap.enums.insert(e.full_name().to_owned(), Enum {
-                at: loc(&file, e.path()),
-                values,
-                reserved_numbers: e.reserved_ranges().map(|r| (*r.start(), *r.end())).collect(),
-                reserved_names: e.reserved_names().map(str::to_owned).collect(),
-            });
+            snap.enums.insert(
+                e.full_name().to_owned(),
+                Enum {
+                    at: loc(&file, e.path()),
+                    values,
+                    reserved_numbers: e
+                        .reserved_ranges()
+                        .map(|r| (*r.start(), *r.end()))
+                        .collect(),
+                    reserved_names: e.reserved_names().map(str::to_owned).collect(),
+                },
+            );
         }
         for m in tables.modules() {
-            let text = inputs.tables.iter().find(|(p, _)| *p == m.file).map(|(_, t)| t.as_str()).unwrap_or("");
-            let module_line = text.lines().position(|l| l.starts_with("module:")).map(|i| i + 1);
-            snap.modules.insert(m.name.clone(), match module_line {
-                Some(l) => format!("{}:{l}", m.file),
-                None => m.file.clone(),
-            });
+            let text = inputs
+                .tables
+                .iter()
+                .find(|(p, _)| *p == m.file)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or("");
+            let module_line = text
+                .lines()
+                .position(|l| l.starts_with("module:"))
+                .map(|i| i + 1);
+            snap.modules.insert(
+                m.name.clone(),
+                match module_line {
+                    Some(l) => format!("{}:{l}", m.file),
+                    None => m.file.clone(),
+                },
+            );
             let at = |line: Option<usize>| match line {
                 Some(l) => format!("{}:{l}", m.file),
                 None => m.file.clone(),
@@ -234,19 +285,26 @@ impl Snapshot {
                     Errors::Codes(codes) => Some(
                         codes
                             .iter()
-                            .map(|c| ErrorRef { enum_name: c.enum_name.clone(), number: c.number, name: c.value.clone() })
+                            .map(|c| ErrorRef {
+                                enum_name: c.enum_name.clone(),
+                                number: c.number,
+                                name: c.value.clone(),
+                            })
                             .collect(),
                     ),
                 };
-                snap.events.insert(e.name.clone(), Event {
-                    name: e.name.clone(),
-                    module: e.module.clone(),
-                    id: e.id,
-                    input: e.input.as_ref().map(|d| d.full_name().to_owned()),
-                    output: e.output.as_ref().map(|d| d.full_name().to_owned()),
-                    errors,
-                    at: at(e.line),
-                });
+                snap.events.insert(
+                    e.name.clone(),
+                    Event {
+                        name: e.name.clone(),
+                        module: e.module.clone(),
+                        id: e.id,
+                        input: e.input.as_ref().map(|d| d.full_name().to_owned()),
+                        output: e.output.as_ref().map(|d| d.full_name().to_owned()),
+                        errors,
+                        at: at(e.line),
+                    },
+                );
             }
             for n in &m.notifications {
                 snap.notifications.push(Notification {
@@ -263,7 +321,9 @@ impl Snapshot {
     }
 
     pub fn notification(&self, source: &str, ty: i32) -> Option<&Notification> {
-        self.notifications.iter().find(|n| n.source == source && n.ty == ty)
+        self.notifications
+            .iter()
+            .find(|n| n.source == source && n.ty == ty)
     }
 
     pub fn event_by_id(&self, id: u32) -> Option<&Event> {
@@ -278,7 +338,9 @@ fn field(f: &FieldDescriptor, at: Loc) -> Field {
         Label::Repeated
     } else if f.cardinality() == Cardinality::Required {
         Label::Required
-    } else if matches!(f.kind(), Kind::Message(_)) || f.containing_oneof().is_some_and(|o| !o.is_synthetic()) {
+    } else if matches!(f.kind(), Kind::Message(_))
+        || f.containing_oneof().is_some_and(|o| !o.is_synthetic())
+    {
         // Message fields and oneof members always have presence; the oneof is its own rule.
         Label::Singular
     } else if f.supports_presence() {
@@ -288,8 +350,14 @@ fn field(f: &FieldDescriptor, at: Loc) -> Field {
     };
     let ty = if f.is_map() {
         let entry = f.kind();
-        let entry = entry.as_message().expect("a map field's kind is its entry message");
-        format!("map<{}, {}>", kind_name(&entry.map_entry_key_field().kind()), kind_name(&entry.map_entry_value_field().kind()))
+        let entry = entry
+            .as_message()
+            .expect("a map field's kind is its entry message");
+        format!(
+            "map<{}, {}>",
+            kind_name(&entry.map_entry_key_field().kind()),
+            kind_name(&entry.map_entry_value_field().kind())
+        )
     } else {
         kind_name(&f.kind())
     };
@@ -299,7 +367,10 @@ fn field(f: &FieldDescriptor, at: Loc) -> Field {
         json_name: f.json_name().to_owned(),
         ty,
         label,
-        oneof: f.containing_oneof().filter(|o| !o.is_synthetic()).map(|o| o.name().to_owned()),
+        oneof: f
+            .containing_oneof()
+            .filter(|o| !o.is_synthetic())
+            .map(|o| o.name().to_owned()),
         at,
     }
 }

@@ -29,7 +29,10 @@ impl ProtoRoot {
         if files.is_empty() {
             return Err(format!("{}: no .proto files", show(root, path)));
         }
-        Ok(ProtoRoot { display: show(root, path), files })
+        Ok(ProtoRoot {
+            display: show(root, path),
+            files,
+        })
     }
 }
 
@@ -46,8 +49,16 @@ pub struct Inputs {
 impl Inputs {
     /// Reads every `*.proto` under each of `protos` and every `*.yaml` directly in `tables`.
     /// Paths are shown as `root/<path>`; `root` is where relative paths start.
-    pub fn from_dirs(label: &str, root: &Path, protos: &[PathBuf], tables: &Path) -> Result<Inputs, String> {
-        let mut inputs = Inputs { label: label.to_owned(), ..Inputs::default() };
+    pub fn from_dirs(
+        label: &str,
+        root: &Path,
+        protos: &[PathBuf],
+        tables: &Path,
+    ) -> Result<Inputs, String> {
+        let mut inputs = Inputs {
+            label: label.to_owned(),
+            ..Inputs::default()
+        };
         for p in protos {
             inputs.protos.push(ProtoRoot::read(root, p)?);
         }
@@ -68,22 +79,44 @@ impl Inputs {
 
     /// Reads the same paths as [`Inputs::from_dirs`] at git revision `rev` of the repository that
     /// contains `root`.
-    pub fn from_git(rev: &str, root: &Path, protos: &[PathBuf], tables: &Path) -> Result<Inputs, String> {
-        git(root, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-            .map_err(|_| format!("`{rev}` is neither a directory, a lock file nor a git revision"))?;
-        let mut inputs = Inputs { label: rev.to_owned(), ..Inputs::default() };
+    pub fn from_git(
+        rev: &str,
+        root: &Path,
+        protos: &[PathBuf],
+        tables: &Path,
+    ) -> Result<Inputs, String> {
+        git(
+            root,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| format!("`{rev}` is neither a directory, a lock file nor a git revision"))?;
+        let mut inputs = Inputs {
+            label: rev.to_owned(),
+            ..Inputs::default()
+        };
         for p in protos {
             let mut files = BTreeMap::new();
             for name in ls_tree(root, rev, p)? {
                 if name.ends_with(".proto") {
-                    let import_name = name.strip_prefix(&format!("{}/", slash(p))).unwrap_or(&name).to_owned();
+                    let import_name = name
+                        .strip_prefix(&format!("{}/", slash(p)))
+                        .unwrap_or(&name)
+                        .to_owned();
                     files.insert(import_name, cat(root, rev, &name)?);
                 }
             }
             if files.is_empty() {
                 return Err(format!("{}: no .proto files at {rev}", show(root, p)));
             }
-            inputs.protos.push(ProtoRoot { display: show(root, p), files });
+            inputs.protos.push(ProtoRoot {
+                display: show(root, p),
+                files,
+            });
         }
         let mut names: Vec<String> = ls_tree(root, rev, tables)?
             .into_iter()
@@ -102,7 +135,13 @@ impl Inputs {
         self.protos
             .iter()
             .find(|r| r.files.contains_key(name))
-            .map(|r| if r.display.is_empty() || r.display == "." { name.to_owned() } else { format!("{}/{name}", r.display) })
+            .map(|r| {
+                if r.display.is_empty() || r.display == "." {
+                    name.to_owned()
+                } else {
+                    format!("{}/{name}", r.display)
+                }
+            })
             .unwrap_or_else(|| name.to_owned())
     }
 
@@ -123,7 +162,9 @@ impl Inputs {
         let mut compiler = protox::Compiler::with_file_resolver(chain);
         compiler.include_source_info(true).include_imports(true);
         for n in &names {
-            compiler.open_file(n).map_err(|e| self.compile_error(n, &e))?;
+            compiler
+                .open_file(n)
+                .map_err(|e| self.compile_error(n, &e))?;
         }
         // Decoding the encoded set keeps custom options (the error categories) as extensions.
         let pool = DescriptorPool::decode(compiler.encode_file_descriptor_set().as_slice())
@@ -144,7 +185,12 @@ impl Inputs {
             let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
             Some(format!(":{line}:{col}"))
         });
-        format!("{}{}: does not compile ({}): {e}", self.display_proto(name), pos.unwrap_or_default(), self.label)
+        format!(
+            "{}{}: does not compile ({}): {e}",
+            self.display_proto(name),
+            pos.unwrap_or_default(),
+            self.label
+        )
     }
 }
 
@@ -162,11 +208,18 @@ impl FileResolver for MemoryResolver {
 }
 
 fn slash(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn show(root: &Path, p: &Path) -> String {
-    if root == Path::new(".") || root.as_os_str().is_empty() { slash(p) } else { format!("{}/{}", root.display(), slash(p)) }
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        slash(p)
+    } else {
+        format!("{}/{}", root.display(), slash(p))
+    }
 }
 
 fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<(), String> {
@@ -177,7 +230,8 @@ fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> Result<(
             walk(base, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "proto") {
             let name = slash(path.strip_prefix(base).unwrap());
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             out.insert(name, text);
         }
     }
@@ -192,16 +246,36 @@ fn git(root: &Path, args: &[&str]) -> Result<String, String> {
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
-        return Err(format!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
-    String::from_utf8(out.stdout).map_err(|e| format!("git {}: output is not UTF-8: {e}", args.join(" ")))
+    String::from_utf8(out.stdout)
+        .map_err(|e| format!("git {}: output is not UTF-8: {e}", args.join(" ")))
 }
 
 /// Files under `path` (relative to `root`) at `rev`, as paths relative to `root`.
 fn ls_tree(root: &Path, rev: &str, path: &Path) -> Result<Vec<String>, String> {
     // `--full-name` off: run in `root`, paths come relative to it.
-    let out = git(root, &["ls-tree", "-r", "-z", "--name-only", rev, "--", &slash(path)])?;
-    Ok(out.split('\0').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+    let out = git(
+        root,
+        &[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--name-only",
+            rev,
+            "--",
+            &slash(path),
+        ],
+    )?;
+    Ok(out
+        .split('\0')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 fn cat(root: &Path, rev: &str, path: &str) -> Result<String, String> {

@@ -19,7 +19,10 @@ pub const LANGS: [&str; 2] = ["ts", "dart"];
 
 /// This tool, for generated headers.
 pub fn generator() -> Generator {
-    Generator { name: "eventwire-tools".into(), version: env!("CARGO_PKG_VERSION").into() }
+    Generator {
+        name: "eventwire-tools".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
 }
 
 /// What a schema is read from.
@@ -74,13 +77,22 @@ pub struct Output {
 
 /// The TypeScript event layer; with `protoc_gen_es`, also the message types of the schema's
 /// own files (less the protocol's, which the runtime ships).
-pub fn typescript(compiled: &eventwire_build::Compiled, model: &Model, protoc_gen_es: Option<&Path>) -> Result<Output, String> {
+pub fn typescript(
+    compiled: &eventwire_build::Compiled,
+    model: &Model,
+    protoc_gen_es: Option<&Path>,
+) -> Result<Output, String> {
     let params = Params::new(generator(), "ts");
     let mut files = ts::generate(model, &params);
     let mut owns = vec![(ts::EVENTS_DIR.to_owned(), ".ts".to_owned(), false)];
     if let Some(plugin) = protoc_gen_es {
         let to_generate = ts::message_files(model);
-        files.extend(run_plugin(plugin, compiled, &to_generate, &ts::protoc_gen_es_parameter(&params))?);
+        files.extend(run_plugin(
+            plugin,
+            compiled,
+            &to_generate,
+            &ts::protoc_gen_es_parameter(&params),
+        )?);
         owns.push((String::new(), "_pb.ts".to_owned(), true));
     }
     Ok(Output { files, owns })
@@ -89,7 +101,10 @@ pub fn typescript(compiled: &eventwire_build::Compiled, model: &Model, protoc_ge
 /// The Dart event layer (the message classes are `protoc-gen-dart`'s, under `proto/`).
 pub fn dart(model: &Model) -> Output {
     let files = dart::generate(model, &Params::new(generator(), "dart"));
-    Output { files, owns: vec![(String::new(), ".dart".to_owned(), false)] }
+    Output {
+        files,
+        owns: vec![(String::new(), ".dart".to_owned(), false)],
+    }
 }
 
 /// How a file on disk differs from what its generator produces now.
@@ -106,8 +121,14 @@ pub enum Drift {
 impl std::fmt::Display for Drift {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Drift::Missing { path } => write!(f, "{path}: missing (regenerate: the same command without --check)"),
-            Drift::Differs { path } => write!(f, "{path}: out of date (regenerate: the same command without --check)"),
+            Drift::Missing { path } => write!(
+                f,
+                "{path}: missing (regenerate: the same command without --check)"
+            ),
+            Drift::Differs { path } => write!(
+                f,
+                "{path}: out of date (regenerate: the same command without --check)"
+            ),
             Drift::Stale { path } => write!(f, "{path}: no longer generated; delete it"),
         }
     }
@@ -123,20 +144,26 @@ impl Output {
             match std::fs::read_to_string(&path) {
                 Ok(on_disk) if on_disk == file.contents => {}
                 Ok(_) => drift.push(Drift::Differs { path: shown }),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => drift.push(Drift::Missing { path: shown }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    drift.push(Drift::Missing { path: shown })
+                }
                 Err(e) => return Err(e),
             }
         }
         for path in self.stale(dir) {
-            drift.push(Drift::Stale { path: path.display().to_string() });
+            drift.push(Drift::Stale {
+                path: path.display().to_string(),
+            });
         }
         Ok(drift)
     }
 
     /// Writes the files under `dir` and deletes stale ones; returns what changed.
     pub fn write(&self, dir: &Path) -> std::io::Result<Vec<String>> {
-        let mut changed: Vec<String> =
-            eventwire_build::frontend::write_files(dir, &self.files)?.into_iter().map(|p| dir.join(p).display().to_string()).collect();
+        let mut changed: Vec<String> = eventwire_build::frontend::write_files(dir, &self.files)?
+            .into_iter()
+            .map(|p| dir.join(p).display().to_string())
+            .collect();
         for path in self.stale(dir) {
             std::fs::remove_file(&path)?;
             changed.push(format!("{} (deleted)", path.display()));
@@ -149,7 +176,11 @@ impl Output {
         let mut stale = Vec::new();
         for (sub, suffix, recursive) in &self.owns {
             let root = dir.join(sub);
-            let found = if *recursive { walk_suffix(&root, suffix) } else { list_suffix(&root, suffix) };
+            let found = if *recursive {
+                walk_suffix(&root, suffix)
+            } else {
+                list_suffix(&root, suffix)
+            };
             stale.extend(found.into_iter().filter(|p| !expected.contains(p)));
         }
         stale.sort();
@@ -198,25 +229,36 @@ pub fn run_plugin(
     let bytes = request;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-    let output = child.wait_with_output().map_err(|e| format!("{shown}: {e}"))?;
-    writer.join().map_err(|_| format!("{shown}: writing its request panicked"))?.map_err(|e| format!("{shown}: writing its request: {e}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("{shown}: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| format!("{shown}: writing its request panicked"))?
+        .map_err(|e| format!("{shown}: writing its request: {e}"))?;
     if !output.status.success() {
         return Err(format!("{shown}: exited with {}", output.status));
     }
-    let response = CodeGeneratorResponse::decode(output.stdout.as_slice()).map_err(|e| format!("{shown}: its answer is not a CodeGeneratorResponse: {e}"))?;
+    let response = CodeGeneratorResponse::decode(output.stdout.as_slice())
+        .map_err(|e| format!("{shown}: its answer is not a CodeGeneratorResponse: {e}"))?;
     if let Some(error) = response.error {
         return Err(format!("{shown}: {error}"));
     }
     Ok(response
         .file
         .into_iter()
-        .map(|f| GeneratedFile { path: f.name.unwrap_or_default(), contents: f.content.unwrap_or_default() })
+        .map(|f| GeneratedFile {
+            path: f.name.unwrap_or_default(),
+            contents: f.content.unwrap_or_default(),
+        })
         .collect())
 }
 
 fn walk(dir: &Path, extension: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -231,7 +273,9 @@ fn walk(dir: &Path, extension: &str) -> Vec<PathBuf> {
 
 fn walk_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -244,8 +288,14 @@ fn walk_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
 }
 
 fn list_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.flatten().map(|e| e.path()).filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix)).collect()
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix))
+        .collect()
 }
 
 /// One front end this repository generates for itself with `codegen`, exactly as an app would:
@@ -263,7 +313,13 @@ pub struct ProjectFrontEnd {
 /// Every front end the repository generates (the TypeScript ones also run protoc-gen-es, from
 /// their package's `npm run generate`; the event layer is checked here as well).
 pub const PROJECT: &[ProjectFrontEnd] = &[
-    ProjectFrontEnd { lang: "ts", protos: &["schema/proto"], tables: &["schema/events"], out: "bindings/ts/conformance/gen", dart_runtime: None },
+    ProjectFrontEnd {
+        lang: "ts",
+        protos: &["schema/proto"],
+        tables: &["schema/events"],
+        out: "bindings/ts/conformance/gen",
+        dart_runtime: None,
+    },
     ProjectFrontEnd {
         lang: "dart",
         protos: &["schema/proto"],
@@ -271,8 +327,20 @@ pub const PROJECT: &[ProjectFrontEnd] = &[
         out: "bindings/dart/conformance/gen",
         dart_runtime: Some("bindings/dart/lib/src/gen"),
     },
-    ProjectFrontEnd { lang: "ts", protos: &["examples/todo/proto"], tables: &["examples/todo/events"], out: "examples/todo/ts/src/gen", dart_runtime: None },
-    ProjectFrontEnd { lang: "dart", protos: &["examples/todo/proto"], tables: &["examples/todo/events"], out: "examples/todo/dart/lib/src/events", dart_runtime: None },
+    ProjectFrontEnd {
+        lang: "ts",
+        protos: &["examples/todo/proto"],
+        tables: &["examples/todo/events"],
+        out: "examples/todo/ts/src/gen",
+        dart_runtime: None,
+    },
+    ProjectFrontEnd {
+        lang: "dart",
+        protos: &["examples/todo/proto"],
+        tables: &["examples/todo/events"],
+        out: "examples/todo/dart/lib/src/events",
+        dart_runtime: None,
+    },
 ];
 
 impl ProjectFrontEnd {
@@ -286,11 +354,21 @@ impl ProjectFrontEnd {
         let (compiled, model) = load(&inputs, root)?;
         let mut outputs = vec![(
             root.join(self.out),
-            if self.lang == "ts" { typescript(&compiled, &model, None)? } else { dart(&model) },
+            if self.lang == "ts" {
+                typescript(&compiled, &model, None)?
+            } else {
+                dart(&model)
+            },
         )];
         if let Some(dir) = self.dart_runtime {
             let file = dart::protocol_codes_file(&model, &Params::new(generator(), "dart"));
-            outputs.push((root.join(dir), Output { files: vec![file], owns: Vec::new() }));
+            outputs.push((
+                root.join(dir),
+                Output {
+                    files: vec![file],
+                    owns: Vec::new(),
+                },
+            ));
         }
         Ok(outputs)
     }

@@ -36,7 +36,9 @@ pub fn check_store(store: &Store, schema: &str) -> Vec<String> {
             for (path, file) in &expected {
                 let want = render(path, file);
                 match store.texts.get(path) {
-                    None => problems.push(format!("{path}: missing; run `eventwire-tools vectors generate`")),
+                    None => problems.push(format!(
+                        "{path}: missing; run `eventwire-tools vectors generate`"
+                    )),
                     Some(have) if *have == want => {}
                     Some(_) => problems.extend(case_drift(path, files.get(path), file)),
                 }
@@ -58,13 +60,18 @@ pub fn schema_problems(store: &Store, schema: &str) -> Vec<String> {
     };
     let mut problems = Vec::new();
     for (path, text) in &store.texts {
-        let Ok(yaml) = serde_norway::from_str::<serde_norway::Value>(text) else { continue };
+        let Ok(yaml) = serde_norway::from_str::<serde_norway::Value>(text) else {
+            continue;
+        };
         let Ok(json) = serde_json::to_value(&yaml) else {
             problems.push(format!("{path}: not representable as JSON"));
             continue;
         };
         for e in validator.iter_errors(&json).take(5) {
-            problems.push(format!("{path}: schema violation at `{}`: {e}", e.instance_path));
+            problems.push(format!(
+                "{path}: schema violation at `{}`: {e}",
+                e.instance_path
+            ));
         }
     }
     problems
@@ -85,25 +92,44 @@ fn id_problems(files: &BTreeMap<String, VectorFile>, retired: &[String]) -> Vec<
         for c in &file.cases {
             match split_id(&c.id) {
                 Some((p, n)) if p == c.kind.prefix() => used.entry(p).or_default().push(n),
-                _ => problems.push(format!("{path}: id `{}` is not `{}-NNNN` for a {} case", c.id, c.kind.prefix(), c.kind.name())),
+                _ => problems.push(format!(
+                    "{path}: id `{}` is not `{}-NNNN` for a {} case",
+                    c.id,
+                    c.kind.prefix(),
+                    c.kind.name()
+                )),
             }
             if let Some(first) = seen.insert(&c.id, path) {
-                problems.push(format!("{path}: id {} is used twice (also in {first})", c.id));
+                problems.push(format!(
+                    "{path}: id {} is used twice (also in {first})",
+                    c.id
+                ));
             }
             if let Some(first) = names.insert(&c.name, &c.id) {
-                problems.push(format!("{path}: name `{}` of {} is also the name of {first}", c.name, c.id));
+                problems.push(format!(
+                    "{path}: name `{}` of {} is also the name of {first}",
+                    c.name, c.id
+                ));
             }
             if retired.contains(&c.id) {
-                problems.push(format!("{path}: id {} is retired and must not be used", c.id));
+                problems.push(format!(
+                    "{path}: id {} is retired and must not be used",
+                    c.id
+                ));
             }
         }
     }
     for kind in Kind::ALL {
-        let Some(ns) = used.get(kind.prefix()) else { continue };
+        let Some(ns) = used.get(kind.prefix()) else {
+            continue;
+        };
         let max = ns.iter().copied().max().unwrap_or(0);
         for n in 1..=max {
             if !ns.contains(&n) {
-                problems.push(format!("id {}-{n:04} is missing: removed ids must be listed in vectors/RETIRED", kind.prefix()));
+                problems.push(format!(
+                    "id {}-{n:04} is missing: removed ids must be listed in vectors/RETIRED",
+                    kind.prefix()
+                ));
             }
         }
     }
@@ -112,7 +138,11 @@ fn id_problems(files: &BTreeMap<String, VectorFile>, retired: &[String]) -> Vec<
 
 /// Names the cases of one file that differ, for a readable report.
 fn case_drift(path: &str, have: Option<&VectorFile>, want: &VectorFile) -> Vec<String> {
-    let Some(have) = have else { return vec![format!("{path}: does not match the catalogue; run `eventwire-tools vectors generate`")] };
+    let Some(have) = have else {
+        return vec![format!(
+            "{path}: does not match the catalogue; run `eventwire-tools vectors generate`"
+        )];
+    };
     let mut problems = Vec::new();
     let render_case = |c: &Case| serde_norway::to_string(c).unwrap_or_default();
     let have_by_id: BTreeMap<&str, _> = have.cases.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -121,18 +151,30 @@ fn case_drift(path: &str, have: Option<&VectorFile>, want: &VectorFile) -> Vec<S
             None => problems.push(format!("{path}: case {} (`{}`) is missing", c.id, c.name)),
             Some(h) if render_case(h) != render_case(c) => {
                 let line = first_diff(&render_case(h), &render_case(c));
-                problems.push(format!("{path}: case {} (`{}`) differs from what the reference produces: {line}", c.id, c.name));
+                problems.push(format!(
+                    "{path}: case {} (`{}`) differs from what the reference produces: {line}",
+                    c.id, c.name
+                ));
             }
             Some(_) => {}
         }
     }
     if problems.is_empty() {
         if have.description != want.description {
-            problems.push(format!("{path}: the file description differs from the catalogue's"));
-        } else if have.cases.iter().map(|c| &c.id).ne(want.cases.iter().map(|c| &c.id)) {
+            problems.push(format!(
+                "{path}: the file description differs from the catalogue's"
+            ));
+        } else if have
+            .cases
+            .iter()
+            .map(|c| &c.id)
+            .ne(want.cases.iter().map(|c| &c.id))
+        {
             problems.push(format!("{path}: cases are not in their recorded order"));
         } else {
-            problems.push(format!("{path}: not in the form `vectors generate` writes (header, spacing or key order)"));
+            problems.push(format!(
+                "{path}: not in the form `vectors generate` writes (header, spacing or key order)"
+            ));
         }
     }
     problems
@@ -151,12 +193,19 @@ fn first_diff(have: &str, want: &str) -> String {
 /// including each record's documented reading (zigzag, UTF-8, packed varints).
 pub fn wire_records_match(records: &[WireRecord], parsed: &[Record]) -> Result<(), String> {
     if records.len() != parsed.len() {
-        return Err(format!("{} records listed, {} on the wire", records.len(), parsed.len()));
+        return Err(format!(
+            "{} records listed, {} on the wire",
+            records.len(),
+            parsed.len()
+        ));
     }
     for (i, (r, p)) in records.iter().zip(parsed).enumerate() {
         let at = |m: &str| format!("record {i}: {m}");
         if r.field != p.field {
-            return Err(at(&format!("field {} listed, {} on the wire", r.field, p.field)));
+            return Err(at(&format!(
+                "field {} listed, {} on the wire",
+                r.field, p.field
+            )));
         }
         if !p.minimal {
             return Err(at("not minimally encoded"));
@@ -164,7 +213,10 @@ pub fn wire_records_match(records: &[WireRecord], parsed: &[Record]) -> Result<(
         match (&p.value, r.wire_type) {
             (WireValue::Varint(v), WireType::Varint) => {
                 if r.varint != Some(*v) || r.hex.is_some() {
-                    return Err(at(&format!("varint {v} on the wire, {:?} listed", r.varint)));
+                    return Err(at(&format!(
+                        "varint {v} on the wire, {:?} listed",
+                        r.varint
+                    )));
                 }
                 if let Some(z) = r.zigzag {
                     if wire::zigzag(z) != *v {
@@ -197,7 +249,12 @@ pub fn wire_records_match(records: &[WireRecord], parsed: &[Record]) -> Result<(
                     return Err(at("I64 bytes differ"));
                 }
             }
-            (v, t) => return Err(at(&format!("wire type {} on the wire, {t:?} listed", v.wire_type()))),
+            (v, t) => {
+                return Err(at(&format!(
+                    "wire type {} on the wire, {t:?} listed",
+                    v.wire_type()
+                )));
+            }
         }
     }
     Ok(())

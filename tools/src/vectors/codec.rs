@@ -20,13 +20,17 @@ pub enum CodecError {
 }
 
 pub fn message(full_name: &str) -> Result<MessageDescriptor, CodecError> {
-    descriptor_pool().get_message_by_name(full_name).ok_or_else(|| CodecError::UnknownType(full_name.to_owned()))
+    descriptor_pool()
+        .get_message_by_name(full_name)
+        .ok_or_else(|| CodecError::UnknownType(full_name.to_owned()))
 }
 
 /// Parses proto-JSON (strictly: unknown JSON fields are errors).
 pub fn from_json(desc: &MessageDescriptor, value: &Value) -> Result<DynamicMessage, CodecError> {
-    DynamicMessage::deserialize(desc.clone(), value.clone())
-        .map_err(|e| CodecError::Json { ty: desc.full_name().to_owned(), msg: e.to_string() })
+    DynamicMessage::deserialize(desc.clone(), value.clone()).map_err(|e| CodecError::Json {
+        ty: desc.full_name().to_owned(),
+        msg: e.to_string(),
+    })
 }
 
 /// The canonical encoding of a proto-JSON value: parsed by prost-reflect, encoded by prost.
@@ -40,14 +44,19 @@ pub fn encode(full_name: &str, value: &Value) -> Result<Vec<u8>, CodecError> {
 pub fn canonicalize(full_name: &str, bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
     typed::reencode(full_name, bytes)
         .ok_or_else(|| CodecError::Untyped(full_name.to_owned()))?
-        .map_err(|e| CodecError::Decode { ty: full_name.to_owned(), msg: e.to_string() })
+        .map_err(|e| CodecError::Decode {
+            ty: full_name.to_owned(),
+            msg: e.to_string(),
+        })
 }
 
 /// Bytes -> canonical proto-JSON, with map entries in canonical key order.
 pub fn decode(full_name: &str, bytes: &[u8]) -> Result<Value, CodecError> {
     let desc = message(full_name)?;
-    let msg = DynamicMessage::decode(desc.clone(), bytes)
-        .map_err(|e| CodecError::Decode { ty: full_name.to_owned(), msg: e.to_string() })?;
+    let msg = DynamicMessage::decode(desc.clone(), bytes).map_err(|e| CodecError::Decode {
+        ty: full_name.to_owned(),
+        msg: e.to_string(),
+    })?;
     Ok(to_json(&msg))
 }
 
@@ -60,10 +69,16 @@ pub fn to_json(msg: &DynamicMessage) -> Value {
 
 /// prost-reflect writes map fields in hash order; vector files need one order, the canonical one.
 fn sort_maps(desc: &MessageDescriptor, value: &mut Value) {
-    let Value::Mapping(fields) = value else { return };
+    let Value::Mapping(fields) = value else {
+        return;
+    };
     for field in desc.fields() {
-        let Some(v) = fields.get_mut(field.json_name()) else { continue };
-        let Kind::Message(inner) = field.kind() else { continue };
+        let Some(v) = fields.get_mut(field.json_name()) else {
+            continue;
+        };
+        let Kind::Message(inner) = field.kind() else {
+            continue;
+        };
         if field.is_map() {
             let value_desc = inner.map_entry_value_field();
             let Value::Mapping(entries) = v else { continue };

@@ -38,7 +38,13 @@ pub fn by_name(name: &str) -> Option<i32> {
     ErrorCode::from_str_name(name)
         .or_else(|| ErrorCode::from_str_name(&format!("ERROR_CODE_{name}")))
         .map(i32::from)
-        .or_else(|| tables().error_codes().iter().find(|c| c.value == name || c.name == name).map(|c| c.number))
+        .or_else(|| {
+            tables()
+                .error_codes()
+                .iter()
+                .find(|c| c.value == name || c.name == name)
+                .map(|c| c.number)
+        })
 }
 
 fn app(code: i32) -> Option<&'static eventwire_schema::DeclaredCode> {

@@ -7,7 +7,9 @@ use serde_json::Value as Json;
 
 use super::catalogue::{Arm, Body, Def, ExpectDef, NotifDef, Outcome};
 use super::codec;
-use super::format::{Case, Expect, ExpectError, ExpectNotification, Inner, Input, Kind, Status, Step};
+use super::format::{
+    Case, Expect, ExpectError, ExpectNotification, Inner, Input, Kind, Status, Step,
+};
 use super::hex::to_hex;
 use super::wire;
 
@@ -22,7 +24,10 @@ const FLOWY: &str = "eventwire.v1.FlowyError";
 
 /// The case for `def`, with an empty id (ids are assigned by [`super::generate`]).
 pub fn compile(def: &Def) -> Result<Case, CompileError> {
-    let fail = |msg: String| CompileError { name: def.name.clone(), msg };
+    let fail = |msg: String| CompileError {
+        name: def.name.clone(),
+        msg,
+    };
     let mut case = Case {
         id: String::new(),
         name: def.name.clone(),
@@ -64,7 +69,9 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
             // Map entries with a default key or value have two valid encodings and no canonical
             // one for every encoder (SPEC.md), so both forms are decode vectors.
             if &canonical == bytes && !def.tags.contains(&"map") {
-                return Err(fail("decode case bytes are already canonical; make it an encode case".into()));
+                return Err(fail(
+                    "decode case bytes are already canonical; make it an encode case".into(),
+                ));
             }
             case.ty = Some(ty.to_string());
             case.value = Some(codec::decode(ty, bytes).map_err(|e| fail(e.to_string()))?);
@@ -83,25 +90,39 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
             let (hex, inner) = request(event, payload.as_ref()).map_err(fail)?;
             case.event = Some(event.to_string());
             let bytes = super::hex::from_hex(&hex).expect("own hex");
-            set_message(&mut case, Inner {
-                ty: "eventwire.v1.FFIRequest".into(),
-                value: codec::decode("eventwire.v1.FFIRequest", &bytes).map_err(|e| fail(e.to_string()))?,
-                hex,
-            });
+            set_message(
+                &mut case,
+                Inner {
+                    ty: "eventwire.v1.FFIRequest".into(),
+                    value: codec::decode("eventwire.v1.FFIRequest", &bytes)
+                        .map_err(|e| fail(e.to_string()))?,
+                    hex,
+                },
+            );
             case.inner = inner;
         }
         Body::Response { event, outcome } => {
             case.kind = Kind::Response;
-            let ev = tables().event(event).ok_or_else(|| fail(format!("no event `{event}`")))?;
+            let ev = tables()
+                .event(event)
+                .ok_or_else(|| fail(format!("no event `{event}`")))?;
             let (payload, code, inner) = match outcome {
                 Outcome::Ok(output) => match (output, &ev.output) {
                     (Some(v), Some(desc)) => {
                         let inner = inner(desc.full_name(), v).map_err(|e| fail(e.to_string()))?;
                         pinnable(&inner).map_err(fail)?;
-                        (super::hex::from_hex(&inner.hex).expect("own hex"), pb::FfiStatusCode::Ok, Some(inner))
+                        (
+                            super::hex::from_hex(&inner.hex).expect("own hex"),
+                            pb::FfiStatusCode::Ok,
+                            Some(inner),
+                        )
                     }
                     (None, None) => (Vec::new(), pb::FfiStatusCode::Ok, None),
-                    _ => return Err(fail("output given for an event without output, or missing".into())),
+                    _ => {
+                        return Err(fail(
+                            "output given for an event without output, or missing".into(),
+                        ));
+                    }
                 },
                 Outcome::Err { code, msg, payload } => {
                     let fe = pb::FlowyError {
@@ -111,29 +132,56 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                         category: super::codes::category(*code) as i32,
                     };
                     let bytes = fe.encode_to_vec();
-                    let inner = Inner { ty: FLOWY.into(), value: codec::decode(FLOWY, &bytes).map_err(|e| fail(e.to_string()))?, hex: to_hex(&bytes) };
+                    let inner = Inner {
+                        ty: FLOWY.into(),
+                        value: codec::decode(FLOWY, &bytes).map_err(|e| fail(e.to_string()))?,
+                        hex: to_hex(&bytes),
+                    };
                     (bytes, pb::FfiStatusCode::Err, Some(inner))
                 }
             };
-            let bytes = pb::FfiResponse { payload, code: code as i32 }.encode_to_vec();
+            let bytes = pb::FfiResponse {
+                payload,
+                code: code as i32,
+            }
+            .encode_to_vec();
             case.event = Some(event.to_string());
-            set_message(&mut case, Inner {
-                ty: "eventwire.v1.FFIResponse".into(),
-                value: codec::decode("eventwire.v1.FFIResponse", &bytes).map_err(|e| fail(e.to_string()))?,
-                hex: to_hex(&bytes),
-            });
+            set_message(
+                &mut case,
+                Inner {
+                    ty: "eventwire.v1.FFIResponse".into(),
+                    value: codec::decode("eventwire.v1.FFIResponse", &bytes)
+                        .map_err(|e| fail(e.to_string()))?,
+                    hex: to_hex(&bytes),
+                },
+            );
             case.inner = inner;
         }
-        Body::Notification { source, ty, id, seq, arm } => {
+        Body::Notification {
+            source,
+            ty,
+            id,
+            seq,
+            arm,
+        } => {
             case.kind = Kind::Notification;
-            let n = NotifDef { source, ty: *ty, id: id.to_string(), arm: arm.clone() };
+            let n = NotifDef {
+                source,
+                ty: *ty,
+                id: id.to_string(),
+                arm: arm.clone(),
+            };
             let en = notification(&n, *seq).map_err(fail)?;
             let bytes = super::hex::from_hex(&en.hex).expect("own hex");
-            set_message(&mut case, Inner {
-                ty: "eventwire.v1.SubscribeObject".into(),
-                value: codec::decode("eventwire.v1.SubscribeObject", &bytes).map_err(|e| fail(e.to_string()))?,
-                hex: en.hex,
-            });
+            set_message(
+                &mut case,
+                Inner {
+                    ty: "eventwire.v1.SubscribeObject".into(),
+                    value: codec::decode("eventwire.v1.SubscribeObject", &bytes)
+                        .map_err(|e| fail(e.to_string()))?,
+                    hex: en.hex,
+                },
+            );
             case.inner = Some(en.inner);
         }
         Body::Dispatch { config, steps } => {
@@ -143,21 +191,38 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
             let mut out = Vec::new();
             for s in steps {
                 let (hex, inner) = request(s.event, s.payload.as_ref()).map_err(fail)?;
-                let output_ty = tables().event(s.event).and_then(|e| e.output.as_ref()).map(|d| d.full_name().to_owned());
-                let expect = expect(&s.expect, output_ty.as_deref(), &mut seq, true).map_err(fail)?;
-                out.push(Step { event: s.event.to_string(), inner, hex, expect });
+                let output_ty = tables()
+                    .event(s.event)
+                    .and_then(|e| e.output.as_ref())
+                    .map(|d| d.full_name().to_owned());
+                let expect =
+                    expect(&s.expect, output_ty.as_deref(), &mut seq, true).map_err(fail)?;
+                out.push(Step {
+                    event: s.event.to_string(),
+                    inner,
+                    hex,
+                    expect,
+                });
             }
             case.steps = Some(out);
         }
-        Body::Reject { config, input, bytes, expect: e } => {
+        Body::Reject {
+            config,
+            input,
+            bytes,
+            expect: e,
+        } => {
             case.kind = Kind::Reject;
             case.config = config.clone();
             case.input = Some(*input);
             case.hex = Some(to_hex(bytes));
             let output_ty = match input {
-                Input::Request => pb::FfiRequest::decode(bytes.as_slice())
-                    .ok()
-                    .and_then(|r| tables().event(&r.event).and_then(|e| e.output.as_ref()).map(|d| d.full_name().to_owned())),
+                Input::Request => pb::FfiRequest::decode(bytes.as_slice()).ok().and_then(|r| {
+                    tables()
+                        .event(&r.event)
+                        .and_then(|e| e.output.as_ref())
+                        .map(|d| d.full_name().to_owned())
+                }),
                 _ => None,
             };
             // The hand-written outcome of what a front end receives must be the reference
@@ -166,18 +231,30 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
                 (Input::Notification, ExpectDef::Malformed(m)) => {
                     let read = super::outcome::receive_notification(bytes).is_none();
                     if read != *m {
-                        return Err(fail(format!("the case says malformed = {m}, the reference receiver reads malformed = {read}")));
+                        return Err(fail(format!(
+                            "the case says malformed = {m}, the reference receiver reads malformed = {read}"
+                        )));
                     }
                 }
-                (Input::Response, ExpectDef::Err { code, .. }) => match super::outcome::receive_response(bytes) {
-                    Ok(Err(got)) if got.code == *code => {}
-                    other => return Err(fail(format!("the case expects {}, the reference receiver reads {other:?}", super::codes::value_name(*code)))),
-                },
+                (Input::Response, ExpectDef::Err { code, .. }) => {
+                    match super::outcome::receive_response(bytes) {
+                        Ok(Err(got)) if got.code == *code => {}
+                        other => {
+                            return Err(fail(format!(
+                                "the case expects {}, the reference receiver reads {other:?}",
+                                super::codes::value_name(*code)
+                            )));
+                        }
+                    }
+                }
                 (Input::Request, _) => {}
                 _ => return Err(fail("the outcome does not fit the input".into())),
             }
             let mut seq = 0;
-            case.expect = Some(expect(e, output_ty.as_deref(), &mut seq, *input == Input::Request).map_err(fail)?);
+            case.expect = Some(
+                expect(e, output_ty.as_deref(), &mut seq, *input == Input::Request)
+                    .map_err(fail)?,
+            );
         }
     }
     Ok(case)
@@ -186,7 +263,10 @@ pub fn compile(def: &Def) -> Result<Case, CompileError> {
 /// REQ-ENC-4(e): bytes are pinned only for values without a map entry whose key or value is the
 /// default (encoders may write or omit it, REQ-ENC-4(c)).
 fn pinnable(inner: &Inner) -> Result<(), String> {
-    let entries = default_map_entries(&inner.ty, &super::hex::from_hex(&inner.hex).expect("own hex"));
+    let entries = default_map_entries(
+        &inner.ty,
+        &super::hex::from_hex(&inner.hex).expect("own hex"),
+    );
     if entries.is_empty() {
         Ok(())
     } else {
@@ -204,18 +284,30 @@ pub fn default_map_entries(ty: &str, bytes: &[u8]) -> Vec<String> {
     use prost_reflect::{DynamicMessage, MapKey, Value};
     fn walk(msg: &DynamicMessage, path: &str, out: &mut Vec<String>) {
         for (field, value) in msg.fields() {
-            let here = if path.is_empty() { field.name().to_owned() } else { format!("{path}.{}", field.name()) };
+            let here = if path.is_empty() {
+                field.name().to_owned()
+            } else {
+                format!("{path}.{}", field.name())
+            };
             match value {
                 Value::Map(map) => {
-                    let Some(entry) = field.kind().as_message().cloned() else { continue };
+                    let Some(entry) = field.kind().as_message().cloned() else {
+                        continue;
+                    };
                     let value_field = entry.map_entry_value_field();
                     let default = Value::default_value_for_field(&value_field);
                     let mut keys: Vec<&MapKey> = map.keys().collect();
                     keys.sort_by_key(|k| format!("{k:?}"));
                     for k in keys {
                         let v = &map[k];
-                        let key_default = matches!(k, MapKey::Bool(false) | MapKey::I32(0) | MapKey::I64(0) | MapKey::U32(0) | MapKey::U64(0))
-                            || matches!(k, MapKey::String(s) if s.is_empty());
+                        let key_default = matches!(
+                            k,
+                            MapKey::Bool(false)
+                                | MapKey::I32(0)
+                                | MapKey::I64(0)
+                                | MapKey::U32(0)
+                                | MapKey::U64(0)
+                        ) || matches!(k, MapKey::String(s) if s.is_empty());
                         if key_default || *v == default {
                             out.push(format!("{here}[{k:?}]"));
                         }
@@ -258,22 +350,39 @@ pub fn to_yaml(json: &Json) -> serde_norway::Value {
 /// A message as type, canonical proto-JSON and canonical bytes.
 fn inner(ty: &str, value: &Json) -> Result<Inner, codec::CodecError> {
     let bytes = codec::encode(ty, &to_yaml(value))?;
-    Ok(Inner { ty: ty.to_owned(), value: codec::decode(ty, &bytes)?, hex: to_hex(&bytes) })
+    Ok(Inner {
+        ty: ty.to_owned(),
+        value: codec::decode(ty, &bytes)?,
+        hex: to_hex(&bytes),
+    })
 }
 
 /// The FFIRequest for `event` and its decoded input.
 fn request(event: &str, payload: Option<&Json>) -> Result<(String, Option<Inner>), String> {
-    let ev = tables().event(event).ok_or_else(|| format!("no event `{event}`"))?;
+    let ev = tables()
+        .event(event)
+        .ok_or_else(|| format!("no event `{event}`"))?;
     let inner = match (payload, &ev.input) {
         (Some(v), Some(desc)) => Some(inner(desc.full_name(), v).map_err(|e| e.to_string())?),
         (None, None) => None,
-        _ => return Err(format!("payload given for `{event}` without input, or missing")),
+        _ => {
+            return Err(format!(
+                "payload given for `{event}` without input, or missing"
+            ));
+        }
     };
     if let Some(i) = &inner {
         pinnable(i)?;
     }
-    let payload = inner.as_ref().map(|i| super::hex::from_hex(&i.hex).expect("own hex")).unwrap_or_default();
-    let bytes = pb::FfiRequest { event: event.to_owned(), payload }.encode_to_vec();
+    let payload = inner
+        .as_ref()
+        .map(|i| super::hex::from_hex(&i.hex).expect("own hex"))
+        .unwrap_or_default();
+    let bytes = pb::FfiRequest {
+        event: event.to_owned(),
+        payload,
+    }
+    .encode_to_vec();
     Ok((to_hex(&bytes), inner))
 }
 
@@ -281,7 +390,9 @@ fn notification(n: &NotifDef, seq: u64) -> Result<ExpectNotification, String> {
     use pb::subscribe_object::{ErrorOneof, PayloadOneof};
     let (inner, payload_oneof, error_oneof) = match &n.arm {
         Arm::Payload(v) => {
-            let kind = tables().notification(n.source, n.ty).ok_or_else(|| format!("no notification ({}, {})", n.source, n.ty))?;
+            let kind = tables()
+                .notification(n.source, n.ty)
+                .ok_or_else(|| format!("no notification ({}, {})", n.source, n.ty))?;
             let inner = inner(kind.payload.full_name(), v).map_err(|e| e.to_string())?;
             pinnable(&inner)?;
             let bytes = super::hex::from_hex(&inner.hex).expect("own hex");
@@ -289,12 +400,30 @@ fn notification(n: &NotifDef, seq: u64) -> Result<ExpectNotification, String> {
         }
         Arm::Error { code, msg } => {
             let bytes = pb::FlowyError::new(*code, msg.clone()).encode_to_vec();
-            let inner = Inner { ty: FLOWY.into(), value: codec::decode(FLOWY, &bytes).map_err(|e| e.to_string())?, hex: to_hex(&bytes) };
+            let inner = Inner {
+                ty: FLOWY.into(),
+                value: codec::decode(FLOWY, &bytes).map_err(|e| e.to_string())?,
+                hex: to_hex(&bytes),
+            };
             (inner, None, Some(ErrorOneof::Error(bytes)))
         }
     };
-    let so = pb::SubscribeObject { source: n.source.to_owned(), ty: n.ty, id: n.id.clone(), seq, payload_oneof, error_oneof };
-    Ok(ExpectNotification { source: n.source.to_owned(), ty: n.ty, id: n.id.clone(), seq, inner, hex: to_hex(&so.encode_to_vec()) })
+    let so = pb::SubscribeObject {
+        source: n.source.to_owned(),
+        ty: n.ty,
+        id: n.id.clone(),
+        seq,
+        payload_oneof,
+        error_oneof,
+    };
+    Ok(ExpectNotification {
+        source: n.source.to_owned(),
+        ty: n.ty,
+        id: n.id.clone(),
+        seq,
+        inner,
+        hex: to_hex(&so.encode_to_vec()),
+    })
 }
 
 fn error(code: i32, payload: Option<&Vec<u8>>) -> ExpectError {
@@ -306,10 +435,26 @@ fn error(code: i32, payload: Option<&Vec<u8>>) -> ExpectError {
 }
 
 /// The outcome; `seq` is the number of notifications delivered so far in the case.
-fn expect(e: &ExpectDef, output_ty: Option<&str>, seq: &mut u64, with_notifications: bool) -> Result<Expect, String> {
-    let mut x = Expect { status: None, error: None, output: None, response_hex: None, bytes_comparable: None, notifications: None, malformed: None };
+fn expect(
+    e: &ExpectDef,
+    output_ty: Option<&str>,
+    seq: &mut u64,
+    with_notifications: bool,
+) -> Result<Expect, String> {
+    let mut x = Expect {
+        status: None,
+        error: None,
+        output: None,
+        response_hex: None,
+        bytes_comparable: None,
+        notifications: None,
+        malformed: None,
+    };
     match e {
-        ExpectDef::Ok { output, notifications } => {
+        ExpectDef::Ok {
+            output,
+            notifications,
+        } => {
             x.status = Some(Status::Ok);
             let payload = match (output, output_ty) {
                 (Some(v), Some(ty)) => {
@@ -325,7 +470,11 @@ fn expect(e: &ExpectDef, output_ty: Option<&str>, seq: &mut u64, with_notificati
             // pin no bytes (REQ-ENC-4(e)).
             match x.output.as_ref().map(pinnable) {
                 Some(Err(_)) => x.bytes_comparable = Some(false),
-                _ => x.response_hex = Some(to_hex(&pb::FfiResponse { payload, code: 0 }.encode_to_vec())),
+                _ => {
+                    x.response_hex = Some(to_hex(
+                        &pb::FfiResponse { payload, code: 0 }.encode_to_vec(),
+                    ))
+                }
             }
             let mut out = Vec::new();
             for n in notifications {

@@ -81,8 +81,16 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] =
-        [Kind::Encode, Kind::Decode, Kind::Wire, Kind::Request, Kind::Response, Kind::Notification, Kind::Dispatch, Kind::Reject];
+    pub const ALL: [Kind; 8] = [
+        Kind::Encode,
+        Kind::Decode,
+        Kind::Wire,
+        Kind::Request,
+        Kind::Response,
+        Kind::Notification,
+        Kind::Dispatch,
+        Kind::Reject,
+    ];
 
     /// The id prefix of the kind: ids count per prefix.
     pub fn prefix(self) -> &'static str {
@@ -273,7 +281,9 @@ pub fn parse_retired(text: &str) -> Vec<String> {
 /// `enc-0012` -> (`enc`, 12).
 pub fn split_id(id: &str) -> Option<(&str, u32)> {
     let (prefix, n) = id.split_once('-')?;
-    (n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit())).then(|| (prefix, n.parse().ok())).and_then(|(p, n)| Some((p, n?)))
+    (n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| (prefix, n.parse().ok()))
+        .and_then(|(p, n)| Some((p, n?)))
 }
 
 pub fn make_id(kind: Kind, n: u32) -> String {
@@ -290,6 +300,7 @@ mod decimal_string {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         let text = String::deserialize(d)?;
-        text.parse().map_err(|_| D::Error::custom(format!("seq must be a decimal string, not {text:?}")))
+        text.parse()
+            .map_err(|_| D::Error::custom(format!("seq must be a decimal string, not {text:?}")))
     }
 }

@@ -15,7 +15,10 @@ use super::compile::compile;
 use super::format::{Case, Kind, VectorFile, make_id, split_id};
 
 /// Merges the catalogue into `existing` (path -> file). Errors list every problem found.
-pub fn generate(existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
+pub fn generate(
+    existing: &BTreeMap<String, VectorFile>,
+    retired: &[String],
+) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
     // The catalogue is fixed for the life of the process; compile it once.
     static COMPILED: OnceLock<(Vec<Def>, Compiled)> = OnceLock::new();
     let (defs, compiled) = COMPILED.get_or_init(|| {
@@ -26,7 +29,11 @@ pub fn generate(existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> 
     merge(defs, compiled, existing, retired)
 }
 
-pub fn generate_from(defs: &[Def], existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
+pub fn generate_from(
+    defs: &[Def],
+    existing: &BTreeMap<String, VectorFile>,
+    retired: &[String],
+) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
     merge(defs, &compile_all(defs), existing, retired)
 }
 
@@ -39,17 +46,29 @@ fn compile_all(defs: &[Def]) -> Compiled {
     for def in defs {
         match compile(def) {
             Ok(case) => {
-                if compiled.insert(def.name.clone(), (def.file, case)).is_some() {
+                if compiled
+                    .insert(def.name.clone(), (def.file, case))
+                    .is_some()
+                {
                     problems.push(format!("catalogue: case name `{}` is used twice", def.name));
                 }
             }
             Err(e) => problems.push(e.to_string()),
         }
     }
-    if problems.is_empty() { Ok(compiled) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(problems)
+    }
 }
 
-fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFile>, retired: &[String]) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
+fn merge(
+    defs: &[Def],
+    compiled: &Compiled,
+    existing: &BTreeMap<String, VectorFile>,
+    retired: &[String],
+) -> Result<BTreeMap<String, VectorFile>, Vec<String>> {
     let compiled = compiled.as_ref().map_err(Clone::clone)?;
     let mut problems = Vec::new();
     let retired: BTreeSet<&str> = retired.iter().map(String::as_str).collect();
@@ -57,7 +76,11 @@ fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFi
     let mut next: BTreeMap<&str, u32> = BTreeMap::new();
     let mut bump = |id: &str| {
         if let Some((prefix, n)) = split_id(id) {
-            let prefix: &'static str = Kind::ALL.iter().map(|k| k.prefix()).find(|p| *p == prefix).unwrap_or("?");
+            let prefix: &'static str = Kind::ALL
+                .iter()
+                .map(|k| k.prefix())
+                .find(|p| *p == prefix)
+                .unwrap_or("?");
             let e = next.entry(prefix).or_insert(1);
             *e = (*e).max(n + 1);
         }
@@ -76,7 +99,13 @@ fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFi
     let descriptions: BTreeMap<&str, &str> = catalogue::file_descriptions().into_iter().collect();
     let mut out: BTreeMap<String, VectorFile> = BTreeMap::new();
     for (path, description) in &descriptions {
-        out.insert(path.to_string(), VectorFile { description: description.to_string(), cases: Vec::new() });
+        out.insert(
+            path.to_string(),
+            VectorFile {
+                description: description.to_string(),
+                cases: Vec::new(),
+            },
+        );
     }
     for (path, file) in existing {
         if !descriptions.contains_key(path.as_str()) {
@@ -90,16 +119,30 @@ fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFi
                 continue;
             };
             if retired.contains(c.id.as_str()) {
-                problems.push(format!("{path}: case {} is listed in vectors/RETIRED but still in the catalogue", c.id));
+                problems.push(format!(
+                    "{path}: case {} is listed in vectors/RETIRED but still in the catalogue",
+                    c.id
+                ));
                 continue;
             }
             if split_id(&c.id).map(|(p, _)| p) != Some(case.kind.prefix()) {
-                problems.push(format!("{path}: case {} (`{}`) is now of kind {}: give the new case a new name", c.id, c.name, case.kind.name()));
+                problems.push(format!(
+                    "{path}: case {} (`{}`) is now of kind {}: give the new case a new name",
+                    c.id,
+                    c.name,
+                    case.kind.name()
+                ));
                 continue;
             }
             let mut case = case.clone();
             case.id = c.id.clone();
-            out.entry(def_file.to_string()).or_insert_with(|| VectorFile { description: String::new(), cases: Vec::new() }).cases.push(case);
+            out.entry(def_file.to_string())
+                .or_insert_with(|| VectorFile {
+                    description: String::new(),
+                    cases: Vec::new(),
+                })
+                .cases
+                .push(case);
         }
     }
     // New cases, in catalogue order.
@@ -107,12 +150,21 @@ fn merge(defs: &[Def], compiled: &Compiled, existing: &BTreeMap<String, VectorFi
         if ids_by_name.contains_key(def.name.as_str()) {
             continue;
         }
-        let Some((file, case)) = compiled.get(def.name.as_str()) else { continue };
+        let Some((file, case)) = compiled.get(def.name.as_str()) else {
+            continue;
+        };
         let n = next.entry(case.kind.prefix()).or_insert(1);
         let mut case = case.clone();
         case.id = make_id(case.kind, *n);
         *n += 1;
-        out.get_mut(*file).expect("catalogue file has a description").cases.push(case);
+        out.get_mut(*file)
+            .expect("catalogue file has a description")
+            .cases
+            .push(case);
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }

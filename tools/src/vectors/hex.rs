@@ -35,11 +35,16 @@ pub fn from_hex(s: &str) -> Result<Vec<u8>, HexError> {
     s.split(' ')
         .enumerate()
         .map(|(index, t)| {
-            let ok = t.len() == 2 && t.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+            let ok = t.len() == 2
+                && t.bytes()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
             if ok {
                 Ok(u8::from_str_radix(t, 16).expect("checked digits"))
             } else {
-                Err(HexError::BadByte { index, text: t.to_owned() })
+                Err(HexError::BadByte {
+                    index,
+                    text: t.to_owned(),
+                })
             }
         })
         .collect()

@@ -17,29 +17,53 @@ pub struct Observed {
 
 /// `Err` names the first difference.
 pub fn compare(expect: &Expect, observed: &Observed) -> Result<(), String> {
-    let response = pb::FfiResponse::decode(observed.response.as_slice())
-        .map_err(|e| format!("the response is not an FFIResponse ({e}): {}", to_hex(&observed.response)))?;
+    let response = pb::FfiResponse::decode(observed.response.as_slice()).map_err(|e| {
+        format!(
+            "the response is not an FFIResponse ({e}): {}",
+            to_hex(&observed.response)
+        )
+    })?;
     match expect.status {
         Some(Status::Ok) => {
             if response.code != pb::FfiStatusCode::Ok as i32 {
-                return Err(format!("expected OK, got status {} with {}", response.code, describe_error(&response.payload)));
+                return Err(format!(
+                    "expected OK, got status {} with {}",
+                    response.code,
+                    describe_error(&response.payload)
+                ));
             }
         }
         Some(Status::Err) => {
             if response.code == pb::FfiStatusCode::Ok as i32 {
-                return Err(format!("expected ERR, got OK with payload {}", to_hex(&response.payload)));
+                return Err(format!(
+                    "expected ERR, got OK with payload {}",
+                    to_hex(&response.payload)
+                ));
             }
-            let got = pb::FlowyError::decode(response.payload.as_slice())
-                .map_err(|e| format!("an ERR payload must be a FlowyError, got {} ({e})", to_hex(&response.payload)))?;
-            let want = expect.error.as_ref().ok_or("an ERR expectation without an error")?;
+            let got = pb::FlowyError::decode(response.payload.as_slice()).map_err(|e| {
+                format!(
+                    "an ERR payload must be a FlowyError, got {} ({e})",
+                    to_hex(&response.payload)
+                )
+            })?;
+            let want = expect
+                .error
+                .as_ref()
+                .ok_or("an ERR expectation without an error")?;
             let code = name_of_code(got.code);
             let category = name_of_category(got.category);
             if code != want.code || category != want.category {
-                return Err(format!("expected {} / {}, got {code} / {category} (msg {:?})", want.code, want.category, got.msg));
+                return Err(format!(
+                    "expected {} / {}, got {code} / {category} (msg {:?})",
+                    want.code, want.category, got.msg
+                ));
             }
             if let Some(p) = &want.payload_hex {
                 if to_hex(&got.payload) != *p {
-                    return Err(format!("expected FlowyError.payload {p}, got {}", to_hex(&got.payload)));
+                    return Err(format!(
+                        "expected FlowyError.payload {p}, got {}",
+                        to_hex(&got.payload)
+                    ));
                 }
             }
         }
@@ -47,23 +71,36 @@ pub fn compare(expect: &Expect, observed: &Observed) -> Result<(), String> {
     }
     if let (Some(Status::Ok), Some(output)) = (expect.status, &expect.output) {
         // The decoded output always; its bytes only where the case pins them (REQ-ENC-4(e)).
-        let got = super::codec::decode(&output.ty, &response.payload)
-            .map_err(|e| format!("the output is not a {} ({e}): {}", output.ty, to_hex(&response.payload)))?;
+        let got = super::codec::decode(&output.ty, &response.payload).map_err(|e| {
+            format!(
+                "the output is not a {} ({e}): {}",
+                output.ty,
+                to_hex(&response.payload)
+            )
+        })?;
         if got != output.value {
-            return Err(format!("the output differs:\n  expected {:?}\n  got      {got:?}", output.value));
+            return Err(format!(
+                "the output differs:\n  expected {:?}\n  got      {got:?}",
+                output.value
+            ));
         }
     }
     if let Some(hex) = &expect.response_hex {
         let want = from_hex(hex).map_err(|e| e.to_string())?;
         if want != observed.response {
-            return Err(format!("response bytes differ:\n  expected {hex}\n  got      {}", to_hex(&observed.response)));
+            return Err(format!(
+                "response bytes differ:\n  expected {hex}\n  got      {}",
+                to_hex(&observed.response)
+            ));
         }
     }
     if let Some(notes) = &expect.notifications {
         let got: Vec<String> = observed.notifications.iter().map(|n| to_hex(n)).collect();
         let want: Vec<&str> = notes.iter().map(|n| n.hex.as_str()).collect();
         if got != want {
-            return Err(format!("notifications before the response differ:\n  expected {want:#?}\n  got      {got:#?}"));
+            return Err(format!(
+                "notifications before the response differ:\n  expected {want:#?}\n  got      {got:#?}"
+            ));
         }
     }
     Ok(())
@@ -81,7 +118,9 @@ pub fn name_of_code(n: i32) -> String {
 }
 
 pub fn name_of_category(n: i32) -> String {
-    pb::ErrorCategory::try_from(n).map(|c| c.as_str_name().to_owned()).unwrap_or_else(|_| n.to_string())
+    pb::ErrorCategory::try_from(n)
+        .map(|c| c.as_str_name().to_owned())
+        .unwrap_or_else(|_| n.to_string())
 }
 
 /// How a front end reads a notification (SPEC.md REQ-NOTIF-2, REQ-NOTIF-16): `None` if it is
@@ -108,12 +147,17 @@ pub fn receive_notification(bytes: &[u8]) -> Option<pb::SubscribeObject> {
 
 /// How a front end reads a response: OK with the output bytes, or the FlowyError for any other
 /// status (INTERNAL and unknown statuses included). `Err(())` if it cannot be read at all.
-#[allow(clippy::result_unit_err, reason = "unreadable is the only failure; callers map it to their own outcome")]
+#[allow(
+    clippy::result_unit_err,
+    reason = "unreadable is the only failure; callers map it to their own outcome"
+)]
 pub fn receive_response(bytes: &[u8]) -> Result<Result<Vec<u8>, pb::FlowyError>, ()> {
     let r = pb::FfiResponse::decode(bytes).map_err(|_| ())?;
     if r.code == pb::FfiStatusCode::Ok as i32 {
         Ok(Ok(r.payload))
     } else {
-        pb::FlowyError::decode(r.payload.as_slice()).map(Err).map_err(|_| ())
+        pb::FlowyError::decode(r.payload.as_slice())
+            .map(Err)
+            .map_err(|_| ())
     }
 }

@@ -54,7 +54,13 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> std::io:
         if path.is_dir() {
             walk(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "yaml") {
-            let rel = path.strip_prefix(root).expect("under root").components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let rel = path
+                .strip_prefix(root)
+                .expect("under root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             out.insert(rel, fs::read_to_string(&path)?);
         }
     }

@@ -54,7 +54,9 @@ pub fn read_varint(buf: &[u8], pos: &mut usize) -> Result<(u64, bool), WireError
     let start = *pos;
     let mut value: u64 = 0;
     for i in 0..10 {
-        let Some(&b) = buf.get(*pos) else { return Err(WireError::TruncatedVarint(start)) };
+        let Some(&b) = buf.get(*pos) else {
+            return Err(WireError::TruncatedVarint(start));
+        };
         *pos += 1;
         if i == 9 && b > 1 {
             return Err(WireError::VarintTooLong(start));
@@ -114,23 +116,39 @@ pub fn parse(buf: &[u8]) -> Result<Vec<Record>, WireError> {
             2 => {
                 let (len, m) = read_varint(buf, &mut pos)?;
                 minimal &= m;
-                let end = usize::try_from(len).ok().and_then(|l| pos.checked_add(l)).filter(|&e| e <= buf.len());
-                let Some(end) = end else { return Err(WireError::Truncated(at)) };
+                let end = usize::try_from(len)
+                    .ok()
+                    .and_then(|l| pos.checked_add(l))
+                    .filter(|&e| e <= buf.len());
+                let Some(end) = end else {
+                    return Err(WireError::Truncated(at));
+                };
                 let bytes = buf[pos..end].to_vec();
                 pos = end;
                 WireValue::Len(bytes)
             }
             5 => WireValue::I32(take::<4>(buf, &mut pos)?),
-            _ => return Err(WireError::BadWireType { offset: at, wire_type }),
+            _ => {
+                return Err(WireError::BadWireType {
+                    offset: at,
+                    wire_type,
+                });
+            }
         };
-        records.push(Record { field: field as u32, value, minimal });
+        records.push(Record {
+            field: field as u32,
+            value,
+            minimal,
+        });
     }
     Ok(records)
 }
 
 fn take<const N: usize>(buf: &[u8], pos: &mut usize) -> Result<[u8; N], WireError> {
     let end = *pos + N;
-    let Some(bytes) = buf.get(*pos..end) else { return Err(WireError::Truncated(*pos)) };
+    let Some(bytes) = buf.get(*pos..end) else {
+        return Err(WireError::Truncated(*pos));
+    };
     *pos = end;
     Ok(bytes.try_into().expect("N bytes"))
 }
@@ -139,7 +157,10 @@ fn take<const N: usize>(buf: &[u8], pos: &mut usize) -> Result<[u8; N], WireErro
 pub fn write(records: &[Record]) -> Vec<u8> {
     let mut out = Vec::new();
     for r in records {
-        write_varint(u64::from(r.field) << 3 | u64::from(r.value.wire_type()), &mut out);
+        write_varint(
+            u64::from(r.field) << 3 | u64::from(r.value.wire_type()),
+            &mut out,
+        );
         match &r.value {
             WireValue::Varint(v) => write_varint(*v, &mut out),
             WireValue::I64(b) => out.extend_from_slice(b),
@@ -175,7 +196,10 @@ mod tests {
         let mut pos = 0;
         assert_eq!(read_varint(&[0x96, 0x01], &mut pos).unwrap(), (150, true));
         let mut pos = 0;
-        assert_eq!(read_varint(&[0x96, 0x81, 0x00], &mut pos).unwrap(), (150, false));
+        assert_eq!(
+            read_varint(&[0x96, 0x81, 0x00], &mut pos).unwrap(),
+            (150, false)
+        );
         assert_eq!(varint_len(0), 1);
         assert_eq!(varint_len(u64::MAX), 10);
         assert_eq!(zigzag(-1), 1);
@@ -187,8 +211,19 @@ mod tests {
     fn rejects_malformed_records() {
         assert_eq!(parse(&[0x08]), Err(WireError::TruncatedVarint(1)));
         assert_eq!(parse(&[0x12, 0x05, 0x61]), Err(WireError::Truncated(0)));
-        assert_eq!(parse(&[0x0b]), Err(WireError::BadWireType { offset: 0, wire_type: 3 }));
+        assert_eq!(
+            parse(&[0x0b]),
+            Err(WireError::BadWireType {
+                offset: 0,
+                wire_type: 3
+            })
+        );
         assert_eq!(parse(&[0x00, 0x00]), Err(WireError::BadFieldNumber(0)));
-        assert!(matches!(parse(&[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), Err(WireError::VarintTooLong(1))));
+        assert!(matches!(
+            parse(&[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f
+            ]),
+            Err(WireError::VarintTooLong(1))
+        ));
     }
 }

@@ -15,7 +15,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{CodeRef, EventModel, Model, ModuleModel, NotificationModel, TypeRef, is_runtime_file};
+use super::model::{
+    CodeRef, EventModel, Model, ModuleModel, NotificationModel, TypeRef, is_runtime_file,
+};
 use super::{GeneratedFile, Lines, Params, doc_lines, header_lines, pascal, screaming_to_camel};
 
 /// The library exporting every generated library.
@@ -27,7 +29,11 @@ pub const PROTO_DIR: &str = "proto";
 
 /// Every generated file, in a stable order: one per module, the schema, the barrel.
 pub fn generate(model: &Model, params: &Params) -> Vec<GeneratedFile> {
-    let mut files: Vec<GeneratedFile> = model.modules.iter().map(|m| module_file(model, m, params)).collect();
+    let mut files: Vec<GeneratedFile> = model
+        .modules
+        .iter()
+        .map(|m| module_file(model, m, params))
+        .collect();
     files.push(schema_file(model, params));
     files.push(barrel_file(model, params));
     files.extend(runtime_shims(model, params));
@@ -49,8 +55,17 @@ fn runtime_shims(model: &Model, params: &Params) -> Vec<GeneratedFile> {
             out.line(format!("/// `{proto}` is the runtime's: its `.{suffix}.dart` library, where `protoc-gen-dart` expects it."));
             out.line("library;");
             out.blank();
-            out.line(format!("export {};", dart_string(&format!("package:{}/src/gen/proto/{stem}.{suffix}.dart", params.runtime))));
-            files.push(GeneratedFile { path: format!("{PROTO_DIR}/{stem}.{suffix}.dart"), contents: out.finish() });
+            out.line(format!(
+                "export {};",
+                dart_string(&format!(
+                    "package:{}/src/gen/proto/{stem}.{suffix}.dart",
+                    params.runtime
+                ))
+            ));
+            files.push(GeneratedFile {
+                path: format!("{PROTO_DIR}/{stem}.{suffix}.dart"),
+                contents: out.finish(),
+            });
         }
     }
     files
@@ -60,20 +75,35 @@ fn runtime_shims(model: &Model, params: &Params) -> Vec<GeneratedFile> {
 /// the runtime raises itself (timeouts, cancellation, transport failures).
 pub fn protocol_codes_file(model: &Model, params: &Params) -> GeneratedFile {
     let mut out = Lines::default();
-    header(&mut out, params, &[], &["eventwire/v1/errors.proto".to_owned()]);
+    header(
+        &mut out,
+        params,
+        &[],
+        &["eventwire/v1/errors.proto".to_owned()],
+    );
     out.blank();
     out.line("/// The category of every code of the protocol's `ErrorCode`.");
     out.line("library;");
     out.blank();
     out.line("import 'proto/eventwire/v1/errors.pb.dart';");
     out.blank();
-    out.line("/// The category the schema assigns to each protocol code (`(eventwire.v1.category)`).");
-    out.line("final Map<ErrorCode, ErrorCategory> protocolCategories = <ErrorCode, ErrorCategory>{");
+    out.line(
+        "/// The category the schema assigns to each protocol code (`(eventwire.v1.category)`).",
+    );
+    out.line(
+        "final Map<ErrorCode, ErrorCategory> protocolCategories = <ErrorCode, ErrorCategory>{",
+    );
     for c in &model.protocol_codes {
-        out.line(format!("  ErrorCode.{}: ErrorCategory.ERROR_CATEGORY_{},", c.value, c.category));
+        out.line(format!(
+            "  ErrorCode.{}: ErrorCategory.ERROR_CATEGORY_{},",
+            c.value, c.category
+        ));
     }
     out.line("};");
-    GeneratedFile { path: "protocol_codes.dart".into(), contents: out.finish() }
+    GeneratedFile {
+        path: "protocol_codes.dart".into(),
+        contents: out.finish(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,13 +132,18 @@ pub fn notification_method(notification: &str) -> String {
 /// The enum value of a code: `TODO_NOT_FOUND` -> `todoNotFound`.
 pub fn code_value(code: &CodeRef) -> String {
     let name = screaming_to_camel(&code.name);
-    if DART_RESERVED.contains(&name.as_str()) { format!("{name}_") } else { name }
+    if DART_RESERVED.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
 }
 
 const DART_RESERVED: &[&str] = &[
-    "assert", "break", "case", "catch", "class", "const", "continue", "default", "do", "else", "enum", "extends",
-    "false", "final", "finally", "for", "if", "in", "is", "new", "null", "rethrow", "return", "super", "switch",
-    "this", "throw", "true", "try", "var", "void", "while", "with", "values", "index", "name", "number", "category",
+    "assert", "break", "case", "catch", "class", "const", "continue", "default", "do", "else",
+    "enum", "extends", "false", "final", "finally", "for", "if", "in", "is", "new", "null",
+    "rethrow", "return", "super", "switch", "this", "throw", "true", "try", "var", "void", "while",
+    "with", "values", "index", "name", "number", "category",
 ];
 
 /// `protoc-gen-dart`'s name for a message: nested names joined with `_`.
@@ -121,7 +156,10 @@ fn import_of(proto_file: &str, params: &Params) -> String {
     if is_runtime_file(proto_file) {
         runtime_import(params)
     } else {
-        format!("{PROTO_DIR}/{}.pb.dart", proto_file.trim_end_matches(".proto"))
+        format!(
+            "{PROTO_DIR}/{}.pb.dart",
+            proto_file.trim_end_matches(".proto")
+        )
     }
 }
 
@@ -134,7 +172,13 @@ fn import_prefix(proto_file: &str) -> String {
     proto_file
         .trim_end_matches(".proto")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -177,7 +221,8 @@ fn doc(out: &mut Lines, indent: &str, paragraphs: &[&str]) {
 }
 
 fn imports(out: &mut Lines, list: BTreeSet<String>) {
-    let (packages, relative): (Vec<_>, Vec<_>) = list.into_iter().partition(|i| i.starts_with("package:"));
+    let (packages, relative): (Vec<_>, Vec<_>) =
+        list.into_iter().partition(|i| i.starts_with("package:"));
     for i in &packages {
         out.line(format!("import {};", dart_string(i)));
     }
@@ -192,19 +237,36 @@ fn imports(out: &mut Lines, list: BTreeSet<String>) {
 fn module_file(model: &Model, module: &ModuleModel, params: &Params) -> GeneratedFile {
     let mut protos: BTreeSet<String> = BTreeSet::new();
     for e in &module.events {
-        protos.extend(e.input.iter().chain(e.output.iter()).map(|t| t.proto_file.clone()));
+        protos.extend(
+            e.input
+                .iter()
+                .chain(e.output.iter())
+                .map(|t| t.proto_file.clone()),
+        );
     }
     for n in &module.notifications {
         protos.insert(n.payload.proto_file.clone());
     }
     let mut list: BTreeSet<String> = protos.iter().map(|p| import_of(p, params)).collect();
     list.insert(runtime_import(params));
-    let sources: Vec<String> = protos.iter().filter(|p| model.proto_files.contains(p)).cloned().collect();
+    let sources: Vec<String> = protos
+        .iter()
+        .filter(|p| model.proto_files.contains(p))
+        .cloned()
+        .collect();
 
     let mut out = Lines::default();
-    header(&mut out, params, std::slice::from_ref(&module.table_file), &sources);
+    header(
+        &mut out,
+        params,
+        std::slice::from_ref(&module.table_file),
+        &sources,
+    );
     out.blank();
-    out.line(format!("/// Events and notifications of module `{}` (package `{}`).", module.name, module.package));
+    out.line(format!(
+        "/// Events and notifications of module `{}` (package `{}`).",
+        module.name, module.package
+    ));
     out.line("library;");
     out.blank();
     imports(&mut out, list);
@@ -219,24 +281,45 @@ fn module_file(model: &Model, module: &ModuleModel, params: &Params) -> Generate
         out.blank();
         notifications_class_code(&mut out, module);
     }
-    GeneratedFile { path: format!("{}.dart", module.name), contents: out.finish() }
+    GeneratedFile {
+        path: format!("{}.dart", module.name),
+        contents: out.finish(),
+    }
 }
 
 fn code_enum_code(out: &mut Lines, e: &EventModel) {
     let name = code_enum(&e.name);
     let codes: &[CodeRef] = e.errors.as_deref().unwrap_or(&[]);
     if codes.is_empty() {
-        let why = if e.errors.is_none() { "it may answer any code" } else { "it declares none" };
-        out.line(format!("/// `{}` declares no codes of its own ({why}): see [EventError.kind].", e.name));
+        let why = if e.errors.is_none() {
+            "it may answer any code"
+        } else {
+            "it declares none"
+        };
+        out.line(format!(
+            "/// `{}` declares no codes of its own ({why}): see [EventError.kind].",
+            e.name
+        ));
         out.line(format!("typedef {name} = NoCode;"));
         return;
     }
-    out.line(format!("/// The codes `{}` declares; the protocol's and unknown numbers come on top.", e.name));
+    out.line(format!(
+        "/// The codes `{}` declares; the protocol's and unknown numbers come on top.",
+        e.name
+    ));
     out.line(format!("enum {name} implements DeclaredCode {{"));
     for (i, c) in codes.iter().enumerate() {
         let end = if i + 1 == codes.len() { ";" } else { "," };
-        out.line(format!("  /// `{}` ({}), category `{}`.", c.value, c.number, c.category));
-        out.line(format!("  {}({}, ErrorCategory.ERROR_CATEGORY_{}){end}", code_value(c), c.number, c.category));
+        out.line(format!(
+            "  /// `{}` ({}), category `{}`.",
+            c.value, c.number, c.category
+        ));
+        out.line(format!(
+            "  {}({}, ErrorCategory.ERROR_CATEGORY_{}){end}",
+            code_value(c),
+            c.number,
+            c.category
+        ));
     }
     out.blank();
     out.line(format!("  const {name}(this.number, this.category);"));
@@ -258,7 +341,9 @@ fn event_class_code(out: &mut Lines, module: &str, e: &EventModel) {
         facts.push_str(&format!(" The backend's deadline for it is {ms} ms."));
     }
     doc(out, "", &[&e.doc, &facts]);
-    out.line(format!("final class {class} extends EventCall<{output}, {codes}> {{"));
+    out.line(format!(
+        "final class {class} extends EventCall<{output}, {codes}> {{"
+    ));
     match &e.input {
         Some(input) => {
             out.line(format!("  /// `{}` with its input.", e.name));
@@ -274,13 +359,21 @@ fn event_class_code(out: &mut Lines, module: &str, e: &EventModel) {
     }
     out.blank();
     out.line("  /// The table row of this event.");
-    out.line(format!("  static const EventSpec<{output}, {codes}> event = EventSpec(", ));
+    out.line(format!(
+        "  static const EventSpec<{output}, {codes}> event = EventSpec(",
+    ));
     out.line(format!("    module: {},", dart_string(module)));
     out.line(format!("    name: {},", dart_string(&e.name)));
     out.line(format!("    id: {},", e.id));
-    let decode = e.output.as_ref().map_or("discardOutput".to_owned(), |o| format!("{}.fromBuffer", dart_name(o)));
+    let decode = e.output.as_ref().map_or("discardOutput".to_owned(), |o| {
+        format!("{}.fromBuffer", dart_name(o))
+    });
     out.line(format!("    decode: {decode},"));
-    let values = if e.errors.as_ref().is_some_and(|c| !c.is_empty()) { format!("{codes}.values") } else { "<NoCode>[]".to_owned() };
+    let values = if e.errors.as_ref().is_some_and(|c| !c.is_empty()) {
+        format!("{codes}.values")
+    } else {
+        "<NoCode>[]".to_owned()
+    };
     out.line(format!("    codes: {values},"));
     if let Some(ms) = e.timeout_ms {
         out.line(format!("    timeoutMs: {ms},"));
@@ -299,7 +392,10 @@ fn event_class_code(out: &mut Lines, module: &str, e: &EventModel) {
 
 fn notifications_class_code(out: &mut Lines, module: &ModuleModel) {
     let class = notifications_class(&module.name);
-    out.line(format!("/// Typed subscriptions to the notifications of module `{}`.", module.name));
+    out.line(format!(
+        "/// Typed subscriptions to the notifications of module `{}`.",
+        module.name
+    ));
     out.line("///");
     out.line("/// A notification that reports a failure arrives as a [FlowyError] error event; malformed");
     out.line("/// notifications reach no stream (see [EventwireClient.malformedNotifications]).");
@@ -314,10 +410,16 @@ fn notifications_class_code(out: &mut Lines, module: &ModuleModel) {
 }
 
 fn notification_method_code(out: &mut Lines, n: &NotificationModel) {
-    let facts = format!("Notification `{}`: source `{}`, ty {}. With [id], only those about that object.", n.name, n.source, n.ty);
+    let facts = format!(
+        "Notification `{}`: source `{}`, ty {}. With [id], only those about that object.",
+        n.name, n.source, n.ty
+    );
     doc(out, "  ", &[&n.doc, &facts]);
     let payload = dart_name(&n.payload);
-    out.line(format!("  static Stream<{payload}> {}({{String? id, EventwireClient? client}}) =>", notification_method(&n.name)));
+    out.line(format!(
+        "  static Stream<{payload}> {}({{String? id, EventwireClient? client}}) =>",
+        notification_method(&n.name)
+    ));
     out.line(format!(
         "      EventwireClient.subscribeWith(client, {}, {}, {payload}.fromBuffer, id: id);",
         dart_string(&n.source),
@@ -349,17 +451,27 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("/// The schema as data: its events, notifications, message types and error codes.");
     out.line("library;");
     out.blank();
-    let mut packages = vec!["package:protobuf/protobuf.dart".to_owned(), runtime_import(params)];
+    let mut packages = vec![
+        "package:protobuf/protobuf.dart".to_owned(),
+        runtime_import(params),
+    ];
     packages.sort();
     for p in &packages {
         out.line(format!("import {};", dart_string(p)));
     }
     out.blank();
     for (file, prefix) in &files {
-        out.line(format!("import {} as {prefix};", dart_string(&import_of(file, params))));
+        out.line(format!(
+            "import {} as {prefix};",
+            dart_string(&import_of(file, params))
+        ));
     }
     for m in &model.modules {
-        out.line(format!("import {} as {};", dart_string(&format!("{}.dart", m.name)), module_prefix(&m.name)));
+        out.line(format!(
+            "import {} as {};",
+            dart_string(&format!("{}.dart", m.name)),
+            module_prefix(&m.name)
+        ));
     }
     out.blank();
     out.line("/// The schema's tables.");
@@ -367,7 +479,12 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  /// Every event, by routing name.");
     out.line("  static const Map<String, EventSpec<Object?, DeclaredCode>> events = <String, EventSpec<Object?, DeclaredCode>>{");
     for (m, e) in model.events() {
-        out.line(format!("    {}: {}.{}.event,", dart_string(&e.name), module_prefix(&m.name), event_class(&m.name, &e.name)));
+        out.line(format!(
+            "    {}: {}.{}.event,",
+            dart_string(&e.name),
+            module_prefix(&m.name),
+            event_class(&m.name, &e.name)
+        ));
     }
     out.line("  };");
     out.blank();
@@ -375,7 +492,12 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  static final Map<String, GeneratedMessage Function()> inputs = <String, GeneratedMessage Function()>{");
     for (_, e) in model.events() {
         if let Some(i) = &e.input {
-            out.line(format!("    {}: {}.{}.new,", dart_string(&e.name), prefix_of(i), dart_name(i)));
+            out.line(format!(
+                "    {}: {}.{}.new,",
+                dart_string(&e.name),
+                prefix_of(i),
+                dart_name(i)
+            ));
         }
     }
     out.line("  };");
@@ -384,7 +506,12 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  static final Map<String, GeneratedMessage Function()> outputs = <String, GeneratedMessage Function()>{");
     for (_, e) in model.events() {
         if let Some(o) = &e.output {
-            out.line(format!("    {}: {}.{}.new,", dart_string(&e.name), prefix_of(o), dart_name(o)));
+            out.line(format!(
+                "    {}: {}.{}.new,",
+                dart_string(&e.name),
+                prefix_of(o),
+                dart_name(o)
+            ));
         }
     }
     out.line("  };");
@@ -392,12 +519,20 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  /// Every notification, by (source, ty).");
     out.line("  static final Map<(String, int), NotificationSpec> notifications = <(String, int), NotificationSpec>{");
     for (m, n) in model.notifications() {
-        out.line(format!("    ({}, {}): NotificationSpec(", dart_string(&n.source), n.ty));
+        out.line(format!(
+            "    ({}, {}): NotificationSpec(",
+            dart_string(&n.source),
+            n.ty
+        ));
         out.line(format!("      module: {},", dart_string(&m.name)));
         out.line(format!("      name: {},", dart_string(&n.name)));
         out.line(format!("      source: {},", dart_string(&n.source)));
         out.line(format!("      ty: {},", n.ty));
-        out.line(format!("      payload: {}.{}.new,", prefix_of(&n.payload), dart_name(&n.payload)));
+        out.line(format!(
+            "      payload: {}.{}.new,",
+            prefix_of(&n.payload),
+            dart_name(&n.payload)
+        ));
         out.line("    ),");
     }
     out.line("  };");
@@ -405,7 +540,12 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  /// Every message type of the schema's own files, by full protobuf name.");
     out.line("  static final Map<String, GeneratedMessage Function()> messages = <String, GeneratedMessage Function()>{");
     for t in &model.messages {
-        out.line(format!("    {}: {}.{}.new,", dart_string(&t.full_name), prefix_of(t), dart_name(t)));
+        out.line(format!(
+            "    {}: {}.{}.new,",
+            dart_string(&t.full_name),
+            prefix_of(t),
+            dart_name(t)
+        ));
     }
     out.line("  };");
     out.blank();
@@ -413,16 +553,32 @@ fn schema_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("  static const Map<int, ErrorCategory> errorCategories = <int, ErrorCategory>{");
     for en in &model.error_enums {
         for c in &en.codes {
-            out.line(format!("    {}: ErrorCategory.ERROR_CATEGORY_{}, // {}.{}", c.number, c.category, en.enum_ref.name, c.value));
+            out.line(format!(
+                "    {}: ErrorCategory.ERROR_CATEGORY_{}, // {}.{}",
+                c.number, c.category, en.enum_ref.name, c.value
+            ));
         }
     }
     out.line("  };");
     out.line("}");
-    GeneratedFile { path: SCHEMA.into(), contents: out.finish() }
+    GeneratedFile {
+        path: SCHEMA.into(),
+        contents: out.finish(),
+    }
 }
 
 fn module_prefix(module: &str) -> String {
-    format!("{}_events", module.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect::<String>())
+    format!(
+        "{}_events",
+        module
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            })
+            .collect::<String>()
+    )
 }
 
 fn barrel_file(model: &Model, params: &Params) -> GeneratedFile {
@@ -432,13 +588,26 @@ fn barrel_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("/// The schema's event layer and the message classes it uses.");
     out.line("library;");
     out.blank();
-    let mut exports: BTreeSet<String> = model.modules.iter().map(|m| format!("{}.dart", m.name)).collect();
+    let mut exports: BTreeSet<String> = model
+        .modules
+        .iter()
+        .map(|m| format!("{}.dart", m.name))
+        .collect();
     exports.insert(SCHEMA.to_owned());
-    exports.extend(model.proto_files.iter().filter(|p| !is_runtime_file(p)).map(|p| import_of(p, params)));
+    exports.extend(
+        model
+            .proto_files
+            .iter()
+            .filter(|p| !is_runtime_file(p))
+            .map(|p| import_of(p, params)),
+    );
     for e in exports {
         out.line(format!("export {};", dart_string(&e)));
     }
-    GeneratedFile { path: BARREL.into(), contents: out.finish() }
+    GeneratedFile {
+        path: BARREL.into(),
+        contents: out.finish(),
+    }
 }
 
 #[cfg(test)]
@@ -448,10 +617,16 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(event_class("user", "SignIn"), "UserEventSignIn");
-        assert_eq!(event_class("document_store", "Get"), "DocumentStoreEventGet");
+        assert_eq!(
+            event_class("document_store", "Get"),
+            "DocumentStoreEventGet"
+        );
         assert_eq!(notifications_class("user"), "UserNotifications");
         assert_eq!(notification_method("UserSignedIn"), "onUserSignedIn");
-        assert_eq!(import_prefix("eventwire/conformance/v1/testee.proto"), "eventwire_conformance_v1_testee");
+        assert_eq!(
+            import_prefix("eventwire/conformance/v1/testee.proto"),
+            "eventwire_conformance_v1_testee"
+        );
         assert_eq!(module_prefix("todo"), "todo_events");
     }
 

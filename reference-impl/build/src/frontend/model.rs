@@ -117,7 +117,11 @@ impl Model {
     pub fn new(compiled: &Compiled, base: &Path) -> Model {
         let relative = |p: &Path| relative_to(p, base);
         let file_of = |m: &eventwire_schema::Module| {
-            compiled.table_paths().iter().find(|p| display_path(p) == m.file).map_or_else(|| m.file.clone(), |p| relative(p))
+            compiled
+                .table_paths()
+                .iter()
+                .find(|p| display_path(p) == m.file)
+                .map_or_else(|| m.file.clone(), |p| relative(p))
         };
         let tables = &compiled.tables;
         let modules = tables
@@ -137,7 +141,9 @@ impl Model {
                         output: e.output.as_ref().map(type_ref),
                         errors: match &e.errors {
                             Errors::Any => None,
-                            Errors::Codes(codes) => Some(codes.iter().map(|c| code_ref(c, &compiled.pool)).collect()),
+                            Errors::Codes(codes) => {
+                                Some(codes.iter().map(|c| code_ref(c, &compiled.pool)).collect())
+                            }
                         },
                         timeout_ms: e.timeout_ms,
                         doc: e.doc.clone(),
@@ -162,20 +168,28 @@ impl Model {
         let mut messages: Vec<TypeRef> = compiled
             .pool
             .all_messages()
-            .filter(|m| !m.is_map_entry() && proto_files.iter().any(|f| f == m.parent_file().name()))
+            .filter(|m| {
+                !m.is_map_entry() && proto_files.iter().any(|f| f == m.parent_file().name())
+            })
             .map(|m| type_ref(&m))
             .collect();
         messages.sort_by(|a, b| a.full_name.cmp(&b.full_name));
 
         let mut by_enum: BTreeMap<String, Vec<CodeRef>> = BTreeMap::new();
         for c in tables.error_codes() {
-            by_enum.entry(c.enum_name.clone()).or_default().push(code_ref(c, &compiled.pool));
+            by_enum
+                .entry(c.enum_name.clone())
+                .or_default()
+                .push(code_ref(c, &compiled.pool));
         }
         let error_enums = by_enum
             .into_values()
             .map(|mut codes| {
                 codes.sort_by_key(|c| c.number);
-                ErrorEnum { enum_ref: codes[0].enum_ref.clone(), codes }
+                ErrorEnum {
+                    enum_ref: codes[0].enum_ref.clone(),
+                    codes,
+                }
             })
             .collect();
 
@@ -210,31 +224,60 @@ impl Model {
 
     /// Every event, module by module.
     pub fn events(&self) -> impl Iterator<Item = (&ModuleModel, &EventModel)> {
-        self.modules.iter().flat_map(|m| m.events.iter().map(move |e| (m, e)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.events.iter().map(move |e| (m, e)))
     }
 
     /// Every notification, module by module.
     pub fn notifications(&self) -> impl Iterator<Item = (&ModuleModel, &NotificationModel)> {
-        self.modules.iter().flat_map(|m| m.notifications.iter().map(move |n| (m, n)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.notifications.iter().map(move |n| (m, n)))
     }
 }
 
 fn type_ref(d: &MessageDescriptor) -> TypeRef {
     let package = d.package_name().to_owned();
-    let name = d.full_name().strip_prefix(&format!("{package}.")).unwrap_or(d.full_name()).to_owned();
-    TypeRef { name, full_name: d.full_name().to_owned(), package, proto_file: d.parent_file().name().to_owned() }
+    let name = d
+        .full_name()
+        .strip_prefix(&format!("{package}."))
+        .unwrap_or(d.full_name())
+        .to_owned();
+    TypeRef {
+        name,
+        full_name: d.full_name().to_owned(),
+        package,
+        proto_file: d.parent_file().name().to_owned(),
+    }
 }
 
 fn enum_type_ref(full_name: &str, pool: &DescriptorPool) -> TypeRef {
     let protocol = eventwire_schema::protocol_descriptor_pool();
-    let e = pool.get_enum_by_name(full_name).or_else(|| protocol.get_enum_by_name(full_name));
+    let e = pool
+        .get_enum_by_name(full_name)
+        .or_else(|| protocol.get_enum_by_name(full_name));
     match e {
         Some(e) => {
             let package = e.package_name().to_owned();
-            let name = e.full_name().strip_prefix(&format!("{package}.")).unwrap_or(e.full_name()).to_owned();
-            TypeRef { name, full_name: e.full_name().to_owned(), package, proto_file: e.parent_file().name().to_owned() }
+            let name = e
+                .full_name()
+                .strip_prefix(&format!("{package}."))
+                .unwrap_or(e.full_name())
+                .to_owned();
+            TypeRef {
+                name,
+                full_name: e.full_name().to_owned(),
+                package,
+                proto_file: e.parent_file().name().to_owned(),
+            }
         }
-        None => TypeRef { name: full_name.rsplit('.').next().unwrap_or(full_name).to_owned(), full_name: full_name.to_owned(), package: String::new(), proto_file: String::new() },
+        None => TypeRef {
+            name: full_name.rsplit('.').next().unwrap_or(full_name).to_owned(),
+            full_name: full_name.to_owned(),
+            package: String::new(),
+            proto_file: String::new(),
+        },
     }
 }
 
@@ -244,20 +287,31 @@ fn code_ref(c: &DeclaredCode, pool: &DescriptorPool) -> CodeRef {
         value: c.value.clone(),
         number: c.number,
         enum_ref: enum_type_ref(&c.enum_name, pool),
-        category: c.category.as_str_name().trim_start_matches("ERROR_CATEGORY_").to_owned(),
+        category: c
+            .category
+            .as_str_name()
+            .trim_start_matches("ERROR_CATEGORY_")
+            .to_owned(),
         protocol: c.enum_name == PROTOCOL_ERROR_ENUM,
     }
 }
 
 fn protocol_codes() -> Vec<CodeRef> {
     let pool = eventwire_schema::protocol_descriptor_pool();
-    let Some(e) = pool.get_enum_by_name(PROTOCOL_ERROR_ENUM) else { return Vec::new() };
+    let Some(e) = pool.get_enum_by_name(PROTOCOL_ERROR_ENUM) else {
+        return Vec::new();
+    };
     let enum_ref = enum_type_ref(PROTOCOL_ERROR_ENUM, pool);
     let mut codes: Vec<CodeRef> = e
         .values()
         .map(|v| {
             let category = eventwire_schema::pb::ErrorCode::try_from(v.number())
-                .map(|c| c.category().as_str_name().trim_start_matches("ERROR_CATEGORY_").to_owned())
+                .map(|c| {
+                    c.category()
+                        .as_str_name()
+                        .trim_start_matches("ERROR_CATEGORY_")
+                        .to_owned()
+                })
                 .unwrap_or_else(|_| "UNSPECIFIED".to_owned());
             CodeRef {
                 name: v.name().trim_start_matches("ERROR_CODE_").to_owned(),
@@ -277,7 +331,11 @@ fn protocol_codes() -> Vec<CodeRef> {
 fn relative_to(path: &Path, base: &Path) -> String {
     let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
     match canon(path).strip_prefix(canon(base)) {
-        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/"),
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
         Err(_) => path.display().to_string(),
     }
 }

@@ -14,7 +14,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{CodeRef, EventModel, Model, ModuleModel, NotificationModel, TypeRef, is_runtime_file};
+use super::model::{
+    CodeRef, EventModel, Model, ModuleModel, NotificationModel, TypeRef, is_runtime_file,
+};
 use super::{GeneratedFile, Lines, Params, doc_lines, header_lines, lower_camel};
 
 /// The directory of the event layer, relative to the output directory.
@@ -25,7 +27,11 @@ const MAX_LINE: usize = 100;
 
 /// Every generated file, in a stable order: one per module, then the index.
 pub fn generate(model: &Model, params: &Params) -> Vec<GeneratedFile> {
-    let mut files: Vec<GeneratedFile> = model.modules.iter().map(|m| module_file(model, m, params)).collect();
+    let mut files: Vec<GeneratedFile> = model
+        .modules
+        .iter()
+        .map(|m| module_file(model, m, params))
+        .collect();
     files.push(index_file(model, params));
     files
 }
@@ -33,13 +39,21 @@ pub fn generate(model: &Model, params: &Params) -> Vec<GeneratedFile> {
 /// The `.proto` files whose messages the output directory must hold (`protoc-gen-es` writes
 /// them): the schema's own files, less those the runtime ships.
 pub fn message_files(model: &Model) -> Vec<String> {
-    model.proto_files.iter().filter(|f| !is_runtime_file(f)).cloned().collect()
+    model
+        .proto_files
+        .iter()
+        .filter(|f| !is_runtime_file(f))
+        .cloned()
+        .collect()
 }
 
 /// The `protoc-gen-es` parameter that makes its output import the protocol's messages from the
 /// runtime package instead of expecting them beside it.
 pub fn protoc_gen_es_parameter(params: &Params) -> String {
-    format!("target=ts,import_extension=js,rewrite_imports=./eventwire/v1/*_pb.js:{}", params.runtime)
+    format!(
+        "target=ts,import_extension=js,rewrite_imports=./eventwire/v1/*_pb.js:{}",
+        params.runtime
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -48,15 +62,66 @@ pub fn protoc_gen_es_parameter(params: &Params) -> String {
 /// Words a generated identifier must not be: the reserved words of ECMAScript and TypeScript in
 /// any context, plus the names each generated file declares itself.
 const RESERVED: &[&str] = &[
-    "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete",
-    "do", "else", "enum", "eval", "export", "extends", "false", "finally", "for", "function", "if", "implements",
-    "import", "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
-    "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with",
-    "yield", "events", "notifications", "registry", "createMockBackend",
+    "arguments",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "eval",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+    "events",
+    "notifications",
+    "registry",
+    "createMockBackend",
 ];
 
 fn escape(name: String) -> String {
-    if RESERVED.contains(&name.as_str()) { format!("{name}_") } else { name }
+    if RESERVED.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
 }
 
 /// `SignIn` -> `signIn`, `URLPreview` -> `urlPreview`; a reserved word gets a trailing `_`.
@@ -102,7 +167,12 @@ fn schema_name(t: &TypeRef) -> String {
 /// protoc-gen-es's file descriptor constant: `todo/v1/todo.proto` -> `file_todo_v1_todo`.
 fn file_desc_name(proto_file: &str) -> String {
     let stem = proto_file.trim_end_matches(".proto");
-    format!("file_{}", stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>())
+    format!(
+        "file_{}",
+        stem.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>()
+    )
 }
 
 /// Where a generated file in `events/` imports the declarations of `proto_file` from.
@@ -126,7 +196,9 @@ fn lit(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -169,7 +241,10 @@ struct Imports {
 
 impl Imports {
     fn add(&mut self, from: &str, name: impl Into<String>, type_only: bool) {
-        self.by_from.entry(from.to_owned()).or_default().insert((name.into(), type_only));
+        self.by_from
+            .entry(from.to_owned())
+            .or_default()
+            .insert((name.into(), type_only));
     }
 
     fn write(&self, out: &mut Lines) {
@@ -185,7 +260,13 @@ impl Imports {
             list.sort_by(|a, b| a.0.cmp(&b.0));
             let list: Vec<String> = list
                 .into_iter()
-                .map(|(n, t)| if t && !all_types { format!("type {n}") } else { n })
+                .map(|(n, t)| {
+                    if t && !all_types {
+                        format!("type {n}")
+                    } else {
+                        n
+                    }
+                })
                 .collect();
             let keyword = if all_types { "import type" } else { "import" };
             let one_line = format!("{keyword} {{ {} }} from {};", list.join(", "), lit(from));
@@ -236,11 +317,20 @@ fn module_file(model: &Model, module: &ModuleModel, params: &Params) -> Generate
         }
         for c in e.errors.iter().flatten() {
             add_type(&mut imports, &c.enum_ref, false, false);
-            imports.add(&import_from(&c.enum_ref.proto_file, params), es_name(&c.enum_ref), false);
+            imports.add(
+                &import_from(&c.enum_ref.proto_file, params),
+                es_name(&c.enum_ref),
+                false,
+            );
         }
     }
     if !module.notifications.is_empty() {
-        for name in ["NotificationDesc", "NotificationHandler", "SubscribeOptions", "Unsubscribe"] {
+        for name in [
+            "NotificationDesc",
+            "NotificationHandler",
+            "SubscribeOptions",
+            "Unsubscribe",
+        ] {
             imports.add(runtime, name, true);
         }
     }
@@ -249,8 +339,16 @@ fn module_file(model: &Model, module: &ModuleModel, params: &Params) -> Generate
     }
 
     let mut out = Lines::default();
-    let protos: Vec<String> = protos.into_iter().filter(|p| model.proto_files.contains(p)).collect();
-    header(&mut out, params, std::slice::from_ref(&module.table_file), &protos);
+    let protos: Vec<String> = protos
+        .into_iter()
+        .filter(|p| model.proto_files.contains(p))
+        .collect();
+    header(
+        &mut out,
+        params,
+        std::slice::from_ref(&module.table_file),
+        &protos,
+    );
     out.blank();
     out.line(format!("// Module `{}` (package `{}`): a function per event, an `on...` subscription per notification.", module.name, module.package));
     out.blank();
@@ -266,45 +364,101 @@ fn module_file(model: &Model, module: &ModuleModel, params: &Params) -> Generate
     }
 
     out.blank();
-    out.line(format!("/** Every event of module `{}`, in table order. */", module.name));
-    let list: Vec<String> = module.events.iter().map(|e| event_desc_name(&e.name)).collect();
-    out.line(format!("export const events = [{}] as const;", list.join(", ")));
+    out.line(format!(
+        "/** Every event of module `{}`, in table order. */",
+        module.name
+    ));
+    let list: Vec<String> = module
+        .events
+        .iter()
+        .map(|e| event_desc_name(&e.name))
+        .collect();
+    out.line(format!(
+        "export const events = [{}] as const;",
+        list.join(", ")
+    ));
     out.blank();
-    out.line(format!("/** Every notification of module `{}`, in table order. */", module.name));
-    let list: Vec<String> = module.notifications.iter().map(|n| notification_desc_name(&n.name)).collect();
-    out.line(format!("export const notifications = [{}] as const;", list.join(", ")));
+    out.line(format!(
+        "/** Every notification of module `{}`, in table order. */",
+        module.name
+    ));
+    let list: Vec<String> = module
+        .notifications
+        .iter()
+        .map(|n| notification_desc_name(&n.name))
+        .collect();
+    out.line(format!(
+        "export const notifications = [{}] as const;",
+        list.join(", ")
+    ));
 
-    GeneratedFile { path: format!("{EVENTS_DIR}/{}.ts", module.name), contents: out.finish() }
+    GeneratedFile {
+        path: format!("{EVENTS_DIR}/{}.ts", module.name),
+        contents: out.finish(),
+    }
 }
 
 fn event_items(out: &mut Lines, module: &ModuleModel, e: &EventModel) {
     let desc = event_desc_name(&e.name);
     let code_ty = code_type_name(&e.name);
-    let input_ty = e.input.as_ref().map_or("undefined".to_owned(), |t| format!("typeof {}", schema_name(t)));
-    let output_ty = e.output.as_ref().map_or("undefined".to_owned(), |t| format!("typeof {}", schema_name(t)));
+    let input_ty = e.input.as_ref().map_or("undefined".to_owned(), |t| {
+        format!("typeof {}", schema_name(t))
+    });
+    let output_ty = e.output.as_ref().map_or("undefined".to_owned(), |t| {
+        format!("typeof {}", schema_name(t))
+    });
 
     let (codes_doc, codes_ty) = match &e.errors {
         None => ("any code".to_owned(), "number".to_owned()),
         Some(codes) if codes.is_empty() => ("none of its own".to_owned(), "never".to_owned()),
         Some(codes) => (
-            codes.iter().map(|c| format!("`{}` ({})", c.name, c.number)).collect::<Vec<_>>().join(", "),
+            codes
+                .iter()
+                .map(|c| format!("`{}` ({})", c.name, c.number))
+                .collect::<Vec<_>>()
+                .join(", "),
             codes.iter().map(code_expr).collect::<Vec<_>>().join(" | "),
         ),
     };
-    jsdoc(out, &[&format!("The codes `{}` declares; the protocol's codes and unknown numbers come on top (see `EventError`).", e.name)]);
+    jsdoc(
+        out,
+        &[&format!(
+            "The codes `{}` declares; the protocol's codes and unknown numbers come on top (see `EventError`).",
+            e.name
+        )],
+    );
     out.line(format!("export type {code_ty} = {codes_ty};"));
     out.blank();
 
-    jsdoc(out, &[&format!("The `{}` event: its name, types, errors and deadline.", e.name)]);
-    out.line(format!("export const {desc}: EventDesc<{input_ty}, {output_ty}, {code_ty}> = {{"));
+    jsdoc(
+        out,
+        &[&format!(
+            "The `{}` event: its name, types, errors and deadline.",
+            e.name
+        )],
+    );
+    out.line(format!(
+        "export const {desc}: EventDesc<{input_ty}, {output_ty}, {code_ty}> = {{"
+    ));
     out.line(format!("  module: {},", lit(&module.name)));
     out.line(format!("  name: {},", lit(&e.name)));
     out.line(format!("  id: {},", e.id));
-    out.line(format!("  input: {},", e.input.as_ref().map_or("undefined".to_owned(), schema_name)));
-    out.line(format!("  output: {},", e.output.as_ref().map_or("undefined".to_owned(), schema_name)));
+    out.line(format!(
+        "  input: {},",
+        e.input.as_ref().map_or("undefined".to_owned(), schema_name)
+    ));
+    out.line(format!(
+        "  output: {},",
+        e.output
+            .as_ref()
+            .map_or("undefined".to_owned(), schema_name)
+    ));
     match &e.errors {
         None => out.line("  errors: \"any\","),
-        Some(codes) => out.line(format!("  errors: [{}],", codes.iter().map(code_expr).collect::<Vec<_>>().join(", "))),
+        Some(codes) => out.line(format!(
+            "  errors: [{}],",
+            codes.iter().map(code_expr).collect::<Vec<_>>().join(", ")
+        )),
     };
     if let Some(ms) = e.timeout_ms {
         out.line(format!("  timeoutMs: {ms},"));
@@ -312,7 +466,10 @@ fn event_items(out: &mut Lines, module: &ModuleModel, e: &EventModel) {
     out.line("};");
     out.blank();
 
-    let mut facts = format!("Event `{}` of module `{}` (id {}). Errors: {codes_doc}.", e.name, module.name, e.id);
+    let mut facts = format!(
+        "Event `{}` of module `{}` (id {}). Errors: {codes_doc}.",
+        e.name, module.name, e.id
+    );
     if let Some(ms) = e.timeout_ms {
         facts.push_str(&format!(" Deadline: {ms} ms."));
     }
@@ -321,20 +478,39 @@ fn event_items(out: &mut Lines, module: &ModuleModel, e: &EventModel) {
     out.line(format!("export function {}(", function_name(&e.name)));
     out.line("  client: Client,");
     if let Some(i) = &e.input {
-        out.line(format!("  input: MessageInitShape<typeof {}>,", schema_name(i)));
+        out.line(format!(
+            "  input: MessageInitShape<typeof {}>,",
+            schema_name(i)
+        ));
     }
     out.line("  options?: CallOptions,");
-    out.line(format!("): Promise<Result<{output}, EventError<{code_ty}>>> {{"));
-    let input_arg = if e.input.is_some() { "input" } else { "undefined" };
-    out.line(format!("  return client.call({desc}, {input_arg}, options);"));
+    out.line(format!(
+        "): Promise<Result<{output}, EventError<{code_ty}>>> {{"
+    ));
+    let input_arg = if e.input.is_some() {
+        "input"
+    } else {
+        "undefined"
+    };
+    out.line(format!(
+        "  return client.call({desc}, {input_arg}, options);"
+    ));
     out.line("}");
 }
 
 fn notification_items(out: &mut Lines, n: &NotificationModel) {
     let desc = notification_desc_name(&n.name);
     let schema = schema_name(&n.payload);
-    jsdoc(out, &[&format!("The `{}` notification: its address and payload type.", n.name)]);
-    out.line(format!("export const {desc}: NotificationDesc<typeof {schema}> = {{"));
+    jsdoc(
+        out,
+        &[&format!(
+            "The `{}` notification: its address and payload type.",
+            n.name
+        )],
+    );
+    out.line(format!(
+        "export const {desc}: NotificationDesc<typeof {schema}> = {{"
+    ));
     out.line(format!("  name: {},", lit(&n.name)));
     out.line(format!("  source: {},", lit(&n.source)));
     out.line(format!("  ty: {},", n.ty));
@@ -348,10 +524,15 @@ fn notification_items(out: &mut Lines, n: &NotificationModel) {
     jsdoc(out, &[&n.doc, &facts]);
     out.line(format!("export function {}(", subscribe_name(&n.name)));
     out.line("  client: Client,");
-    out.line(format!("  handler: NotificationHandler<{}>,", es_name(&n.payload)));
+    out.line(format!(
+        "  handler: NotificationHandler<{}>,",
+        es_name(&n.payload)
+    ));
     out.line("  options?: SubscribeOptions,");
     out.line("): Unsubscribe {");
-    out.line(format!("  return client.subscribe({desc}, handler, options);"));
+    out.line(format!(
+        "  return client.subscribe({desc}, handler, options);"
+    ));
     out.line("}");
 }
 
@@ -374,27 +555,59 @@ fn index_file(model: &Model, params: &Params) -> GeneratedFile {
     let mut modules: Vec<&ModuleModel> = model.modules.iter().collect();
     modules.sort_by(|a, b| a.name.cmp(&b.name));
     for m in &modules {
-        imports.add(&format!("./{}.js", m.name), format!("events as {}Events", lower_camel(&super::pascal(&m.name))), false);
-        imports.add(&format!("./{}.js", m.name), format!("notifications as {}Notifications", lower_camel(&super::pascal(&m.name))), false);
+        imports.add(
+            &format!("./{}.js", m.name),
+            format!("events as {}Events", lower_camel(&super::pascal(&m.name))),
+            false,
+        );
+        imports.add(
+            &format!("./{}.js", m.name),
+            format!(
+                "notifications as {}Notifications",
+                lower_camel(&super::pascal(&m.name))
+            ),
+            false,
+        );
     }
     imports.write(&mut out);
     out.blank();
     for m in &modules {
-        out.line(format!("export * as {} from \"./{}.js\";", namespace_name(&m.name), m.name));
+        out.line(format!(
+            "export * as {} from \"./{}.js\";",
+            namespace_name(&m.name),
+            m.name
+        ));
     }
     out.blank();
     out.line("/** Every event of the schema, module by module. */");
-    let list: Vec<String> = model.modules.iter().map(|m| format!("...{}Events", lower_camel(&super::pascal(&m.name)))).collect();
-    out.line(format!("export const events = [{}] as const;", list.join(", ")));
+    let list: Vec<String> = model
+        .modules
+        .iter()
+        .map(|m| format!("...{}Events", lower_camel(&super::pascal(&m.name))))
+        .collect();
+    out.line(format!(
+        "export const events = [{}] as const;",
+        list.join(", ")
+    ));
     out.blank();
     out.line("/** Every notification of the schema, module by module: pass them as `ClientOptions.notifications`. */");
-    let list: Vec<String> = model.modules.iter().map(|m| format!("...{}Notifications", lower_camel(&super::pascal(&m.name)))).collect();
-    out.line(format!("export const notifications = [{}] as const;", list.join(", ")));
+    let list: Vec<String> = model
+        .modules
+        .iter()
+        .map(|m| format!("...{}Notifications", lower_camel(&super::pascal(&m.name))))
+        .collect();
+    out.line(format!(
+        "export const notifications = [{}] as const;",
+        list.join(", ")
+    ));
     out.blank();
     out.line("/** Every message and enum of the schema and of the protocol, by full name (for proto-JSON). */");
     let mut list = vec!["...protocolFiles".to_owned()];
     list.extend(files.iter().map(|f| file_desc_name(f)));
-    out.line(format!("export const registry = createRegistry({});", list.join(", ")));
+    out.line(format!(
+        "export const registry = createRegistry({});",
+        list.join(", ")
+    ));
     out.blank();
     jsdoc(
         &mut out,
@@ -406,7 +619,10 @@ fn index_file(model: &Model, params: &Params) -> GeneratedFile {
     out.line("export function createMockBackend(options?: MockBackendOptions): MockBackend {");
     out.line("  return new MockBackend(events, notifications, { registry, ...options });");
     out.line("}");
-    GeneratedFile { path: format!("{EVENTS_DIR}/index.ts"), contents: out.finish() }
+    GeneratedFile {
+        path: format!("{EVENTS_DIR}/index.ts"),
+        contents: out.finish(),
+    }
 }
 
 #[cfg(test)]

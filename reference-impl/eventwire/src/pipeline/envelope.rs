@@ -22,7 +22,8 @@ pub(crate) struct RequestRef<'a> {
 }
 
 /// Why an event name is not UTF-8, as `FfiRequest::decode` words it.
-pub(crate) const NOT_UTF8: &str = "FFIRequest.event: invalid string value: data is not UTF-8 encoded";
+pub(crate) const NOT_UTF8: &str =
+    "FFIRequest.event: invalid string value: data is not UTF-8 encoded";
 
 const EVENT: u32 = 1;
 const PAYLOAD: u32 = 2;
@@ -64,7 +65,9 @@ impl<'a> RequestRef<'a> {
     /// up to the end. `None` for anything else, which [`decode`](Self::decode) then reads in
     /// full; whatever this accepts, the general loop reads the same way.
     fn canonical(bytes: &'a [u8]) -> Option<Self> {
-        let [0x0a, len, rest @ ..] = bytes else { return None };
+        let [0x0a, len, rest @ ..] = bytes else {
+            return None;
+        };
         let len = usize::from(*len);
         if len >= 0x80 || len > rest.len() {
             return None;
@@ -87,7 +90,10 @@ impl<'a> RequestRef<'a> {
 
     /// The parts of a request whose event name is known to be a string.
     pub(crate) fn new(event: &'a str, payload: &'a [u8]) -> Self {
-        RequestRef { event: event.as_bytes(), payload }
+        RequestRef {
+            event: event.as_bytes(),
+            payload,
+        }
     }
 
     /// The event name as a string; `Err` when it is not UTF-8 (an `INVALID_REQUEST`).
@@ -124,9 +130,23 @@ mod tests {
 
     #[test]
     fn the_canonical_fast_path_reads_what_the_general_loop_reads() {
-        let mut cases: Vec<Vec<u8>> = vec![b"\x0a\x04Ping".to_vec(), b"\x0a\x04Ping\x12\x00".to_vec()];
-        for (event_len, payload_len) in [(1, 0), (1, 1), (127, 127), (127, 128), (6, 300), (6, 70_000)] {
-            cases.push(FfiRequest { event: "e".repeat(event_len), payload: vec![7; payload_len] }.encode_to_vec());
+        let mut cases: Vec<Vec<u8>> =
+            vec![b"\x0a\x04Ping".to_vec(), b"\x0a\x04Ping\x12\x00".to_vec()];
+        for (event_len, payload_len) in [
+            (1, 0),
+            (1, 1),
+            (127, 127),
+            (127, 128),
+            (6, 300),
+            (6, 70_000),
+        ] {
+            cases.push(
+                FfiRequest {
+                    event: "e".repeat(event_len),
+                    payload: vec![7; payload_len],
+                }
+                .encode_to_vec(),
+            );
         }
         for bytes in &cases {
             let fast = RequestRef::canonical(bytes).expect("canonical");
@@ -135,12 +155,12 @@ mod tests {
         }
         // Not canonical: left to the general loop.
         for bytes in [
-            &b"\x0a\x80\x01"[..],            // a two-byte event length
-            b"\x0a\x05Ping",                 // truncated
-            b"\x0a\x01A\x12\x02\x08",         // payload truncated
-            b"\x0a\x01A\x12\x00\x12\x00",     // payload twice
-            b"\x0a\x01A\x0a\x01B",            // event twice
-            b"\x12\x00\x0a\x01A",             // fields in the other order
+            &b"\x0a\x80\x01"[..],         // a two-byte event length
+            b"\x0a\x05Ping",              // truncated
+            b"\x0a\x01A\x12\x02\x08",     // payload truncated
+            b"\x0a\x01A\x12\x00\x12\x00", // payload twice
+            b"\x0a\x01A\x0a\x01B",        // event twice
+            b"\x12\x00\x0a\x01A",         // fields in the other order
         ] {
             assert!(RequestRef::canonical(bytes).is_none(), "{bytes:02x?}");
         }
@@ -150,7 +170,11 @@ mod tests {
         match (FfiRequest::decode(bytes), RequestRef::decode(bytes)) {
             (Ok(owned), Ok(borrowed)) => {
                 assert_eq!(owned.event.as_bytes(), borrowed.event, "{bytes:02x?}");
-                assert_eq!(borrowed.event_str(), Ok(owned.event.as_str()), "{bytes:02x?}");
+                assert_eq!(
+                    borrowed.event_str(),
+                    Ok(owned.event.as_str()),
+                    "{bytes:02x?}"
+                );
                 assert_eq!(owned.payload, borrowed.payload, "{bytes:02x?}");
             }
             // The last event name is checked for UTF-8 where it is used; the pipeline refuses

@@ -14,13 +14,13 @@ mod supervise;
 use std::{
     collections::HashMap,
     future::Future,
-    pin::Pin,
-    task::{Context as TaskContext, Poll},
     hash::{BuildHasherDefault, Hasher},
+    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
+    task::{Context as TaskContext, Poll},
     time::Duration,
 };
 
@@ -148,17 +148,25 @@ impl RequestOptions {
     }
 }
 
-
 /// Runs one encoded request to its one response: an encoded `FFIResponse`.
 pub(crate) fn run_bytes<'a>(
     inner: &'a Inner,
     request: &'a [u8],
     options: RequestOptions,
 ) -> impl Future<Output = Vec<u8>> + Send + 'a {
-    Answer(Steps::new(inner, Request::Bytes(request), options, Form::Envelope, true), |outcome| match outcome {
-        Ok(envelope) => envelope,
-        Err(error) => error_response(error).encode_to_vec(),
-    })
+    Answer(
+        Steps::new(
+            inner,
+            Request::Bytes(request),
+            options,
+            Form::Envelope,
+            true,
+        ),
+        |outcome| match outcome {
+            Ok(envelope) => envelope,
+            Err(error) => error_response(error).encode_to_vec(),
+        },
+    )
 }
 
 /// Runs one encoded request to its one response, as a message.
@@ -167,7 +175,10 @@ pub(crate) fn run<'a>(
     request: &'a [u8],
     options: RequestOptions,
 ) -> impl Future<Output = FfiResponse> + Send + 'a {
-    Answer(Steps::new(inner, Request::Bytes(request), options, Form::Payload, true), response)
+    Answer(
+        Steps::new(inner, Request::Bytes(request), options, Form::Payload, true),
+        response,
+    )
 }
 
 /// Runs a request whose envelope is already taken apart (the JSON bridge's case).
@@ -176,7 +187,10 @@ pub(crate) fn run_parts<'a>(
     request: RequestRef<'a>,
     options: RequestOptions,
 ) -> impl Future<Output = FfiResponse> + Send + 'a {
-    Answer(Steps::new(inner, Request::Parts(request), options, Form::Payload, true), response)
+    Answer(
+        Steps::new(inner, Request::Parts(request), options, Form::Payload, true),
+        response,
+    )
 }
 
 fn response(outcome: Result<Vec<u8>, FlowyError>) -> FfiResponse {
@@ -233,7 +247,12 @@ impl<'a> Steps<'a> {
         form: Form,
         may_trace: bool,
     ) -> Self {
-        Steps { inner, args: Some((request, options, form)), may_trace, rest: None }
+        Steps {
+            inner,
+            args: Some((request, options, form)),
+            may_trace,
+            rest: None,
+        }
     }
 }
 
@@ -247,7 +266,10 @@ impl Future for Steps<'_> {
         }
         let Some((request, options, form)) = this.args.take() else {
             // Polled after it completed: a bug of the caller, answered rather than panicking.
-            return Poll::Ready(Err(FlowyError::new(ErrorCode::Internal, "dispatcher: request polled after its answer")));
+            return Poll::Ready(Err(FlowyError::new(
+                ErrorCode::Internal,
+                "dispatcher: request polled after its answer",
+            )));
         };
         // 1. The envelope.
         let request = match request {
@@ -290,7 +312,6 @@ fn not_a_request(e: String) -> FlowyError {
     )
 }
 
-
 /// [`Steps`] in a span recording the event, the request id and the outcome.
 async fn traced(
     inner: &Inner,
@@ -311,7 +332,10 @@ async fn traced(
     let result = tracing::Instrument::instrument(steps, span.clone()).await;
     match &result {
         Ok(_) => span.record("outcome", "ok"),
-        Err(e) => span.record("outcome", ErrorCode::try_from(e.code).map_or("app error", |c| c.as_str_name())),
+        Err(e) => span.record(
+            "outcome",
+            ErrorCode::try_from(e.code).map_or("app error", |c| c.as_str_name()),
+        ),
     };
     result
 }
@@ -335,7 +359,15 @@ enum Started<'a> {
 
 impl Waiting<'_> {
     async fn finish(self) -> Result<Vec<u8>, FlowyError> {
-        let Waiting { inner, route, handler, cancel, started, deadline, _admitted } = self;
+        let Waiting {
+            inner,
+            route,
+            handler,
+            cancel,
+            started,
+            deadline,
+            _admitted,
+        } = self;
         handler
             .wait(cancel.as_ref(), started, deadline)
             .await
@@ -476,7 +508,10 @@ fn admit<'a>(
 /// An ERR response carrying `error`. Its category is already the schema's: the dispatcher's own
 /// errors are made with [`FlowyError::new`], a handler's answer is normalized where it returns.
 pub(crate) fn error_response(error: FlowyError) -> FfiResponse {
-    FfiResponse { payload: error.encode_to_vec(), code: FfiStatusCode::Err as i32 }
+    FfiResponse {
+        payload: error.encode_to_vec(),
+        code: FfiStatusCode::Err as i32,
+    }
 }
 
 fn panicked(event: &str) -> FlowyError {
@@ -525,6 +560,10 @@ mod tests {
         let future = d.dispatch(&request);
         let size = std::mem::size_of_val(&future);
         assert!(size <= 192, "the dispatch future is {size} bytes");
-        assert_eq!(future.await, Vec::<u8>::new(), "Ping answered OK with an empty PongPB");
+        assert_eq!(
+            future.await,
+            Vec::<u8>::new(),
+            "Ping answered OK with an empty PongPB"
+        );
     }
 }

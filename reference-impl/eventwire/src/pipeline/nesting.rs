@@ -224,10 +224,15 @@ mod tests {
                     payload.clear();
                     payload.extend(index.iter().map(|&i| alphabet[i]));
                     for message in [Some(&d), None] {
-                        assert!(!walk_too_deep(&payload, message, max), "{payload:02x?} max {max}");
+                        assert!(
+                            !walk_too_deep(&payload, message, max),
+                            "{payload:02x?} max {max}"
+                        );
                     }
                     // Next combination, odometer style.
-                    let Some(pos) = index.iter().rposition(|&i| i + 1 < alphabet.len()) else { break };
+                    let Some(pos) = index.iter().rposition(|&i| i + 1 < alphabet.len()) else {
+                        break;
+                    };
                     index[pos] += 1;
                     index[pos + 1..].iter_mut().for_each(|i| *i = 0);
                 }

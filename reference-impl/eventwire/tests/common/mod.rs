@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use eventwire::{Config, Dispatcher, ErrorCategory, ErrorCode, FlowyError, RequestOptions};
-use eventwire_sample_app::reference::pb as pb;
+use eventwire_sample_app::reference::pb;
 use prost::Message;
 
 /// A ready dispatcher with the sample app and the conformance module.
@@ -11,8 +11,9 @@ pub fn dispatcher() -> Dispatcher {
 }
 
 pub fn dispatcher_with(config: Config) -> Dispatcher {
-        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
-    builder.build()
+    let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
+    builder
+        .build()
         .expect("the reference plugins cover the tables")
 }
 
@@ -60,8 +61,7 @@ pub fn answer(response: &[u8]) -> Answer {
                     .expect("error code is declared by a schema of the backend"),
             };
             assert_eq!(
-                error.category,
-                category as i32,
+                error.category, category as i32,
                 "category matches code in {error:?}"
             );
             Answer::Err(error)

@@ -8,11 +8,11 @@ use std::{
     process::{Command, ExitStatus, Stdio},
 };
 
-use eventwire_schema::project_pb::{
-    FfiRequest, FfiResponse, FlowyError, StreamCancel, StreamFault, StreamFrame, StreamRequest, SubscribeObject,
-    stream_frame::Kind,
-};
 use eventwire_host::framing;
+use eventwire_schema::project_pb::{
+    FfiRequest, FfiResponse, FlowyError, StreamCancel, StreamFault, StreamFrame, StreamRequest,
+    SubscribeObject, stream_frame::Kind,
+};
 use prost::Message;
 
 /// The reference `eventwire-host` binary (crate eventwire-reference) of the same build as this
@@ -21,17 +21,37 @@ pub fn host() -> &'static str {
     static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HOST.get_or_init(|| {
         let exe = std::env::current_exe().expect("the test binary's path");
-        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps");
-        let profile = profile_dir.file_name().and_then(|p| p.to_str()).unwrap_or("debug");
-        let target_dir = profile_dir.parent().expect("a profile directory has a parent");
+        let profile_dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("target/<profile>/deps");
+        let profile = profile_dir
+            .file_name()
+            .and_then(|p| p.to_str())
+            .unwrap_or("debug");
+        let target_dir = profile_dir
+            .parent()
+            .expect("a profile directory has a parent");
         let host = profile_dir.join(format!("eventwire-host{}", std::env::consts::EXE_SUFFIX));
         let built = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "--quiet", "-p", "eventwire-reference", "--bin", "eventwire-host", "--profile"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "eventwire-reference",
+                "--bin",
+                "eventwire-host",
+                "--profile",
+            ])
             .arg(if profile == "debug" { "dev" } else { profile })
             .env("CARGO_TARGET_DIR", target_dir)
             .status()
             .is_ok_and(|s| s.success());
-        assert!(built || host.exists(), "cannot build eventwire-host and {} does not exist", host.display());
+        assert!(
+            built || host.exists(),
+            "cannot build eventwire-host and {} does not exist",
+            host.display()
+        );
         host.display().to_string()
     })
 }
@@ -48,7 +68,10 @@ pub fn run(args: &[&str], input: &[u8]) -> Run {
 }
 
 /// Runs the host; `feed` writes to its standard input (which is closed when `feed` returns).
-pub fn run_with(args: &[&str], feed: impl FnOnce(&mut std::process::ChildStdin) -> bool + Send) -> Run {
+pub fn run_with(
+    args: &[&str],
+    feed: impl FnOnce(&mut std::process::ChildStdin) -> bool + Send,
+) -> Run {
     let mut child = Command::new(host())
         .arg("--stdio")
         .args(args)
@@ -68,7 +91,10 @@ pub fn run_with(args: &[&str], feed: impl FnOnce(&mut std::process::ChildStdin) 
         stdout.read_to_end(&mut output).expect("read stdout");
     });
     let status = child.wait().expect("wait");
-    Run { frames: decode_all(&output), status }
+    Run {
+        frames: decode_all(&output),
+        status,
+    }
 }
 
 /// Every frame of `output`; panics if the output is not a whole number of well-formed frames.
@@ -90,15 +116,28 @@ pub fn frame(kind: Kind) -> Vec<u8> {
 }
 
 pub fn envelope(event: &str, payload: &impl Message) -> Vec<u8> {
-    FfiRequest { event: event.into(), payload: payload.encode_to_vec() }.encode_to_vec()
+    FfiRequest {
+        event: event.into(),
+        payload: payload.encode_to_vec(),
+    }
+    .encode_to_vec()
 }
 
 pub fn request(id: u64, event: &str, payload: &impl Message) -> Vec<u8> {
     request_with_timeout(id, event, payload, 0)
 }
 
-pub fn request_with_timeout(id: u64, event: &str, payload: &impl Message, timeout_ms: u32) -> Vec<u8> {
-    frame(Kind::Request(StreamRequest { id, request: envelope(event, payload), timeout_ms }))
+pub fn request_with_timeout(
+    id: u64,
+    event: &str,
+    payload: &impl Message,
+    timeout_ms: u32,
+) -> Vec<u8> {
+    frame(Kind::Request(StreamRequest {
+        id,
+        request: envelope(event, payload),
+        timeout_ms,
+    }))
 }
 
 pub fn cancel(id: u64) -> Vec<u8> {
@@ -114,15 +153,23 @@ pub fn responses(frames: &[Kind]) -> Vec<(u64, FfiResponse)> {
     frames
         .iter()
         .filter_map(|k| match k {
-            Kind::Response(r) => Some((r.id, FfiResponse::decode(r.response.as_slice()).expect("FFIResponse"))),
+            Kind::Response(r) => Some((
+                r.id,
+                FfiResponse::decode(r.response.as_slice()).expect("FFIResponse"),
+            )),
             _ => None,
         })
         .collect()
 }
 
 pub fn response(frames: &[Kind], id: u64) -> FfiResponse {
-    let mut found = responses(frames).into_iter().filter(|(i, _)| *i == id).map(|(_, r)| r);
-    let first = found.next().unwrap_or_else(|| panic!("no response for {id}"));
+    let mut found = responses(frames)
+        .into_iter()
+        .filter(|(i, _)| *i == id)
+        .map(|(_, r)| r);
+    let first = found
+        .next()
+        .unwrap_or_else(|| panic!("no response for {id}"));
     assert!(found.next().is_none(), "more than one response for {id}");
     first
 }
@@ -131,7 +178,12 @@ pub fn response(frames: &[Kind], id: u64) -> FfiResponse {
 pub fn error_code(response: &FfiResponse) -> i32 {
     assert_eq!(response.code, 1, "expected ERR");
     let error = FlowyError::decode(response.payload.as_slice()).expect("FlowyError");
-    assert_eq!(error.category, eventwire::ErrorCode::try_from(error.code).unwrap().category() as i32);
+    assert_eq!(
+        error.category,
+        eventwire::ErrorCode::try_from(error.code)
+            .unwrap()
+            .category() as i32
+    );
     error.code
 }
 
@@ -139,7 +191,10 @@ pub fn faults(frames: &[Kind]) -> Vec<(StreamFault, FlowyError)> {
     frames
         .iter()
         .filter_map(|k| match k {
-            Kind::Fault(f) => Some((f.clone(), FlowyError::decode(f.error.as_slice()).expect("fault error"))),
+            Kind::Fault(f) => Some((
+                f.clone(),
+                FlowyError::decode(f.error.as_slice()).expect("fault error"),
+            )),
             _ => None,
         })
         .collect()

@@ -14,10 +14,24 @@ const FILE: &str = "encoding/anchors.yaml";
 pub const GUIDE: &str = "https://protobuf.dev/programming-guides/encoding/";
 
 fn rec(field: u32, wire_type: WireType) -> WireRecord {
-    WireRecord { field, wire_type, varint: None, hex: None, zigzag: None, utf8: None, packed_varints: None }
+    WireRecord {
+        field,
+        wire_type,
+        varint: None,
+        hex: None,
+        zigzag: None,
+        utf8: None,
+        packed_varints: None,
+    }
 }
 
-fn anchor(name: &str, description: &str, spec: &[&'static str], tags: &[&'static str], body: Body) -> Def {
+fn anchor(
+    name: &str,
+    description: &str,
+    spec: &[&'static str],
+    tags: &[&'static str],
+    body: Body,
+) -> Def {
     let mut d = super::def(FILE, name, description, spec, tags, body);
     d.source = Some(GUIDE);
     d.tags.push("anchor");
@@ -31,7 +45,13 @@ pub fn defs() -> Vec<Def> {
             "Guide, 'A Simple Message': Test1 { int32 a = 1 } with a = 150 is 08 96 01.",
             &[ENC_VARINT],
             &["varint"],
-            Body::Wire { bytes: vec![0x08, 0x96, 0x01], records: vec![WireRecord { varint: Some(150), ..rec(1, WireType::Varint) }] },
+            Body::Wire {
+                bytes: vec![0x08, 0x96, 0x01],
+                records: vec![WireRecord {
+                    varint: Some(150),
+                    ..rec(1, WireType::Varint)
+                }],
+            },
         ),
         anchor(
             "guide-string-testing",
@@ -54,7 +74,10 @@ pub fn defs() -> Vec<Def> {
             &["nested"],
             Body::Wire {
                 bytes: vec![0x1a, 0x03, 0x08, 0x96, 0x01],
-                records: vec![WireRecord { hex: Some("08 96 01".into()), ..rec(3, WireType::Len) }],
+                records: vec![WireRecord {
+                    hex: Some("08 96 01".into()),
+                    ..rec(3, WireType::Len)
+                }],
             },
         ),
         anchor(
@@ -77,33 +100,52 @@ pub fn defs() -> Vec<Def> {
             "The guide's Test1 example on NestedPB.a (same number 1, same type int32).",
             &[ENC_VARINT],
             &["varint"],
-            Body::Encode { ty: "eventwire.v1.NestedPB", value: json!({"a": 150}) },
+            Body::Encode {
+                ty: "eventwire.v1.NestedPB",
+                value: json!({"a": 150}),
+            },
         ),
         anchor(
             "guide-string-testing-nestedpb",
             "The guide's Test2 example on NestedPB.b (same number 2, same type string).",
             &[ENC_ORDER],
             &["string"],
-            Body::Encode { ty: "eventwire.v1.NestedPB", value: json!({"b": "testing"}) },
+            Body::Encode {
+                ty: "eventwire.v1.NestedPB",
+                value: json!({"b": "testing"}),
+            },
         ),
         anchor(
             "guide-submessage-alltypes",
             "The guide's Test3 example on AllTypesPB.f_nested (field 17, so the tag is 8a 01 instead of 1a).",
             &[ENC_ORDER],
             &["nested"],
-            Body::Encode { ty: "eventwire.v1.AllTypesPB", value: json!({"fNested": {"a": 150}}) },
+            Body::Encode {
+                ty: "eventwire.v1.AllTypesPB",
+                value: json!({"fNested": {"a": 150}}),
+            },
         ),
         anchor(
             "guide-packed-repeated-alltypes",
             "The guide's packed example on AllTypesPB.r_int32_packed (field 20, so the tag is a2 01 instead of 32).",
             &[ENC_PACKED],
             &["packed"],
-            Body::Encode { ty: "eventwire.v1.AllTypesPB", value: json!({"rInt32Packed": [3, 270, 86942]}) },
+            Body::Encode {
+                ty: "eventwire.v1.AllTypesPB",
+                value: json!({"rInt32Packed": [3, 270, 86942]}),
+            },
         ),
     ];
     // Guide, 'Signed Integers': the zigzag table, on sint32 field 7 of AllTypesPB (implicit
     // presence, so 0 is the empty message) and, including 0, on packed sint64 field 22.
-    let zigzag: [(i64, u64); 6] = [(0, 0), (-1, 1), (1, 2), (-2, 3), (2147483647, 4294967294), (-2147483648, 4294967295)];
+    let zigzag: [(i64, u64); 6] = [
+        (0, 0),
+        (-1, 1),
+        (1, 2),
+        (-2, 3),
+        (2147483647, 4294967294),
+        (-2147483648, 4294967295),
+    ];
     defs.push(anchor(
         "guide-zigzag-table",
         "Guide, 'Signed Integers': the zigzag table as one record each of a sint32 field 1.",
@@ -111,11 +153,16 @@ pub fn defs() -> Vec<Def> {
         &["zigzag"],
         Body::Wire {
             bytes: vec![
-                0x08, 0x00, 0x08, 0x01, 0x08, 0x02, 0x08, 0x03, 0x08, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x08, 0xff, 0xff, 0xff, 0xff, 0x0f,
+                0x08, 0x00, 0x08, 0x01, 0x08, 0x02, 0x08, 0x03, 0x08, 0xfe, 0xff, 0xff, 0xff, 0x0f,
+                0x08, 0xff, 0xff, 0xff, 0xff, 0x0f,
             ],
             records: zigzag
                 .iter()
-                .map(|&(n, z)| WireRecord { varint: Some(z), zigzag: Some(n), ..rec(1, WireType::Varint) })
+                .map(|&(n, z)| WireRecord {
+                    varint: Some(z),
+                    zigzag: Some(n),
+                    ..rec(1, WireType::Varint)
+                })
                 .collect(),
         },
     ));
@@ -125,7 +172,10 @@ pub fn defs() -> Vec<Def> {
             &format!("Guide, 'Signed Integers': sint32 {n} on AllTypesPB.f_sint32 (field 7)."),
             &[ENC_VARINT],
             &["zigzag"],
-            Body::Encode { ty: "eventwire.v1.AllTypesPB", value: json!({"fSint32": n}) },
+            Body::Encode {
+                ty: "eventwire.v1.AllTypesPB",
+                value: json!({"fSint32": n}),
+            },
         ));
     }
     defs.push(anchor(

@@ -38,19 +38,46 @@ pub enum Body {
     /// Canonical encoding of `value`.
     Encode { ty: &'static str, value: Json },
     /// `bytes` (not canonical) must decode to `value`.
-    Decode { ty: &'static str, bytes: Vec<u8>, value: Json },
+    Decode {
+        ty: &'static str,
+        bytes: Vec<u8>,
+        value: Json,
+    },
     /// Raw records, as the encoding guide writes them; `bytes` is the hand-written encoding.
-    Wire { bytes: Vec<u8>, records: Vec<WireRecord> },
+    Wire {
+        bytes: Vec<u8>,
+        records: Vec<WireRecord>,
+    },
     /// An FFIRequest for `event` with this input (None: an event without input).
-    Request { event: &'static str, payload: Option<Json> },
+    Request {
+        event: &'static str,
+        payload: Option<Json>,
+    },
     /// An FFIResponse of `event`.
-    Response { event: &'static str, outcome: Outcome },
+    Response {
+        event: &'static str,
+        outcome: Outcome,
+    },
     /// A SubscribeObject.
-    Notification { source: &'static str, ty: i32, id: &'static str, seq: u64, arm: Arm },
+    Notification {
+        source: &'static str,
+        ty: i32,
+        id: &'static str,
+        seq: u64,
+        arm: Arm,
+    },
     /// Requests sent in order to one fresh backend.
-    Dispatch { config: Option<Config>, steps: Vec<StepDef> },
+    Dispatch {
+        config: Option<Config>,
+        steps: Vec<StepDef>,
+    },
     /// Malformed or unusual bytes offered to a receiver.
-    Reject { config: Option<Config>, input: Input, bytes: Vec<u8>, expect: ExpectDef },
+    Reject {
+        config: Option<Config>,
+        input: Input,
+        bytes: Vec<u8>,
+        expect: ExpectDef,
+    },
 }
 
 /// What a response carries.
@@ -59,7 +86,11 @@ pub enum Outcome {
     /// OK, with the output (None: an event without output).
     Ok(Option<Json>),
     /// ERR, with this FlowyError (its category is the schema's).
-    Err { code: i32, msg: &'static str, payload: Vec<u8> },
+    Err {
+        code: i32,
+        msg: &'static str,
+        payload: Vec<u8>,
+    },
 }
 
 /// A notification's arm.
@@ -79,7 +110,10 @@ pub struct StepDef {
 #[derive(Debug, Clone)]
 pub enum ExpectDef {
     /// OK with this output, after exactly these notifications.
-    Ok { output: Option<Json>, notifications: Vec<NotifDef> },
+    Ok {
+        output: Option<Json>,
+        notifications: Vec<NotifDef>,
+    },
     /// ERR with this code (and FlowyError payload, where fixed); no notifications.
     Err { code: i32, payload: Option<Vec<u8>> },
     /// A received notification: malformed or not.
@@ -110,31 +144,100 @@ pub fn all() -> Vec<Def> {
 /// The description of every file, by path.
 pub fn file_descriptions() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("encoding/anchors.yaml", "Worked examples of the Protocol Buffers encoding guide (https://protobuf.dev/programming-guides/encoding/), as raw wire records and mapped onto messages of this schema."),
-        ("encoding/scalars.yaml", "Every scalar type of AllTypesPB at zero, one, max, min and a negative value; strings, bytes, enums, nested messages."),
-        ("encoding/repeated.yaml", "Packed and unpacked repeated fields of AllTypesPB, canonical and non-canonical."),
-        ("encoding/maps.yaml", "Map fields of AllTypesPB: key order, and both forms of entries with a default key or value."),
-        ("encoding/presence.yaml", "oneof arms and `optional` fields: explicit presence, including values equal to the default."),
-        ("encoding/noncanonical.yaml", "Inputs a decoder must accept although no canonical encoder writes them: unknown fields, duplicates, out-of-order fields."),
-        ("envelope.yaml", "The envelopes every transport carries: FFIRequest, FFIResponse, FlowyError, SubscribeObject and the stream framing messages."),
-        ("events/user.yaml", "Every event of module `user`, as a request and as each of its responses."),
-        ("events/document.yaml", "Every event of module `document`, as a request and as each of its responses."),
-        ("events/conformance.yaml", "Every event of module `conformance`, as a request and as each of its responses."),
-        ("notification.yaml", "Every notification of the event tables, with a payload and with an error."),
-        ("dispatch/user.yaml", "Request sequences against a fresh backend, module `user`: responses and notifications."),
-        ("dispatch/document.yaml", "Request sequences against a fresh backend, module `document`: responses and notifications."),
-        ("dispatch/conformance.yaml", "Request sequences against a fresh backend, module `conformance`: the exactly specified behaviour."),
-        ("reject/envelope.yaml", "Malformed FFIRequest envelopes, and unusual but valid ones."),
-        ("reject/routing.yaml", "Routing and the request pipeline's order of checks."),
-        ("reject/payload.yaml", "Malformed, oversized, over-nested and unusual payloads."),
-        ("reject/receiver.yaml", "What a front end must do with unusual responses and notifications."),
+        (
+            "encoding/anchors.yaml",
+            "Worked examples of the Protocol Buffers encoding guide (https://protobuf.dev/programming-guides/encoding/), as raw wire records and mapped onto messages of this schema.",
+        ),
+        (
+            "encoding/scalars.yaml",
+            "Every scalar type of AllTypesPB at zero, one, max, min and a negative value; strings, bytes, enums, nested messages.",
+        ),
+        (
+            "encoding/repeated.yaml",
+            "Packed and unpacked repeated fields of AllTypesPB, canonical and non-canonical.",
+        ),
+        (
+            "encoding/maps.yaml",
+            "Map fields of AllTypesPB: key order, and both forms of entries with a default key or value.",
+        ),
+        (
+            "encoding/presence.yaml",
+            "oneof arms and `optional` fields: explicit presence, including values equal to the default.",
+        ),
+        (
+            "encoding/noncanonical.yaml",
+            "Inputs a decoder must accept although no canonical encoder writes them: unknown fields, duplicates, out-of-order fields.",
+        ),
+        (
+            "envelope.yaml",
+            "The envelopes every transport carries: FFIRequest, FFIResponse, FlowyError, SubscribeObject and the stream framing messages.",
+        ),
+        (
+            "events/user.yaml",
+            "Every event of module `user`, as a request and as each of its responses.",
+        ),
+        (
+            "events/document.yaml",
+            "Every event of module `document`, as a request and as each of its responses.",
+        ),
+        (
+            "events/conformance.yaml",
+            "Every event of module `conformance`, as a request and as each of its responses.",
+        ),
+        (
+            "notification.yaml",
+            "Every notification of the event tables, with a payload and with an error.",
+        ),
+        (
+            "dispatch/user.yaml",
+            "Request sequences against a fresh backend, module `user`: responses and notifications.",
+        ),
+        (
+            "dispatch/document.yaml",
+            "Request sequences against a fresh backend, module `document`: responses and notifications.",
+        ),
+        (
+            "dispatch/conformance.yaml",
+            "Request sequences against a fresh backend, module `conformance`: the exactly specified behaviour.",
+        ),
+        (
+            "reject/envelope.yaml",
+            "Malformed FFIRequest envelopes, and unusual but valid ones.",
+        ),
+        (
+            "reject/routing.yaml",
+            "Routing and the request pipeline's order of checks.",
+        ),
+        (
+            "reject/payload.yaml",
+            "Malformed, oversized, over-nested and unusual payloads.",
+        ),
+        (
+            "reject/receiver.yaml",
+            "What a front end must do with unusual responses and notifications.",
+        ),
     ]
 }
 
 // ---- small constructors, so definitions read as tables ----
 
-pub(crate) fn def(file: &'static str, name: impl Into<String>, description: impl Into<String>, spec: &[&'static str], tags: &[&'static str], body: Body) -> Def {
-    Def { file, name: name.into(), description: description.into(), spec: spec.to_vec(), tags: tags.to_vec(), source: None, body }
+pub(crate) fn def(
+    file: &'static str,
+    name: impl Into<String>,
+    description: impl Into<String>,
+    spec: &[&'static str],
+    tags: &[&'static str],
+    body: Body,
+) -> Def {
+    Def {
+        file,
+        name: name.into(),
+        description: description.into(),
+        spec: spec.to_vec(),
+        tags: tags.to_vec(),
+        source: None,
+        body,
+    }
 }
 
 /// Hand-written wire bytes, record by record.
