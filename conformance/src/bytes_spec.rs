@@ -163,43 +163,6 @@ fn resolve_single(kind: &Kind, value: &Value) -> Result<Value, String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn nested_bytes_fields_are_encoded_in_place() {
-        let spec = json!({"FFIResponse": {"code": "FFI_STATUS_CODE_ERR",
-            "payload": {"FlowyError": {"code": "ERROR_CODE_UNKNOWN_EVENT", "category": "ERROR_CATEGORY_UNIMPLEMENTED"}}}});
-        // payload: 0a 05 (08 c8 01 20 03), code: 10 01.
-        assert_eq!(hex::encode(build(&spec).unwrap()), "0a0508c80120031001");
-    }
-
-    #[test]
-    fn raw_forms() {
-        assert_eq!(
-            build(&json!({"hex": "0a 01\n ff"})).unwrap(),
-            vec![0x0a, 0x01, 0xff]
-        );
-        assert_eq!(build(&json!({"text": "ab"})).unwrap(), b"ab".to_vec());
-        assert_eq!(
-            build(&json!({"repeat": {"hex": "00"}, "times": 3})).unwrap(),
-            vec![0, 0, 0]
-        );
-        assert_eq!(
-            build(&json!({"concat": [{"hex": "01"}, {"text": "a"}]})).unwrap(),
-            vec![1, b'a']
-        );
-        assert_eq!(
-            build(&json!({"nest": 3})).unwrap(),
-            vec![0x12, 0x02, 0x12, 0x00]
-        );
-        assert!(build(&json!("0a")).is_err());
-        assert!(build(&json!({"NoSuchPB": {}})).is_err());
-    }
-}
-
 /// The handshake of the project's schema: what a backend or binding built from it announces.
 pub fn reference_handshake() -> eventwire_schema::pb::StreamHandshake {
     eventwire::handshake::handshake_of([
@@ -289,4 +252,41 @@ pub fn handshake(spec: &Value) -> Result<eventwire_schema::pb::StreamHandshake, 
         }
     }
     Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_bytes_fields_are_encoded_in_place() {
+        let spec = json!({"FFIResponse": {"code": "FFI_STATUS_CODE_ERR",
+            "payload": {"FlowyError": {"code": "ERROR_CODE_UNKNOWN_EVENT", "category": "ERROR_CATEGORY_UNIMPLEMENTED"}}}});
+        // payload: 0a 05 (08 c8 01 20 03), code: 10 01.
+        assert_eq!(hex::encode(build(&spec).unwrap()), "0a0508c80120031001");
+    }
+
+    #[test]
+    fn raw_forms() {
+        assert_eq!(
+            build(&json!({"hex": "0a 01\n ff"})).unwrap(),
+            vec![0x0a, 0x01, 0xff]
+        );
+        assert_eq!(build(&json!({"text": "ab"})).unwrap(), b"ab".to_vec());
+        assert_eq!(
+            build(&json!({"repeat": {"hex": "00"}, "times": 3})).unwrap(),
+            vec![0, 0, 0]
+        );
+        assert_eq!(
+            build(&json!({"concat": [{"hex": "01"}, {"text": "a"}]})).unwrap(),
+            vec![1, b'a']
+        );
+        assert_eq!(
+            build(&json!({"nest": 3})).unwrap(),
+            vec![0x12, 0x02, 0x12, 0x00]
+        );
+        assert!(build(&json!("0a")).is_err());
+        assert!(build(&json!({"NoSuchPB": {}})).is_err());
+    }
 }

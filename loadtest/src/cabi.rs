@@ -125,10 +125,8 @@ pub fn run(o: &Options) -> Result<Report, String> {
     };
     ledger.sending(n + 1);
     // SAFETY: as above.
-    check(
-        unsafe { eventwire_async_call(n + 1, ping.as_ptr(), ping.len()) },
-        "eventwire_async_call",
-    )?;
+    let code = unsafe { eventwire_async_call(n + 1, ping.as_ptr(), ping.len()) };
+    check(code, "eventwire_async_call")?;
     let until = Instant::now() + Duration::from_secs(30);
     while ledger.outstanding() > 0 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(1));

@@ -16,10 +16,9 @@ fn sync_call(event: &str, payload: impl Message) -> FfiResponse {
     .encode_to_vec();
     let (mut out, mut out_len) = (std::ptr::null_mut(), 0usize);
     // SAFETY: the request outlives the call; `out` and `out_len` are valid for writes.
-    assert_eq!(
-        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
+    assert_eq!(status, EVENTWIRE_OK);
     // SAFETY: the library handed us `out_len` bytes at `out`, ours until `eventwire_free`.
     let response =
         FfiResponse::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).unwrap();
@@ -31,10 +30,8 @@ fn sync_call(event: &str, payload: impl Message) -> FfiResponse {
 #[test]
 fn the_abi_serves_the_apps_own_events_and_codes() {
     // SAFETY: an empty configuration is (null-free) zero bytes.
-    assert_eq!(
-        unsafe { eventwire_init(std::ptr::dangling(), 0) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_init(std::ptr::dangling(), 0) };
+    assert_eq!(status, EVENTWIRE_OK);
     let created = sync_call(
         "CreateTodo",
         CreateTodoPayloadPb {

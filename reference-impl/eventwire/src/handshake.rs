@@ -5,8 +5,8 @@
 //! A fingerprint is the SHA-256 of a canonical text form of an event table row (or of a module)
 //! together with every message and enum its types reach, as SPEC.md section 16.5 defines it, so
 //! that any language can compute it from its descriptors. [`canonical_event`] and
-//! [`canonical_module`] give that text; [`Schema::fingerprints`](crate::Schema::fingerprints)
-//! computes it once per schema.
+//! [`canonical_module`] give that text; `Schema` caches the result
+//! ([`schema_fingerprints`] computes it once per schema).
 
 use std::{collections::BTreeMap, fmt, fmt::Write as _};
 

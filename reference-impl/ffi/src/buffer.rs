@@ -47,10 +47,8 @@ mod tests {
         let (ptr, len) = into_raw(bytes);
         assert_eq!(len, 9);
         // SAFETY: `into_raw` returned `len` initialised bytes at `ptr`, not yet released.
-        assert_eq!(
-            unsafe { std::slice::from_raw_parts(ptr, len) },
-            b"eventwire"
-        );
+        let status = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert_eq!(status, b"eventwire");
         // SAFETY: exactly what `into_raw` returned, released once.
         unsafe { release(ptr, len) };
     }

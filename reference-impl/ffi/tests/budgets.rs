@@ -124,10 +124,8 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
         EVENTWIRE_OK
     );
     // SAFETY: a callback valid until shutdown.
-    assert_eq!(
-        unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) };
+    assert_eq!(status, EVENTWIRE_OK);
     let request = ping();
     assert_eq!(async_call(1, &request), EVENTWIRE_OK);
     // The callback thread is now blocked in the first callback. Calls on another thread pile
@@ -205,10 +203,8 @@ fn no_call_that_returns_ok_goes_unanswered_whatever_its_race_with_shutdown() {
         *ANSWERED.lock().unwrap() = Some(HashSet::new());
         assert_eq!(init(""), EVENTWIRE_OK);
         // SAFETY: a callback valid until shutdown.
-        assert_eq!(
-            unsafe { eventwire_set_response_callback(Some(record), std::ptr::null_mut()) },
-            EVENTWIRE_OK
-        );
+        let status = unsafe { eventwire_set_response_callback(Some(record), std::ptr::null_mut()) };
+        assert_eq!(status, EVENTWIRE_OK);
         // Every thread makes one call, then all go on together with shutdown.
         let started = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize + 1));
         let (done, finished) = mpsc::channel::<Vec<u64>>();

@@ -125,10 +125,9 @@ fn sync_call(event: &str, payload: &impl Message) -> FfiResponse {
     let mut out = std::ptr::null_mut();
     let mut out_len = 0;
     // SAFETY: valid request buffer and out pointers.
-    assert_eq!(
-        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
+    assert_eq!(status, EVENTWIRE_OK);
     let response = if out.is_null() {
         FfiResponse::default()
     } else {
@@ -166,25 +165,21 @@ fn notification_seq_skips_nothing_while_a_callback_is_installed() {
     seen_seqs();
     let user_data = 0xabc as *mut c_void;
     // SAFETY: a callback valid for the whole test.
-    assert_eq!(
-        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) };
+    assert_eq!(status, EVENTWIRE_OK);
     emit(2);
     assert_eq!(seen_seqs(), [1, 2]);
     // Removed: notifications are not delivered and consume no seq values.
     // SAFETY: removing needs no callback.
-    assert_eq!(
-        unsafe { eventwire_set_notification_callback(None, std::ptr::null_mut()) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_set_notification_callback(None, std::ptr::null_mut()) };
+    assert_eq!(status, EVENTWIRE_OK);
     emit(3);
     assert!(seen_seqs().is_empty());
     // SAFETY: as above.
-    assert_eq!(
-        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) };
+    assert_eq!(status, EVENTWIRE_OK);
     emit(2);
     let seen = std::mem::take(&mut *SEEN.lock().unwrap());
     assert_eq!(seen.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [3, 4]);
@@ -194,10 +189,9 @@ fn notification_seq_skips_nothing_while_a_callback_is_installed() {
     // A new life starts a new subscriber.
     assert_eq!(init(""), EVENTWIRE_OK);
     // SAFETY: as above.
-    assert_eq!(
-        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_set_notification_callback(Some(record_notification), user_data) };
+    assert_eq!(status, EVENTWIRE_OK);
     emit(1);
     assert_eq!(seen_seqs(), [1]);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
@@ -208,10 +202,8 @@ fn configuration_outcomes() {
     let _turn = turn();
     // config_len 0 means the defaults whatever the pointer is.
     // SAFETY: a zero length is never read.
-    assert_eq!(
-        unsafe { eventwire_init(std::ptr::dangling(), 0) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_init(std::ptr::dangling(), 0) };
+    assert_eq!(status, EVENTWIRE_OK);
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     for bad in [
         " ",
@@ -241,10 +233,8 @@ fn configuration_outcomes() {
     }
     // Invalid UTF-8.
     // SAFETY: a valid 2-byte buffer.
-    assert_eq!(
-        unsafe { eventwire_init([0xc3, 0x28].as_ptr(), 2) },
-        EVENTWIRE_ERR_INVALID_CONFIG
-    );
+    let status = unsafe { eventwire_init([0xc3, 0x28].as_ptr(), 2) };
+    assert_eq!(status, EVENTWIRE_ERR_INVALID_CONFIG);
 
     // A well-formed pattern naming nothing known is accepted and matches nothing.
     assert_eq!(
@@ -297,10 +287,8 @@ fn async_call(id: u64, event: &str, payload: &impl Message) {
     }
     .encode_to_vec();
     // SAFETY: a valid request buffer.
-    assert_eq!(
-        unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) };
+    assert_eq!(status, EVENTWIRE_OK);
 }
 
 #[test]

@@ -113,10 +113,8 @@ fn null_arguments_are_refused_and_nothing_is_stored() {
     assert_eq!((out, out_len), (sentinel, 77), "nothing stored");
     // NULL with length 0: a front end announcing nothing, answered.
     // SAFETY: no bytes are read at NULL with length 0.
-    assert_eq!(
-        unsafe { eventwire_handshake(std::ptr::null(), 0, &mut out, &mut out_len) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_handshake(std::ptr::null(), 0, &mut out, &mut out_len) };
+    assert_eq!(status, EVENTWIRE_OK);
     assert_ne!(out, sentinel);
     // SAFETY: the buffer just received, freed once.
     unsafe { eventwire_free(out, out_len) };
@@ -263,20 +261,17 @@ fn it_can_be_called_inside_a_callback() {
     let _t = turn();
     init();
     // SAFETY: a callback that is safe on any library thread.
-    assert_eq!(
-        unsafe { eventwire_set_response_callback(Some(handshake_inside), std::ptr::null_mut()) },
-        EVENTWIRE_OK
-    );
+    let status =
+        unsafe { eventwire_set_response_callback(Some(handshake_inside), std::ptr::null_mut()) };
+    assert_eq!(status, EVENTWIRE_OK);
     let ping = FfiRequest {
         event: "Ping".into(),
         payload: vec![],
     }
     .encode_to_vec();
     // SAFETY: `ping` is readable for its length.
-    assert_eq!(
-        unsafe { eventwire_async_call(1, ping.as_ptr(), ping.len()) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_async_call(1, ping.as_ptr(), ping.len()) };
+    assert_eq!(status, EVENTWIRE_OK);
     let mut inside = INSIDE.lock().unwrap();
     while inside.is_none() {
         inside = INSIDE_DONE.wait(inside).unwrap();

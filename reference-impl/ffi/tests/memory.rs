@@ -86,10 +86,8 @@ fn formula(c: &Config, largest_request: usize, largest_answer: usize, threads: u
 fn flood(request: &[u8], limit: u64) -> (u64, usize) {
     assert_eq!(init(""), EVENTWIRE_OK);
     // SAFETY: a callback valid until shutdown.
-    assert_eq!(
-        unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) },
-        EVENTWIRE_OK
-    );
+    let status = unsafe { eventwire_set_response_callback(Some(gated), std::ptr::null_mut()) };
+    assert_eq!(status, EVENTWIRE_OK);
     let base = status_kib("VmRSS:");
     // SAFETY: a valid buffer of request.len() bytes.
     let call = |id: u64| unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) };

@@ -270,11 +270,11 @@ export const StreamOpSchema: GenMessage<StreamOp> = /*@__PURE__*/
  * Play a stream front end (SPEC.md sections 13.3 and 16.5) whose backend is scripted by the runner:
  * 1. the binding starts its connection and writes its first frame (its handshake);
  * 2. it reads `handshake_answer`, the frames the backend writes next (a handshake frame, or the fault
- *    a backend without the handshake answers with, possibly after notifications), and determines the
- *    handshake's outcome;
+ *   a backend without the handshake answers with, possibly after notifications), and determines the
+ *   handshake's outcome;
  * 3. it makes `calls`, in order, without waiting for their answers; the requests it sends are
- *    numbered 1, 2, ... in the order they are sent (a call the outcome completes locally sends
- *    nothing and takes no number);
+ *   numbered 1, 2, ... in the order they are sent (a call the outcome completes locally sends
+ *   nothing and takes no number);
  * 4. it reads `frames`, in order, and then the end of the backend's output.
  * It answers `stream_client`: what it wrote, the outcome, and how each call completed.
  *
