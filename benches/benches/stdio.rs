@@ -13,7 +13,10 @@ use std::{
 };
 
 use divan::{Bencher, counter::ItemsCount};
-use eventwire::pb::{self, stream_frame::Kind};
+use eventwire::{
+    framing,
+    pb::{self, stream_frame::Kind},
+};
 use eventwire_bench::{bench_mode, built_binary, request};
 use prost::Message;
 
@@ -68,16 +71,12 @@ fn frame(id: u64, request: &[u8]) -> Vec<u8> {
         })),
     }
     .encode_to_vec();
-    let mut frame = (body.len() as u32).to_le_bytes().to_vec();
-    frame.extend_from_slice(&body);
-    frame
+    framing::encode(&body)
 }
 
 fn read_frame(reader: &mut impl Read, body: &mut Vec<u8>) -> pb::StreamFrame {
-    let mut len = [0u8; 4];
-    reader.read_exact(&mut len).expect("a length prefix");
-    body.resize(u32::from_le_bytes(len) as usize, 0);
-    reader.read_exact(body).expect("a frame body");
+    let more = framing::read_frame_into(reader, usize::MAX, body).expect("a whole frame");
+    assert!(more, "the peer's output ended early");
     pb::StreamFrame::decode(body.as_slice()).expect("a StreamFrame")
 }
 

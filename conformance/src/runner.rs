@@ -278,8 +278,8 @@ pub fn run_quietly(
 
 /// The bytes `--dump` writes: the handshake for the case's role and the case, each framed.
 pub fn dump(case: &Case) -> Vec<u8> {
-    let mut out = framing::frame(&testee::handshake_request(case.role).encode_to_vec());
-    out.extend(framing::frame(&case.request().encode_to_vec()));
+    let mut out = eventwire::framing::encode(&testee::handshake_request(case.role).encode_to_vec());
+    out.extend(eventwire::framing::encode(&case.request().encode_to_vec()));
     out
 }
 

@@ -9,6 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use eventwire::framing;
 use eventwire_sample_app::reference::pb::{
     self, StreamCancel, StreamFrame, StreamRequest, StreamResponse, stream_frame::Kind as FrameKind,
 };
@@ -22,19 +23,12 @@ use crate::{
 };
 
 fn frame(kind: FrameKind) -> Vec<u8> {
-    let body = StreamFrame { kind: Some(kind) }.encode_to_vec();
-    let mut out = (body.len() as u32).to_le_bytes().to_vec();
-    out.extend(body);
-    out
+    framing::encode(&StreamFrame { kind: Some(kind) }.encode_to_vec())
 }
 
 /// The malformed frames sent in turn (each answered with a fault, never a response).
 fn malformed_frame(i: u64) -> Vec<u8> {
-    let raw = |body: &[u8]| {
-        let mut out = (body.len() as u32).to_le_bytes().to_vec();
-        out.extend_from_slice(body);
-        out
-    };
+    let raw = framing::encode;
     match (i / 100) % 4 {
         0 => raw(&[0xff, 0xff, 0xff]),
         1 => raw(&[]),
@@ -211,13 +205,15 @@ fn wait_child(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
 
 fn read_frames(stdout: std::process::ChildStdout, ledger: &Ledger) {
     let mut input = BufReader::with_capacity(1 << 16, stdout);
-    let mut prefix = [0u8; 4];
     let mut body = Vec::new();
-    while input.read_exact(&mut prefix).is_ok() {
-        body.resize(u32::from_le_bytes(prefix) as usize, 0);
-        if input.read_exact(&mut body).is_err() {
-            ledger.problem("the host's output ended inside a frame".into());
-            return;
+    loop {
+        match framing::read_frame_into(&mut input, usize::MAX, &mut body) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                ledger.problem(format!("the host's output: {e}"));
+                return;
+            }
         }
         match StreamFrame::decode(body.as_slice()).map(|f| f.kind) {
             Ok(Some(FrameKind::Response(r))) => ledger.response(r.id, &r.response),

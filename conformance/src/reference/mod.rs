@@ -268,7 +268,7 @@ impl Reference {
     /// Serves the testee protocol until `input` ends.
     pub fn serve(&mut self, mut input: impl Read, mut output: impl Write) -> std::io::Result<()> {
         while let Some(request) = framing::read_frame(&mut input)? {
-            framing::write_frame(&mut output, &self.answer_bytes(&request))?;
+            eventwire::framing::write_frame(&mut output, &self.answer_bytes(&request))?;
         }
         Ok(())
     }

@@ -148,7 +148,7 @@ struct Stream {
 impl Stream {
     fn write(&mut self, kind: Kind) -> Result<(), String> {
         let stdin = self.stdin.as_mut().ok_or("the backend's input is closed")?;
-        framing::write_frame(stdin, &StreamFrame { kind: Some(kind) }.encode_to_vec())
+        eventwire::framing::write_frame(stdin, &StreamFrame { kind: Some(kind) }.encode_to_vec())
             .map_err(|e| format!("cannot write to the backend: {e}"))
     }
 }

@@ -234,7 +234,7 @@ impl Testee for Process {
         let Some(r) = self.running.as_mut() else {
             return Err(Fault::Crashed("it is not running".into()));
         };
-        if let Err(e) = framing::write_frame(&mut r.stdin, request) {
+        if let Err(e) = eventwire::framing::write_frame(&mut r.stdin, request) {
             // A testee that wrote text and exited before reading (`echo hello`) breaks the pipe;
             // what it wrote says more than the broken pipe, and the reader has it (or has the
             // end of its output) by the time it is gone.

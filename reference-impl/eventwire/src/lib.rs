@@ -55,13 +55,15 @@
 //! Transports build on three entry points: [`Dispatcher::dispatch`] /
 //! [`Dispatcher::dispatch_with`] (one request in, one response out), [`Session`] (many requests
 //! with ids, cancellation, and notifications on one ordered [`SessionReceiver`]), and the JSON
-//! bridge in [`json_bridge`].
+//! bridge in [`json_bridge`]. Stream transports frame their bytes with [`framing`] (SPEC.md
+//! section 13.3) and greet each other with [`handshake`] (section 16.5).
 
 mod cancel;
 mod catalog;
 mod config;
 mod context;
 mod dispatcher;
+pub mod framing;
 pub mod handshake;
 pub mod json_bridge;
 mod notify;

@@ -1,58 +1,9 @@
-//! The frames of the length-prefixed stream (SPEC.md section 13.3): a 4-byte little-endian
-//! length N, then N bytes holding one encoded `StreamFrame`.
-//!
-//! [`split`] works on a buffer and [`FrameReader`] on an async byte stream; both apply the frame
-//! limit to the prefix before reading a body, so a hostile prefix costs nothing. [`encode`] writes
-//! a frame whole, ready for a single `write_all`.
+//! Frames of the length-prefixed stream (SPEC.md section 13.3) read from an async byte stream.
+//! The framing itself (prefix, limit, errors, [`encode`]) is [`eventwire::framing`]'s; this
+//! module adds the chunked reader the host's standard input needs.
 
-use std::io;
-
+use eventwire::framing::{FrameError, PREFIX_LEN, split};
 use tokio::io::{AsyncRead, AsyncReadExt};
-
-/// Bytes of the length prefix.
-pub const PREFIX_LEN: usize = 4;
-
-/// Why no further frame can be read. Either way the stream cannot be resynchronised.
-#[derive(Debug, thiserror::Error)]
-pub enum FrameError {
-    /// A length prefix above the frame limit: answered with a closing `PAYLOAD_TOO_LARGE` fault.
-    #[error("frame length {len} exceeds the limit of {max} bytes")]
-    TooLarge { len: u64, max: usize },
-    /// The input ended inside a frame: answered with a closing `INVALID_REQUEST` fault.
-    #[error("input ended inside a frame ({have} of {need} bytes)")]
-    Truncated { have: usize, need: usize },
-    /// Reading failed.
-    #[error("reading the stream failed: {0}")]
-    Io(#[from] io::Error),
-}
-
-/// Prefixes `body` with its length. `body` must not be longer than `u32::MAX` bytes; callers
-/// keep bodies within the frame limit, which is far below.
-pub fn encode(body: &[u8]) -> Vec<u8> {
-    let len = u32::try_from(body.len()).expect("frame bodies are bounded by the frame limit");
-    let mut frame = Vec::with_capacity(PREFIX_LEN + body.len());
-    frame.extend_from_slice(&len.to_le_bytes());
-    frame.extend_from_slice(body);
-    frame
-}
-
-/// The first complete frame of `buf`: `Ok(Some((body, consumed)))`, `Ok(None)` when `buf` holds
-/// only part of a frame, or [`FrameError::TooLarge`].
-pub fn split(buf: &[u8], max: usize) -> Result<Option<(&[u8], usize)>, FrameError> {
-    let Some(prefix) = buf.first_chunk::<PREFIX_LEN>() else {
-        return Ok(None);
-    };
-    let len = u32::from_le_bytes(*prefix);
-    let body_len = usize::try_from(len)
-        .ok()
-        .filter(|n| *n <= max)
-        .ok_or(FrameError::TooLarge {
-            len: len.into(),
-            max,
-        })?;
-    let end = PREFIX_LEN + body_len;
-    Ok(buf.get(PREFIX_LEN..end).map(|body| (body, end)))
-}
 
 /// Bytes asked of the input per read: large enough that a pipelining front end's frames arrive
 /// many per read (each read of a tokio standard input is a trip to its blocking pool).
@@ -140,29 +91,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encode_matches_the_spec_example() {
-        // SPEC.md section 13.3: cancel{id: 1}.
-        assert_eq!(
-            encode(&[0x22, 0x02, 0x08, 0x01]),
-            [0x04, 0, 0, 0, 0x22, 0x02, 0x08, 0x01]
-        );
-        assert_eq!(encode(&[]), [0, 0, 0, 0]);
-    }
-
-    #[test]
-    fn split_handles_partial_exact_and_oversized_input() {
-        assert!(matches!(split(&[4, 0, 0], 10), Ok(None)));
-        assert!(matches!(split(&[4, 0, 0, 0, 1, 2, 3], 10), Ok(None)));
-        let (body, used) = split(&[2, 0, 0, 0, 7, 8, 9], 10).unwrap().unwrap();
-        assert_eq!((body, used), (&[7u8, 8][..], 6));
-        assert!(matches!(
-            split(&[11, 0, 0, 0], 10),
-            Err(FrameError::TooLarge { len: 11, max: 10 })
-        ));
-        assert!(matches!(split(&[10, 0, 0, 0], 10), Ok(None)));
-    }
+    use eventwire::framing::encode;
+    use std::io;
 
     #[tokio::test]
     async fn reader_tells_clean_end_from_truncation() {

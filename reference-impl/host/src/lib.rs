@@ -5,8 +5,7 @@
 //!   one call; an application's host binary is `eventwire_host::run("my-host", my_app::mount)`.
 //!   The reference binary `eventwire-host` serves the sample application and the conformance
 //!   module this way.
-//! - [`framing`]: 4-byte little-endian length + body, with the frame limit; reusable by any
-//!   front end or test that speaks the stream.
+//! - [`framing`]: the async reader of stream frames ([`eventwire::framing`] defines the framing).
 //! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
 //! - [`server`]: one connection, from frames in to frames out, on any async byte streams.
 //! - [`config`]: the configuration JSON, the same document the C ABI accepts.

@@ -33,6 +33,7 @@ use std::{
 use eventwire::{
     Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session,
     SessionConfig, SessionReceiver, TryRecvError,
+    framing::{self, FrameError},
     pb::{
         FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, stream_frame::Kind,
     },
@@ -44,7 +45,7 @@ use tokio::{
 };
 
 use crate::{
-    framing::{self, FrameError, FrameReader},
+    framing::FrameReader,
     inbound::{Inbound, classify},
 };
 

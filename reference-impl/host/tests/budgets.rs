@@ -15,8 +15,9 @@ use std::{
     time::Duration,
 };
 
+use eventwire::framing;
 use eventwire::{Config, Dispatcher, is_drop_marker};
-use eventwire_host::{Ending, ServeOptions, framing, serve, serve_watching};
+use eventwire_host::{Ending, ServeOptions, serve, serve_watching};
 use eventwire_sample_app::reference::pb::{
     AllTypesPb, EmitNotificationsPayloadPb, FfiRequest, SleepPayloadPb, StreamFrame, StreamRequest,
     stream_frame::Kind,

@@ -27,8 +27,9 @@ use std::{
     time::Duration,
 };
 
+use eventwire::framing;
 use eventwire::{Config, Dispatcher};
-use eventwire_host::{ServeOptions, framing, serve};
+use eventwire_host::{ServeOptions, serve};
 use eventwire_sample_app::reference::pb::{
     AllTypesPb, EditPayloadPb, EmitNotificationsPayloadPb, FfiRequest, OpenDocumentContextPb,
     StreamFrame, StreamRequest, stream_frame::Kind,
@@ -183,7 +184,7 @@ struct Workload {
 /// process's baseline, for a front end that reads nothing.
 fn formula(c: &Config, w: &Workload) -> usize {
     let frame = c.max_frame_bytes();
-    let chunk = framing::READ_CHUNK;
+    let chunk = eventwire_host::framing::READ_CHUNK;
     let in_flight = c
         .max_in_flight
         .min(c.max_queued_answer_bytes / w.smallest_request + 1);

@@ -98,5 +98,5 @@ fn help_documents_the_flag() {
 
 /// A frame whose body is not a `StreamFrame`: answered with a non-closing fault.
 fn framing_fault_frame() -> Vec<u8> {
-    eventwire_host::framing::encode(&[0xff, 0xff, 0xff])
+    eventwire::framing::encode(&[0xff, 0xff, 0xff])
 }

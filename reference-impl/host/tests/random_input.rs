@@ -86,7 +86,7 @@ proptest! {
     fn random_bodies_in_valid_frames_keep_the_stream_answering(bodies in proptest::collection::vec(body(), 0..8)) {
         let mut input = Vec::new();
         for b in &bodies {
-            input.extend(eventwire_host::framing::encode(b));
+            input.extend(eventwire::framing::encode(b));
         }
         input.extend(ping(LAST));
         let run = run(&[], &input);

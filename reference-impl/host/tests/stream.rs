@@ -431,5 +431,5 @@ fn command_line_and_configuration_errors_exit_two() {
 }
 
 fn framing_encode(body: &[u8]) -> Vec<u8> {
-    eventwire_host::framing::encode(body)
+    eventwire::framing::encode(body)
 }

@@ -8,7 +8,7 @@ use std::{
     process::{Command, ExitStatus, Stdio},
 };
 
-use eventwire_host::framing;
+use eventwire::framing;
 use eventwire_schema::project_pb::{
     FfiRequest, FfiResponse, FlowyError, StreamCancel, StreamFault, StreamFrame, StreamRequest,
     SubscribeObject, stream_frame::Kind,
