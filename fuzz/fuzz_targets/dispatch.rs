@@ -10,7 +10,7 @@
 
 #![no_main]
 
-use eventwire::{Dispatcher, RequestOptions, SessionConfig, session::Outbound};
+use eventwire::{Dispatcher, RequestOptions, SessionConfig, Outbound};
 use eventwire_sample_app::reference::pb as pb;
 use eventwire_schema::{pb::subscribe_object, tables};
 use eventwire_fuzz::{allow_deliberate_panics, runtime};
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     runtime().block_on(async {
         // A fresh dispatcher per input: the sample application is stateful, and a finding must
         // reproduce from its input alone.
-                let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder());
         let dispatcher = builder.build().expect("the reference plugins cover the tables");
         let (session, mut outbound) = dispatcher.open_session(SessionConfig::default());
         session.submit(7, data.to_vec(), RequestOptions::default());

@@ -17,11 +17,13 @@
 
 use std::collections::BTreeMap;
 
-use eventwire::{Config, Dispatcher};
+use eventwire::{
+    Config, Dispatcher,
+    framing::{self, FrameError},
+};
 use eventwire_sample_app::reference::pb as pb;
 use eventwire_host::{
     Ending, ServeOptions,
-    framing::{self, FrameError},
     inbound::{Inbound, classify},
     serve,
 };
@@ -78,11 +80,9 @@ fn expected(mut input: &[u8], max_frame: usize) -> Expected {
 fuzz_target!(|data: &[u8]| {
     allow_deliberate_panics();
     runtime().block_on(async {
-        let mut builder = Dispatcher::builder();
         let config = Config::from_json(format!(r#"{{"max_payload_bytes": {MAX_PAYLOAD}}}"#).as_bytes())
             .expect("valid configuration");
-        builder.config(config);
-        let builder = eventwire_sample_app::reference::mount(builder);
+        let builder = eventwire_sample_app::reference::mount(Dispatcher::builder()).config(config);
         let dispatcher = builder.build().expect("the reference plugins cover the tables");
         let max_frame = dispatcher.config().max_frame_bytes();
         let expected = expected(data, max_frame);

@@ -1,5 +1,5 @@
 //! Frames of the length-prefixed stream (SPEC.md section 13.3) read from an async byte stream.
-//! The framing itself (prefix, limit, errors, [`encode`]) is [`eventwire::framing`]'s; this
+//! The framing itself (prefix, limit, errors, encoding) is [`eventwire::framing`]'s; this
 //! module adds the chunked reader the host's standard input needs.
 
 use eventwire::framing::{FrameError, PREFIX_LEN, split};
