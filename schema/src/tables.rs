@@ -27,6 +27,8 @@ pub struct Module {
     pub package: String,
     /// The path the table was loaded from, as given to the loader.
     pub file: String,
+    /// The 1-based line of its `module:` key, where found.
+    pub line: Option<usize>,
     pub events: Vec<Event>,
     pub notifications: Vec<Notification>,
 }
@@ -309,8 +311,12 @@ pub enum TableErrorKind {
         name: String,
         rule: &'static str,
     },
-    #[error("module `{name}` is declared again (first in {first_file})")]
-    DuplicateModule { name: String, first_file: String },
+    #[error("module `{name}` is declared again (first in {first_file}{})", line_suffix(*first_line))]
+    DuplicateModule {
+        name: String,
+        first_file: String,
+        first_line: Option<usize>,
+    },
     #[error("event name `{name}` is already declared in {first_file}{} (event names route requests and must be unique across all modules)", line_suffix(*first_line))]
     DuplicateEventName {
         name: String,
@@ -971,10 +977,12 @@ fn resolve(
             });
         }
     }
+    let module_line = line_of(text, "module", &raw.module, 0);
     Module {
         name: raw.module,
         package: raw.package,
         file: file.to_owned(),
+        line: module_line,
         events,
         notifications,
     }
@@ -985,15 +993,16 @@ fn index(modules: Vec<Module>, errors: &mut Vec<TableError>) -> Tables {
     let mut by_name: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut by_id: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
     let mut by_key: BTreeMap<(String, i32), (usize, usize)> = BTreeMap::new();
-    let mut module_files: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut module_files: BTreeMap<&str, &Module> = BTreeMap::new();
     for (mi, m) in modules.iter().enumerate() {
-        if let Some(first) = module_files.insert(&m.name, &m.file) {
+        if let Some(first) = module_files.insert(&m.name, m) {
             errors.push(TableError {
                 file: m.file.clone(),
-                line: None,
+                line: m.line,
                 kind: TableErrorKind::DuplicateModule {
                     name: m.name.clone(),
-                    first_file: first.to_owned(),
+                    first_file: first.file.clone(),
+                    first_line: first.line,
                 },
             });
         }

@@ -125,6 +125,26 @@ fn rejects_an_event_name_declared_by_two_modules() {
 }
 
 #[test]
+fn rejects_a_module_declared_by_two_files_at_both_lines() {
+    let e = only("duplicate_module");
+    assert!(e.file.ends_with("b_workspace.yaml"), "{e}");
+    assert_eq!(e.line, Some(3));
+    match &e.kind {
+        TableErrorKind::DuplicateModule {
+            name,
+            first_file,
+            first_line,
+        } => {
+            assert_eq!(name, "workspace");
+            assert!(first_file.ends_with("a_workspace.yaml"));
+            assert_eq!(*first_line, Some(1));
+        }
+        other => panic!("wrong kind: {other:?}"),
+    }
+    assert!(e.to_string().contains("a_workspace.yaml:1"), "{e}");
+}
+
+#[test]
 fn rejects_a_duplicate_event_id() {
     let e = only("duplicate_event_id");
     assert_eq!(e.line, Some(8));
