@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
@@ -25,15 +24,15 @@ import {
   hex,
   moduleFingerprint,
   schemaHandshake,
-  type StreamFrame,
   StreamFrameSchema,
   type StreamHandshake,
   StreamHandshakeSchema,
   toCanonicalBinary,
 } from "@eventwire/client";
-import { encodeFrame, FrameDecoder, StreamTransport } from "@eventwire/client/node";
+import { encodeFrame, StreamTransport } from "@eventwire/client/node";
 import { conformance, document, user } from "../conformance/gen/events/index.js";
 import { PongPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import { StreamBackend } from "./stream-backend.js";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -250,25 +249,7 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
 });
 
 /** The backend's side of a stream: reads the front end's frames, writes its own. */
-class FakeBackend {
-  readonly toClient = new PassThrough();
-  readonly fromClient = new PassThrough();
-  readonly frames: StreamFrame[] = [];
-  readonly #decoder = new FrameDecoder();
-  #waiters: Array<() => void> = [];
-
-  constructor() {
-    this.fromClient.on("data", (chunk: Uint8Array) => {
-      for (const body of this.#decoder.push(chunk)) this.frames.push(fromBinary(StreamFrameSchema, body));
-      for (const w of this.#waiters.splice(0)) w();
-    });
-  }
-
-  async waitForFrames(n: number): Promise<StreamFrame[]> {
-    while (this.frames.length < n) await new Promise<void>((r) => this.#waiters.push(r));
-    return this.frames;
-  }
-
+class FakeBackend extends StreamBackend {
   send(frame: MessageInitShape<typeof StreamFrameSchema>): void {
     this.toClient.write(encodeFrame(toBinary(StreamFrameSchema, create(StreamFrameSchema, frame))));
   }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PassThrough } from "node:stream";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import {
   Client,
@@ -11,34 +10,16 @@ import {
   flowyError,
   FlowyErrorSchema,
   isRetryable,
-  type StreamFrame,
   StreamFrameSchema,
 } from "@eventwire/client";
 import { conformance, user } from "../conformance/gen/events/index.js";
 import { PongPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 import { UserProfilePBSchema } from "../conformance/gen/eventwire/v1/user_pb.js";
 import { encodeFrame, FrameDecoder, spawnHost, StreamTransport } from "@eventwire/client/node";
+import { StreamBackend } from "./stream-backend.js";
 
 /** The backend's side of a stream: reads the client's frames, writes its own. */
-class FakeBackend {
-  readonly toClient = new PassThrough();
-  readonly fromClient = new PassThrough();
-  readonly frames: StreamFrame[] = [];
-  readonly #decoder = new FrameDecoder();
-  #waiters: Array<() => void> = [];
-
-  constructor() {
-    this.fromClient.on("data", (chunk: Uint8Array) => {
-      for (const body of this.#decoder.push(chunk)) this.frames.push(fromBinary(StreamFrameSchema, body));
-      for (const w of this.#waiters.splice(0)) w();
-    });
-  }
-
-  async waitForFrames(n: number): Promise<StreamFrame[]> {
-    while (this.frames.length < n) await new Promise<void>((r) => this.#waiters.push(r));
-    return this.frames;
-  }
-
+class FakeBackend extends StreamBackend {
   requestAt(i: number) {
     const f = this.frames[i]!;
     assert.equal(f.kind.case, "request");
