@@ -237,6 +237,10 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     // the end there (nothing else will tell it later).
     let probe: Arc<Mutex<Option<eventwire::SessionReceiver>>> = Arc::default();
     let probed: Arc<Mutex<Vec<Result<Outbound, eventwire::TryRecvError>>>> = Arc::default();
+    // The hook runs on the thread that queued, after the message is visible: the test waits
+    // for it to have run rather than expect it to have run by the time the receiver has the
+    // message.
+    let (hook_ran, hook_runs) = mpsc::channel::<()>();
     let hook = {
         let (heard, probe, probed) = (Arc::clone(&heard), Arc::clone(&probe), Arc::clone(&probed));
         QueueHook::new(move |q| {
@@ -244,7 +248,15 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
             if let Some(rx) = probe.lock().unwrap().as_mut() {
                 probed.lock().unwrap().push(rx.try_recv());
             }
+            let _ = hook_ran.send(());
         })
+    };
+    let wait_heard = |n: usize| {
+        while heard.lock().unwrap().len() < n {
+            hook_runs
+                .recv()
+                .expect("the hook is alive while the session is");
+        }
     };
     let (session, mut rx) = d.open_session(SessionConfig::new().on_queued(hook));
 
@@ -260,6 +272,7 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
         queued[2],
         Outbound::Response { request_id: 1, .. }
     ));
+    wait_heard(3);
     assert_eq!(
         *heard.lock().unwrap(),
         [Queued::Other, Queued::Other, Queued::Response]
@@ -331,6 +344,7 @@ fn replies_bypass_the_queue_and_carry_their_own_last_seq() {
     let (response, _) = answered.recv().unwrap();
     assert_err(answer(&response), Code::Cancelled, Cat::Cancelled);
     // The end of the queue is heard of, and a receiver looking then sees it.
+    wait_heard(1);
     assert_eq!(*heard.lock().unwrap(), [Queued::Other]);
     assert_eq!(
         *probed.lock().unwrap(),
