@@ -1,11 +1,15 @@
 //! Embeds the suite files and golden vectors, so the runner binary carries its cases with it.
+//!
+//! `vectors` and `SPEC.md` in this directory are links to the repository's own, so that the
+//! packaged crate (and `cargo install eventwire-conformance`) carries the same data.
 
 use std::{env, fs, path::Path};
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
+    // A missing directory is an error, not an empty suite: a runner without its vectors would
+    // pass everything it does not run.
+    let entries = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: cannot read the cases: {e}", dir.display()));
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for p in paths {
@@ -38,9 +42,8 @@ fn write(name: &str, dir: &Path, root: &Path) {
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").unwrap();
     let crate_dir = Path::new(&manifest);
-    let repo = crate_dir
-        .parent()
-        .expect("the crate lives in the repository");
+    // Suite files are named from the repository's root (`conformance/suites/...`), as users see them.
+    let repo = crate_dir.parent().unwrap_or(crate_dir);
     write("embedded_suites.rs", &crate_dir.join("suites"), repo);
-    write("embedded_vectors.rs", &repo.join("vectors"), repo);
+    write("embedded_vectors.rs", &crate_dir.join("vectors"), crate_dir);
 }

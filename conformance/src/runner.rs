@@ -513,7 +513,7 @@ fn message_json(ty: &str, bytes: &[u8]) -> String {
 
 /// SPEC.md's requirement index: (id, summary).
 fn spec_index() -> Vec<(String, String)> {
-    include_str!("../../SPEC.md")
+    include_str!("../SPEC.md")
         .lines()
         .filter_map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();

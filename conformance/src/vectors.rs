@@ -30,7 +30,7 @@ use crate::{
     json,
 };
 
-const SPEC: &str = include_str!("../../SPEC.md");
+const SPEC: &str = include_str!("../SPEC.md");
 
 fn is_required(id: &str) -> bool {
     let id = id.split('(').next().unwrap_or(id);
