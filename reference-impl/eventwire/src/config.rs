@@ -183,8 +183,9 @@ pub enum ConfigError {
 
 /// A set of events a caller may send, as patterns: `*` (every event), `module.*` (every event of
 /// a module) or `module.Event` (one event), with the names of the protocol
-/// ([`is_module_name`], [`is_event_name`]). Checked against the tables when the dispatcher is
-/// built, so a misspelt pattern is an error instead of a silently narrower set.
+/// ([`is_module_name`], [`is_event_name`]). A well-formed pattern that names nothing of the
+/// dispatcher matches nothing (SPEC.md REQ-CAP-2); transports warn about it
+/// ([`Dispatcher::capability_warnings`](crate::Dispatcher::capability_warnings)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capabilities {
     patterns: Vec<Pattern>,
