@@ -6,6 +6,8 @@
 //! - [`testee_pb`]: the conformance testee protocol, package `eventwire.conformance.v1`.
 //! - [`Code`]: what makes an enum an error code (the protocol's [`ErrorCode`](pb::ErrorCode), or
 //!   an application's own), and [`is_protocol_number`], the numbers the protocol keeps.
+//! - [`is_module_name`], [`is_event_name`], [`is_package_name`]: the protocol's naming rules,
+//!   which the table loader, the runtime's capability patterns and `events.schema.json` follow.
 //! - [`PROTO_DIR`] and [`PROTOCOL_DESCRIPTOR_SET`]: the protocol's files, for an application's
 //!   `build.rs` to import (`eventwire-build` does this).
 //! - With the `tables` feature, [`tables`](mod@tables): the loader and validator of YAML event tables. It is
@@ -14,12 +16,17 @@
 //!   and the sample application included) as one pool and one set of tables, for the project's
 //!   own tools, vectors and conformance runner.
 
+mod names;
 #[cfg(feature = "tables")]
 pub mod tables;
 
 use std::sync::OnceLock;
 
 use prost_reflect::DescriptorPool;
+
+pub use names::{
+    EVENT_NAME_RULE, MODULE_NAME_RULE, is_event_name, is_module_name, is_package_name,
+};
 
 #[cfg(feature = "tables")]
 pub use tables::{

@@ -9,7 +9,10 @@ use std::{collections::BTreeMap, fmt, path::Path};
 use prost_reflect::{DescriptorPool, EnumDescriptor, MessageDescriptor, Value};
 use serde::Deserialize;
 
-use crate::pb::{ErrorCategory, ErrorCode};
+use crate::{
+    EVENT_NAME_RULE, MODULE_NAME_RULE, is_event_name, is_module_name, is_package_name,
+    pb::{ErrorCategory, ErrorCode},
+};
 
 /// Every module's events and notifications, validated as a whole.
 #[derive(Debug, Clone)]
@@ -493,17 +496,6 @@ fn line_after(text: &str, from: Option<usize>, key: &str) -> Option<usize> {
         .or(Some(from))
 }
 
-fn is_package_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('.').all(|part| {
-            let b = part.as_bytes();
-            !b.is_empty()
-                && b[0].is_ascii_lowercase()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
-        })
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawModule {
@@ -541,27 +533,6 @@ struct RawNotification {
     ty: i32,
     payload: String,
     doc: String,
-}
-
-const NAME_RULE: &str =
-    "UpperCamelCase ASCII letters and digits, starting with A-Z, at most 64 characters";
-const MODULE_RULE: &str = "lower snake case ASCII, starting with a-z, at most 32 characters";
-
-fn is_event_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_uppercase()
-        && b.iter().all(u8::is_ascii_alphanumeric)
-}
-
-fn is_module_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 32
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
 /// The 1-based line of the `nth` (0-based) entry whose `key:` is `value`, e.g. `- name: SignIn`.
@@ -743,7 +714,7 @@ fn resolve(
             TableErrorKind::BadName {
                 what: "module",
                 name: raw.module.clone(),
-                rule: MODULE_RULE,
+                rule: MODULE_NAME_RULE,
             },
         ));
     }
@@ -808,7 +779,7 @@ fn resolve(
                 TableErrorKind::BadName {
                     what: "event",
                     name: e.name.clone(),
-                    rule: NAME_RULE,
+                    rule: EVENT_NAME_RULE,
                 },
             ));
         }
@@ -923,7 +894,7 @@ fn resolve(
                 TableErrorKind::BadName {
                     what: "notification",
                     name: n.name.clone(),
-                    rule: NAME_RULE,
+                    rule: EVENT_NAME_RULE,
                 },
             ));
         }
@@ -933,7 +904,7 @@ fn resolve(
                 TableErrorKind::BadName {
                     what: "notification source",
                     name: n.source.clone(),
-                    rule: MODULE_RULE,
+                    rule: MODULE_NAME_RULE,
                 },
             ));
         }

@@ -3,14 +3,14 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire::{Context, ErrorCode, FlowyError};
+use eventwire::{Context, ErrorCode, FlowyError, sync::lock};
 
 use crate::pb::{
     DocumentSnapshotPb, EditPayloadPb, ExportDataPb, ExportPayloadPb, ExportType,
     OpenDocumentContextPb, SampleErrorCode,
 };
 
-use crate::{field_error, handlers::document::DocumentHandlers, lock, notifications};
+use crate::{field_error, handlers::document::DocumentHandlers, notifications};
 
 /// The open documents, by id.
 #[derive(Default)]

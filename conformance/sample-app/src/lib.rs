@@ -34,11 +34,6 @@ pub(crate) fn field_error(
     FlowyError::new(code, format!("{field}: {problem}"))
 }
 
-/// Locks a mutex whose data stays consistent even if a holder panicked.
-pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// The project's reference backend, used by its tests, benchmarks, C library, host binary and
 /// conformance runner: this application and the conformance module, under one set of paths.
 pub mod reference {

@@ -2,11 +2,11 @@
 
 use std::{collections::BTreeMap, sync::Mutex};
 
-use eventwire::{Context, FlowyError};
+use eventwire::{Context, FlowyError, sync::lock};
 
 use crate::pb::{SampleErrorCode, SignInPayloadPb, UpdateUserProfilePayloadPb, UserProfilePb};
 
-use crate::{field_error, handlers::user::UserHandlers, lock, notifications};
+use crate::{field_error, handlers::user::UserHandlers, notifications};
 
 /// The users who signed in, and which one is current.
 #[derive(Default)]

@@ -5,6 +5,7 @@
 
 use std::{collections::BTreeMap, fmt, time::Duration};
 
+use eventwire_schema::{is_event_name, is_module_name};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Every limit of the dispatcher. The defaults are those of the protocol (SPEC.md, "Limits").
@@ -181,9 +182,10 @@ pub enum ConfigError {
 }
 
 /// A set of events a caller may send, as patterns: `*` (every event), `module.*` (every event of
-/// a module) or `module.Event` (one event), where a module name matches `^[a-z][a-z0-9_]{0,31}$`
-/// and an event name `^[A-Z][A-Za-z0-9]{0,63}$`. Checked against the tables when the dispatcher is
-/// built, so a misspelt pattern is an error instead of a silently narrower set.
+/// a module) or `module.Event` (one event), with the names of the protocol
+/// ([`is_module_name`], [`is_event_name`]). A well-formed pattern that names nothing of the
+/// dispatcher matches nothing (SPEC.md REQ-CAP-2); transports warn about it
+/// ([`Dispatcher::capability_warnings`](crate::Dispatcher::capability_warnings)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capabilities {
     patterns: Vec<Pattern>,
@@ -289,24 +291,6 @@ fn parse(p: &str) -> Result<Pattern, CapabilityError> {
         }),
         _ => Err(bad()),
     }
-}
-
-/// `^[a-z][a-z0-9_]{0,31}$`: the protocol's module names (SPEC.md, "Capabilities").
-fn is_module_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=32).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-}
-
-/// `^[A-Z][A-Za-z0-9]{0,63}$`: the protocol's event names.
-fn is_event_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_uppercase()
-        && b[1..].iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// A capability pattern that is not `*`, `module.*` or `module.Event`.

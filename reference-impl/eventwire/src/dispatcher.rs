@@ -369,3 +369,24 @@ impl Capabilities {
         )
     }
 }
+
+impl Dispatcher {
+    /// The warning every transport prints when it starts, one per capability pattern that names
+    /// no module or event of this dispatcher: of its configuration, then of `more` (the sets a
+    /// transport adds, such as the stdio host's `--capabilities`). Such a pattern is valid and
+    /// matches nothing (SPEC.md REQ-CAP-2), but is often a typo.
+    pub fn capability_warnings<'a>(
+        &'a self,
+        more: impl IntoIterator<Item = &'a Capabilities>,
+    ) -> Vec<String> {
+        std::iter::once(&self.config().capabilities)
+            .chain(more)
+            .flat_map(|c| c.unknown_patterns(self))
+            .map(|p| {
+                format!(
+                    "capability pattern `{p}` names no module or event of this backend; it matches nothing"
+                )
+            })
+            .collect()
+    }
+}

@@ -72,6 +72,7 @@ mod problems;
 mod registry;
 pub mod schema;
 mod session;
+pub mod sync;
 
 pub use cancel::CancelHandle;
 pub use config::{Capabilities, CapabilityError, Config, ConfigError};

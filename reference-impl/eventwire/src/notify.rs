@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, Weak};
 use eventwire_schema::pb::{FlowyError, SubscribeObject, subscribe_object};
 use prost::Message;
 
-use crate::catalog::Catalog;
+use crate::{catalog::Catalog, sync::lock};
 
 /// One notification kind of the tables, as a type. `eventwire-build` generates one for every
 /// notification of the app's tables, in the generated `notifications` module.
@@ -229,11 +229,6 @@ impl Notifier {
         };
         self.center.emit(&object);
     }
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // No code panics while holding these locks; if some did, the data is still consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

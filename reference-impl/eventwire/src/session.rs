@@ -37,8 +37,9 @@ use crate::{
     cancel::CancelHandle,
     config::Capabilities,
     dispatcher::Dispatcher,
-    notify::{Subscriber, Unnumbered, drop_marker, lock},
+    notify::{Subscriber, Unnumbered, drop_marker},
     pipeline::{RequestOptions, error_response},
+    sync::lock,
 };
 
 /// Options of one session.

@@ -4,8 +4,8 @@
 //! `errors:` rule, which the dispatcher enforces when a handler answers.
 
 use eventwire::{
-    BuildProblem, Config, ConfigError, Context, Dispatcher, DispatcherBuilder, ErrorCategory,
-    ErrorCode, FlowyError, HandlerFuture, RawHandler, Schema,
+    BuildProblem, Capabilities, Config, ConfigError, Context, Dispatcher, DispatcherBuilder,
+    ErrorCategory, ErrorCode, FlowyError, HandlerFuture, RawHandler, Schema,
     schema::{ErrorCodeDef, ErrorsDef, EventDef, ModuleDef, NotificationDef, SchemaDef},
 };
 use eventwire_sample_app::reference::{self, events, pb};
@@ -398,6 +398,23 @@ async fn capability_patterns_naming_undeclared_things_are_accepted_and_match_not
             .capabilities
             .unknown_patterns(&dispatcher),
         ["nosuchmodule.*", "user.Echo"]
+    );
+    // The transports' warnings: the configuration's patterns, then those of the sets they add.
+    let connection = Capabilities::from_patterns(["conformance.*", "conformance.SignIn"]).unwrap();
+    assert_eq!(
+        dispatcher.capability_warnings([&connection]),
+        [
+            "capability pattern `nosuchmodule.*` names no module or event of this backend; it matches nothing",
+            "capability pattern `user.Echo` names no module or event of this backend; it matches nothing",
+            "capability pattern `conformance.SignIn` names no module or event of this backend; it matches nothing",
+        ]
+    );
+    assert!(
+        reference::mount(Dispatcher::builder())
+            .build()
+            .unwrap()
+            .capability_warnings([])
+            .is_empty()
     );
     let call = |event: &str| {
         FfiRequest {

@@ -422,6 +422,10 @@ fn zero_and_unknown_limits_are_refused() {
     for bad in [
         &br#"{"max_payload_bytes": 0}"#[..],
         br#"{"notification_queue": 0}"#,
+        br#"{"notification_queue_bytes": 0}"#,
+        br#"{"max_queued_answer_bytes": 0}"#,
+        br#"{"max_timeout_ms": 0}"#,
+        br#"{"default_timeout_ms": -1}"#,
         br#"{"max_in_flight": 0}"#,
         br#"{"max_nesting_depth": 0}"#,
         br#"{"max_nesting_depth": 101}"#,
@@ -444,6 +448,11 @@ fn zero_and_unknown_limits_are_refused() {
         );
     }
     assert!(Config::from_json(br#"{"max_payload_bytes": 1, "notification_queue": 1}"#).is_ok());
+    // Whitespace around the object is JSON's; only zero bytes are the defaults.
+    assert_eq!(
+        Config::from_json(b" {\"max_in_flight\": 3}\n").map(|c| c.max_in_flight),
+        Ok(3)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

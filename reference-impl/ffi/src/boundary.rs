@@ -4,7 +4,6 @@
 use std::{
     cell::Cell,
     panic::{AssertUnwindSafe, catch_unwind},
-    sync::{Mutex, MutexGuard},
 };
 
 use crate::abi::EVENTWIRE_ERR_INTERNAL;
@@ -12,15 +11,11 @@ use crate::abi::EVENTWIRE_ERR_INTERNAL;
 /// Runs `f`, turning a panic into `EVENTWIRE_ERR_INTERNAL`.
 ///
 /// Asserting unwind safety is sound here because every piece of state `f` can touch sits behind
-/// a [`lock`]ed mutex whose data stays consistent at every point a panic could occur.
+/// a mutex locked with [`eventwire::sync::lock`] (which ignores poisoning, so a panic caught here
+/// leaves the library usable, REQ-TRANS-CABI-2), and that data stays consistent at every point a
+/// panic could occur.
 pub(crate) fn guard(f: impl FnOnce() -> i32) -> i32 {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(EVENTWIRE_ERR_INTERNAL)
-}
-
-/// Locks `m`, ignoring poisoning: a panic caught at the boundary must leave the library usable
-/// (REQ-TRANS-CABI-2), and no critical section here leaves its data half-updated.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 thread_local! {

@@ -39,11 +39,11 @@ use std::{
     },
 };
 
-use eventwire::{Outbound, Queued, SessionReceiver, TryRecvError, pb::SubscribeObject};
+use eventwire::{Outbound, Queued, SessionReceiver, TryRecvError, pb::SubscribeObject, sync::lock};
 use prost::Message;
 
 use crate::{
-    boundary::{CallbackScope, enter_delivery_thread, in_callback, lock, on_worker},
+    boundary::{CallbackScope, enter_delivery_thread, in_callback, on_worker},
     buffer,
 };
 

@@ -4,10 +4,12 @@
 
 use std::ffi::c_void;
 
+use eventwire::sync::lock;
+
 use crate::{
     abi::*,
-    boundary::{guard, in_callback, lock},
-    buffer, config,
+    boundary::{guard, in_callback},
+    buffer,
     delivery::UserData,
     library::{self, invalid_request},
 };
@@ -50,10 +52,10 @@ pub unsafe extern "C" fn eventwire_init(config: *const u8, config_len: usize) ->
         let Ok(bytes) = (unsafe { read_bytes(config, config_len) }) else {
             return EVENTWIRE_ERR_INVALID_CONFIG;
         };
-        match config::parse(&bytes) {
+        match eventwire::Config::from_json(&bytes) {
             Ok(config) => library::start(config),
             Err(e) => {
-                eprintln!("eventwire: invalid configuration: {}", e.0);
+                eprintln!("eventwire: invalid configuration: {e}");
                 EVENTWIRE_ERR_INVALID_CONFIG
             }
         }

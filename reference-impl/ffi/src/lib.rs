@@ -29,7 +29,9 @@
 //!   are answered to their thread directly.
 //! - `buffer`: the buffers handed to C (sync-call responses, callback arguments), which the
 //!   receiver owns and releases with `eventwire_free`.
-//! - `config`: the configuration JSON.
+//!
+//! The configuration JSON of `eventwire_init` is [`eventwire::Config::from_json`]'s, the same
+//! document the stdio host reads; zero bytes mean the defaults.
 
 // Catching panics at the boundary needs unwinding; with `panic = "abort"` a panic would abort the
 // host process, which the C ABI forbids (REQ-TRANS-CABI-2).
@@ -41,7 +43,6 @@ compile_error!(
 pub mod abi;
 mod boundary;
 mod buffer;
-mod config;
 mod delivery;
 mod exports;
 mod library;

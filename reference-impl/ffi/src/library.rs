@@ -11,13 +11,14 @@ use eventwire::{
     Config, Dispatcher, ErrorCode, FlowyError, QueueHook, Reply, RequestOptions, Session,
     SessionConfig,
     pb::{FfiResponse, FfiStatusCode},
+    sync::lock,
 };
 use prost::Message;
 use tokio::runtime::Runtime;
 
 use crate::{
     abi::*,
-    boundary::{enter_worker, in_callback, lock},
+    boundary::{enter_worker, in_callback},
     delivery::{Delivery, Pending, Registry},
 };
 
@@ -80,14 +81,8 @@ pub(crate) fn start(config: Config) -> i32 {
             return EVENTWIRE_ERR_INVALID_CONFIG;
         }
     };
-    for pattern in dispatcher
-        .config()
-        .capabilities
-        .unknown_patterns(&dispatcher)
-    {
-        eprintln!(
-            "eventwire: capability pattern `{pattern}` names no module or event of this backend; it matches nothing"
-        );
+    for warning in dispatcher.capability_warnings([]) {
+        eprintln!("eventwire: warning: {warning}");
     }
     let registry = Arc::new(Registry::default());
     let delivery = Arc::new(Delivery::new(Arc::clone(&registry)));

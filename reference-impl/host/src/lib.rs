@@ -4,14 +4,14 @@
 //! - [`run`]: the whole command line (`--stdio`, `--config`, `--capabilities`, `--not-ready`) as
 //!   one call; an application's host binary is `eventwire_host::run("my-host", my_app::mount)`.
 //!   The reference binary `eventwire-host` serves the sample application and the conformance
-//!   module this way.
+//!   module this way. `--config FILE` is the configuration JSON of
+//!   [`eventwire::Config::from_json`], the same document the C ABI accepts (an empty file is
+//!   refused).
 //! - [`framing`]: the async reader of stream frames ([`eventwire::framing`] defines the framing).
 //! - [`inbound`]: what a frame from the front end asks for (request, cancel, or a fault).
 //! - [`server`]: one connection, from frames in to frames out, on any async byte streams.
-//! - [`config`]: the configuration JSON, the same document the C ABI accepts.
 //! - [`stdio`]: learning that the front end closed standard output.
 
-pub mod config;
 pub mod framing;
 pub mod inbound;
 mod run;

@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{CommandFactory, FromArgMatches, Parser};
 use eventwire::{Capabilities, Dispatcher, DispatcherBuilder};
 
-use crate::{Ending, ServeOptions, config, serve_watching};
+use crate::{Ending, ServeOptions, serve_watching};
 
 /// An Eventwire backend, serving the stream transport (SPEC.md section 13.3) on stdio.
 #[derive(Debug, Parser)]
@@ -61,7 +61,7 @@ pub fn run(
                 if bytes.is_empty() {
                     return Err("empty file".to_owned());
                 }
-                config::parse(&bytes).map_err(|e| e.0)
+                eventwire::Config::from_json(&bytes).map_err(|e| e.to_string())
             }) {
             Ok(config) => config,
             Err(e) => {
@@ -98,18 +98,29 @@ pub fn run(
         }
     };
     let code = runtime.block_on(async {
-        let dispatcher = match mount(Dispatcher::builder()).config(config).ready(!args.not_ready).build() {
+        let dispatcher = match mount(Dispatcher::builder())
+            .config(config)
+            .ready(!args.not_ready)
+            .build()
+        {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("{name}: cannot start the dispatcher:\n{e}");
                 return EXIT_USAGE;
             }
         };
-        for pattern in config::unknown_patterns(&dispatcher, &options) {
-            eprintln!("{name}: warning: capability pattern `{pattern}` names no module or event of this backend; it matches nothing");
+        for warning in dispatcher.capability_warnings(&options.capabilities) {
+            eprintln!("{name}: warning: {warning}");
         }
         let output_gone = crate::stdio::output_gone();
-        let ending = serve_watching(&dispatcher, tokio::io::stdin(), tokio::io::stdout(), options, output_gone).await;
+        let ending = serve_watching(
+            &dispatcher,
+            tokio::io::stdin(),
+            tokio::io::stdout(),
+            options,
+            output_gone,
+        )
+        .await;
         match &ending {
             Ending::Clean => {}
             Ending::Closed(reason) => eprintln!("{name}: closed the stream: {reason}"),

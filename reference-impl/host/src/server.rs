@@ -37,6 +37,7 @@ use eventwire::{
     pb::{
         FfiResponse, FfiStatusCode, StreamFault, StreamFrame, StreamResponse, stream_frame::Kind,
     },
+    sync::lock,
 };
 use prost::Message;
 use tokio::{
@@ -163,10 +164,6 @@ impl Backlog {
             self.drained.notified().await;
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Serves one connection until its input ends or cannot be read further, then answers every

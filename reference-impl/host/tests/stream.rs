@@ -409,6 +409,15 @@ fn command_line_and_configuration_errors_exit_two() {
         status(&["--stdio", "--config", &bad]).status.code(),
         Some(2)
     );
+    // The C ABI's zero-length configuration means the defaults; an empty file is refused.
+    let empty = config_file("empty.json", "");
+    let refused = status(&["--stdio", "--config", &empty]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("empty.json: empty file"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     assert_eq!(
         status(&["--stdio", "--config", "/nonexistent/eventwire.json"])
             .status
@@ -428,6 +437,37 @@ fn command_line_and_configuration_errors_exit_two() {
     let help = status(&["--help"]);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--stdio"));
+}
+
+#[test]
+fn patterns_naming_nothing_are_warned_about_from_both_sets() {
+    let config = config_file(
+        "warn.json",
+        r#"{"capabilities": ["nosuch.*", "conformance.Ping"]}"#,
+    );
+    let output = std::process::Command::new(host())
+        .args([
+            "--stdio",
+            "--config",
+            &config,
+            "--capabilities",
+            "conformance.*,user.Ping",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(
+        warnings[0].contains("`nosuch.*` names no module or event"),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].contains("`user.Ping` names no module or event"),
+        "{stderr}"
+    );
 }
 
 fn framing_encode(body: &[u8]) -> Vec<u8> {

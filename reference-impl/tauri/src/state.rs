@@ -3,7 +3,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
 };
@@ -12,6 +12,7 @@ use eventwire::{
     Capabilities, Dispatcher, ErrorCode, FlowyError, Outbound, RequestOptions, Session,
     SessionConfig, SessionEnded,
     pb::{StreamFault, StreamFrame, StreamResponse, stream_frame::Kind},
+    sync::lock,
 };
 use prost::{
     Message,
@@ -127,10 +128,6 @@ pub(crate) struct Entry {
     ended: Mutex<Option<CloseReason>>,
     /// Woken each time a waiter is taken out of `waiters`.
     answered: Notify,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The request ids a session has taken, in bounded memory: every id up to `floor`, and those in
