@@ -22,6 +22,8 @@ lint:
 # against schema/eventwire.lock.json (docs/evolving-a-schema.md).
 test-rust: tools/node_modules/.bin/buf
 	EVENTWIRE_REQUIRE_BUF=1 $(CARGO) test --workspace --locked --no-fail-fast
+	# Instruction counts of benchmark (a) against benches/callgrind.json (fails on +10%; needs valgrind).
+	python3 benches/callgrind.py
 
 tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund
