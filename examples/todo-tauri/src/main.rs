@@ -91,6 +91,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             selftest::bare_ping,
+            selftest::bare_ping_async,
             selftest::bare_echo_raw,
             selftest::bare_echo_json,
             selftest::bare_slow,

@@ -93,6 +93,14 @@ pub fn bare_ping() -> u32 {
     1
 }
 
+/// The same as an async command: a diagnostic figure beside the baseline. An async command runs
+/// on the async runtime and is answered from there, as the plugin's `send` is: the difference
+/// between the two bare figures is the cost of those thread hand-offs, not of Eventwire.
+#[tauri::command]
+pub async fn bare_ping_async() -> Result<u32, ()> {
+    Ok(1)
+}
+
 /// Bare Tauri's raw form: raw body in, raw `Response` out.
 #[tauri::command]
 pub fn bare_echo_raw(request: Request<'_>) -> Response {

@@ -70,6 +70,19 @@ function slowStarted(client: Client, tag: string): Promise<void> {
   });
 }
 
+/** The answer of `send` to any request: `after` 0, then `StreamFrame{response{}}` (status OK, empty). */
+const FAKE_ANSWER = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x00]);
+
+/** An `invoke` for the page-only figure: answers `connect` and `send` at once, crossing nothing. */
+function fakeInvoke(command: string): Promise<unknown> {
+  if (command.endsWith("|connect")) return Promise.resolve({ session: 1 });
+  return Promise.resolve(FAKE_ANSWER.slice().buffer);
+}
+
+class FakeChannel {
+  onmessage: (message: unknown) => void = () => {};
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -208,19 +221,40 @@ async function figures(report: Report, client: Client): Promise<void> {
   const ping = (): Promise<unknown> => invoke("bare_ping");
 
   await check(report, "figures: small calls", async () => {
+    const pingAsync = (): Promise<unknown> => invoke("bare_ping_async");
+    // The page's own cost of an Eventwire call (client, transport, encoding and decoding), with
+    // an `invoke` that answers at once instead of crossing to the app.
+    const fake = new Client(new TauriTransport({ invoke: fakeInvoke, Channel: FakeChannel }));
+    const nopJs = async (): Promise<void> => {
+      const r = await selftest.nop(fake);
+      if (!r.ok) throw new CheckFailed(`Nop (page only): ${describe(r)}`);
+    };
     await time(100, ping);
+    await time(100, pingAsync);
     await time(100, nop);
-    const rounds = 3;
-    const n = 500;
-    const bare: number[] = [];
-    const ew: number[] = [];
+    await time(100, nopJs);
+    // Interleaved rounds, the order rotating each round, so that a change of the machine's load
+    // during the run weighs on every side alike; the median round of each side.
+    const rounds = 9;
+    const n = 200;
+    const sides: Array<[number[], () => Promise<unknown>]> = [
+      [[], ping],
+      [[], nop],
+      [[], pingAsync],
+    ];
     for (let r = 0; r < rounds; r++) {
-      bare.push((await time(n, ping)) / n);
-      ew.push((await time(n, nop)) / n);
+      for (let k = 0; k < sides.length; k++) {
+        const [out, one] = sides[(r + k) % sides.length]!;
+        out.push((await time(n, one)) / n);
+      }
     }
-    f.smallCallBareMs = median(bare);
-    f.smallCallEventwireMs = median(ew);
-    f.smallCallRatio = median(ew) / median(bare);
+    const [bare, ew, bareAsync] = sides.map(([out]) => out);
+    f.smallCallBareMs = median(bare!);
+    f.smallCallEventwireMs = median(ew!);
+    f.smallCallRatio = median(ew!) / median(bare!);
+    f.smallCallBareAsyncMs = median(bareAsync!);
+    f.smallCallEventwireOverBareAsync = median(ew!) / median(bareAsync!);
+    f.smallCallPageOnlyMs = (await time(2000, nopJs)) / 2000;
     const m = 1000;
     f.inFlight1000BareMs = await inFlight(m, ping);
     f.inFlight1000EventwireMs = await inFlight(m, nop);
