@@ -5,7 +5,7 @@ CARGO ?= cargo
 # Proves that nothing calls a system protoc: prost-build is fed by protox.
 export PROTOC := /nonexistent/protoc-is-not-used
 
-.PHONY: test lint test-rust test-ts test-dart test-tauri dart fuzz-smoke
+.PHONY: test lint bins test-rust test-ts test-dart test-tauri dart fuzz-smoke
 
 test: lint test-rust test-ts test-dart test-tauri
 
@@ -29,7 +29,19 @@ tools/node_modules/.bin/buf: tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund
 	@touch $@
 
-test-ts:
+# The TS tests and scripts run the binaries of the same workspace build as test-rust (a `cargo
+# build -p` or `cargo run --release` of their own would build the dependencies again, with another
+# feature set or profile). After test-rust, `bins` only links the two binaries no test needs.
+BIN_DIR := $(CURDIR)/target/debug
+bins:
+	$(CARGO) build --workspace --locked --bins --examples
+
+test-ts test-tauri: export EVENTWIRE_BIN_DIR := $(BIN_DIR)
+test-ts: export EVENTWIRE_HOST := $(BIN_DIR)/eventwire-host
+test-ts: export TODO_HOST := $(BIN_DIR)/todo-host
+test-ts: export TODO_JSON_BRIDGE := $(BIN_DIR)/examples/json_bridge
+
+test-ts: bins
 	@if [ -f bindings/ts/package.json ]; then \
 		cd bindings/ts && npm ci --no-audit --no-fund && npm test; \
 	else \
@@ -40,9 +52,9 @@ test-ts:
 # The Tauri example end to end in a real WebKitGTK webview under Xvfb (docs/tauri.md): the page
 # runs its self-test and the test checks the report. Needs libwebkit2gtk-4.1-dev, xvfb and xauth
 # (.ci/run installs them); about 20 s once built.
-test-tauri:
+test-tauri: bins
 	cd examples/todo-tauri/page && npm ci --no-audit --no-fund && npm run build
-	$(CARGO) test --locked -p todo-tauri --test webview -- --ignored --nocapture
+	$(CARGO) test --workspace --locked --test webview -- --ignored --nocapture
 
 # Dart needs an SDK, which not every machine has. What can be checked without one (generated-code
 # snapshots, a syntax parse of every Dart file, the shared generation model) runs in test-rust.

@@ -88,7 +88,11 @@ const codegen = [
   "--protoc-gen-es", join(pkg, "node_modules", ".bin", "protoc-gen-es"),
   ...(check ? ["--check"] : []),
 ];
-const cargo = spawnSync("cargo", codegen, { cwd: repo, env, stdio: "inherit" });
+// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
+const bin = process.env.EVENTWIRE_BIN_DIR;
+const cargo = bin
+  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), { cwd: repo, env, stdio: "inherit" })
+  : spawnSync("cargo", codegen, { cwd: repo, env, stdio: "inherit" });
 if (cargo.error) {
   console.error(`${APP.out}: cannot run \`cargo ${codegen.join(" ")}\`: ${cargo.error.message}`);
   failed = true;

@@ -37,9 +37,13 @@ describe("a schema outside the repository", () => {
     symlinkSync(join(pkg, "node_modules", "@types"), join(app, "node_modules", "@types"));
     symlinkSync(join(pkg, "node_modules", "tsx"), join(app, "node_modules", "tsx"));
 
-    cargo(["build", "--quiet", "-p", "eventwire-tools", "-p", "todo-app", "--bin", "eventwire-tools", "--bin", "todo-host"]);
-    const tool = join(repo, "target", "debug", "eventwire-tools");
-    const host = join(repo, "target", "debug", "todo-host");
+    // Under make test, EVENTWIRE_BIN_DIR is the workspace's one build; alone, build the two here.
+    const bin = process.env.EVENTWIRE_BIN_DIR ?? join(repo, "target", "debug");
+    if (!process.env.EVENTWIRE_BIN_DIR) {
+      cargo(["build", "--quiet", "-p", "eventwire-tools", "-p", "todo-app", "--bin", "eventwire-tools", "--bin", "todo-host"]);
+    }
+    const tool = join(bin, "eventwire-tools");
+    const host = join(bin, "todo-host");
     const gen = spawnSync(
       tool,
       ["codegen", "ts", "--proto", "proto", "--tables", "events", "--out", "src/gen", "--protoc-gen-es", join(pkg, "node_modules", ".bin", "protoc-gen-es")],

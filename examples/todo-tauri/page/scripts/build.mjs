@@ -21,7 +21,11 @@ const codegen = [
   "--out", "examples/todo-tauri/page/src/gen",
   "--protoc-gen-es", join(page, "node_modules", ".bin", "protoc-gen-es"),
 ];
-const r = spawnSync("cargo", codegen, { cwd: repo, stdio: "inherit" });
+// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
+const bin = process.env.EVENTWIRE_BIN_DIR;
+const r = bin
+  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), { cwd: repo, stdio: "inherit" })
+  : spawnSync("cargo", codegen, { cwd: repo, stdio: "inherit" });
 if (r.error) {
   console.error(`cannot run cargo ${codegen.join(" ")}: ${r.error.message}`);
   process.exit(1);

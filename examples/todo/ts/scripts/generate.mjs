@@ -19,7 +19,11 @@ const args = [
   "--protoc-gen-es", join(here, "node_modules", ".bin", "protoc-gen-es"),
   ...process.argv.slice(2),
 ];
-const r = spawnSync("cargo", args, { cwd: repo, stdio: "inherit" });
+// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
+const bin = process.env.EVENTWIRE_BIN_DIR;
+const r = bin
+  ? spawnSync(join(bin, "eventwire-tools"), args.slice(args.indexOf("--") + 1), { cwd: repo, stdio: "inherit" })
+  : spawnSync("cargo", args, { cwd: repo, stdio: "inherit" });
 if (r.error) {
   console.error(`cannot run cargo ${args.join(" ")}: ${r.error.message}`);
   process.exit(1);

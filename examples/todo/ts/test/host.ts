@@ -1,5 +1,5 @@
 // The to-do backend as a process: the workspace's target/debug/todo-host, built here with cargo
-// (or TODO_HOST if set).
+// (or TODO_HOST and TODO_JSON_BRIDGE if set, as make test does).
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -25,6 +25,11 @@ export function todoHost(): string {
 
 /** The path of the built JSON bridge example (`cargo build -p todo-app --example json_bridge`). */
 export function todoJsonBridge(): string {
+  const fromEnv = process.env.TODO_JSON_BRIDGE;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TODO_JSON_BRIDGE=${fromEnv} does not exist`);
+    return fromEnv;
+  }
   const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--example", "json_bridge"], { cwd: repo, stdio: "inherit" });
   if (r.error) throw new Error(`cargo is not available to build the JSON bridge: ${r.error.message}`);
   if (r.status !== 0) throw new Error("cargo build -p todo-app --example json_bridge failed");
