@@ -9,12 +9,14 @@ export PROTOC := /nonexistent/protoc-is-not-used
 
 test: lint test-rust test-ts test-dart test-tauri
 
-# Formatting, lints ([workspace.lints] in Cargo.toml, clippy with warnings denied) and the API docs
+# Formatting (rustfmt, prettier), lints ([workspace.lints] in Cargo.toml, clippy with warnings denied) and the API docs
 # (broken links and bad HTML fail). Each is quick once the tests' dependencies are built.
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
+	# The hand-written TypeScript of bindings/ts and the examples (prettier, pinned in bindings/ts).
+	cd bindings/ts && npm ci --no-audit --no-fund && npm run -s format:check
 
 # The Rust tests include the breaking-change corpus, which compares the checker with `buf breaking`
 # (npm @bufbuild/buf, pinned in tools/package.json). Under make a missing buf fails the run

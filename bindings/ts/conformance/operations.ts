@@ -12,7 +12,14 @@
 //
 // JSON is the testee protocol's notation for values; the client itself never reads JSON.
 
-import { create, type DescMessage, fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  fromBinary,
+  fromJsonString,
+  type JsonValue,
+  toJson,
+} from "@bufbuild/protobuf";
 import {
   type CaseResult,
   type Delivery,
@@ -52,7 +59,14 @@ import {
 } from "@eventwire/client";
 import { encodeFrame, FrameDecoder, StreamTransport } from "@eventwire/client/node";
 import { PassThrough, Writable } from "node:stream";
-import { conformance, document, events as schemaEvents, notifications as schemaNotifications, registry, user } from "./gen/events/index.js";
+import {
+  conformance,
+  document,
+  events as schemaEvents,
+  notifications as schemaNotifications,
+  registry,
+  user,
+} from "./gen/events/index.js";
 
 type Result = CaseResult["result"];
 
@@ -69,7 +83,13 @@ export { registry };
 function protoJson(schema: DescMessage, message: unknown): string {
   const marker = "\u0001eventwire-negative-zero\u0001";
   const mark = (v: JsonValue): JsonValue =>
-    Object.is(v, -0) ? marker : Array.isArray(v) ? v.map(mark) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mark(x as JsonValue)])) : v;
+    Object.is(v, -0)
+      ? marker
+      : Array.isArray(v)
+        ? v.map(mark)
+        : v !== null && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mark(x as JsonValue)]))
+          : v;
   const text = JSON.stringify(mark(toJson(schema, message as never, { registry })));
   return text.split(JSON.stringify(marker)).join("-0");
 }
@@ -162,7 +182,10 @@ export async function buildRequest(event: string, inputJson: string): Promise<Re
   const client = new Client(loopback);
   const r = await client.call(desc, input as never);
   if (loopback.sent === undefined) {
-    return failure(FailureKind.JSON, r.ok ? "nothing was sent" : `the input was not sent: ${r.error.msg}`);
+    return failure(
+      FailureKind.JSON,
+      r.ok ? "nothing was sent" : `the input was not sent: ${r.error.msg}`,
+    );
   }
   return { case: "data", value: loopback.sent };
 }
@@ -171,7 +194,12 @@ export async function buildRequest(event: string, inputJson: string): Promise<Re
 function parseInput(desc: EventDesc, json: string): unknown {
   if (desc.input !== undefined) return fromJsonString(desc.input, json, { registry });
   const value = JSON.parse(json) as JsonValue;
-  if (value === null || typeof value !== "object" || Array.isArray(value) || Object.keys(value).length > 0) {
+  if (
+    value === null ||
+    typeof value !== "object" ||
+    Array.isArray(value) ||
+    Object.keys(value).length > 0
+  ) {
     throw new Error(`${desc.name} has no input; its input is {}`);
   }
   return undefined;
@@ -189,7 +217,10 @@ export async function interpretResponse(event: string, response: Uint8Array): Pr
 }
 
 /** What the application got from a call, as the testee protocol's `Interpreted` outcome. */
-function interpretedOutcome(desc: EventDesc, r: Awaited<ReturnType<Client["call"]>>): Interpreted["outcome"] | string {
+function interpretedOutcome(
+  desc: EventDesc,
+  r: Awaited<ReturnType<Client["call"]>>,
+): Interpreted["outcome"] | string {
   if (r.ok) {
     const json = desc.output === undefined ? "{}" : protoJson(desc.output, r.value);
     return { case: "outputJson", value: json };
@@ -233,7 +264,9 @@ export function routeNotifications(op: RouteNotificationsOp): Result {
         const content: Delivery["content"] = n.ok
           ? { case: "payloadJson", value: protoJson(desc.payload, n.value) }
           : { case: "error", value: { ...n.error, category: effectiveCategory(n.error) } };
-        deliveries.push(create(DeliverySchema, { listener: listener.listener, notification: current, content }));
+        deliveries.push(
+          create(DeliverySchema, { listener: listener.listener, notification: current, content }),
+        );
       },
       { id: listener.id },
     );
@@ -258,11 +291,21 @@ const modules: readonly HandshakeModule[] = [
 function outcomePb(own: StreamHandshake, o: HandshakeOutcome): HandshakeOutcomePb {
   switch (o.kind) {
     case "identical":
-      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.IDENTICAL, frontEndVersion: own.protocolVersion });
+      return create(HandshakeOutcomeSchema, {
+        kind: HandshakeOutcomeKind.IDENTICAL,
+        frontEndVersion: own.protocolVersion,
+      });
     case "compatible":
-      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.COMPATIBLE, frontEndVersion: own.protocolVersion, missingEvents: [...o.missing] });
+      return create(HandshakeOutcomeSchema, {
+        kind: HandshakeOutcomeKind.COMPATIBLE,
+        frontEndVersion: own.protocolVersion,
+        missingEvents: [...o.missing],
+      });
     case "no-handshake":
-      return create(HandshakeOutcomeSchema, { kind: HandshakeOutcomeKind.NO_HANDSHAKE, frontEndVersion: own.protocolVersion });
+      return create(HandshakeOutcomeSchema, {
+        kind: HandshakeOutcomeKind.NO_HANDSHAKE,
+        frontEndVersion: own.protocolVersion,
+      });
     case "incompatible":
       return create(HandshakeOutcomeSchema, {
         kind: HandshakeOutcomeKind.INCOMPATIBLE,
@@ -294,12 +337,17 @@ export async function streamClient(op: StreamClientOp): Promise<Result> {
       return false;
     }
   });
-  if (!answers) return { case: "unsupported", value: "the handshake answer holds neither a handshake nor a fault with id 0" };
+  if (!answers)
+    return {
+      case: "unsupported",
+      value: "the handshake answer holds neither a handshake nor a fault with id 0",
+    };
 
   const calls: { desc: EventDesc; input: unknown }[] = [];
   for (const [i, call] of op.calls.entries()) {
     const desc = events.get(call.event);
-    if (desc === undefined) return { case: "unsupported", value: `call ${i}: no event ${call.event} in the schema` };
+    if (desc === undefined)
+      return { case: "unsupported", value: `call ${i}: no event ${call.event} in the schema` };
     try {
       calls.push({ desc, input: parseInput(desc, call.inputJson === "" ? "{}" : call.inputJson) });
     } catch (e) {
@@ -318,7 +366,11 @@ export async function streamClient(op: StreamClientOp): Promise<Result> {
   const fromBackend = new PassThrough();
   const transport = new StreamTransport(fromBackend, fromFrontEnd);
   // The largest deadline: the calls complete by the scripted frames, never by a timer.
-  const client = new Client(transport, { defaultTimeoutMs: 2_147_483_647, notifications, onWarning: () => {} });
+  const client = new Client(transport, {
+    defaultTimeoutMs: 2_147_483_647,
+    notifications,
+    onWarning: () => {},
+  });
 
   const own = await schemaHandshake(modules);
   const handshake = transport.handshake(own);
@@ -342,12 +394,18 @@ export async function streamClient(op: StreamClientOp): Promise<Result> {
     // A transport's failure (a fault, the end of the output, a call completed locally) is the
     // error the application gets.
     const o: Interpreted["outcome"] | string =
-      !r.ok && r.origin === "transport" ? { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } } : interpretedOutcome(desc, r);
+      !r.ok && r.origin === "transport"
+        ? { case: "error", value: { ...r.error, category: effectiveCategory(r.error) } }
+        : interpretedOutcome(desc, r);
     if (typeof o === "string") return { case: "unsupported", value: `call ${i}: ${o}` };
     interpreted.push(create(InterpretedSchema, { outcome: o }));
   }
   return {
     case: "streamClient",
-    value: create(StreamClientResultSchema, { written, handshake: outcomePb(own, outcome), calls: interpreted }),
+    value: create(StreamClientResultSchema, {
+      written,
+      handshake: outcomePb(own, outcome),
+      calls: interpreted,
+    }),
   };
 }

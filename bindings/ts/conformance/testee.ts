@@ -21,7 +21,15 @@ import {
   TesteeResponseSchema,
 } from "./gen/eventwire/conformance/v1/testee_pb.js";
 import { encodeFrame, FrameDecoder } from "@eventwire/client/node";
-import { buildRequest, decode, encode, interpretResponse, roundTrip, routeNotifications, streamClient } from "./operations.js";
+import {
+  buildRequest,
+  decode,
+  encode,
+  interpretResponse,
+  roundTrip,
+  routeNotifications,
+  streamClient,
+} from "./operations.js";
 
 /** The testee protocol version this testee speaks. */
 const PROTOCOL_VERSION = 1;
@@ -31,7 +39,11 @@ const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** What this binding provides (INTERPRETING.md section 5). */
 export const FEATURES = ["preserve-unknown-fields", "notification-routing", "stream-client"];
 
-const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
 
 async function run(c: Case): Promise<CaseResult["result"]> {
   const op = c.op;
@@ -51,7 +63,10 @@ async function run(c: Case): Promise<CaseResult["result"]> {
     case "streamClient":
       return streamClient(op.value);
     case "dispatch":
-      return { case: "unsupported", value: "@eventwire/client is a front end: it plays the binding role only" };
+      return {
+        case: "unsupported",
+        value: "@eventwire/client is a front end: it plays the binding role only",
+      };
     default:
       return { case: "unsupported", value: "a case without an operation this testee knows" };
   }
@@ -62,7 +77,12 @@ async function answer(body: Uint8Array): Promise<TesteeResponse["kind"]> {
   try {
     request = fromBinary(TesteeRequestSchema, body);
   } catch (e) {
-    return { case: "case", value: create(CaseResultSchema, { result: { case: "unsupported", value: `undecodable TesteeRequest: ${String(e)}` } }) };
+    return {
+      case: "case",
+      value: create(CaseResultSchema, {
+        result: { case: "unsupported", value: `undecodable TesteeRequest: ${String(e)}` },
+      }),
+    };
   }
   if (request.kind.case === "handshake") {
     return {
@@ -77,14 +97,21 @@ async function answer(body: Uint8Array): Promise<TesteeResponse["kind"]> {
     };
   }
   if (request.kind.case !== "case") {
-    return { case: "case", value: create(CaseResultSchema, { result: { case: "unsupported", value: "an empty TesteeRequest" } }) };
+    return {
+      case: "case",
+      value: create(CaseResultSchema, {
+        result: { case: "unsupported", value: "an empty TesteeRequest" },
+      }),
+    };
   }
   let result: CaseResult["result"];
   try {
     result = await run(request.kind.value);
   } catch (e) {
     // A defect of the binding or the testee: reported as "could not run", without losing the run.
-    process.stderr.write(`testee: ${request.kind.value.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `testee: ${request.kind.value.name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     result = { case: "unsupported", value: `the testee failed: ${String(e)}` };
   }
   return { case: "case", value: create(CaseResultSchema, { result }) };
@@ -105,12 +132,15 @@ process.stdin.on("data", (chunk: Buffer) => {
     // Strictly one answer per request, in order, even though some operations are asynchronous.
     queue = queue.then(async () => {
       const kind = await answer(body);
-      process.stdout.write(encodeFrame(toBinary(TesteeResponseSchema, create(TesteeResponseSchema, { kind }))));
+      process.stdout.write(
+        encodeFrame(toBinary(TesteeResponseSchema, create(TesteeResponseSchema, { kind }))),
+      );
     });
   }
 });
 process.stdin.on("end", () => {
   void queue.then(() => {
-    if (decoder.pendingBytes > 0) process.stderr.write(`testee: stdin ended inside a frame (${decoder.pendingBytes} bytes)\n`);
+    if (decoder.pendingBytes > 0)
+      process.stderr.write(`testee: stdin ended inside a frame (${decoder.pendingBytes} bytes)\n`);
   });
 });

@@ -11,16 +11,34 @@ import { fileURLToPath } from "node:url";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const testee = "node --conditions=@eventwire/source --import tsx conformance/testee.ts";
-const args = ["run", "--release", "--quiet", "-p", "eventwire-conformance", "--", "--testee", testee, "--role", "binding", "--quiet", ...process.argv.slice(2)];
+const args = [
+  "run",
+  "--release",
+  "--quiet",
+  "-p",
+  "eventwire-conformance",
+  "--",
+  "--testee",
+  testee,
+  "--role",
+  "binding",
+  "--quiet",
+  ...process.argv.slice(2),
+];
 
 // Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build, so the
 // runner is not built a second time in another profile.
 const bin = process.env.EVENTWIRE_BIN_DIR;
 const r = bin
-  ? spawnSync(join(bin, "eventwire-conformance"), args.slice(args.indexOf("--") + 1), { cwd: pkg, stdio: "inherit" })
+  ? spawnSync(join(bin, "eventwire-conformance"), args.slice(args.indexOf("--") + 1), {
+      cwd: pkg,
+      stdio: "inherit",
+    })
   : spawnSync("cargo", args, { cwd: pkg, stdio: "inherit" });
 if (r.error) {
-  console.error(`conformance: cannot run cargo (${r.error.message}); the suite runner is a Rust crate of this repository`);
+  console.error(
+    `conformance: cannot run cargo (${r.error.message}); the suite runner is a Rust crate of this repository`,
+  );
   process.exit(1);
 }
 process.exit(r.status ?? 1);

@@ -17,10 +17,15 @@ import { fileURLToPath } from "node:url";
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = join(pkg, "..", "..");
 const check = process.argv.includes("--check");
-const env = { ...process.env, PATH: `${join(pkg, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}` };
+const env = {
+  ...process.env,
+  PATH: `${join(pkg, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+};
 
 /** The protocol's files, the only messages this package contains. */
-const PROTOCOL = ["envelope", "errors", "notification", "stream"].map((f) => `../../schema/proto/eventwire/v1/${f}.proto`);
+const PROTOCOL = ["envelope", "errors", "notification", "stream"].map(
+  (f) => `../../schema/proto/eventwire/v1/${f}.proto`,
+);
 
 /** The repository's own schema, generated as an application would generate its own. */
 const APP = {
@@ -81,17 +86,29 @@ if (check) {
 
 // 2. The repository's schema, as an app: eventwire-tools codegen ts.
 const codegen = [
-  "run", "--quiet", "-p", "eventwire-tools", "--", "codegen", "ts",
+  "run",
+  "--quiet",
+  "-p",
+  "eventwire-tools",
+  "--",
+  "codegen",
+  "ts",
   ...APP.proto.flatMap((p) => ["--proto", p]),
   ...APP.tables.flatMap((t) => ["--tables", t]),
-  "--out", APP.out,
-  "--protoc-gen-es", join(pkg, "node_modules", ".bin", "protoc-gen-es"),
+  "--out",
+  APP.out,
+  "--protoc-gen-es",
+  join(pkg, "node_modules", ".bin", "protoc-gen-es"),
   ...(check ? ["--check"] : []),
 ];
 // Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
 const bin = process.env.EVENTWIRE_BIN_DIR;
 const cargo = bin
-  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), { cwd: repo, env, stdio: "inherit" })
+  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), {
+      cwd: repo,
+      env,
+      stdio: "inherit",
+    })
   : spawnSync("cargo", codegen, { cwd: repo, env, stdio: "inherit" });
 if (cargo.error) {
   console.error(`${APP.out}: cannot run \`cargo ${codegen.join(" ")}\`: ${cargo.error.message}`);

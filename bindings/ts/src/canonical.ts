@@ -12,7 +12,14 @@
 // forms are allowed by REQ-ENC-4(c), and this one makes the bytes equal to the reference
 // encoder's), and copies every other byte unchanged.
 
-import { type BinaryWriteOptions, type DescField, type DescMessage, type MessageShape, ScalarType, toBinary } from "@bufbuild/protobuf";
+import {
+  type BinaryWriteOptions,
+  type DescField,
+  type DescMessage,
+  type MessageShape,
+  ScalarType,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 
 /**
@@ -119,7 +126,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The entries of one map field, each in canonical form, sorted by key. */
-function sortEntries(field: DescField & { fieldKind: "map" }, entries: WireRecord[]): { parts: Uint8Array[]; changed: boolean } {
+function sortEntries(
+  field: DescField & { fieldKind: "map" },
+  entries: WireRecord[],
+): { parts: Uint8Array[]; changed: boolean } {
   let changed = false;
   const valueType = field.mapKind === "message" ? field.message : undefined;
   const keyed = entries.map((entry, index) => {
@@ -144,12 +154,20 @@ function sortEntries(field: DescField & { fieldKind: "map" }, entries: WireRecor
  * and following prost makes the bytes of both implementations identical), and a message value
  * made canonical. `undefined` if the entry already is in that form.
  */
-function rewriteEntry(valueType: DescMessage | undefined, entry: Uint8Array): Uint8Array | undefined {
+function rewriteEntry(
+  valueType: DescMessage | undefined,
+  entry: Uint8Array,
+): Uint8Array | undefined {
   let changed = false;
   const parts: Uint8Array[] = [];
   for (const r of readRecords(entry)) {
     let raw = r.raw;
-    if (r.fieldNo === 2 && valueType !== undefined && r.body !== undefined && mayHoldMap(valueType)) {
+    if (
+      r.fieldNo === 2 &&
+      valueType !== undefined &&
+      r.body !== undefined &&
+      mayHoldMap(valueType)
+    ) {
       const inner = rewrite(valueType, r.body);
       if (inner !== undefined) {
         changed = true;
@@ -178,7 +196,9 @@ function isDefault(record: Uint8Array): boolean {
     case WireType.Varint:
     case WireType.LengthDelimited:
       // A varint holding 0 (the value itself, or the length), possibly over-long.
-      return value.every((b, i) => (b & 0x7f) === 0 && (i === value.length - 1) === ((b & 0x80) === 0));
+      return value.every(
+        (b, i) => (b & 0x7f) === 0 && (i === value.length - 1) === ((b & 0x80) === 0),
+      );
     case WireType.Bit32:
     case WireType.Bit64:
       return value.every((b) => b === 0);

@@ -4,7 +4,13 @@
 import { create, type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { toCanonicalBinary } from "./canonical.js";
-import type { EventDesc, EventError, EventInput, EventOutput, NotificationDesc } from "./descriptors.js";
+import type {
+  EventDesc,
+  EventError,
+  EventInput,
+  EventOutput,
+  NotificationDesc,
+} from "./descriptors.js";
 import { flowyError, TransportError } from "./errors.js";
 import { ErrorCode, type FlowyError, FlowyErrorSchema } from "./gen/eventwire/v1/errors_pb.js";
 import { type SubscribeObject, SubscribeObjectSchema } from "./gen/eventwire/v1/notification_pb.js";
@@ -115,9 +121,12 @@ export class Client {
     }
     this.#transport = transport;
     this.#defaultTimeoutMs = timeout;
-    this.#warn = options.onWarning ?? ((message, cause) => console.warn(`eventwire: ${message}`, cause ?? ""));
-    this.#malformed = options.onMalformedNotification ?? ((report) => this.#warn(report.message, report.cause));
-    for (const desc of options.notifications ?? []) this.#declared.set(routeKey(desc.source, desc.ty), desc);
+    this.#warn =
+      options.onWarning ?? ((message, cause) => console.warn(`eventwire: ${message}`, cause ?? ""));
+    this.#malformed =
+      options.onMalformedNotification ?? ((report) => this.#warn(report.message, report.cause));
+    for (const desc of options.notifications ?? [])
+      this.#declared.set(routeKey(desc.source, desc.ty), desc);
     this.#stopListening = transport.listen({
       onNotification: (n) => this.#route(n),
       onWarning: (message) => this.#warn(message),
@@ -129,7 +138,11 @@ export class Client {
    * FlowyError from the backend, from the transport, or from the client itself (deadline passed,
    * cancelled, answer unreadable).
    */
-  call<I extends DescMessage | undefined, O extends DescMessage | undefined, C extends number = number>(
+  call<
+    I extends DescMessage | undefined,
+    O extends DescMessage | undefined,
+    C extends number = number,
+  >(
     event: EventDesc<I, O, C>,
     input: EventInput<I>,
     options: CallOptions = {},
@@ -147,7 +160,10 @@ export class Client {
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     if (!isValidTimeout(timeoutMs)) {
       return Promise.resolve(
-        clientFailure(ErrorCode.INVALID_PARAMS, `timeoutMs: must be an integer from 1 to ${MAX_TIMEOUT_MS}`),
+        clientFailure(
+          ErrorCode.INVALID_PARAMS,
+          `timeoutMs: must be an integer from 1 to ${MAX_TIMEOUT_MS}`,
+        ),
       );
     }
     let payload: Uint8Array;
@@ -155,12 +171,17 @@ export class Client {
       payload = encodeInput(event.input, input);
     } catch (e) {
       return Promise.resolve(
-        clientFailure(ErrorCode.PROTOBUF_SERDE, `input of ${event.name} cannot be encoded: ${String(e)}`),
+        clientFailure(
+          ErrorCode.PROTOBUF_SERDE,
+          `input of ${event.name} cannot be encoded: ${String(e)}`,
+        ),
       );
     }
     const signal = options.signal;
     if (signal?.aborted) {
-      return Promise.resolve(clientFailure(ErrorCode.CANCELLED, `${event.name} was cancelled before it was sent`));
+      return Promise.resolve(
+        clientFailure(ErrorCode.CANCELLED, `${event.name} was cancelled before it was sent`),
+      );
     }
 
     return new Promise((resolve) => {
@@ -175,9 +196,19 @@ export class Client {
         resolve(result);
       };
       const onAbort = (): void =>
-        settle(clientFailure(ErrorCode.CANCELLED, `${event.name} was cancelled by the caller`), true);
+        settle(
+          clientFailure(ErrorCode.CANCELLED, `${event.name} was cancelled by the caller`),
+          true,
+        );
       const timer = setTimeout(
-        () => settle(clientFailure(ErrorCode.REQUEST_TIMEOUT, `${event.name} got no answer within ${timeoutMs} ms`), true),
+        () =>
+          settle(
+            clientFailure(
+              ErrorCode.REQUEST_TIMEOUT,
+              `${event.name} got no answer within ${timeoutMs} ms`,
+            ),
+            true,
+          ),
         timeoutMs,
       );
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -209,7 +240,11 @@ export class Client {
     options: SubscribeOptions = {},
   ): Unsubscribe {
     const key = routeKey(desc.source, desc.ty);
-    const subscription: Subscription = { desc, id: options.id, handler: handler as NotificationHandler<never> };
+    const subscription: Subscription = {
+      desc,
+      id: options.id,
+      handler: handler as NotificationHandler<never>,
+    };
     let set = this.#subscriptions.get(key);
     if (set === undefined) {
       set = new Set();
@@ -241,7 +276,11 @@ export class Client {
       try {
         n = fromBinary(SubscribeObjectSchema, received);
       } catch (e) {
-        this.#malformed({ reason: "undecodable", message: `a notification is not a SubscribeObject: ${String(e)}`, cause: e });
+        this.#malformed({
+          reason: "undecodable",
+          message: `a notification is not a SubscribeObject: ${String(e)}`,
+          cause: e,
+        });
         return;
       }
     } else {
@@ -279,7 +318,11 @@ export class Client {
     }
   }
 
-  #decodeNotification(n: SubscribeObject, desc: NotificationDesc | undefined, meta: NotificationMeta): Notification<unknown> | undefined {
+  #decodeNotification(
+    n: SubscribeObject,
+    desc: NotificationDesc | undefined,
+    meta: NotificationMeta,
+  ): Notification<unknown> | undefined {
     const kind = desc === undefined ? "" : ` (${desc.name})`;
     if (n.payloadOneof.case === "payload" && desc !== undefined) {
       try {
@@ -296,7 +339,12 @@ export class Client {
     }
     if (n.errorOneof.case === "error") {
       try {
-        return { ok: false, error: fromBinary(FlowyErrorSchema, n.errorOneof.value), origin: "backend", ...meta };
+        return {
+          ok: false,
+          error: fromBinary(FlowyErrorSchema, n.errorOneof.value),
+          origin: "backend",
+          ...meta,
+        };
       } catch (e) {
         this.#malformed({
           reason: "error",
@@ -348,7 +396,10 @@ export function interpretResponse<O extends DescMessage | undefined>(
     try {
       output = fromBinary(schema, response.payload);
     } catch (e) {
-      return clientFailure(ErrorCode.PROTOBUF_SERDE, `the output of ${event.name} does not decode as ${schema.typeName}: ${String(e)}`);
+      return clientFailure(
+        ErrorCode.PROTOBUF_SERDE,
+        `the output of ${event.name} does not decode as ${schema.typeName}: ${String(e)}`,
+      );
     }
     return success((event.output === undefined ? undefined : output) as EventOutput<O>);
   }
@@ -356,7 +407,10 @@ export function interpretResponse<O extends DescMessage | undefined>(
   try {
     error = fromBinary(FlowyErrorSchema, response.payload);
   } catch (e) {
-    return clientFailure(ErrorCode.INTERNAL, `the error answer of ${event.name} (status ${response.code}) is not a FlowyError: ${String(e)}`);
+    return clientFailure(
+      ErrorCode.INTERNAL,
+      `the error answer of ${event.name} (status ${response.code}) is not a FlowyError: ${String(e)}`,
+    );
   }
   return failure(error, "backend");
 }
@@ -369,4 +423,3 @@ function transportFailure(e: unknown): Failure {
   if (e instanceof TransportError) return failure(e.error, "transport");
   return failure(flowyError(ErrorCode.INTERNAL, `transport failed: ${String(e)}`), "transport");
 }
-

@@ -10,7 +10,10 @@ import type { WireRequest, WireResponse } from "./transport.js";
 
 /** The encoded `FFIRequest` for `request`, canonical (REQ-ENV-1). */
 export function encodeRequest(request: WireRequest): Uint8Array {
-  return toCanonicalBinary(FFIRequestSchema, create(FFIRequestSchema, { event: request.event, payload: request.payload }));
+  return toCanonicalBinary(
+    FFIRequestSchema,
+    create(FFIRequestSchema, { event: request.event, payload: request.payload }),
+  );
 }
 
 /**
@@ -23,7 +26,10 @@ export function decodeResponse(bytes: Uint8Array): WireResponse {
   try {
     response = fromBinary(FFIResponseSchema, bytes);
   } catch (e) {
-    throw TransportError.internal(`the answer is not an FFIResponse: ${e instanceof Error ? e.message : String(e)}`, e);
+    throw TransportError.internal(
+      `the answer is not an FFIResponse: ${e instanceof Error ? e.message : String(e)}`,
+      e,
+    );
   }
   return { code: response.code, payload: response.payload };
 }

@@ -54,7 +54,9 @@ export function effectiveCategory(error: FlowyError): ErrorCategory {
   const declared = categoryOf(error.code);
   if (declared !== undefined) return declared;
   const known = ErrorCategorySchema.values.some((v) => v.number === error.category);
-  return known && error.category !== ErrorCategory.UNSPECIFIED ? error.category : ErrorCategory.INTERNAL;
+  return known && error.category !== ErrorCategory.UNSPECIFIED
+    ? error.category
+    : ErrorCategory.INTERNAL;
 }
 
 /**

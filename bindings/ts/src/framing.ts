@@ -14,7 +14,10 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 
 /** The decoder found a length prefix above its limit: the stream cannot be resynchronised. */
 export class FrameTooLargeError extends Error {
-  constructor(readonly length: number, readonly max: number) {
+  constructor(
+    readonly length: number,
+    readonly max: number,
+  ) {
     super(`frame of ${length} bytes exceeds the limit of ${max} bytes`);
     this.name = "FrameTooLargeError";
   }

@@ -8,7 +8,12 @@
 
 import { create, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import type { EventDesc, NotificationDesc } from "./descriptors.js";
-import { type EventFingerprint, type ModuleFingerprint, type StreamHandshake, StreamHandshakeSchema } from "./gen/eventwire/v1/stream_pb.js";
+import {
+  type EventFingerprint,
+  type ModuleFingerprint,
+  type StreamHandshake,
+  StreamHandshakeSchema,
+} from "./gen/eventwire/v1/stream_pb.js";
 
 /** The protocol version this runtime speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -28,7 +33,9 @@ export function hex(bytes: Uint8Array): string {
 }
 
 async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return new Uint8Array(
+    await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
 }
 
 function labelOf(field: DescField): number {
@@ -36,7 +43,16 @@ function labelOf(field: DescField): number {
   return field.proto.label === 2 ? 2 : 1;
 }
 
-function fieldLine(number: number, name: string, jsonName: string, label: number, type: number, typeName: string, oneof: string, proto3Optional: boolean): string {
+function fieldLine(
+  number: number,
+  name: string,
+  jsonName: string,
+  label: number,
+  type: number,
+  typeName: string,
+  oneof: string,
+  proto3Optional: boolean,
+): string {
   return `field ${number} ${name} ${jsonName} ${label} ${type} ${typeName === "" ? "-" : typeName} ${oneof} ${proto3Optional ? 1 : 0}\n`;
 }
 
@@ -45,8 +61,13 @@ function typeSection(roots: readonly DescMessage[]): string {
   const lines = new Map<string, string>();
   const visitEnum = (e: DescEnum): void => {
     if (lines.has(e.typeName)) return;
-    const values = [...e.values].sort((a, b) => a.number - b.number || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    lines.set(e.typeName, `enum ${e.typeName}\n` + values.map((v) => `value ${v.number} ${v.name}\n`).join(""));
+    const values = [...e.values].sort(
+      (a, b) => a.number - b.number || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+    lines.set(
+      e.typeName,
+      `enum ${e.typeName}\n` + values.map((v) => `value ${v.number} ${v.name}\n`).join(""),
+    );
   };
   const visit = (m: DescMessage): void => {
     if (lines.has(m.typeName)) return;
@@ -54,14 +75,32 @@ function typeSection(roots: readonly DescMessage[]): string {
     let text = `message ${m.typeName} 0\n`;
     for (const f of [...m.fields].sort((a, b) => a.number - b.number)) {
       const typeName = f.proto.typeName.replace(/^\./, "");
-      text += fieldLine(f.number, f.name, f.jsonName, labelOf(f), f.proto.type, typeName, f.oneof?.name ?? "-", f.proto.proto3Optional);
+      text += fieldLine(
+        f.number,
+        f.name,
+        f.jsonName,
+        labelOf(f),
+        f.proto.type,
+        typeName,
+        f.oneof?.name ?? "-",
+        f.proto.proto3Optional,
+      );
       if (f.fieldKind === "map") {
         // The map entry message: `key = 1`, `value = 2`, from the parent's nested declarations.
         const entryName = typeName.slice(typeName.lastIndexOf(".") + 1);
         const entry = m.proto.nestedType.find((n) => n.name === entryName);
         let entryText = `message ${typeName} 1\n`;
         for (const ef of [...(entry?.field ?? [])].sort((a, b) => a.number - b.number)) {
-          entryText += fieldLine(ef.number, ef.name, ef.name, 1, ef.type, ef.typeName.replace(/^\./, ""), "-", false);
+          entryText += fieldLine(
+            ef.number,
+            ef.name,
+            ef.name,
+            1,
+            ef.type,
+            ef.typeName.replace(/^\./, ""),
+            "-",
+            false,
+          );
         }
         lines.set(typeName, entryText);
         if (f.mapKind === "message") visit(f.message);
@@ -83,7 +122,13 @@ function typeSection(roots: readonly DescMessage[]): string {
 
 /** The canonical form of one event (SPEC.md section 16.5). */
 export function canonicalEvent(event: EventDesc): string {
-  const errors = event.errors === "any" ? " any" : [...new Set(event.errors)].sort((a, b) => a - b).map((c) => ` ${c}`).join("");
+  const errors =
+    event.errors === "any"
+      ? " any"
+      : [...new Set(event.errors)]
+          .sort((a, b) => a - b)
+          .map((c) => ` ${c}`)
+          .join("");
   const roots = [event.input, event.output].filter((d): d is DescMessage => d !== undefined);
   return (
     MAGIC +
@@ -97,22 +142,43 @@ export function canonicalEvent(event: EventDesc): string {
 
 /** The canonical form of one notification kind of `module`. */
 export function canonicalNotification(module: string, n: NotificationDesc): string {
-  return MAGIC + `notification ${module} ${n.name} ${n.source} ${n.ty}\n` + `payload ${n.payload.typeName}\n` + typeSection([n.payload]);
+  return (
+    MAGIC +
+    `notification ${module} ${n.name} ${n.source} ${n.ty}\n` +
+    `payload ${n.payload.typeName}\n` +
+    typeSection([n.payload])
+  );
 }
 
 /** The fingerprints of one module. */
 export async function moduleFingerprint(module: HandshakeModule): Promise<ModuleFingerprint> {
   const events = [...module.events].sort((a, b) => a.id - b.id);
-  const eventFps = await Promise.all(events.map(async (e) => ({ name: e.name, id: e.id, fingerprint: await sha256(canonicalEvent(e)) })));
-  const notifications = [...module.notifications].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.ty - b.ty));
+  const eventFps = await Promise.all(
+    events.map(async (e) => ({
+      name: e.name,
+      id: e.id,
+      fingerprint: await sha256(canonicalEvent(e)),
+    })),
+  );
+  const notifications = [...module.notifications].sort((a, b) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : a.ty - b.ty,
+  );
   let text = MAGIC + `module ${module.name}\n`;
   for (const e of eventFps) text += `event ${e.id} ${e.name} ${hex(e.fingerprint)}\n`;
-  for (const n of notifications) text += `notification ${n.source} ${n.ty} ${n.name} ${hex(await sha256(canonicalNotification(module.name, n)))}\n`;
-  return { $typeName: "eventwire.v1.ModuleFingerprint", name: module.name, fingerprint: await sha256(text), events: eventFps.map((e) => ({ $typeName: "eventwire.v1.EventFingerprint", ...e })) };
+  for (const n of notifications)
+    text += `notification ${n.source} ${n.ty} ${n.name} ${hex(await sha256(canonicalNotification(module.name, n)))}\n`;
+  return {
+    $typeName: "eventwire.v1.ModuleFingerprint",
+    name: module.name,
+    fingerprint: await sha256(text),
+    events: eventFps.map((e) => ({ $typeName: "eventwire.v1.EventFingerprint", ...e })),
+  };
 }
 
 /** The handshake a front end built from `modules` announces: version 1, modules by name. */
-export async function schemaHandshake(modules: readonly HandshakeModule[]): Promise<StreamHandshake> {
+export async function schemaHandshake(
+  modules: readonly HandshakeModule[],
+): Promise<StreamHandshake> {
   const fps = await Promise.all(modules.map(moduleFingerprint));
   fps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return create(StreamHandshakeSchema, { protocolVersion: PROTOCOL_VERSION, modules: fps });
@@ -141,10 +207,14 @@ export type HandshakeOutcome =
   | ({ readonly kind: "incompatible" } & Incompatibility)
   | { readonly kind: "no-handshake" };
 
-const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const equal = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Compares the front end's handshake with the backend's answer. */
-export function compareHandshakes(frontEnd: StreamHandshake, backend: StreamHandshake): HandshakeOutcome {
+export function compareHandshakes(
+  frontEnd: StreamHandshake,
+  backend: StreamHandshake,
+): HandshakeOutcome {
   if (frontEnd.protocolVersion !== backend.protocolVersion) {
     return {
       kind: "incompatible",
@@ -154,9 +224,12 @@ export function compareHandshakes(frontEnd: StreamHandshake, backend: StreamHand
     };
   }
   const theirs = new Map<string, EventFingerprint>();
-  for (const m of backend.modules) for (const e of m.events) if (!theirs.has(e.name)) theirs.set(e.name, e);
+  for (const m of backend.modules)
+    for (const e of m.events) if (!theirs.has(e.name)) theirs.set(e.name, e);
   const missing: string[] = [];
-  const modules = [...frontEnd.modules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const modules = [...frontEnd.modules].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const m of modules) {
     for (const e of [...m.events].sort((a, b) => a.id - b.id)) {
       const t = theirs.get(e.name);
@@ -165,7 +238,8 @@ export function compareHandshakes(frontEnd: StreamHandshake, backend: StreamHand
         continue;
       }
       if (t.id !== e.id || !equal(t.fingerprint, e.fingerprint)) {
-        const backendModule = backend.modules.find((b) => b.name === m.name)?.fingerprint ?? new Uint8Array();
+        const backendModule =
+          backend.modules.find((b) => b.name === m.name)?.fingerprint ?? new Uint8Array();
         return {
           kind: "incompatible",
           frontEndVersion: frontEnd.protocolVersion,
@@ -185,6 +259,8 @@ export function compareHandshakes(frontEnd: StreamHandshake, backend: StreamHand
   }
   const same =
     frontEnd.modules.length === backend.modules.length &&
-    frontEnd.modules.every((f) => backend.modules.some((b) => b.name === f.name && equal(b.fingerprint, f.fingerprint)));
+    frontEnd.modules.every((f) =>
+      backend.modules.some((b) => b.name === f.name && equal(b.fingerprint, f.fingerprint)),
+    );
   return missing.length === 0 && same ? { kind: "identical" } : { kind: "compatible", missing };
 }

@@ -28,17 +28,46 @@ export type {
   SubscribeOptions,
   Unsubscribe,
 } from "./client.js";
-export type { EventDesc, EventError, EventInput, EventOutput, NotificationDesc, OtherCode, UnknownCode } from "./descriptors.js";
+export type {
+  EventDesc,
+  EventError,
+  EventInput,
+  EventOutput,
+  NotificationDesc,
+  OtherCode,
+  UnknownCode,
+} from "./descriptors.js";
 export { decodeResponse, encodeRequest } from "./envelope.js";
-export { categoryOf, describeCode, effectiveCategory, flowyError, isRetryable, TransportError } from "./errors.js";
-export { canonicalEvent, canonicalNotification, compareHandshakes, hex, moduleFingerprint, PROTOCOL_VERSION, schemaHandshake } from "./handshake.js";
+export {
+  categoryOf,
+  describeCode,
+  effectiveCategory,
+  flowyError,
+  isRetryable,
+  TransportError,
+} from "./errors.js";
+export {
+  canonicalEvent,
+  canonicalNotification,
+  compareHandshakes,
+  hex,
+  moduleFingerprint,
+  PROTOCOL_VERSION,
+  schemaHandshake,
+} from "./handshake.js";
 export type { HandshakeModule, HandshakeOutcome, Incompatibility } from "./handshake.js";
 export { MockBackend, MockError, mockError } from "./mock.js";
 export type { MockAnswer, MockBackendOptions, MockCall, MockHandler } from "./mock.js";
 export { protocolFiles } from "./protocol.js";
 export { failure, success } from "./result.js";
 export type { ErrorOrigin, Failure, Result, Success } from "./result.js";
-export type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "./transport.js";
+export type {
+  Transport,
+  TransportCallOptions,
+  TransportListener,
+  WireRequest,
+  WireResponse,
+} from "./transport.js";
 export { TauriTransport } from "./transports/tauri.js";
 export type { InvokeFn, ListenFn, TauriTransportOptions } from "./transports/tauri.js";
 

@@ -19,9 +19,20 @@ import {
 import { toCanonicalBinary } from "./canonical.js";
 import type { EventDesc, NotificationDesc } from "./descriptors.js";
 import { categoryOf } from "./errors.js";
-import { category as categoryOption, ErrorCategory, ErrorCode, FlowyErrorSchema } from "./gen/eventwire/v1/errors_pb.js";
+import {
+  category as categoryOption,
+  ErrorCategory,
+  ErrorCode,
+  FlowyErrorSchema,
+} from "./gen/eventwire/v1/errors_pb.js";
 import { SubscribeObjectSchema } from "./gen/eventwire/v1/notification_pb.js";
-import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "./transport.js";
+import type {
+  Transport,
+  TransportCallOptions,
+  TransportListener,
+  WireRequest,
+  WireResponse,
+} from "./transport.js";
 
 /** An error a mock handler answers with: one of the event's codes or a protocol code. */
 export class MockError<C extends number = number> {
@@ -34,17 +45,24 @@ export class MockError<C extends number = number> {
 }
 
 /** `return mockError(TodoErrorCode.TODO_NOT_FOUND, "no to-do 7")` from a handler. */
-export function mockError<C extends number>(code: C | ErrorCode, msg = "", category?: ErrorCategory): MockError<C> {
+export function mockError<C extends number>(
+  code: C | ErrorCode,
+  msg = "",
+  category?: ErrorCategory,
+): MockError<C> {
   return new MockError<C>(code, msg, category);
 }
 
 /** What a handler answers: the output (a message or an init object), or a `MockError`. */
 export type MockAnswer<O extends DescMessage | undefined, C extends number> =
-  | (O extends DescMessage ? MessageInitShape<O> : void | undefined)
-  | MockError<C>;
+  (O extends DescMessage ? MessageInitShape<O> : void | undefined) | MockError<C>;
 
 /** A handler of one event: its decoded input in, its answer out (or a promise of it). */
-export type MockHandler<I extends DescMessage | undefined, O extends DescMessage | undefined, C extends number> = (
+export type MockHandler<
+  I extends DescMessage | undefined,
+  O extends DescMessage | undefined,
+  C extends number,
+> = (
   input: I extends DescMessage ? MessageShape<I> : undefined,
 ) => MockAnswer<O, C> | Promise<MockAnswer<O, C>>;
 
@@ -70,7 +88,10 @@ export class MockBackend {
   /** Every request received, in order. */
   readonly calls: MockCall[] = [];
   readonly #events = new Map<string, EventDesc>();
-  readonly #handlers = new Map<string, MockHandler<DescMessage | undefined, DescMessage | undefined, number>>();
+  readonly #handlers = new Map<
+    string,
+    MockHandler<DescMessage | undefined, DescMessage | undefined, number>
+  >();
   readonly #listeners = new Set<TransportListener>();
   readonly #registry: Registry | undefined;
   #seq = 0n;
@@ -100,24 +121,44 @@ export class MockBackend {
     handler: MockHandler<NoInfer<I>, NoInfer<O>, NoInfer<C>>,
   ): this {
     this.#events.set(event.name, event as EventDesc);
-    this.#handlers.set(event.name, handler as MockHandler<DescMessage | undefined, DescMessage | undefined, number>);
+    this.#handlers.set(
+      event.name,
+      handler as MockHandler<DescMessage | undefined, DescMessage | undefined, number>,
+    );
     return this;
   }
 
   /** Pushes a notification with `payload` to every client of this mock. */
-  emit<P extends DescMessage>(desc: NotificationDesc<P>, payload: MessageInitShape<P>, options: { id?: string } = {}): void {
+  emit<P extends DescMessage>(
+    desc: NotificationDesc<P>,
+    payload: MessageInitShape<P>,
+    options: { id?: string } = {},
+  ): void {
     const bytes = toBinary(desc.payload, create(desc.payload, payload));
-    this.#push({ source: desc.source, ty: desc.ty, id: options.id ?? "", payloadOneof: { case: "payload", value: bytes } });
+    this.#push({
+      source: desc.source,
+      ty: desc.ty,
+      id: options.id ?? "",
+      payloadOneof: { case: "payload", value: bytes },
+    });
   }
 
   /** Pushes a notification that reports a failure. */
   emitError(desc: NotificationDesc, error: MockError, options: { id?: string } = {}): void {
-    this.#push({ source: desc.source, ty: desc.ty, id: options.id ?? "", errorOneof: { case: "error", value: this.#errorBytes(error) } });
+    this.#push({
+      source: desc.source,
+      ty: desc.ty,
+      id: options.id ?? "",
+      errorOneof: { case: "error", value: this.#errorBytes(error) },
+    });
   }
 
   #push(init: MessageInitShape<typeof SubscribeObjectSchema>): void {
     this.#seq += 1n;
-    const bytes = toBinary(SubscribeObjectSchema, create(SubscribeObjectSchema, { ...init, seq: this.#seq }));
+    const bytes = toBinary(
+      SubscribeObjectSchema,
+      create(SubscribeObjectSchema, { ...init, seq: this.#seq }),
+    );
     for (const l of [...this.#listeners]) l.onNotification(bytes);
   }
 
@@ -133,14 +174,21 @@ export class MockBackend {
     try {
       input = event.input === undefined ? undefined : fromBinary(event.input, request.payload);
     } catch (e) {
-      return this.#error(new MockError(ErrorCode.PROTOBUF_SERDE, `the input of ${event.name} does not decode: ${String(e)}`));
+      return this.#error(
+        new MockError(
+          ErrorCode.PROTOBUF_SERDE,
+          `the input of ${event.name} does not decode: ${String(e)}`,
+        ),
+      );
     }
     this.calls.push({ event: request.event, input });
     let answer: unknown;
     try {
       answer = await handler(input as never);
     } catch (e) {
-      return this.#error(new MockError(ErrorCode.INTERNAL, `the mock handler of ${event.name} threw: ${String(e)}`));
+      return this.#error(
+        new MockError(ErrorCode.INTERNAL, `the mock handler of ${event.name} threw: ${String(e)}`),
+      );
     }
     if (answer instanceof MockError) return this.#error(answer);
     if (event.output === undefined) return { code: 0, payload: new Uint8Array(0) };
@@ -153,8 +201,15 @@ export class MockBackend {
   }
 
   #errorBytes(error: MockError): Uint8Array {
-    const category = error.category ?? categoryOf(error.code) ?? this.#appCategory(error.code) ?? ErrorCategory.UNSPECIFIED;
-    return toBinary(FlowyErrorSchema, create(FlowyErrorSchema, { code: error.code, msg: error.msg, category }));
+    const category =
+      error.category ??
+      categoryOf(error.code) ??
+      this.#appCategory(error.code) ??
+      ErrorCategory.UNSPECIFIED;
+    return toBinary(
+      FlowyErrorSchema,
+      create(FlowyErrorSchema, { code: error.code, msg: error.msg, category }),
+    );
   }
 
   /** The `(eventwire.v1.category)` of an application code, from the registry's enums. */

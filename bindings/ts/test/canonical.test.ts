@@ -4,8 +4,21 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { create, createFileRegistry, type DescMessage, equals, fromBinary, fromJson, type JsonValue, toBinary } from "@bufbuild/protobuf";
-import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import {
+  create,
+  createFileRegistry,
+  type DescMessage,
+  equals,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  toBinary,
+} from "@bufbuild/protobuf";
+import {
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+} from "@bufbuild/protobuf/wkt";
 import { canonicalize, FFIRequestSchema, toCanonicalBinary } from "@eventwire/client";
 import { AllTypesPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 import { file_eventwire_v1_conformance } from "../conformance/gen/eventwire/v1/conformance_pb.js";
@@ -37,10 +50,38 @@ const Wrap = (() => {
       {
         name: "Wrap",
         field: [
-          { name: "one", jsonName: "one", number: 1, label: LABEL_OPTIONAL, type: TYPE_MESSAGE, typeName: all },
-          { name: "many", jsonName: "many", number: 2, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: all },
-          { name: "by_key", jsonName: "byKey", number: 3, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: ".test.Wrap.ByKeyEntry" },
-          { name: "inner", jsonName: "inner", number: 4, label: LABEL_OPTIONAL, type: TYPE_MESSAGE, typeName: ".test.Wrap" },
+          {
+            name: "one",
+            jsonName: "one",
+            number: 1,
+            label: LABEL_OPTIONAL,
+            type: TYPE_MESSAGE,
+            typeName: all,
+          },
+          {
+            name: "many",
+            jsonName: "many",
+            number: 2,
+            label: LABEL_REPEATED,
+            type: TYPE_MESSAGE,
+            typeName: all,
+          },
+          {
+            name: "by_key",
+            jsonName: "byKey",
+            number: 3,
+            label: LABEL_REPEATED,
+            type: TYPE_MESSAGE,
+            typeName: ".test.Wrap.ByKeyEntry",
+          },
+          {
+            name: "inner",
+            jsonName: "inner",
+            number: 4,
+            label: LABEL_OPTIONAL,
+            type: TYPE_MESSAGE,
+            typeName: ".test.Wrap",
+          },
         ],
         nestedType: [
           {
@@ -48,14 +89,23 @@ const Wrap = (() => {
             options: { mapEntry: true },
             field: [
               { name: "key", jsonName: "key", number: 1, label: LABEL_OPTIONAL, type: TYPE_INT64 },
-              { name: "value", jsonName: "value", number: 2, label: LABEL_OPTIONAL, type: TYPE_MESSAGE, typeName: all },
+              {
+                name: "value",
+                jsonName: "value",
+                number: 2,
+                label: LABEL_OPTIONAL,
+                type: TYPE_MESSAGE,
+                typeName: all,
+              },
             ],
           },
         ],
       },
     ],
   });
-  const registry = createFileRegistry(file, (name) => (name === "eventwire/v1/conformance.proto" ? file_eventwire_v1_conformance : undefined));
+  const registry = createFileRegistry(file, (name) =>
+    name === "eventwire/v1/conformance.proto" ? file_eventwire_v1_conformance : undefined,
+  );
   return registry.getMessage("test.Wrap")!;
 })();
 
@@ -80,10 +130,17 @@ describe("canonical encoding", () => {
   });
 
   it("orders uint64 keys numerically, beyond what JavaScript treats as array indexes", () => {
-    const json = { mUint64Bytes: { "18446744073709551615": "AQ==", "4294967296": "Ag==", "5": "Aw==" } };
+    const json = {
+      mUint64Bytes: { "18446744073709551615": "AQ==", "4294967296": "Ag==", "5": "Aw==" },
+    };
     assert.equal(
       canonicalHex(json),
-      "8a0205" + "0805120103" + "8a0209" + "088080808010120102" + "8a020e" + "08ffffffffffffffffff01120101",
+      "8a0205" +
+        "0805120103" +
+        "8a0209" +
+        "088080808010120102" +
+        "8a020e" +
+        "08ffffffffffffffffff01120101",
     );
   });
 
@@ -107,7 +164,10 @@ describe("canonical encoding", () => {
   });
 
   it("returns the very bytes it was given for a type without maps", () => {
-    const b = toBinary(FFIRequestSchema, create(FFIRequestSchema, { event: "Ping", payload: new Uint8Array([1, 2]) }));
+    const b = toBinary(
+      FFIRequestSchema,
+      create(FFIRequestSchema, { event: "Ping", payload: new Uint8Array([1, 2]) }),
+    );
     assert.equal(canonicalize(FFIRequestSchema, b), b);
   });
 
@@ -119,16 +179,25 @@ describe("canonical encoding", () => {
   it("moves later entries of a map to where its first entry was, and keeps every other byte", () => {
     // f_int32 = 1, entry "b", f_string = "x", entry "a", unknown field 65535 = 5.
     const input = bytes("1801 f20105 0a0162 1002 7201 78 f20105 0a0161 1001 f8ff1f05");
-    assert.equal(hex(canonicalize(AllTypesPBSchema, input)), "1801" + "f201050a01611001" + "f201050a01621002" + "7201" + "78" + "f8ff1f05");
+    assert.equal(
+      hex(canonicalize(AllTypesPBSchema, input)),
+      "1801" + "f201050a01611001" + "f201050a01621002" + "7201" + "78" + "f8ff1f05",
+    );
   });
 
   it("sorts maps inside nested messages, repeated messages, map values and recursive types", () => {
     const unsorted = { mInt32String: { "2": "b", "-3": "c" } };
     const sorted = "fa010e08fdffffffffffffffff01120163" + "fa01050802120162";
-    const json = { one: unsorted, many: [unsorted, {}], byKey: { "7": unsorted, "-7": { fInt32: 1 } }, inner: { inner: { one: unsorted } } };
+    const json = {
+      one: unsorted,
+      many: [unsorted, {}],
+      byKey: { "7": unsorted, "-7": { fInt32: 1 } },
+      inner: { inner: { one: unsorted } },
+    };
     const b = toCanonicalBinary(Wrap, fromJson(Wrap, json));
     /** A length-delimited record: tag byte, one-byte length, body. */
-    const ld = (tag: string, body: string) => `${tag}${(body.length / 2).toString(16).padStart(2, "0")}${body}`;
+    const ld = (tag: string, body: string) =>
+      `${tag}${(body.length / 2).toString(16).padStart(2, "0")}${body}`;
     const one = ld("0a", sorted);
     assert.equal(
       hex(b),
@@ -150,15 +219,32 @@ describe("canonical encoding", () => {
     };
     for (let round = 0; round < 200; round++) {
       const m = create(AllTypesPBSchema);
-      for (let i = random(6); i > 0; i--) m.mInt32String[random(2000) - 1000] = "v".repeat(random(3));
-      for (let i = random(6); i > 0; i--) m.mStringInt32[String.fromCodePoint(random(0x10ffff - 0xe000) + 0xe000)] = random(3);
-      for (let i = random(4); i > 0; i--) m.mUint64Bytes[String(BigInt(random(1000)) << BigInt(random(60)))] = new Uint8Array(random(2));
+      for (let i = random(6); i > 0; i--)
+        m.mInt32String[random(2000) - 1000] = "v".repeat(random(3));
+      for (let i = random(6); i > 0; i--)
+        m.mStringInt32[String.fromCodePoint(random(0x10ffff - 0xe000) + 0xe000)] = random(3);
+      for (let i = random(4); i > 0; i--)
+        m.mUint64Bytes[String(BigInt(random(1000)) << BigInt(random(60)))] = new Uint8Array(
+          random(2),
+        );
       const b = toCanonicalBinary(AllTypesPBSchema, m);
-      assert.ok(equals(AllTypesPBSchema, fromBinary(AllTypesPBSchema, b), m), `round ${round}: the same message`);
-      assert.equal(hex(canonicalize(AllTypesPBSchema, b)), hex(b), `round ${round}: canonical bytes stay as they are`);
+      assert.ok(
+        equals(AllTypesPBSchema, fromBinary(AllTypesPBSchema, b), m),
+        `round ${round}: the same message`,
+      );
+      assert.equal(
+        hex(canonicalize(AllTypesPBSchema, b)),
+        hex(b),
+        `round ${round}: canonical bytes stay as they are`,
+      );
       const keys = [...Object.keys(m.mInt32String)].map(Number).sort((x, y) => x - y);
       const written = fromBinary(AllTypesPBSchema, b);
-      assert.deepEqual(Object.keys(written.mInt32String).map(Number).sort((x, y) => x - y), keys);
+      assert.deepEqual(
+        Object.keys(written.mInt32String)
+          .map(Number)
+          .sort((x, y) => x - y),
+        keys,
+      );
     }
   });
 

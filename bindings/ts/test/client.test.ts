@@ -27,9 +27,15 @@ import {
 import { FakeTransport, warnings } from "./fake.js";
 import { SampleErrorCode } from "../conformance/gen/eventwire/v1/sample_errors_pb.js";
 
-const profile = create(UserProfilePBSchema, { id: 9_223_372_036_854_775_807n, email: "a@b.co", name: "A", token: "t" });
+const profile = create(UserProfilePBSchema, {
+  id: 9_223_372_036_854_775_807n,
+  email: "a@b.co",
+  name: "A",
+  token: "t",
+});
 const profileBytes = toBinary(UserProfilePBSchema, profile);
-const errorBytes = (code: ErrorCode, msg = "m") => toBinary(FlowyErrorSchema, flowyError(code, msg));
+const errorBytes = (code: ErrorCode, msg = "m") =>
+  toBinary(FlowyErrorSchema, flowyError(code, msg));
 
 function setup(options: { defaultTimeoutMs?: number } = {}) {
   const transport = new FakeTransport();
@@ -69,7 +75,8 @@ describe("calls", () => {
     const a = document.getDocument(client, { documentId: "a" });
     const b = document.getDocument(client, { documentId: "b" });
     const [ca, cb] = await transport.waitForCalls(2);
-    const snap = (id: string) => toBinary(DocumentSnapshotPBSchema, create(DocumentSnapshotPBSchema, { documentId: id }));
+    const snap = (id: string) =>
+      toBinary(DocumentSnapshotPBSchema, create(DocumentSnapshotPBSchema, { documentId: id }));
     cb!.answer({ code: 0, payload: snap("b") });
     ca!.answer({ code: 0, payload: snap("a") });
     const [ra, rb] = await Promise.all([a, b]);
@@ -83,7 +90,11 @@ describe("calls", () => {
     const pending = user.signIn(client, { email: "x" });
     const [call] = await transport.waitForCalls(1);
     // An application code (the sample app's), with the category its backend sends.
-    const appError = create(FlowyErrorSchema, { code: SampleErrorCode.EMAIL_FORMAT_INVALID as number, msg: "email: bad", category: ErrorCategory.INVALID_ARGUMENT });
+    const appError = create(FlowyErrorSchema, {
+      code: SampleErrorCode.EMAIL_FORMAT_INVALID as number,
+      msg: "email: bad",
+      category: ErrorCategory.INVALID_ARGUMENT,
+    });
     call!.answer({ code: 1, payload: toBinary(FlowyErrorSchema, appError) });
     const r = await pending;
     assert.ok(!r.ok);
@@ -150,7 +161,10 @@ describe("calls", () => {
 
   it("reports an input that cannot be encoded without calling the transport", async () => {
     const { transport, client } = setup();
-    const r = await document.applyEdit(client, create(EditPayloadPBSchema, { documentId: "d", offset: -1 }));
+    const r = await document.applyEdit(
+      client,
+      create(EditPayloadPBSchema, { documentId: "d", offset: -1 }),
+    );
     assert.ok(!r.ok);
     assert.equal(r.origin, "client");
     assert.equal(r.error.code, ErrorCode.PROTOBUF_SERDE);
@@ -275,7 +289,11 @@ describe("cancellation", () => {
 });
 
 describe("notifications", () => {
-  const snapshot = (id: string) => toBinary(DocumentSnapshotPBSchema, create(DocumentSnapshotPBSchema, { documentId: id, revision: 3n }));
+  const snapshot = (id: string) =>
+    toBinary(
+      DocumentSnapshotPBSchema,
+      create(DocumentSnapshotPBSchema, { documentId: id, revision: 3n }),
+    );
 
   function subscribeAllTyOne(client: Client) {
     const got: string[] = [];
@@ -288,11 +306,36 @@ describe("notifications", () => {
   it("routes by (source, ty): ty 1 of three sources reaches three different listeners", () => {
     const { transport, client } = setup();
     const got = subscribeAllTyOne(client);
-    transport.notify({ source: "document", ty: 1, id: "d1", payloadOneof: { case: "payload", value: snapshot("d1") } });
-    transport.notify({ source: "user", ty: 1, id: "7", payloadOneof: { case: "payload", value: profileBytes } });
-    transport.notify({ source: "conformance", ty: 1, id: "c", payloadOneof: { case: "payload", value: new Uint8Array() } });
-    transport.notify({ source: "user", ty: 2, id: "7", payloadOneof: { case: "payload", value: profileBytes } });
-    transport.notify({ source: "nobody", ty: 1, id: "x", payloadOneof: { case: "payload", value: new Uint8Array() } });
+    transport.notify({
+      source: "document",
+      ty: 1,
+      id: "d1",
+      payloadOneof: { case: "payload", value: snapshot("d1") },
+    });
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "7",
+      payloadOneof: { case: "payload", value: profileBytes },
+    });
+    transport.notify({
+      source: "conformance",
+      ty: 1,
+      id: "c",
+      payloadOneof: { case: "payload", value: new Uint8Array() },
+    });
+    transport.notify({
+      source: "user",
+      ty: 2,
+      id: "7",
+      payloadOneof: { case: "payload", value: profileBytes },
+    });
+    transport.notify({
+      source: "nobody",
+      ty: 1,
+      id: "x",
+      payloadOneof: { case: "payload", value: new Uint8Array() },
+    });
     assert.deepEqual(got, ["document:d1", "user:7", "conformance:c"]);
   });
 
@@ -300,7 +343,13 @@ describe("notifications", () => {
     const { transport, client } = setup();
     const got: Notification<DocumentSnapshotPB>[] = [];
     document.onDocumentUpdated(client, (n) => got.push(n));
-    transport.notify({ source: "document", ty: 1, id: "d1", seq: 18_446_744_073_709_551_615n, payloadOneof: { case: "payload", value: snapshot("d1") } });
+    transport.notify({
+      source: "document",
+      ty: 1,
+      id: "d1",
+      seq: 18_446_744_073_709_551_615n,
+      payloadOneof: { case: "payload", value: snapshot("d1") },
+    });
     assert.equal(got.length, 1);
     const n = got[0]!;
     assert.ok(n.ok);
@@ -317,7 +366,12 @@ describe("notifications", () => {
     document.onDocumentUpdated(client, (n) => got.push(`only-a:${n.id}`), { id: "a" });
     document.onDocumentUpdated(client, (n) => got.push(`all:${n.id}`));
     for (const id of ["a", "b", ""]) {
-      transport.notify({ source: "document", ty: 1, id, payloadOneof: { case: "payload", value: snapshot(id) } });
+      transport.notify({
+        source: "document",
+        ty: 1,
+        id,
+        payloadOneof: { case: "payload", value: snapshot(id) },
+      });
     }
     assert.deepEqual(got, ["only-a:a", "all:a", "all:b", "all:"]);
   });
@@ -326,7 +380,12 @@ describe("notifications", () => {
     const { transport, client } = setup();
     const got: Notification<TickPB>[] = [];
     conformance.onTick(client, (n) => got.push(n));
-    transport.notify({ source: "conformance", ty: 1, id: "r", errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL, "tick 0") } });
+    transport.notify({
+      source: "conformance",
+      ty: 1,
+      id: "r",
+      errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL, "tick 0") },
+    });
     assert.equal(got.length, 1);
     const n = got[0]!;
     assert.ok(!n.ok);
@@ -339,7 +398,9 @@ describe("notifications", () => {
     const { transport, client, warnings } = setup();
     const got = subscribeAllTyOne(client);
     transport.notify({
-      source: "user", ty: 1, id: "1",
+      source: "user",
+      ty: 1,
+      id: "1",
       payloadOneof: { case: "payload", value: profileBytes },
       errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL) },
     });
@@ -353,7 +414,12 @@ describe("notifications", () => {
   it("reports and drops a payload that does not decode", () => {
     const { transport, client, warnings } = setup();
     const got = subscribeAllTyOne(client);
-    transport.notify({ source: "user", ty: 1, id: "1", payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) } }); // email: 9 bytes announced, none sent
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "1",
+      payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) },
+    }); // email: 9 bytes announced, none sent
     assert.deepEqual(got, []);
     assert.equal(warnings.length, 1);
   });
@@ -361,35 +427,78 @@ describe("notifications", () => {
   it("tells onMalformedNotification why each malformed notification reached no one", () => {
     const transport = new FakeTransport();
     const reports: MalformedNotification[] = [];
-    const client = new Client(transport, { onMalformedNotification: (r) => reports.push(r), onWarning: () => assert.fail("not a warning") });
+    const client = new Client(transport, {
+      onMalformedNotification: (r) => reports.push(r),
+      onWarning: () => assert.fail("not a warning"),
+    });
     const got = subscribeAllTyOne(client);
     transport.notifyBytes(new Uint8Array([0x0a, 0x05, 0x75])); // source: 5 bytes announced, 1 sent
-    transport.notify({ source: "user", ty: 1, id: "1", payloadOneof: { case: "payload", value: profileBytes }, errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL) } });
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "1",
+      payloadOneof: { case: "payload", value: profileBytes },
+      errorOneof: { case: "error", value: errorBytes(ErrorCode.INTERNAL) },
+    });
     transport.notify({ source: "user", ty: 1, id: "2" });
-    transport.notify({ source: "user", ty: 1, id: "3", payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) } });
-    transport.notify({ source: "user", ty: 1, id: "4", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "3",
+      payloadOneof: { case: "payload", value: new Uint8Array([0x12, 0x09]) },
+    });
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "4",
+      errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) },
+    });
     // Not malformed: a payload of a kind the client does not know is not judged (REQ-NOTIF-11).
-    transport.notify({ source: "newer", ty: 9, id: "5", payloadOneof: { case: "payload", value: new Uint8Array([0xff]) } });
+    transport.notify({
+      source: "newer",
+      ty: 9,
+      id: "5",
+      payloadOneof: { case: "payload", value: new Uint8Array([0xff]) },
+    });
     // Malformed although nobody listens to (user, 2): an error is judged before routing (REQ-NOTIF-16).
-    transport.notify({ source: "user", ty: 2, id: "6", errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) } });
+    transport.notify({
+      source: "user",
+      ty: 2,
+      id: "6",
+      errorOneof: { case: "error", value: new Uint8Array([0x12, 0x09]) },
+    });
     assert.deepEqual(got, []);
-    assert.deepEqual(reports.map((r) => [r.reason, r.notification?.id]), [
-      ["undecodable", undefined],
-      ["both", "1"],
-      ["neither", "2"],
-      ["payload", "3"],
-      ["error", "4"],
-      ["error", "6"],
-    ]);
+    assert.deepEqual(
+      reports.map((r) => [r.reason, r.notification?.id]),
+      [
+        ["undecodable", undefined],
+        ["both", "1"],
+        ["neither", "2"],
+        ["payload", "3"],
+        ["error", "4"],
+        ["error", "6"],
+      ],
+    );
   });
 
   it("judges the payload of a declared kind nobody listens to, given the tables' kinds (REQ-NOTIF-16)", () => {
     const transport = new FakeTransport();
     const reports: MalformedNotification[] = [];
-    const client = new Client(transport, { notifications: [...user.notifications], onMalformedNotification: (r) => reports.push(r) });
-    const bad = { source: "user", ty: 1, id: "7", payloadOneof: { case: "payload" as const, value: new Uint8Array([0x12, 0x09]) } };
+    const client = new Client(transport, {
+      notifications: [...user.notifications],
+      onMalformedNotification: (r) => reports.push(r),
+    });
+    const bad = {
+      source: "user",
+      ty: 1,
+      id: "7",
+      payloadOneof: { case: "payload" as const, value: new Uint8Array([0x12, 0x09]) },
+    };
     transport.notify(bad);
-    assert.deepEqual(reports.map((r) => [r.reason, r.notification?.id]), [["payload", "7"]]);
+    assert.deepEqual(
+      reports.map((r) => [r.reason, r.notification?.id]),
+      [["payload", "7"]],
+    );
     // Without the kinds, the client knows only those it has listeners for.
     const quiet: MalformedNotification[] = [];
     const other = new FakeTransport();
@@ -402,7 +511,17 @@ describe("notifications", () => {
   it("decodes a notification that arrives as bytes and routes it like a decoded one", () => {
     const { transport, client } = setup();
     const got = subscribeAllTyOne(client);
-    transport.notifyBytes(toBinary(SubscribeObjectSchema, create(SubscribeObjectSchema, { source: "user", ty: 1, id: "7", payloadOneof: { case: "payload", value: profileBytes } })));
+    transport.notifyBytes(
+      toBinary(
+        SubscribeObjectSchema,
+        create(SubscribeObjectSchema, {
+          source: "user",
+          ty: 1,
+          id: "7",
+          payloadOneof: { case: "payload", value: profileBytes },
+        }),
+      ),
+    );
     assert.deepEqual(got, ["user:7"]);
   });
 
@@ -413,7 +532,12 @@ describe("notifications", () => {
       throw new Error("listener bug");
     });
     user.onUserSignedIn(client, (n) => got.push(n.id));
-    transport.notify({ source: "user", ty: 1, id: "5", payloadOneof: { case: "payload", value: profileBytes } });
+    transport.notify({
+      source: "user",
+      ty: 1,
+      id: "5",
+      payloadOneof: { case: "payload", value: profileBytes },
+    });
     assert.deepEqual(got, ["5"]);
     assert.equal(warnings.length, 1);
   });
@@ -424,7 +548,13 @@ describe("notifications", () => {
     const stop = user.onUserSignedIn(client, (n) => got.push(`a${n.id}`));
     const controller = new AbortController();
     user.onUserSignedIn(client, (n) => got.push(`b${n.id}`), { signal: controller.signal });
-    const emit = (id: string) => transport.notify({ source: "user", ty: 1, id, payloadOneof: { case: "payload", value: profileBytes } });
+    const emit = (id: string) =>
+      transport.notify({
+        source: "user",
+        ty: 1,
+        id,
+        payloadOneof: { case: "payload", value: profileBytes },
+      });
     emit("1");
     stop();
     stop();
@@ -440,7 +570,12 @@ describe("notifications", () => {
     user.onProfileUpdated(client, (n) => {
       if (n.ok) seen = n.value;
     });
-    transport.notify({ source: "user", ty: 2, id: "9", payloadOneof: { case: "payload", value: profileBytes } });
+    transport.notify({
+      source: "user",
+      ty: 2,
+      id: "9",
+      payloadOneof: { case: "payload", value: profileBytes },
+    });
     assert.equal(seen?.email, "a@b.co");
   });
 
@@ -454,12 +589,26 @@ describe("notifications", () => {
 
 describe("generated descriptors", () => {
   it("carry the tables' names, sources, ty numbers, errors and deadlines", () => {
-    assert.deepEqual(user.events.map((e) => e.name), ["SignIn", "GetUserProfile", "UpdateUserProfile", "SignOut"]);
     assert.deepEqual(
-      [user.UserSignedInNotification, document.DocumentUpdatedNotification, conformance.TickNotification].map((n) => [n.source, n.ty]),
-      [["user", 1], ["document", 1], ["conformance", 1]],
+      user.events.map((e) => e.name),
+      ["SignIn", "GetUserProfile", "UpdateUserProfile", "SignOut"],
     );
-    assert.deepEqual(user.SignInEvent.errors, [SampleErrorCode.EMAIL_FORMAT_INVALID, SampleErrorCode.PASSWORD_IS_EMPTY]);
+    assert.deepEqual(
+      [
+        user.UserSignedInNotification,
+        document.DocumentUpdatedNotification,
+        conformance.TickNotification,
+      ].map((n) => [n.source, n.ty]),
+      [
+        ["user", 1],
+        ["document", 1],
+        ["conformance", 1],
+      ],
+    );
+    assert.deepEqual(user.SignInEvent.errors, [
+      SampleErrorCode.EMAIL_FORMAT_INVALID,
+      SampleErrorCode.PASSWORD_IS_EMPTY,
+    ]);
     assert.equal(conformance.RaiseErrorEvent.errors, "any");
     assert.equal(conformance.SleepEvent.timeoutMs, 200);
     assert.equal(conformance.PingEvent.input, undefined);

@@ -26,7 +26,8 @@ describe("error categories", () => {
       [ErrorCode.OVERLOADED, ErrorCategory.RESOURCE_EXHAUSTED],
       [ErrorCode.TRANSPORT_CLOSED, ErrorCategory.UNAVAILABLE],
     ];
-    for (const [code, category] of expected) assert.equal(categoryOf(code), category, describeCode(code));
+    for (const [code, category] of expected)
+      assert.equal(categoryOf(code), category, describeCode(code));
   });
 
   it("exist for every code, and flowyError sets them", () => {
@@ -46,15 +47,26 @@ describe("error categories", () => {
     assert.ok(isRetryable(flowyError(ErrorCode.REQUEST_TIMEOUT, "")));
     assert.ok(!isRetryable(flowyError(ErrorCode.INVALID_PARAMS, "")));
     assert.ok(isRetryable(flowyError(ErrorCode.TRANSPORT_CLOSED, "")));
-    const unknown = { ...flowyError(ErrorCode.INTERNAL, ""), code: 250 as ErrorCode, category: ErrorCategory.UNAVAILABLE };
+    const unknown = {
+      ...flowyError(ErrorCode.INTERNAL, ""),
+      code: 250 as ErrorCode,
+      category: ErrorCategory.UNAVAILABLE,
+    };
     assert.ok(isRetryable(unknown));
   });
 
   it("decide by the schema's category for a known code and fall back to INTERNAL (REQ-ERR-9)", () => {
-    const lying = { ...flowyError(ErrorCode.INVALID_PARAMS, ""), category: ErrorCategory.UNAVAILABLE };
+    const lying = {
+      ...flowyError(ErrorCode.INVALID_PARAMS, ""),
+      category: ErrorCategory.UNAVAILABLE,
+    };
     assert.equal(effectiveCategory(lying), ErrorCategory.INVALID_ARGUMENT);
     assert.ok(!isRetryable(lying), "a received category that disagrees with the schema is ignored");
-    const unknown = (category: number) => ({ ...flowyError(ErrorCode.INTERNAL, ""), code: 250 as ErrorCode, category });
+    const unknown = (category: number) => ({
+      ...flowyError(ErrorCode.INTERNAL, ""),
+      code: 250 as ErrorCode,
+      category,
+    });
     assert.equal(effectiveCategory(unknown(ErrorCategory.NOT_FOUND)), ErrorCategory.NOT_FOUND);
     assert.equal(effectiveCategory(unknown(ErrorCategory.UNSPECIFIED)), ErrorCategory.INTERNAL);
     assert.equal(effectiveCategory(unknown(99)), ErrorCategory.INTERNAL);

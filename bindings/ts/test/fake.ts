@@ -1,8 +1,17 @@
 // An in-memory transport that records every call and lets a test answer it, in any order.
 
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { type SubscribeObject, SubscribeObjectSchema } from "../src/gen/eventwire/v1/notification_pb.js";
-import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../src/transport.js";
+import {
+  type SubscribeObject,
+  SubscribeObjectSchema,
+} from "../src/gen/eventwire/v1/notification_pb.js";
+import type {
+  Transport,
+  TransportCallOptions,
+  TransportListener,
+  WireRequest,
+  WireResponse,
+} from "../src/transport.js";
 
 export interface RecordedCall {
   readonly request: WireRequest;

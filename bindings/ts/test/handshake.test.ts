@@ -46,7 +46,10 @@ const modules: HandshakeModule[] = [
 function specExample(): { canonical: string; fingerprint: string } {
   const spec = readFileSync(join(repo, "SPEC.md"), "utf8");
   const section = spec.slice(spec.indexOf("### 16.5 The runtime handshake"));
-  const m = /has the canonical form\n\n```\n([\s\S]*?)```\n\nand the fingerprint `([0-9a-f]{64})`/.exec(section);
+  const m =
+    /has the canonical form\n\n```\n([\s\S]*?)```\n\nand the fingerprint `([0-9a-f]{64})`/.exec(
+      section,
+    );
   assert.ok(m, "SPEC.md section 16.5 holds the worked example of Ping");
   return { canonical: m[1]!, fingerprint: m[2]! };
 }
@@ -54,18 +57,35 @@ function specExample(): { canonical: string; fingerprint: string } {
 interface VectorCase {
   id: string;
   type: string;
-  value: { handshake: { protocolVersion: number; modules: { name: string; fingerprint: string; events: { name: string; id: number; fingerprint: string }[] }[] } };
+  value: {
+    handshake: {
+      protocolVersion: number;
+      modules: {
+        name: string;
+        fingerprint: string;
+        events: { name: string; id: number; fingerprint: string }[];
+      }[];
+    };
+  };
   hex: string;
 }
 
 function vector(id: string): VectorCase {
-  const file = parse(readFileSync(join(repo, "vectors", "envelope.yaml"), "utf8")) as { cases: VectorCase[] };
+  const file = parse(readFileSync(join(repo, "vectors", "envelope.yaml"), "utf8")) as {
+    cases: VectorCase[];
+  };
   const c = file.cases.find((x) => x.id === id);
   assert.ok(c, `vectors/envelope.yaml has ${id}`);
   return c;
 }
 
-const fromHex = (s: string): Uint8Array => Uint8Array.from(s.split(" ").filter((x) => x !== "").map((b) => parseInt(b, 16)));
+const fromHex = (s: string): Uint8Array =>
+  Uint8Array.from(
+    s
+      .split(" ")
+      .filter((x) => x !== "")
+      .map((b) => parseInt(b, 16)),
+  );
 const fromBase64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "base64"));
 
 describe("fingerprints (SPEC.md section 16.5)", () => {
@@ -79,14 +99,23 @@ describe("fingerprints (SPEC.md section 16.5)", () => {
   it("announces, for a module of Ping alone, the fingerprints and the bytes of vector enc-0134", async () => {
     const v = vector("enc-0134");
     const expected = v.value.handshake.modules[0]!;
-    const fp = await moduleFingerprint({ name: "conformance", events: [conformance.PingEvent], notifications: [] });
+    const fp = await moduleFingerprint({
+      name: "conformance",
+      events: [conformance.PingEvent],
+      notifications: [],
+    });
     assert.equal(fp.name, "conformance");
     assert.equal(hex(fp.events[0]!.fingerprint), specExample().fingerprint);
     assert.deepEqual(fp.events[0]!.fingerprint, fromBase64(expected.events[0]!.fingerprint));
     assert.equal(fp.events[0]!.id, 905);
     assert.deepEqual(fp.fingerprint, fromBase64(expected.fingerprint));
-    const handshake = await schemaHandshake([{ name: "conformance", events: [conformance.PingEvent], notifications: [] }]);
-    const bytes = toCanonicalBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "handshake", value: handshake } }));
+    const handshake = await schemaHandshake([
+      { name: "conformance", events: [conformance.PingEvent], notifications: [] },
+    ]);
+    const bytes = toCanonicalBinary(
+      StreamFrameSchema,
+      create(StreamFrameSchema, { kind: { case: "handshake", value: handshake } }),
+    );
     assert.deepEqual(bytes, fromHex(v.hex));
   });
 
@@ -98,24 +127,49 @@ describe("fingerprints (SPEC.md section 16.5)", () => {
     assert.equal(lines[2], "input eventwire.v1.AllTypesPB");
     assert.equal(lines[4], "errors");
     assert.ok(text.endsWith("\n"));
-    const heads = lines.filter((l) => l.startsWith("message ") || l.startsWith("enum ")).map((l) => l.split(" ")[1]!);
-    assert.deepEqual(heads, [...heads].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)), "types in ascending byte order");
+    const heads = lines
+      .filter((l) => l.startsWith("message ") || l.startsWith("enum "))
+      .map((l) => l.split(" ")[1]!);
+    assert.deepEqual(
+      heads,
+      [...heads].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)),
+      "types in ascending byte order",
+    );
     assert.equal(new Set(heads).size, heads.length, "each type once");
     const entries = lines.filter((l) => l.startsWith("message ") && l.endsWith(" 1"));
-    assert.ok(entries.length > 0, "AllTypesPB has maps: their entry messages are written with map_entry 1");
+    assert.ok(
+      entries.length > 0,
+      "AllTypesPB has maps: their entry messages are written with map_entry 1",
+    );
     for (const e of entries) {
       const at = lines.indexOf(e);
       assert.match(lines[at + 1]!, /^field 1 key key 1 \d+ /);
       assert.match(lines[at + 2]!, /^field 2 value value 1 \d+ /);
     }
-    assert.ok(lines.some((l) => l.startsWith("enum ")), "an enum reachable from AllTypesPB");
-    assert.ok(lines.some((l) => /^field \d+ \S+ \S+ 1 \d+ \S+ [^-\s]\S* 0$/.test(l)), "a field of a oneof names it");
+    assert.ok(
+      lines.some((l) => l.startsWith("enum ")),
+      "an enum reachable from AllTypesPB",
+    );
+    assert.ok(
+      lines.some((l) => /^field \d+ \S+ \S+ 1 \d+ \S+ [^-\s]\S* 0$/.test(l)),
+      "a field of a oneof names it",
+    );
   });
 
   it("changes an event's fingerprint, and only its own, when its errors change", async () => {
-    const base = await moduleFingerprint({ name: "conformance", events: conformance.events, notifications: [] });
-    const altered = conformance.events.map((e) => (e.name === "Ping" ? { ...e, errors: [ErrorCode.INVALID_PARAMS] } : e));
-    const other = await moduleFingerprint({ name: "conformance", events: altered, notifications: [] });
+    const base = await moduleFingerprint({
+      name: "conformance",
+      events: conformance.events,
+      notifications: [],
+    });
+    const altered = conformance.events.map((e) =>
+      e.name === "Ping" ? { ...e, errors: [ErrorCode.INVALID_PARAMS] } : e,
+    );
+    const other = await moduleFingerprint({
+      name: "conformance",
+      events: altered,
+      notifications: [],
+    });
     assert.notDeepEqual(other.fingerprint, base.fingerprint);
     for (const [i, e] of base.events.entries()) {
       const o = other.events[i]!;
@@ -123,7 +177,11 @@ describe("fingerprints (SPEC.md section 16.5)", () => {
       else assert.deepEqual(o.fingerprint, e.fingerprint, e.name);
     }
     // Documentation and deadlines do not enter a fingerprint.
-    const timed = await moduleFingerprint({ name: "conformance", events: conformance.events.map((e) => ({ ...e, timeoutMs: 5 })), notifications: [] });
+    const timed = await moduleFingerprint({
+      name: "conformance",
+      events: conformance.events.map((e) => ({ ...e, timeoutMs: 5 })),
+      notifications: [],
+    });
     assert.deepEqual(timed.fingerprint, base.fingerprint);
   });
 
@@ -131,16 +189,26 @@ describe("fingerprints (SPEC.md section 16.5)", () => {
     const tick = conformance.notifications.find((n) => n.name === "Tick");
     assert.ok(tick);
     const lines = canonicalNotification("conformance", tick).split("\n");
-    assert.deepEqual(lines.slice(0, 3), ["eventwire-fingerprint-v1", `notification conformance Tick ${tick.source} ${tick.ty}`, `payload ${tick.payload.typeName}`]);
+    assert.deepEqual(lines.slice(0, 3), [
+      "eventwire-fingerprint-v1",
+      `notification conformance Tick ${tick.source} ${tick.ty}`,
+      `payload ${tick.payload.typeName}`,
+    ]);
   });
 
   it("lists modules in ascending order of name, each with its events in ascending id", async () => {
     const h = await schemaHandshake(modules);
     assert.equal(h.protocolVersion, 1);
-    assert.deepEqual(h.modules.map((m) => m.name), ["conformance", "document", "user"]);
+    assert.deepEqual(
+      h.modules.map((m) => m.name),
+      ["conformance", "document", "user"],
+    );
     for (const m of h.modules) {
       const ids = m.events.map((e) => e.id);
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+      );
       assert.equal(m.fingerprint.length, 32);
     }
   });
@@ -158,7 +226,13 @@ const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b, (x, i) => (i === 
 describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
   it("identical: the same modules with the same fingerprints", async () => {
     const h = await schemaHandshake(modules);
-    assert.deepEqual(compareHandshakes(h, edited(h, () => {})), { kind: "identical" });
+    assert.deepEqual(
+      compareHandshakes(
+        h,
+        edited(h, () => {}),
+      ),
+      { kind: "identical" },
+    );
   });
 
   it("compatible: the events the backend lacks, module by module in name order, by ascending id", async () => {
@@ -166,7 +240,10 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
     const userEvents = h.modules.find((m) => m.name === "user")!.events;
     const lastUser = userEvents[userEvents.length - 1]!.name;
     const backend = edited(h, (b) => {
-      for (const m of b.modules) m.events = m.events.filter((e) => e.name !== "Ping" && e.name !== "Echo" && e.name !== lastUser);
+      for (const m of b.modules)
+        m.events = m.events.filter(
+          (e) => e.name !== "Ping" && e.name !== "Echo" && e.name !== lastUser,
+        );
     });
     const o = compareHandshakes(h, backend);
     assert.deepEqual(o, { kind: "compatible", missing: ["Echo", "Ping", lastUser] });
@@ -175,7 +252,18 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
   it("compatible: a backend with more than the front end lacks nothing", async () => {
     const h = await schemaHandshake(modules);
     const backend = edited(h, (b) => {
-      b.modules.push({ ...b.modules[0]!, name: "zzz", events: [{ $typeName: "eventwire.v1.EventFingerprint", name: "Extra", id: 1, fingerprint: new Uint8Array(32) }] });
+      b.modules.push({
+        ...b.modules[0]!,
+        name: "zzz",
+        events: [
+          {
+            $typeName: "eventwire.v1.EventFingerprint",
+            name: "Extra",
+            id: 1,
+            fingerprint: new Uint8Array(32),
+          },
+        ],
+      });
     });
     assert.deepEqual(compareHandshakes(h, backend), { kind: "compatible", missing: [] });
   });
@@ -188,7 +276,8 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
     const backend = edited(h, (b) => {
       for (const m of b.modules) {
         if (m.name === "conformance") m.fingerprint = flip(m.fingerprint);
-        for (const e of m.events) if (e.name === "Ping" || e.name === userFirst.name) e.fingerprint = flip(e.fingerprint);
+        for (const e of m.events)
+          if (e.name === "Ping" || e.name === userFirst.name) e.fingerprint = flip(e.fingerprint);
       }
     });
     const o = compareHandshakes(h, backend);
@@ -202,7 +291,13 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
     assert.deepEqual(o.frontEndEventFingerprint, ping.fingerprint);
     assert.deepEqual(o.backendEventFingerprint, flip(ping.fingerprint));
     // The diagnostic names the event and all four fingerprints (REQ-VER-18).
-    for (const part of ["Ping", hex(conf.fingerprint), hex(flip(conf.fingerprint)), hex(ping.fingerprint), hex(flip(ping.fingerprint))]) {
+    for (const part of [
+      "Ping",
+      hex(conf.fingerprint),
+      hex(flip(conf.fingerprint)),
+      hex(ping.fingerprint),
+      hex(flip(ping.fingerprint)),
+    ]) {
       assert.ok(o.message.includes(part), `the message names ${part}: ${o.message}`);
     }
   });
@@ -213,7 +308,12 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
       const conf = b.modules.find((m) => m.name === "conformance")!;
       const ping = conf.events.find((e) => e.name === "Ping")!;
       conf.events = conf.events.filter((e) => e !== ping);
-      b.modules.push({ $typeName: "eventwire.v1.ModuleFingerprint", name: "moved", fingerprint: new Uint8Array(32), events: [{ ...ping, id: 1 }] });
+      b.modules.push({
+        $typeName: "eventwire.v1.ModuleFingerprint",
+        name: "moved",
+        fingerprint: new Uint8Array(32),
+        events: [{ ...ping, id: 1 }],
+      });
     });
     const o = compareHandshakes(h, backend);
     assert.equal(o.kind, "incompatible");
@@ -225,10 +325,11 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
   it("incompatible: a differing event in a module the backend does not have by that name reports an empty module fingerprint", async () => {
     const h = await schemaHandshake(modules);
     const backend = edited(h, (b) => {
-      for (const m of b.modules) if (m.name === "conformance") {
-        m.name = "renamed";
-        for (const e of m.events) if (e.name === "Echo") e.fingerprint = flip(e.fingerprint);
-      }
+      for (const m of b.modules)
+        if (m.name === "conformance") {
+          m.name = "renamed";
+          for (const e of m.events) if (e.name === "Echo") e.fingerprint = flip(e.fingerprint);
+        }
     });
     const o = compareHandshakes(h, backend);
     assert.equal(o.kind, "incompatible");
@@ -240,7 +341,10 @@ describe("outcomes (SPEC.md section 16.5, REQ-VER-15)", () => {
 
   it("incompatible: another protocol version names both versions and no event", async () => {
     const h = await schemaHandshake(modules);
-    const o = compareHandshakes(h, edited(h, (b) => (b.protocolVersion = 2)));
+    const o = compareHandshakes(
+      h,
+      edited(h, (b) => (b.protocolVersion = 2)),
+    );
     assert.equal(o.kind, "incompatible");
     if (o.kind !== "incompatible") return;
     assert.deepEqual([o.frontEndVersion, o.backendVersion, o.event], [1, 2, undefined]);
@@ -255,11 +359,23 @@ class FakeBackend extends StreamBackend {
   }
 
   respond(id: bigint, payload: Uint8Array): void {
-    this.send({ kind: { case: "response", value: { id, response: toBinary(FFIResponseSchema, create(FFIResponseSchema, { payload })) } } });
+    this.send({
+      kind: {
+        case: "response",
+        value: {
+          id,
+          response: toBinary(FFIResponseSchema, create(FFIResponseSchema, { payload })),
+        },
+      },
+    });
   }
 
   requests(): { id: bigint; event: string }[] {
-    return this.frames.flatMap((f) => (f.kind.case === "request" ? [{ id: f.kind.value.id, event: fromBinary(FFIRequestSchema, f.kind.value.request).event }] : []));
+    return this.frames.flatMap((f) =>
+      f.kind.case === "request"
+        ? [{ id: f.kind.value.id, event: fromBinary(FFIRequestSchema, f.kind.value.request).event }]
+        : [],
+    );
   }
 }
 
@@ -283,7 +399,11 @@ describe("the stream transport's handshake (REQ-VER-16 to -18)", () => {
     backend.send({ kind: { case: "handshake", value: own } });
     assert.deepEqual(await outcome, { kind: "identical" });
     await backend.waitForFrames(2);
-    assert.equal(backend.frames[1]!.kind.case, "request", "the call was sent after the handshake's answer");
+    assert.equal(
+      backend.frames[1]!.kind.case,
+      "request",
+      "the call was sent after the handshake's answer",
+    );
     backend.respond(backend.requests()[0]!.id, pong);
     const r = await early;
     assert.ok(r.ok);
@@ -293,7 +413,14 @@ describe("the stream transport's handshake (REQ-VER-16 to -18)", () => {
 
   it("compatible: a call to a missing event fails at once with UNKNOWN_EVENT and sends nothing; others go through", async () => {
     const { backend, client, own, outcome } = await connect();
-    backend.send({ kind: { case: "handshake", value: edited(own, (b) => b.modules.forEach((m) => (m.events = m.events.filter((e) => e.name !== "Ping")))) } });
+    backend.send({
+      kind: {
+        case: "handshake",
+        value: edited(own, (b) =>
+          b.modules.forEach((m) => (m.events = m.events.filter((e) => e.name !== "Ping"))),
+        ),
+      },
+    });
     assert.deepEqual(await outcome, { kind: "compatible", missing: ["Ping"] });
     const missing = await conformance.ping(client);
     assert.equal(missing.ok, false);
@@ -303,14 +430,27 @@ describe("the stream transport's handshake (REQ-VER-16 to -18)", () => {
     assert.match(missing.error.msg, /Ping: the backend lacks this event/);
     const sleep = conformance.sleep(client, { millis: 1 });
     await backend.waitForFrames(2);
-    assert.deepEqual(backend.requests().map((r) => r.event), ["Sleep"], "only the call the backend has was sent");
+    assert.deepEqual(
+      backend.requests().map((r) => r.event),
+      ["Sleep"],
+      "only the call the backend has was sent",
+    );
     backend.respond(backend.requests()[0]!.id, new Uint8Array());
     assert.ok((await sleep).ok);
   });
 
   it("incompatible: the outcome carries the diagnostic, and calls are still sent and answered", async () => {
     const { backend, client, own, outcome } = await connect();
-    backend.send({ kind: { case: "handshake", value: edited(own, (b) => b.modules.forEach((m) => m.events.forEach((e) => e.name === "Echo" && (e.fingerprint = flip(e.fingerprint))))) } });
+    backend.send({
+      kind: {
+        case: "handshake",
+        value: edited(own, (b) =>
+          b.modules.forEach((m) =>
+            m.events.forEach((e) => e.name === "Echo" && (e.fingerprint = flip(e.fingerprint))),
+          ),
+        ),
+      },
+    });
     const o = await outcome;
     assert.equal(o.kind, "incompatible");
     if (o.kind === "incompatible") assert.equal(o.event, "Echo");
@@ -323,14 +463,40 @@ describe("the stream transport's handshake (REQ-VER-16 to -18)", () => {
   it("a version-1 backend that answers the handshake with a fault with id 0 keeps working, an unknown event included", async () => {
     const { backend, client, outcome } = await connect();
     const early = conformance.ping(client);
-    const error = toBinary(FlowyErrorSchema, create(FlowyErrorSchema, { code: ErrorCode.INVALID_REQUEST, category: ErrorCategory.INVALID_ARGUMENT }));
+    const error = toBinary(
+      FlowyErrorSchema,
+      create(FlowyErrorSchema, {
+        code: ErrorCode.INVALID_REQUEST,
+        category: ErrorCategory.INVALID_ARGUMENT,
+      }),
+    );
     backend.send({ kind: { case: "fault", value: { id: 0n, error, closing: false } } });
     assert.deepEqual(await outcome, { kind: "no-handshake" });
     const discard = conformance.discard(client, { a: 150 });
     await backend.waitForFrames(3);
-    assert.deepEqual(backend.requests().map((r) => r.event), ["Ping", "Discard"]);
-    const unknown = toBinary(FlowyErrorSchema, create(FlowyErrorSchema, { code: ErrorCode.UNKNOWN_EVENT, category: ErrorCategory.UNIMPLEMENTED }));
-    backend.send({ kind: { case: "response", value: { id: backend.requests()[1]!.id, response: toBinary(FFIResponseSchema, create(FFIResponseSchema, { code: 1, payload: unknown })) } } });
+    assert.deepEqual(
+      backend.requests().map((r) => r.event),
+      ["Ping", "Discard"],
+    );
+    const unknown = toBinary(
+      FlowyErrorSchema,
+      create(FlowyErrorSchema, {
+        code: ErrorCode.UNKNOWN_EVENT,
+        category: ErrorCategory.UNIMPLEMENTED,
+      }),
+    );
+    backend.send({
+      kind: {
+        case: "response",
+        value: {
+          id: backend.requests()[1]!.id,
+          response: toBinary(
+            FFIResponseSchema,
+            create(FFIResponseSchema, { code: 1, payload: unknown }),
+          ),
+        },
+      },
+    });
     backend.respond(backend.requests()[0]!.id, pong);
     const [p, d] = await Promise.all([early, discard]);
     assert.ok(p.ok, "the call made before the answer was sent and answered");
@@ -345,7 +511,10 @@ describe("the stream transport's handshake (REQ-VER-16 to -18)", () => {
     const { backend, client, outcome } = await connect();
     const early = conformance.ping(client);
     backend.toClient.end();
-    await assert.rejects(outcome, (e: { error: { code: number } }) => e.error.code === ErrorCode.TRANSPORT_CLOSED);
+    await assert.rejects(
+      outcome,
+      (e: { error: { code: number } }) => e.error.code === ErrorCode.TRANSPORT_CLOSED,
+    );
     const r = await early;
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED);

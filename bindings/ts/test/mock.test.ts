@@ -3,20 +3,33 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createClient, ErrorCategory, ErrorCode, MockError, mockError, type Notification } from "@eventwire/client";
+import {
+  createClient,
+  ErrorCategory,
+  ErrorCode,
+  MockError,
+  mockError,
+  type Notification,
+} from "@eventwire/client";
 import { conformance, createMockBackend, notifications } from "../conformance/gen/events/index.js";
 import type { TickPB } from "../conformance/gen/eventwire/v1/conformance_pb.js";
 
 describe("MockBackend", () => {
   it("decodes the input the client encoded and encodes the handler's answer", async () => {
     const mock = createMockBackend();
-    mock.handle(conformance.EchoEvent, (input) => ({ fString: input.fString.toUpperCase(), fInt64: input.fInt64 + 1n }));
+    mock.handle(conformance.EchoEvent, (input) => ({
+      fString: input.fString.toUpperCase(),
+      fInt64: input.fInt64 + 1n,
+    }));
     const client = createClient(mock.transport);
     const r = await conformance.echo(client, { fString: "hi", fInt64: 41n });
     assert.ok(r.ok);
     assert.equal(r.value.fString, "HI");
     assert.equal(r.value.fInt64, 42n);
-    assert.deepEqual(mock.calls.map((c) => c.event), ["Echo"]);
+    assert.deepEqual(
+      mock.calls.map((c) => c.event),
+      ["Echo"],
+    );
     assert.equal((mock.calls[0]!.input as { fString: string }).fString, "hi");
   });
 
@@ -45,7 +58,10 @@ describe("MockBackend", () => {
     assert.ok(!r.ok);
     assert.equal(r.error.code, ErrorCode.PERMISSION_DENIED);
     assert.equal(r.error.category, ErrorCategory.PERMISSION_DENIED);
-    mock.handle(conformance.RaiseErrorEvent, (input) => new MockError(input.code, "odd", ErrorCategory.UNAVAILABLE));
+    mock.handle(
+      conformance.RaiseErrorEvent,
+      (input) => new MockError(input.code, "odd", ErrorCategory.UNAVAILABLE),
+    );
     const odd = await conformance.raiseError(client, { code: 7777 as ErrorCode });
     assert.ok(!odd.ok);
     assert.equal(odd.error.code, 7777);
@@ -59,7 +75,9 @@ describe("MockBackend", () => {
     conformance.onTick(client, (n) => got.push(n), { id: "a" });
     mock.emit(conformance.TickNotification, { index: 1 }, { id: "a" });
     mock.emit(conformance.TickNotification, { index: 2 }, { id: "b" });
-    mock.emitError(conformance.TickNotification, mockError(ErrorCode.INTERNAL, "tick failed"), { id: "a" });
+    mock.emitError(conformance.TickNotification, mockError(ErrorCode.INTERNAL, "tick failed"), {
+      id: "a",
+    });
     assert.equal(got.length, 2);
     assert.ok(got[0]!.ok);
     assert.equal(got[0]!.value.index, 1);

@@ -16,7 +16,8 @@ export class StreamBackend {
 
   constructor() {
     this.fromClient.on("data", (chunk: Uint8Array) => {
-      for (const body of this.#decoder.push(chunk)) this.frames.push(fromBinary(StreamFrameSchema, body));
+      for (const body of this.#decoder.push(chunk))
+        this.frames.push(fromBinary(StreamFrameSchema, body));
       for (const w of this.#waiters.splice(0)) w();
     });
   }

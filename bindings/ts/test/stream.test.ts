@@ -74,7 +74,10 @@ describe("stream transport", () => {
     const second = user.getUserProfile(client);
     await backend.waitForFrames(2);
     const profile = toBinary(UserProfilePBSchema, create(UserProfilePBSchema, { id: 2n ** 62n }));
-    backend.send(backend.respond(backend.requestAt(1).id, 0, profile), backend.respond(backend.requestAt(0).id, 0, pong));
+    backend.send(
+      backend.respond(backend.requestAt(1).id, 0, profile),
+      backend.respond(backend.requestAt(0).id, 0, pong),
+    );
     const [r1, r2] = await Promise.all([first, second]);
     assert.ok(r1.ok && r2.ok);
     assert.equal(r1.value.message, "pong");
@@ -104,10 +107,23 @@ describe("stream transport", () => {
       backend.encode({
         kind: {
           case: "notification",
-          value: { source: "conformance", ty: 1, id: "r", seq: BigInt(index + 1), payloadOneof: { case: "payload", value: new Uint8Array(index === 0 ? [] : [0x08, index]) } },
+          value: {
+            source: "conformance",
+            ty: 1,
+            id: "r",
+            seq: BigInt(index + 1),
+            payloadOneof: {
+              case: "payload",
+              value: new Uint8Array(index === 0 ? [] : [0x08, index]),
+            },
+          },
         },
       });
-    backend.send(tick(0), tick(1), backend.respond(backend.requestAt(0).id, 0, new Uint8Array([0x08, 0x02])));
+    backend.send(
+      tick(0),
+      tick(1),
+      backend.respond(backend.requestAt(0).id, 0, new Uint8Array([0x08, 0x02])),
+    );
     await pending;
     assert.deepEqual(order, ["tick 0", "tick 1", "response"]);
   });
@@ -124,7 +140,13 @@ describe("stream transport", () => {
     const frames = await backend.waitForFrames(2);
     assert.equal(frames[1]!.kind.case, "cancel");
     assert.equal(frames[1]!.kind.value!.id, backend.requestAt(0).id);
-    backend.send(backend.respond(backend.requestAt(0).id, 1, toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "x"))));
+    backend.send(
+      backend.respond(
+        backend.requestAt(0).id,
+        1,
+        toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "x")),
+      ),
+    );
     const next = conformance.ping(client);
     await backend.waitForFrames(3);
     backend.send(backend.respond(backend.requestAt(2).id, 0, pong));
@@ -146,7 +168,9 @@ describe("stream transport", () => {
     const pending = conformance.ping(client);
     await backend.waitForFrames(1);
     const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.INVALID_REQUEST, "bad frame"));
-    backend.send(backend.encode({ kind: { case: "fault", value: { id: backend.requestAt(0).id, error } } }));
+    backend.send(
+      backend.encode({ kind: { case: "fault", value: { id: backend.requestAt(0).id, error } } }),
+    );
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
@@ -163,7 +187,10 @@ describe("stream transport", () => {
     const { backend, client, warnings } = setup();
     const pending = conformance.ping(client);
     await backend.waitForFrames(1);
-    const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.INVALID_REQUEST, "request.id: already in flight"));
+    const error = toBinary(
+      FlowyErrorSchema,
+      flowyError(ErrorCode.INVALID_REQUEST, "request.id: already in flight"),
+    );
     backend.send(backend.encode({ kind: { case: "fault", value: { id: 0n, error } } }));
     backend.send(backend.respond(backend.requestAt(0).id, 0, pong));
     const r = await pending;
@@ -176,8 +203,13 @@ describe("stream transport", () => {
     const a = conformance.ping(client);
     const b = conformance.ping(client);
     await backend.waitForFrames(2);
-    const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.PAYLOAD_TOO_LARGE, "frame too large"));
-    backend.send(backend.encode({ kind: { case: "fault", value: { id: 0n, error, closing: true } } }));
+    const error = toBinary(
+      FlowyErrorSchema,
+      flowyError(ErrorCode.PAYLOAD_TOO_LARGE, "frame too large"),
+    );
+    backend.send(
+      backend.encode({ kind: { case: "fault", value: { id: 0n, error, closing: true } } }),
+    );
     const later = await conformance.ping(client);
     assert.ok(!later.ok);
     assert.equal(later.origin, "transport");
@@ -197,7 +229,10 @@ describe("stream transport", () => {
     const { backend, client, warnings } = setup();
     const pending = conformance.ping(client);
     await backend.waitForFrames(1);
-    backend.send(encodeFrame(new Uint8Array([0xff, 0xff, 0xff])), backend.respond(backend.requestAt(0).id, 0, pong));
+    backend.send(
+      encodeFrame(new Uint8Array([0xff, 0xff, 0xff])),
+      backend.respond(backend.requestAt(0).id, 0, pong),
+    );
     assert.ok((await pending).ok);
     assert.equal(warnings.length, 1);
   });
@@ -206,7 +241,14 @@ describe("stream transport", () => {
     const { backend, client } = setup();
     const pending = conformance.ping(client);
     await backend.waitForFrames(1);
-    backend.send(backend.encode({ kind: { case: "response", value: { id: backend.requestAt(0).id, response: new Uint8Array([0x0a, 0x7f]) } } }));
+    backend.send(
+      backend.encode({
+        kind: {
+          case: "response",
+          value: { id: backend.requestAt(0).id, response: new Uint8Array([0x0a, 0x7f]) },
+        },
+      }),
+    );
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
@@ -221,7 +263,11 @@ describe("stream transport", () => {
     const r = await pending;
     assert.ok(!r.ok);
     assert.equal(r.origin, "transport");
-    assert.equal(r.error.code, ErrorCode.TRANSPORT_CLOSED, "REQ-TRANS-STREAM-11: the end of the backend's output");
+    assert.equal(
+      r.error.code,
+      ErrorCode.TRANSPORT_CLOSED,
+      "REQ-TRANS-STREAM-11: the end of the backend's output",
+    );
     assert.match(r.error.msg, /exceeds the limit/);
   });
 
@@ -264,7 +310,11 @@ describe("host process", () => {
   });
 
   it("turns a host that exits into a transport failure naming its exit code", async () => {
-    const transport = spawnHost({ command: process.execPath, args: ["-e", "setTimeout(() => process.exit(3), 20)"], stderr: "ignore" });
+    const transport = spawnHost({
+      command: process.execPath,
+      args: ["-e", "setTimeout(() => process.exit(3), 20)"],
+      stderr: "ignore",
+    });
     const client = new Client(transport, { onWarning: () => {} });
     const r = await conformance.ping(client);
     assert.ok(!r.ok);
@@ -287,7 +337,10 @@ describe("framing", () => {
     assert.deepEqual(d.push(new Uint8Array([2, 0])), []);
     assert.deepEqual(d.push(new Uint8Array([0, 0, 9])), []);
     const frames = d.push(new Uint8Array([8, 0, 0, 0, 0, 1]));
-    assert.deepEqual(frames.map((f) => [...f]), [[9, 8], []]);
+    assert.deepEqual(
+      frames.map((f) => [...f]),
+      [[9, 8], []],
+    );
     assert.equal(d.pendingBytes, 1);
   });
 

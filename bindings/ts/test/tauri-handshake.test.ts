@@ -44,7 +44,8 @@ function answer(after: number, frame: Uint8Array): ArrayBuffer {
   return out.buffer;
 }
 
-const frameOf = (f: Parameters<typeof create<typeof StreamFrameSchema>>[1]): Uint8Array => toBinary(StreamFrameSchema, create(StreamFrameSchema, f));
+const frameOf = (f: Parameters<typeof create<typeof StreamFrameSchema>>[1]): Uint8Array =>
+  toBinary(StreamFrameSchema, create(StreamFrameSchema, f));
 
 /** A fake plugin: `send` answers handshakes as `backend` says, and requests for Ping and Sleep. */
 class FakePlugin {
@@ -53,7 +54,11 @@ class FakePlugin {
   backend: StreamHandshake | "no-handshake" | "garbage" = "no-handshake";
   /** A promise the handshake's answer waits for, so that calls can be made before it. */
   hold: Promise<void> = Promise.resolve();
-  readonly invoke = async (cmd: string, args?: unknown, options?: { headers: Record<string, string> }): Promise<unknown> => {
+  readonly invoke = async (
+    cmd: string,
+    args?: unknown,
+    options?: { headers: Record<string, string> },
+  ): Promise<unknown> => {
     if (cmd === "plugin:eventwire|connect") {
       this.sent.push({ cmd });
       return { session: 3 };
@@ -68,16 +73,39 @@ class FakePlugin {
         await this.hold;
         if (this.backend === "garbage") return new Uint8Array([1, 2, 3]);
         if (this.backend === "no-handshake") {
-          const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.INVALID_REQUEST, "send: a page sends only request and cancel frames"));
-          return answer(0, frameOf({ kind: { case: "fault", value: { id: 0n, error, closing: false } } }));
+          const error = toBinary(
+            FlowyErrorSchema,
+            flowyError(
+              ErrorCode.INVALID_REQUEST,
+              "send: a page sends only request and cancel frames",
+            ),
+          );
+          return answer(
+            0,
+            frameOf({ kind: { case: "fault", value: { id: 0n, error, closing: false } } }),
+          );
         }
         return answer(0, frameOf({ kind: { case: "handshake", value: this.backend } }));
       }
       case "request": {
         const { id, request } = frame.kind.value;
         const event = fromBinary(FFIRequestSchema, request).event;
-        const payload = event === "Ping" ? toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" })) : new Uint8Array();
-        return answer(0, frameOf({ kind: { case: "response", value: { id, response: toBinary(FFIResponseSchema, create(FFIResponseSchema, { payload })) } } }));
+        const payload =
+          event === "Ping"
+            ? toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" }))
+            : new Uint8Array();
+        return answer(
+          0,
+          frameOf({
+            kind: {
+              case: "response",
+              value: {
+                id,
+                response: toBinary(FFIResponseSchema, create(FFIResponseSchema, { payload })),
+              },
+            },
+          }),
+        );
       }
       default:
         return new ArrayBuffer(0);
@@ -85,7 +113,11 @@ class FakePlugin {
   };
 
   requests(): string[] {
-    return this.sent.flatMap((s) => (s.frame?.kind.case === "request" ? [fromBinary(FFIRequestSchema, s.frame.kind.value.request).event] : []));
+    return this.sent.flatMap((s) =>
+      s.frame?.kind.case === "request"
+        ? [fromBinary(FFIRequestSchema, s.frame.kind.value.request).event]
+        : [],
+    );
   }
 }
 
@@ -123,7 +155,9 @@ describe("Tauri transport: the handshake through send", () => {
 
   it("reads the plugin's answer bytes for a schema of Ping alone (vector enc-0134 after `after` 0) as identical", async () => {
     const here = dirname(fileURLToPath(import.meta.url));
-    const vectors = parse(readFileSync(join(here, "..", "..", "..", "vectors", "envelope.yaml"), "utf8")) as { cases: { id: string; hex: string }[] };
+    const vectors = parse(
+      readFileSync(join(here, "..", "..", "..", "vectors", "envelope.yaml"), "utf8"),
+    ) as { cases: { id: string; hex: string }[] };
     const hex = vectors.cases.find((c) => c.id === "enc-0134")!.hex;
     const frame = Uint8Array.from(hex.split(" ").map((b) => parseInt(b, 16)));
     const invoke = async (cmd: string): Promise<unknown> => {
@@ -131,14 +165,18 @@ describe("Tauri transport: the handshake through send", () => {
       return answer(0, frame);
     };
     const transport = new TauriTransport({ invoke, Channel: FakeChannel });
-    const own = await schemaHandshake([{ name: "conformance", events: [conformance.PingEvent], notifications: [] }]);
+    const own = await schemaHandshake([
+      { name: "conformance", events: [conformance.PingEvent], notifications: [] },
+    ]);
     assert.deepEqual(await transport.handshake(own), { kind: "identical" });
   });
 
   it("compatible: calls made before the answer wait for it; a missing event then fails locally with UNKNOWN_EVENT, sending nothing", async () => {
     const plugin = new FakePlugin();
     const own = await schemaHandshake(modules);
-    plugin.backend = edited(own, (b) => b.modules.forEach((m) => (m.events = m.events.filter((e) => e.name !== "Ping"))));
+    plugin.backend = edited(own, (b) =>
+      b.modules.forEach((m) => (m.events = m.events.filter((e) => e.name !== "Ping"))),
+    );
     let release!: () => void;
     plugin.hold = new Promise((r) => (release = r));
     const { transport, client } = setup(plugin);
@@ -161,7 +199,11 @@ describe("Tauri transport: the handshake through send", () => {
   it("incompatible: names the first differing event and both fingerprints; calls still go through", async () => {
     const plugin = new FakePlugin();
     const own = await schemaHandshake(modules);
-    plugin.backend = edited(own, (b) => b.modules.forEach((m) => m.events.forEach((e) => e.name === "Ping" && (e.fingerprint = new Uint8Array(32)))));
+    plugin.backend = edited(own, (b) =>
+      b.modules.forEach((m) =>
+        m.events.forEach((e) => e.name === "Ping" && (e.fingerprint = new Uint8Array(32))),
+      ),
+    );
     const { transport, client } = setup(plugin);
     const o = await transport.handshake(own);
     assert.equal(o.kind, "incompatible");
@@ -188,7 +230,10 @@ describe("Tauri transport: the handshake through send", () => {
     const { transport, client } = setup(plugin);
     const own = await schemaHandshake(modules);
     const early = conformance.ping(client);
-    await assert.rejects(transport.handshake(own), (e: { error: { code: number } }) => e.error.code === ErrorCode.INTERNAL);
+    await assert.rejects(
+      transport.handshake(own),
+      (e: { error: { code: number } }) => e.error.code === ErrorCode.INTERNAL,
+    );
     assert.ok((await early).ok, "the call waited for the handshake, then went through");
     assert.equal(transport.handshakeOutcome, undefined);
   });

@@ -23,7 +23,11 @@ import {
   TauriTransport,
 } from "@eventwire/client";
 import { conformance } from "../conformance/gen/events/index.js";
-import { AllTypesPBSchema, PongPBSchema, TickPBSchema } from "../conformance/gen/eventwire/v1/conformance_pb.js";
+import {
+  AllTypesPBSchema,
+  PongPBSchema,
+  TickPBSchema,
+} from "../conformance/gen/eventwire/v1/conformance_pb.js";
 
 interface Sent {
   cmd: string;
@@ -49,7 +53,10 @@ class FakePlugin {
   }
 
   notify(n: ReturnType<typeof create<typeof SubscribeObjectSchema>>): void {
-    const bytes = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "notification", value: n } }));
+    const bytes = toBinary(
+      StreamFrameSchema,
+      create(StreamFrameSchema, { kind: { case: "notification", value: n } }),
+    );
     const index = this.index++;
     if (this.late) this.#later.push({ index, bytes });
     else this.deliver(index, bytes);
@@ -63,14 +70,24 @@ class FakePlugin {
   }
 
   deliver(index: number, message: Uint8Array | string): void {
-    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__;
-    const body = typeof message === "string" ? message : message.buffer.slice(message.byteOffset, message.byteOffset + message.length);
+    const internals = (
+      globalThis as unknown as {
+        __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void };
+      }
+    ).__TAURI_INTERNALS__;
+    const body =
+      typeof message === "string"
+        ? message
+        : message.buffer.slice(message.byteOffset, message.byteOffset + message.length);
     internals.runCallback(this.channel!.id, { message: body, index });
   }
 
   answer(id: bigint, code: number, payload: Uint8Array): ArrayBuffer {
     const response = toBinary(FFIResponseSchema, create(FFIResponseSchema, { code, payload }));
-    const frame = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "response", value: { id, response } } }));
+    const frame = toBinary(
+      StreamFrameSchema,
+      create(StreamFrameSchema, { kind: { case: "response", value: { id, response } } }),
+    );
     const out = new Uint8Array(8 + frame.length);
     new DataView(out.buffer).setBigUint64(0, BigInt(this.index), true);
     out.set(frame, 8);
@@ -108,7 +125,13 @@ class FakePlugin {
       const sleeper = this.sleeping.get(id);
       if (sleeper !== undefined) {
         this.sleeping.delete(id);
-        sleeper(this.answer(id, 1, toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "cancelled"))));
+        sleeper(
+          this.answer(
+            id,
+            1,
+            toBinary(FlowyErrorSchema, flowyError(ErrorCode.CANCELLED, "cancelled")),
+          ),
+        );
       }
       return new ArrayBuffer(0);
     }
@@ -117,13 +140,24 @@ class FakePlugin {
     const req = fromBinary(FFIRequestSchema, request);
     switch (req.event) {
       case "Ping":
-        return this.answer(id, 0, toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" })));
+        return this.answer(
+          id,
+          0,
+          toBinary(PongPBSchema, create(PongPBSchema, { message: "pong" })),
+        );
       case "Echo":
         return this.answer(id, 0, req.payload);
       case "EmitNotifications":
         for (let i = 0; i < 3; i++) {
           const payload = toBinary(TickPBSchema, create(TickPBSchema, { index: i }));
-          this.notify(create(SubscribeObjectSchema, { source: "conformance", ty: 1, seq: BigInt(i + 1), payloadOneof: { case: "payload", value: payload } }));
+          this.notify(
+            create(SubscribeObjectSchema, {
+              source: "conformance",
+              ty: 1,
+              seq: BigInt(i + 1),
+              payloadOneof: { case: "payload", value: payload },
+            }),
+          );
         }
         return this.answer(id, 0, new Uint8Array());
       case "Sleep":
@@ -148,7 +182,13 @@ function client(warnings: string[] = []): { client: Client; transport: TauriTran
 const requests = (): Array<{ id: bigint; timeoutMs: number; event: string }> =>
   plugin.sent.flatMap((s) =>
     s.frame?.kind.case === "request"
-      ? [{ id: s.frame.kind.value.id, timeoutMs: s.frame.kind.value.timeoutMs, event: fromBinary(FFIRequestSchema, s.frame.kind.value.request).event }]
+      ? [
+          {
+            id: s.frame.kind.value.id,
+            timeoutMs: s.frame.kind.value.timeoutMs,
+            event: fromBinary(FFIRequestSchema, s.frame.kind.value.request).event,
+          },
+        ]
       : [],
   );
 
@@ -156,18 +196,33 @@ describe("Tauri raw mode (the default)", () => {
   it("opens one session with a Channel and sends each request as a raw StreamFrame with a growing id", async () => {
     const { client: c } = client();
     const every = Uint8Array.from({ length: 256 }, (_, i) => i);
-    const [a, b, e] = await Promise.all([conformance.ping(c), conformance.ping(c), conformance.echo(c, { fBytes: every })]);
+    const [a, b, e] = await Promise.all([
+      conformance.ping(c),
+      conformance.ping(c),
+      conformance.echo(c, { fBytes: every }),
+    ]);
     assert.ok(a.ok && a.value.message === "pong");
     assert.ok(b.ok);
     assert.ok(e.ok);
     assert.deepEqual(e.value.fBytes, every);
     assert.equal(plugin.sent.filter((s) => s.cmd === "plugin:eventwire|connect").length, 1);
-    assert.deepEqual(requests().map((r) => r.id), [1n, 2n, 3n]);
-    assert.deepEqual(requests().map((r) => r.event), ["Ping", "Ping", "Echo"]);
+    assert.deepEqual(
+      requests().map((r) => r.id),
+      [1n, 2n, 3n],
+    );
+    assert.deepEqual(
+      requests().map((r) => r.event),
+      ["Ping", "Ping", "Echo"],
+    );
     // The echoed bytes went raw, not as a JSON array.
-    const echo = plugin.sent.find((s) => s.frame?.kind.case === "request" && s.frame.kind.value.id === 3n)!;
+    const echo = plugin.sent.find(
+      (s) => s.frame?.kind.case === "request" && s.frame.kind.value.id === 3n,
+    )!;
     assert.ok(echo.args instanceof Uint8Array);
-    const inner = fromBinary(FFIRequestSchema, (echo.frame!.kind.value as { request: Uint8Array }).request);
+    const inner = fromBinary(
+      FFIRequestSchema,
+      (echo.frame!.kind.value as { request: Uint8Array }).request,
+    );
     assert.deepEqual(fromBinary(AllTypesPBSchema, inner.payload).fBytes, every);
   });
 
@@ -199,7 +254,11 @@ describe("Tauri raw mode (the default)", () => {
     assert.equal(r.error.code, ErrorCode.CANCELLED);
     await waitFor(() => plugin.sent.some((s) => s.frame?.kind.case === "cancel"));
     const cancel = plugin.sent.find((s) => s.frame?.kind.case === "cancel")!;
-    assert.equal(cancel.frame!.kind.case === "cancel" ? cancel.frame!.kind.value.id : undefined, 1n, "the cancel names the request");
+    assert.equal(
+      cancel.frame!.kind.case === "cancel" ? cancel.frame!.kind.value.id : undefined,
+      1n,
+      "the cancel names the request",
+    );
     // The plugin answered CANCELLED too: nobody waits for it, and nothing complains.
     await waitFor(() => plugin.sleeping.size === 0);
     const next = await conformance.ping(c);
@@ -211,14 +270,22 @@ describe("Tauri raw mode (the default)", () => {
     const { client: c } = client();
     await conformance.ping(c, { timeoutMs: 1234 });
     await conformance.ping(c);
-    assert.deepEqual(requests().map((r) => r.timeoutMs), [1234, 0]);
+    assert.deepEqual(
+      requests().map((r) => r.timeoutMs),
+      [1234, 0],
+    );
   });
 
   it("completes a refused request with the fault's error", async () => {
     plugin.refuse = (frame) => {
       if (frame.kind.case !== "request") return undefined;
-      const error = toBinary(FlowyErrorSchema, flowyError(ErrorCode.TRANSPORT_CLOSED, "session 7 has ended"));
-      const fault = create(StreamFrameSchema, { kind: { case: "fault", value: { id: frame.kind.value.id, error } } });
+      const error = toBinary(
+        FlowyErrorSchema,
+        flowyError(ErrorCode.TRANSPORT_CLOSED, "session 7 has ended"),
+      );
+      const fault = create(StreamFrameSchema, {
+        kind: { case: "fault", value: { id: frame.kind.value.id, error } },
+      });
       return toBinary(StreamFrameSchema, fault);
     };
     const { client: c } = client();

@@ -33,7 +33,11 @@ function json(reply: (cmd: string, args: unknown) => unknown) {
 
 describe("Tauri JSON bridge", () => {
   it("sends {request: {ty, payload: number[]}} to invoke_request and decodes {code, payload}", async () => {
-    const echoed = create(AllTypesPBSchema, { fBytes: every, fInt64: -(2n ** 63n), fUint64: 2n ** 64n - 1n });
+    const echoed = create(AllTypesPBSchema, {
+      fBytes: every,
+      fInt64: -(2n ** 63n),
+      fUint64: 2n ** 64n - 1n,
+    });
     const { sent, client } = json((_, args) => {
       const req = (args as { request: { ty: string; payload: number[] } }).request;
       return { code: 0, payload: req.payload };
@@ -53,7 +57,15 @@ describe("Tauri JSON bridge", () => {
   });
 
   it("turns code 1 into a backend failure", async () => {
-    const { client } = json(() => ({ code: 1, payload: [...toBinary(FlowyErrorSchema, flowyError(SampleErrorCode.USER_NOT_SIGNED_IN as number, "no user"))] }));
+    const { client } = json(() => ({
+      code: 1,
+      payload: [
+        ...toBinary(
+          FlowyErrorSchema,
+          flowyError(SampleErrorCode.USER_NOT_SIGNED_IN as number, "no user"),
+        ),
+      ],
+    }));
     const r = await user.getUserProfile(client);
     assert.ok(!r.ok);
     assert.equal(r.origin, "backend");
@@ -102,12 +114,20 @@ describe("Tauri JSON mode notifications", () => {
       return () => unlistened++;
     };
     const warnings: string[] = [];
-    const client = new Client(new TauriTransport({ mode: "json", invoke: async () => ({}), listen }), { onWarning: (m) => warnings.push(m) });
+    const client = new Client(
+      new TauriTransport({ mode: "json", invoke: async () => ({}), listen }),
+      { onWarning: (m) => warnings.push(m) },
+    );
     const got: bigint[] = [];
     user.onUserSignedIn(client, (n) => n.ok && got.push(n.value.id));
     const obj = create(SubscribeObjectSchema, {
-      source: "user", ty: 1, id: "5",
-      payloadOneof: { case: "payload", value: toBinary(UserProfilePBSchema, create(UserProfilePBSchema, { id: 5n })) },
+      source: "user",
+      ty: 1,
+      id: "5",
+      payloadOneof: {
+        case: "payload",
+        value: toBinary(UserProfilePBSchema, create(UserProfilePBSchema, { id: 5n })),
+      },
     });
     handler!({ payload: [...toBinary(SubscribeObjectSchema, obj)] });
     handler!({ payload: toBinary(SubscribeObjectSchema, obj) });

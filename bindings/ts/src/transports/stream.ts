@@ -12,7 +12,13 @@ import { type StreamFrame, StreamFrameSchema } from "../gen/eventwire/v1/stream_
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from "../framing.js";
 import { compareHandshakes, type HandshakeOutcome } from "../handshake.js";
 import type { StreamHandshake } from "../gen/eventwire/v1/stream_pb.js";
-import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../transport.js";
+import type {
+  Transport,
+  TransportCallOptions,
+  TransportListener,
+  WireRequest,
+  WireResponse,
+} from "../transport.js";
 
 export interface StreamTransportOptions {
   /** The largest frame accepted from the backend. Default: the backend's own limit, 16 MiB + 64 KiB. */
@@ -41,7 +47,14 @@ export class StreamTransport implements Transport {
   /** A closing fault: the backend reads no more, but still answers what it has (REQ-TRANS-STREAM-7). */
   #closed: TransportError | undefined;
   /** While the handshake's answer is awaited: calls wait for it (REQ-VER-16). */
-  #handshake: { readonly own: StreamHandshake; readonly done: Promise<HandshakeOutcome>; resolve: (o: HandshakeOutcome) => void; reject: (e: TransportError) => void } | undefined;
+  #handshake:
+    | {
+        readonly own: StreamHandshake;
+        readonly done: Promise<HandshakeOutcome>;
+        resolve: (o: HandshakeOutcome) => void;
+        reject: (e: TransportError) => void;
+      }
+    | undefined;
   #outcome: HandshakeOutcome | undefined;
   #missing = new Set<string>();
 
@@ -50,7 +63,8 @@ export class StreamTransport implements Transport {
     this.#decoder = new FrameDecoder(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     readable.on("data", (chunk: Uint8Array) => this.#receive(chunk));
     readable.on("error", (e) => this.fail(`reading from the backend failed: ${e.message}`, e));
-    if (options.failOnEnd ?? true) readable.on("end", () => this.fail("the backend closed the stream"));
+    if (options.failOnEnd ?? true)
+      readable.on("end", () => this.fail("the backend closed the stream"));
     writable.on("error", (e) => this.fail(`writing to the backend failed: ${e.message}`, e));
   }
 
@@ -90,7 +104,11 @@ export class StreamTransport implements Transport {
   }
 
   call(request: WireRequest, options: TransportCallOptions): Promise<WireResponse> {
-    if (this.#handshake !== undefined && this.#outcome === undefined && this.#failure === undefined) {
+    if (
+      this.#handshake !== undefined &&
+      this.#outcome === undefined &&
+      this.#failure === undefined
+    ) {
       return this.#handshake.done.then(
         () => this.call(request, options),
         () => this.call(request, options),
@@ -98,7 +116,12 @@ export class StreamTransport implements Transport {
     }
     if (this.#missing.has(request.event)) {
       return Promise.reject(
-        new TransportError(flowyError(ErrorCode.UNKNOWN_EVENT, `${request.event}: the backend lacks this event (handshake: compatible); not sent`)),
+        new TransportError(
+          flowyError(
+            ErrorCode.UNKNOWN_EVENT,
+            `${request.event}: the backend lacks this event (handshake: compatible); not sent`,
+          ),
+        ),
       );
     }
     const refused = this.#failure ?? this.#closed;
@@ -149,7 +172,8 @@ export class StreamTransport implements Transport {
 
   #failWith(error: TransportError): void {
     if (this.#failure === undefined) this.#failure = error;
-    if (this.#handshake !== undefined && this.#outcome === undefined) this.#handshake.reject(this.#failure);
+    if (this.#handshake !== undefined && this.#outcome === undefined)
+      this.#handshake.reject(this.#failure);
     for (const [id, p] of this.#pending) {
       this.#pending.delete(id);
       p.signal.removeEventListener("abort", p.onAbort);
@@ -207,7 +231,9 @@ export class StreamTransport implements Transport {
         try {
           fault = new TransportError(fromBinary(FlowyErrorSchema, error));
         } catch {
-          fault = TransportError.internal(`the backend sent a fault for request ${id} with an unreadable error`);
+          fault = TransportError.internal(
+            `the backend sent a fault for request ${id} with an unreadable error`,
+          );
         }
         if (id === 0n && this.#handshake !== undefined && this.#outcome === undefined) {
           // The answer of a backend without the handshake (REQ-VER-16): nothing else was sent.
@@ -217,17 +243,23 @@ export class StreamTransport implements Transport {
         }
         const p = id === 0n ? undefined : this.#take(id);
         if (p !== undefined) p.reject(fault);
-        else this.#warn(`the backend reported a fault${id === 0n ? "" : ` for request ${id}`}: ${fault.error.msg}`);
+        else
+          this.#warn(
+            `the backend reported a fault${id === 0n ? "" : ` for request ${id}`}: ${fault.error.msg}`,
+          );
         // The backend stops reading but still answers the requests in flight; later calls get
         // the fault, and whatever is pending when its output ends gets TRANSPORT_CLOSED.
         if (closing && this.#closed === undefined) this.#closed = fault;
         return;
       }
       case "handshake":
-        if (this.#handshake !== undefined) this.#settleHandshake(compareHandshakes(this.#handshake.own, frame.kind.value));
+        if (this.#handshake !== undefined)
+          this.#settleHandshake(compareHandshakes(this.#handshake.own, frame.kind.value));
         return;
       default:
-        this.#warn(`the backend sent a frame of kind ${String(frame.kind.case)}, which only a front end sends; skipped`);
+        this.#warn(
+          `the backend sent a frame of kind ${String(frame.kind.case)}, which only a front end sends; skipped`,
+        );
     }
   }
 

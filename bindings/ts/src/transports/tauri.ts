@@ -22,18 +22,35 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { decodeResponse, encodeRequest } from "../envelope.js";
 import { flowyError, TransportError } from "../errors.js";
 import { ErrorCode, FlowyErrorSchema } from "../gen/eventwire/v1/errors_pb.js";
-import { type StreamFrame, StreamFrameSchema, type StreamHandshake } from "../gen/eventwire/v1/stream_pb.js";
+import {
+  type StreamFrame,
+  StreamFrameSchema,
+  type StreamHandshake,
+} from "../gen/eventwire/v1/stream_pb.js";
 import { compareHandshakes, type HandshakeOutcome } from "../handshake.js";
-import type { Transport, TransportCallOptions, TransportListener, WireRequest, WireResponse } from "../transport.js";
+import type {
+  Transport,
+  TransportCallOptions,
+  TransportListener,
+  WireRequest,
+  WireResponse,
+} from "../transport.js";
 
 /** The arguments `invoke` takes: named arguments, or a raw body. */
 export type InvokeArgs = Record<string, unknown> | number[] | ArrayBuffer | Uint8Array;
 
 /** `invoke` from `@tauri-apps/api/core`, or anything with its signature. */
-export type InvokeFn = (command: string, args?: InvokeArgs, options?: { headers: Record<string, string> }) => Promise<unknown>;
+export type InvokeFn = (
+  command: string,
+  args?: InvokeArgs,
+  options?: { headers: Record<string, string> },
+) => Promise<unknown>;
 
 /** `listen` from `@tauri-apps/api/event`, or anything with its signature. */
-export type ListenFn = (event: string, handler: (event: { payload: unknown }) => void) => Promise<() => void>;
+export type ListenFn = (
+  event: string,
+  handler: (event: { payload: unknown }) => void,
+) => Promise<() => void>;
 
 /** What this transport needs of `Channel` from `@tauri-apps/api/core`. */
 export interface ChannelLike {
@@ -95,7 +112,9 @@ export class TauriTransport implements Transport {
 
   constructor(options: TauriTransportOptions) {
     if ((options.mode ?? "raw") === "raw" && options.Channel === undefined) {
-      throw new TypeError('TauriTransport: raw mode needs `Channel` (import { Channel } from "@tauri-apps/api/core")');
+      throw new TypeError(
+        'TauriTransport: raw mode needs `Channel` (import { Channel } from "@tauri-apps/api/core")',
+      );
     }
     this.#options = options;
   }
@@ -120,11 +139,18 @@ export class TauriTransport implements Transport {
    */
   handshake(own: StreamHandshake): Promise<HandshakeOutcome> {
     if (this.mode !== "raw") {
-      return Promise.reject(new TypeError("TauriTransport: the handshake needs raw mode; the JSON bridge (invoke_request) carries no frames"));
+      return Promise.reject(
+        new TypeError(
+          "TauriTransport: the handshake needs raw mode; the JSON bridge (invoke_request) carries no frames",
+        ),
+      );
     }
     if (this.#handshake !== undefined) return this.#handshake;
     if (this.#closed) return Promise.reject(closedError());
-    const frame = toBinary(StreamFrameSchema, create(StreamFrameSchema, { kind: { case: "handshake", value: own } }));
+    const frame = toBinary(
+      StreamFrameSchema,
+      create(StreamFrameSchema, { kind: { case: "handshake", value: own } }),
+    );
     const done = this.#options.invoke(this.#command("send"), frame).then(
       (reply) => handshakeAnswer(own, reply),
       (e: unknown) => {
@@ -158,7 +184,12 @@ export class TauriTransport implements Transport {
     }
     if (this.#missing.has(request.event)) {
       return Promise.reject(
-        new TransportError(flowyError(ErrorCode.UNKNOWN_EVENT, `${request.event}: the backend lacks this event (handshake: compatible); not sent`)),
+        new TransportError(
+          flowyError(
+            ErrorCode.UNKNOWN_EVENT,
+            `${request.event}: the backend lacks this event (handshake: compatible); not sent`,
+          ),
+        ),
       );
     }
     return this.mode === "raw" ? this.#callRaw(request, options) : this.#callJson(request);
@@ -212,13 +243,17 @@ export class TauriTransport implements Transport {
         .then((reply) => {
           const id = (reply as { session?: unknown } | null)?.session;
           if (typeof id !== "number" || !Number.isSafeInteger(id)) {
-            throw TransportError.internal(`connect: malformed answer from the plugin: ${describe(reply)}`);
+            throw TransportError.internal(
+              `connect: malformed answer from the plugin: ${describe(reply)}`,
+            );
           }
           return { id, channel };
         })
         .catch((e: unknown) => {
           this.#session = undefined;
-          throw e instanceof TransportError ? e : TransportError.internal(`connect failed: ${describe(e)}`, e);
+          throw e instanceof TransportError
+            ? e
+            : TransportError.internal(`connect failed: ${describe(e)}`, e);
         });
     }
     return this.#session;
@@ -229,15 +264,23 @@ export class TauriTransport implements Transport {
     if (options.signal.aborted) throw TransportError.internal("cancelled before it was sent");
     // Unique within the session: the plugin refuses an id it has taken (SPEC.md REQ-TRANS-TAURI-4).
     const id = ++this.#nextId;
-    const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs <= 0xffffffff ? options.timeoutMs : 0;
+    const timeoutMs =
+      options.timeoutMs !== undefined && options.timeoutMs <= 0xffffffff ? options.timeoutMs : 0;
     const frame = toBinary(
       StreamFrameSchema,
-      create(StreamFrameSchema, { kind: { case: "request", value: { id, request: encodeRequest(request), timeoutMs } } }),
+      create(StreamFrameSchema, {
+        kind: { case: "request", value: { id, request: encodeRequest(request), timeoutMs } },
+      }),
     );
-    const answer = new Promise<WireResponse>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+    const answer = new Promise<WireResponse>((resolve, reject) =>
+      this.#pending.set(id, { resolve, reject }),
+    );
     const onAbort = (): void => {
       // The handler is stopped in the core; its CANCELLED answer is dropped with the promise.
-      this.#sendFrame(session, create(StreamFrameSchema, { kind: { case: "cancel", value: { id } } })).catch(() => {});
+      this.#sendFrame(
+        session,
+        create(StreamFrameSchema, { kind: { case: "cancel", value: { id } } }),
+      ).catch(() => {});
     };
     options.signal.addEventListener("abort", onAbort, { once: true });
     const done = (): void => options.signal.removeEventListener("abort", onAbort);
@@ -246,7 +289,8 @@ export class TauriTransport implements Transport {
       .invoke(this.#command("send"), frame, { headers: { [SESSION_HEADER]: String(session.id) } })
       .then(
         (reply) => this.#answer(id, reply),
-        (e: unknown) => this.#settle(id, undefined, TransportError.internal(`send failed: ${describe(e)}`, e)),
+        (e: unknown) =>
+          this.#settle(id, undefined, TransportError.internal(`send failed: ${describe(e)}`, e)),
       );
     return answer;
   }
@@ -261,7 +305,11 @@ export class TauriTransport implements Transport {
   #answer(id: bigint, reply: unknown): void {
     const bytes = asBytes(reply);
     if (bytes === undefined || bytes.length < 8) {
-      this.#settle(id, undefined, TransportError.internal(`send: malformed answer from the plugin: ${describe(reply)}`));
+      this.#settle(
+        id,
+        undefined,
+        TransportError.internal(`send: malformed answer from the plugin: ${describe(reply)}`),
+      );
       return;
     }
     const after = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
@@ -269,7 +317,11 @@ export class TauriTransport implements Transport {
     try {
       frame = fromBinary(StreamFrameSchema, bytes.subarray(8));
     } catch (e) {
-      this.#settle(id, undefined, TransportError.internal("send: the plugin's answer is not a StreamFrame", e));
+      this.#settle(
+        id,
+        undefined,
+        TransportError.internal("send: the plugin's answer is not a StreamFrame", e),
+      );
       return;
     }
     let response: WireResponse;
@@ -287,7 +339,13 @@ export class TauriTransport implements Transport {
         response = { code: 1, payload: frame.kind.value.error };
         break;
       default:
-        this.#settle(id, undefined, TransportError.internal(`send: the plugin answered a ${frame.kind.case ?? "kindless"} frame`));
+        this.#settle(
+          id,
+          undefined,
+          TransportError.internal(
+            `send: the plugin answered a ${frame.kind.case ?? "kindless"} frame`,
+          ),
+        );
         return;
     }
     // Not before the notifications the backend sent ahead of it (REQ-TRANS-TAURI-7).
@@ -393,7 +451,9 @@ export class TauriTransport implements Transport {
 function handshakeAnswer(own: StreamHandshake, reply: unknown): HandshakeOutcome {
   const bytes = asBytes(reply);
   if (bytes === undefined || bytes.length < 8) {
-    throw TransportError.internal(`handshake: malformed answer from the plugin: ${describe(reply)}`);
+    throw TransportError.internal(
+      `handshake: malformed answer from the plugin: ${describe(reply)}`,
+    );
   }
   let frame: StreamFrame;
   try {
@@ -409,7 +469,9 @@ function handshakeAnswer(own: StreamHandshake, reply: unknown): HandshakeOutcome
       if (frame.kind.value.id === 0n) return { kind: "no-handshake" };
       break;
   }
-  throw TransportError.internal(`handshake: the plugin answered a ${frame.kind.case ?? "kindless"} frame`);
+  throw TransportError.internal(
+    `handshake: the plugin answered a ${frame.kind.case ?? "kindless"} frame`,
+  );
 }
 
 function closedError(): TransportError {
@@ -428,15 +490,21 @@ function describeFault(error: Uint8Array): string {
 /** Checks the JSON bridge's answer: `{code: integer, payload: integers 0..255}`. */
 export function parseJsonReply(reply: unknown): WireResponse {
   if (typeof reply !== "object" || reply === null) {
-    throw TransportError.internal(`malformed answer from the bridge: expected an object, got ${describe(reply)}`);
+    throw TransportError.internal(
+      `malformed answer from the bridge: expected an object, got ${describe(reply)}`,
+    );
   }
   const { code, payload } = reply as { code?: unknown; payload?: unknown };
   if (typeof code !== "number" || !Number.isInteger(code)) {
-    throw TransportError.internal(`malformed answer from the bridge: code is ${describe(code)}, not an integer`);
+    throw TransportError.internal(
+      `malformed answer from the bridge: code is ${describe(code)}, not an integer`,
+    );
   }
   const bytes = asBytes(payload);
   if (bytes === undefined) {
-    throw TransportError.internal("malformed answer from the bridge: payload is not an array of bytes (integers 0 to 255)");
+    throw TransportError.internal(
+      "malformed answer from the bridge: payload is not an array of bytes (integers 0 to 255)",
+    );
   }
   return { code, payload: bytes };
 }
@@ -445,7 +513,9 @@ export function parseJsonReply(reply: unknown): WireResponse {
 export function parseRawReply(reply: unknown): WireResponse {
   const bytes = asBytes(reply);
   if (bytes === undefined) {
-    throw TransportError.internal(`malformed answer from the bridge: expected bytes, got ${describe(reply)}`);
+    throw TransportError.internal(
+      `malformed answer from the bridge: expected bytes, got ${describe(reply)}`,
+    );
   }
   return decodeResponse(bytes);
 }

@@ -15,16 +15,34 @@ const page = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = join(page, "..", "..", "..");
 
 const codegen = [
-  "run", "--quiet", "--locked", "-p", "eventwire-tools", "--", "codegen", "ts",
-  "--proto", "examples/todo/proto", "--proto", "examples/todo-tauri/proto",
-  "--tables", "examples/todo/events", "--tables", "examples/todo-tauri/events",
-  "--out", "examples/todo-tauri/page/src/gen",
-  "--protoc-gen-es", join(page, "node_modules", ".bin", "protoc-gen-es"),
+  "run",
+  "--quiet",
+  "--locked",
+  "-p",
+  "eventwire-tools",
+  "--",
+  "codegen",
+  "ts",
+  "--proto",
+  "examples/todo/proto",
+  "--proto",
+  "examples/todo-tauri/proto",
+  "--tables",
+  "examples/todo/events",
+  "--tables",
+  "examples/todo-tauri/events",
+  "--out",
+  "examples/todo-tauri/page/src/gen",
+  "--protoc-gen-es",
+  join(page, "node_modules", ".bin", "protoc-gen-es"),
 ];
 // Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
 const bin = process.env.EVENTWIRE_BIN_DIR;
 const r = bin
-  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), { cwd: repo, stdio: "inherit" })
+  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), {
+      cwd: repo,
+      stdio: "inherit",
+    })
   : spawnSync("cargo", codegen, { cwd: repo, stdio: "inherit" });
 if (r.error) {
   console.error(`cannot run cargo ${codegen.join(" ")}: ${r.error.message}`);
@@ -38,7 +56,9 @@ const oneProtobuf = {
   name: "one-protobuf",
   setup(build) {
     build.onResolve({ filter: /^@bufbuild\/protobuf(\/.*)?$/ }, (args) =>
-      args.resolveDir === page ? undefined : build.resolve(args.path, { resolveDir: page, kind: args.kind }),
+      args.resolveDir === page
+        ? undefined
+        : build.resolve(args.path, { resolveDir: page, kind: args.kind }),
     );
   },
 };

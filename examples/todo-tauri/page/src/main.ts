@@ -9,7 +9,9 @@ import { selfTest } from "./selftest.js";
 if (new URLSearchParams(location.search).has("self-test")) {
   selfTest().catch((e: unknown) => {
     // A crash of the test itself is a failure too: reported, so the app exits non-zero.
-    void invoke("selftest_report", { report: { failed: [`self-test crashed: ${String(e)}`], passed: [] } });
+    void invoke("selftest_report", {
+      report: { failed: [`self-test crashed: ${String(e)}`], passed: [] },
+    });
   });
 } else {
   void todoPage();

@@ -50,7 +50,8 @@ async function check(report: Report, name: string, body: () => Promise<void>): P
   }
 }
 
-const wait = (key: string, count: number): Promise<number> => invoke<number>("selftest_wait", { key, count });
+const wait = (key: string, count: number): Promise<number> =>
+  invoke<number>("selftest_wait", { key, count });
 const state = (): Promise<AppState> => invoke<AppState>("selftest_state");
 
 function newClient(): { client: Client; transport: TauriTransport; warnings: string[] } {
@@ -63,10 +64,14 @@ function newClient(): { client: Client; transport: TauriTransport; warnings: str
 /** Resolves with the first SlowStarted notification for `tag`. */
 function slowStarted(client: Client, tag: string): Promise<void> {
   return new Promise((resolve) => {
-    const stop = selftest.onSlowStarted(client, () => {
-      stop();
-      resolve();
-    }, { id: tag });
+    const stop = selftest.onSlowStarted(
+      client,
+      () => {
+        stop();
+        resolve();
+      },
+      { id: tag },
+    );
   });
 }
 
@@ -95,7 +100,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function callbackWarnings(): number {
-  return (window.__selftestConsole ?? []).filter((c) => c.text.includes("Couldn't find callback id")).length;
+  return (window.__selftestConsole ?? []).filter((c) =>
+    c.text.includes("Couldn't find callback id"),
+  ).length;
 }
 
 export async function selfTest(): Promise<void> {
@@ -112,50 +119,72 @@ async function phase1(): Promise<void> {
   await check(report, "typed calls", async () => {
     const created = await todo.createTodo(client, { title: "  Milk  " });
     expect(created.ok, `CreateTodo: ${describe(created)}`);
-    expect(created.value.title === "Milk" && !created.value.done && created.value.id > 0n, "CreateTodo: wrong to-do");
+    expect(
+      created.value.title === "Milk" && !created.value.done && created.value.id > 0n,
+      "CreateTodo: wrong to-do",
+    );
     const id = created.value.id;
     const got = await todo.getTodo(client, { id });
     expect(got.ok && got.value.title === "Milk", `GetTodo: ${describe(got)}`);
     const updated = await todo.updateTodo(client, { id, done: true });
-    expect(updated.ok && updated.value.done && updated.value.title === "Milk", `UpdateTodo: ${describe(updated)}`);
+    expect(
+      updated.ok && updated.value.done && updated.value.title === "Milk",
+      `UpdateTodo: ${describe(updated)}`,
+    );
     const list = await todo.listTodos(client);
-    expect(list.ok && list.value.items.some((t) => t.id === id && t.done), `ListTodos: ${describe(list)}`);
+    expect(
+      list.ok && list.value.items.some((t) => t.id === id && t.done),
+      `ListTodos: ${describe(list)}`,
+    );
   });
 
   await check(report, "app-defined errors narrowed by code", async () => {
     const empty = await todo.createTodo(client, { title: "   " });
     expect(!empty.ok && empty.origin === "backend", `CreateTodo(blank): ${describe(empty)}`);
-    expect(empty.error.code === TodoErrorCode.TITLE_EMPTY, `CreateTodo(blank): code ${empty.error.code}`);
+    expect(
+      empty.error.code === TodoErrorCode.TITLE_EMPTY,
+      `CreateTodo(blank): code ${empty.error.code}`,
+    );
     const missing = await todo.getTodo(client, { id: 987654321n });
-    expect(!missing.ok && missing.error.code === TodoErrorCode.TODO_NOT_FOUND, `GetTodo(missing): ${describe(missing)}`);
+    expect(
+      !missing.ok && missing.error.code === TodoErrorCode.TODO_NOT_FOUND,
+      `GetTodo(missing): ${describe(missing)}`,
+    );
   });
 
-  await check(report, "notifications before the response of the call that emitted them", async () => {
-    const order: string[] = [];
-    let lastSeq = 0n;
-    let seqOk = true;
-    const stop = todo.onTodoChanged(client, (n) => {
-      if (n.seq <= lastSeq) seqOk = false;
-      lastSeq = n.seq;
-      order.push(`notification ${n.id}`);
-    });
-    for (const title of ["Bread", "Eggs", "Tea"]) {
-      const r = await todo.createTodo(client, { title });
-      expect(r.ok, `CreateTodo: ${describe(r)}`);
-      order.push(`response ${r.value.id}`);
-      const u = await todo.updateTodo(client, { id: r.value.id, title: `${title}!` });
-      expect(u.ok, `UpdateTodo: ${describe(u)}`);
-      order.push(`response ${u.value.id}`);
-    }
-    stop();
-    const pairs = order.join(", ");
-    expect(order.length === 12, `got ${pairs}`);
-    for (let i = 0; i < order.length; i += 2) {
-      const id = order[i]!.split(" ")[1];
-      expect(order[i] === `notification ${id}` && order[i + 1] === `response ${id}`, `out of order: ${pairs}`);
-    }
-    expect(seqOk, "seq did not increase");
-  });
+  await check(
+    report,
+    "notifications before the response of the call that emitted them",
+    async () => {
+      const order: string[] = [];
+      let lastSeq = 0n;
+      let seqOk = true;
+      const stop = todo.onTodoChanged(client, (n) => {
+        if (n.seq <= lastSeq) seqOk = false;
+        lastSeq = n.seq;
+        order.push(`notification ${n.id}`);
+      });
+      for (const title of ["Bread", "Eggs", "Tea"]) {
+        const r = await todo.createTodo(client, { title });
+        expect(r.ok, `CreateTodo: ${describe(r)}`);
+        order.push(`response ${r.value.id}`);
+        const u = await todo.updateTodo(client, { id: r.value.id, title: `${title}!` });
+        expect(u.ok, `UpdateTodo: ${describe(u)}`);
+        order.push(`response ${u.value.id}`);
+      }
+      stop();
+      const pairs = order.join(", ");
+      expect(order.length === 12, `got ${pairs}`);
+      for (let i = 0; i < order.length; i += 2) {
+        const id = order[i]!.split(" ")[1];
+        expect(
+          order[i] === `notification ${id}` && order[i + 1] === `response ${id}`,
+          `out of order: ${pairs}`,
+        );
+      }
+      expect(seqOk, "seq did not increase");
+    },
+  );
 
   await check(report, "cancel of a slow call reaches its handler", async () => {
     const started = slowStarted(client, "cancel");
@@ -179,7 +208,10 @@ async function phase1(): Promise<void> {
     const keep = await todo.createTodo(client, { title: "Keep" });
     expect(keep.ok, `CreateTodo: ${describe(keep)}`);
     const denied = await todo.deleteTodo(client, { id: keep.value.id });
-    expect(!denied.ok && denied.error.code === ErrorCode.PERMISSION_DENIED, `DeleteTodo: ${describe(denied)}`);
+    expect(
+      !denied.ok && denied.error.code === ErrorCode.PERMISSION_DENIED,
+      `DeleteTodo: ${describe(denied)}`,
+    );
     const still = await todo.getTodo(client, { id: keep.value.id });
     expect(still.ok, `the denied DeleteTodo ran: ${describe(still)}`);
   });
@@ -195,14 +227,18 @@ async function phase1(): Promise<void> {
     await wait("bare-start", 1);
   });
   // For diagnostics: the callbacks the old page had, in the order it registered them.
-  const internals = (window as unknown as { __TAURI_INTERNALS__?: { callbacks?: Map<number, unknown> } }).__TAURI_INTERNALS__;
+  const internals = (
+    window as unknown as { __TAURI_INTERNALS__?: { callbacks?: Map<number, unknown> } }
+  ).__TAURI_INTERNALS__;
   report.figures.oldPageCallbacks = [...(internals?.callbacks?.keys() ?? [])].join(",");
   sessionStorage.setItem(STORE, JSON.stringify(report));
   location.reload();
 }
 
 async function figures(report: Report, client: Client): Promise<void> {
-  const jsonClient = new Client(new TauriTransport({ invoke, mode: "json", command: "plugin:eventwire|invoke_request" }));
+  const jsonClient = new Client(
+    new TauriTransport({ invoke, mode: "json", command: "plugin:eventwire|invoke_request" }),
+  );
   const f = report.figures;
   const time = async (n: number, one: () => Promise<unknown>): Promise<number> => {
     const t0 = performance.now();
@@ -262,7 +298,8 @@ async function figures(report: Report, client: Client): Promise<void> {
 
   await check(report, "1 MiB payload, raw and as JSON", async () => {
     const data = new Uint8Array(1 << 20);
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    for (let i = 0; i < data.length; i += 65536)
+      crypto.getRandomValues(data.subarray(i, i + 65536));
     const raw: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
@@ -308,9 +345,13 @@ async function phase2(report: Report): Promise<void> {
     await wait("cancelled:reload", 1);
   });
 
-  await check(report, "reload: bare Tauri ran its in-flight command a second time (baseline)", async () => {
-    await wait("bare-start", 2);
-  });
+  await check(
+    report,
+    "reload: bare Tauri ran its in-flight command a second time (baseline)",
+    async () => {
+      await wait("bare-start", 2);
+    },
+  );
 
   await check(report, "reload: the new page's listeners are not duplicated", async () => {
     let seen = 0;
@@ -329,15 +370,19 @@ async function phase2(report: Report): Promise<void> {
     expect(s.openSessions === 1, `${s.openSessions} sessions open, expected only the new page's`);
   });
 
-  await check(report, "reload: late answers of the old page reach the new page without errors", async () => {
-    // A round trip on the new channel comes after anything the plugin sent the old one.
-    const r = await selftest.nop(client);
-    expect(r.ok, `Nop: ${describe(r)}`);
-    const n = callbackWarnings();
-    const texts = (window.__selftestConsole ?? []).map((c) => c.text).join(" | ");
-    expect(n === 0, `${n} "Couldn't find callback id" warnings in the new page: ${texts}`);
-    expect(warnings.length === 0, `client warnings: ${warnings.join("; ")}`);
-  });
+  await check(
+    report,
+    "reload: late answers of the old page reach the new page without errors",
+    async () => {
+      // A round trip on the new channel comes after anything the plugin sent the old one.
+      const r = await selftest.nop(client);
+      expect(r.ok, `Nop: ${describe(r)}`);
+      const n = callbackWarnings();
+      const texts = (window.__selftestConsole ?? []).map((c) => c.text).join(" | ");
+      expect(n === 0, `${n} "Couldn't find callback id" warnings in the new page: ${texts}`);
+      expect(warnings.length === 0, `client warnings: ${warnings.join("; ")}`);
+    },
+  );
 
   // Bare Tauri: release both runs of bare_slow; the second one's answer goes to a callback the
   // new page does not have.

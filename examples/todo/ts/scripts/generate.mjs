@@ -12,17 +12,30 @@ import { fileURLToPath } from "node:url";
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = join(here, "..", "..", "..");
 const args = [
-  "run", "--quiet", "-p", "eventwire-tools", "--", "codegen", "ts",
-  "--proto", "examples/todo/proto",
-  "--tables", "examples/todo/events",
-  "--out", "examples/todo/ts/src/gen",
-  "--protoc-gen-es", join(here, "node_modules", ".bin", "protoc-gen-es"),
+  "run",
+  "--quiet",
+  "-p",
+  "eventwire-tools",
+  "--",
+  "codegen",
+  "ts",
+  "--proto",
+  "examples/todo/proto",
+  "--tables",
+  "examples/todo/events",
+  "--out",
+  "examples/todo/ts/src/gen",
+  "--protoc-gen-es",
+  join(here, "node_modules", ".bin", "protoc-gen-es"),
   ...process.argv.slice(2),
 ];
 // Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
 const bin = process.env.EVENTWIRE_BIN_DIR;
 const r = bin
-  ? spawnSync(join(bin, "eventwire-tools"), args.slice(args.indexOf("--") + 1), { cwd: repo, stdio: "inherit" })
+  ? spawnSync(join(bin, "eventwire-tools"), args.slice(args.indexOf("--") + 1), {
+      cwd: repo,
+      stdio: "inherit",
+    })
   : spawnSync("cargo", args, { cwd: repo, stdio: "inherit" });
 if (r.error) {
   console.error(`cannot run cargo ${args.join(" ")}: ${r.error.message}`);

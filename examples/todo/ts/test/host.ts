@@ -15,7 +15,10 @@ export function todoHost(): string {
     if (!existsSync(fromEnv)) throw new Error(`TODO_HOST=${fromEnv} does not exist`);
     return fromEnv;
   }
-  const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--bin", "todo-host"], { cwd: repo, stdio: "inherit" });
+  const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--bin", "todo-host"], {
+    cwd: repo,
+    stdio: "inherit",
+  });
   if (r.error) throw new Error(`cargo is not available to build todo-host: ${r.error.message}`);
   if (r.status !== 0) throw new Error("cargo build -p todo-app --bin todo-host failed");
   const built = join(repo, "target", "debug", "todo-host");
@@ -30,10 +33,15 @@ export function todoJsonBridge(): string {
     if (!existsSync(fromEnv)) throw new Error(`TODO_JSON_BRIDGE=${fromEnv} does not exist`);
     return fromEnv;
   }
-  const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--example", "json_bridge"], { cwd: repo, stdio: "inherit" });
-  if (r.error) throw new Error(`cargo is not available to build the JSON bridge: ${r.error.message}`);
+  const r = spawnSync("cargo", ["build", "--quiet", "-p", "todo-app", "--example", "json_bridge"], {
+    cwd: repo,
+    stdio: "inherit",
+  });
+  if (r.error)
+    throw new Error(`cargo is not available to build the JSON bridge: ${r.error.message}`);
   if (r.status !== 0) throw new Error("cargo build -p todo-app --example json_bridge failed");
   const built = join(repo, "target", "debug", "examples", "json_bridge");
-  if (!existsSync(built)) throw new Error(`cargo built the JSON bridge, but ${built} does not exist`);
+  if (!existsSync(built))
+    throw new Error(`cargo built the JSON bridge, but ${built} does not exist`);
   return built;
 }

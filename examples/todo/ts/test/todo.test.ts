@@ -22,7 +22,9 @@ import { spawnBridge } from "./bridge.js";
 import { todoHost, todoJsonBridge } from "./host.js";
 
 /** Resolves with the next notification `subscribe` delivers. */
-function next<T>(subscribe: (handler: (n: Notification<T>) => void) => () => void): Promise<Notification<T>> {
+function next<T>(
+  subscribe: (handler: (n: Notification<T>) => void) => () => void,
+): Promise<Notification<T>> {
   return new Promise((resolve) => {
     const stop = subscribe((n) => {
       stop();
@@ -75,7 +77,9 @@ describe("to-do over stdio (todo-host)", () => {
   it("lists and deletes, with TodoDeleted", async () => {
     const created = await todo.createTodo(client, { title: "short-lived" });
     assert.ok(created.ok);
-    const deleted = next<TodoIdPB>((h) => todo.onTodoDeleted(client, h, { id: String(created.value.id) }));
+    const deleted = next<TodoIdPB>((h) =>
+      todo.onTodoDeleted(client, h, { id: String(created.value.id) }),
+    );
     const removed = await todo.deleteTodo(client, { id: created.value.id });
     assert.ok(removed.ok);
     assert.equal(removed.value, undefined);
@@ -91,7 +95,10 @@ describe("to-do over stdio (todo-host)", () => {
 describe("to-do through the JSON bridge (Tauri's shape)", () => {
   it("calls, narrows an app error and receives a notification", async () => {
     const bridge = spawnBridge(todoJsonBridge());
-    const client = createClient(new TauriTransport({ mode: "json", invoke: bridge.invoke, listen: bridge.listen }), { notifications });
+    const client = createClient(
+      new TauriTransport({ mode: "json", invoke: bridge.invoke, listen: bridge.listen }),
+      { notifications },
+    );
     try {
       const changed = next<TodoPB>((h) => todo.onTodoChanged(client, h));
       const created = await todo.createTodo(client, { title: "over JSON" });
@@ -117,13 +124,23 @@ describe("to-do against the generated mock backend", () => {
     const mock = createMockBackend();
     const todos = new Map<bigint, TodoPB>();
     mock.handle(todo.CreateTodoEvent, (input) => {
-      if (input.title.trim() === "") return mockError(TodoErrorCode.TITLE_EMPTY, "title: must not be empty");
-      const item = { $typeName: "todo.v1.TodoPB", id: BigInt(todos.size + 1), title: input.title, done: false } as const;
+      if (input.title.trim() === "")
+        return mockError(TodoErrorCode.TITLE_EMPTY, "title: must not be empty");
+      const item = {
+        $typeName: "todo.v1.TodoPB",
+        id: BigInt(todos.size + 1),
+        title: input.title,
+        done: false,
+      } as const;
       todos.set(item.id, item);
       mock.emit(todo.TodoChangedNotification, item, { id: String(item.id) });
       return item;
     });
-    mock.handle(todo.GetTodoEvent, (input) => todos.get(input.id) ?? mockError(TodoErrorCode.TODO_NOT_FOUND, `id: no to-do ${input.id}`));
+    mock.handle(
+      todo.GetTodoEvent,
+      (input) =>
+        todos.get(input.id) ?? mockError(TodoErrorCode.TODO_NOT_FOUND, `id: no to-do ${input.id}`),
+    );
     const client = createClient(mock.transport, { notifications });
 
     const changed = next<TodoPB>((h) => todo.onTodoChanged(client, h));
@@ -172,7 +189,12 @@ describe("typed errors", () => {
         }
       }
     }
-    const unknown = { code: 123456, msg: "", payload: new Uint8Array(0), category: ErrorCategory.INTERNAL } as unknown as EventError<todo.CreateTodoCode>;
+    const unknown = {
+      code: 123456,
+      msg: "",
+      payload: new Uint8Array(0),
+      category: ErrorCategory.INTERNAL,
+    } as unknown as EventError<todo.CreateTodoCode>;
     assert.equal(partial(unknown), "other 123456");
     assert.equal(explainCreateTodo(unknown), "Something went wrong (unknown error code 123456).");
 
