@@ -2,43 +2,21 @@
 // (conformance/testee.ts) and fails on any case that does not pass. Arguments are passed on to
 // the runner, e.g. `npm run conformance -- --filter encoding`.
 //
-// The runner is the workspace's `eventwire-conformance` crate, built in release mode (the same
-// build as the suite's main job). The testee runs from this directory, so `tsx` resolves here.
+// The runner is the workspace's `eventwire-conformance` crate: run alone, built in release mode
+// (the same build as the suite's main job); under `make test`, from the workspace's one debug
+// build. The testee runs from this directory, so `tsx` resolves here.
 
-import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWorkspaceBin } from "./workspace-bin.mjs";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const testee = "node --conditions=@eventwire/source --import tsx conformance/testee.ts";
-const args = [
-  "run",
-  "--release",
-  "--quiet",
-  "-p",
-  "eventwire-conformance",
-  "--",
-  "--testee",
-  testee,
-  "--role",
-  "binding",
-  "--quiet",
-  ...process.argv.slice(2),
-];
+const args = ["--testee", testee, "--role", "binding", "--quiet", ...process.argv.slice(2)];
 
-// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build, so the
-// runner is not built a second time in another profile.
-const bin = process.env.EVENTWIRE_BIN_DIR;
-const r = bin
-  ? spawnSync(join(bin, "eventwire-conformance"), args.slice(args.indexOf("--") + 1), {
-      cwd: pkg,
-      stdio: "inherit",
-    })
-  : spawnSync("cargo", args, { cwd: pkg, stdio: "inherit" });
-if (r.error) {
-  console.error(
-    `conformance: cannot run cargo (${r.error.message}); the suite runner is a Rust crate of this repository`,
-  );
-  process.exit(1);
-}
-process.exit(r.status ?? 1);
+process.exit(
+  runWorkspaceBin("eventwire-conformance", "eventwire-conformance", args, {
+    release: true,
+    cwd: pkg,
+  }),
+);

@@ -13,9 +13,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWorkspaceBin } from "./workspace-bin.mjs";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
-const repo = join(pkg, "..", "..");
 const check = process.argv.includes("--check");
 const env = {
   ...process.env,
@@ -86,11 +86,6 @@ if (check) {
 
 // 2. The repository's schema, as an app: eventwire-tools codegen ts.
 const codegen = [
-  "run",
-  "--quiet",
-  "-p",
-  "eventwire-tools",
-  "--",
   "codegen",
   "ts",
   ...APP.proto.flatMap((p) => ["--proto", p]),
@@ -101,20 +96,6 @@ const codegen = [
   join(pkg, "node_modules", ".bin", "protoc-gen-es"),
   ...(check ? ["--check"] : []),
 ];
-// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
-const bin = process.env.EVENTWIRE_BIN_DIR;
-const cargo = bin
-  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), {
-      cwd: repo,
-      env,
-      stdio: "inherit",
-    })
-  : spawnSync("cargo", codegen, { cwd: repo, env, stdio: "inherit" });
-if (cargo.error) {
-  console.error(`${APP.out}: cannot run \`cargo ${codegen.join(" ")}\`: ${cargo.error.message}`);
-  failed = true;
-} else if (cargo.status !== 0) {
-  failed = true;
-}
+if (runWorkspaceBin("eventwire-tools", "eventwire-tools", codegen, { env }) !== 0) failed = true;
 
 process.exit(failed ? 1 : 0);

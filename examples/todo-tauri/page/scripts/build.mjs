@@ -5,22 +5,15 @@
 // Inside this repository the tool runs through cargo; an app outside it runs the installed
 // `eventwire-tools` binary with the same arguments.
 
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { runWorkspaceBin } from "../../../../bindings/ts/scripts/workspace-bin.mjs";
 
 const page = dirname(dirname(fileURLToPath(import.meta.url)));
-const repo = join(page, "..", "..", "..");
 
 const codegen = [
-  "run",
-  "--quiet",
-  "--locked",
-  "-p",
-  "eventwire-tools",
-  "--",
   "codegen",
   "ts",
   "--proto",
@@ -36,19 +29,8 @@ const codegen = [
   "--protoc-gen-es",
   join(page, "node_modules", ".bin", "protoc-gen-es"),
 ];
-// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
-const bin = process.env.EVENTWIRE_BIN_DIR;
-const r = bin
-  ? spawnSync(join(bin, "eventwire-tools"), codegen.slice(codegen.indexOf("--") + 1), {
-      cwd: repo,
-      stdio: "inherit",
-    })
-  : spawnSync("cargo", codegen, { cwd: repo, stdio: "inherit" });
-if (r.error) {
-  console.error(`cannot run cargo ${codegen.join(" ")}: ${r.error.message}`);
-  process.exit(1);
-}
-if (r.status !== 0) process.exit(r.status ?? 1);
+const status = runWorkspaceBin("eventwire-tools", "eventwire-tools", codegen);
+if (status !== 0) process.exit(status);
 if (process.argv.includes("--generate-only")) process.exit(0);
 
 // One copy of protobuf-es for the page and for @eventwire/client (taken from its sources).

@@ -5,18 +5,12 @@
 // Inside this repository the tool runs through cargo; an app outside it runs the installed
 // `eventwire-tools` binary with the same arguments.
 
-import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWorkspaceBin } from "../../../../bindings/ts/scripts/workspace-bin.mjs";
 
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
-const repo = join(here, "..", "..", "..");
 const args = [
-  "run",
-  "--quiet",
-  "-p",
-  "eventwire-tools",
-  "--",
   "codegen",
   "ts",
   "--proto",
@@ -29,16 +23,4 @@ const args = [
   join(here, "node_modules", ".bin", "protoc-gen-es"),
   ...process.argv.slice(2),
 ];
-// Under `make test`, EVENTWIRE_BIN_DIR names the directory of the workspace's one build.
-const bin = process.env.EVENTWIRE_BIN_DIR;
-const r = bin
-  ? spawnSync(join(bin, "eventwire-tools"), args.slice(args.indexOf("--") + 1), {
-      cwd: repo,
-      stdio: "inherit",
-    })
-  : spawnSync("cargo", args, { cwd: repo, stdio: "inherit" });
-if (r.error) {
-  console.error(`cannot run cargo ${args.join(" ")}: ${r.error.message}`);
-  process.exit(1);
-}
-process.exit(r.status ?? 1);
+process.exit(runWorkspaceBin("eventwire-tools", "eventwire-tools", args));
