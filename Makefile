@@ -7,7 +7,21 @@ export PROTOC := /nonexistent/protoc-is-not-used
 
 .PHONY: test lint bins test-rust test-ts test-dart test-tauri dart fuzz-smoke
 
-test: lint test-rust test-ts test-dart test-tauri
+SHELL := /bin/bash
+PARTS := lint test-rust test-ts test-dart test-tauri
+LOGS := target/test-logs
+
+# Every part runs, even after one failed, and its output is also kept in $(LOGS)/<part>.log; the
+# last lines are one summary line per part with its counts (.ci/test-summary.py).
+test:
+	@mkdir -p $(LOGS); rm -f $(LOGS)/*.log $(LOGS)/*.status; status=0; \
+	for part in $(PARTS); do \
+		$(MAKE) --no-print-directory $$part 2>&1 | tee $(LOGS)/$$part.log; \
+		code=$${PIPESTATUS[0]}; echo $$code > $(LOGS)/$$part.status; \
+		[ $$code -eq 0 ] || status=1; \
+	done; \
+	python3 .ci/test-summary.py $(LOGS) || status=1; \
+	exit $$status
 
 # Formatting (rustfmt, prettier), lints ([workspace.lints] in Cargo.toml, clippy with warnings denied) and the API docs
 # (broken links and bad HTML fail). Each is quick once the tests' dependencies are built.
