@@ -237,8 +237,10 @@ impl Testee for Process {
         if let Err(e) = eventwire::framing::write_frame(&mut r.stdin, request) {
             // A testee that wrote text and exited before reading (`echo hello`) breaks the pipe;
             // what it wrote says more than the broken pipe, and the reader has it (or has the
-            // end of its output) by the time it is gone.
-            let why = match r.frames.recv_timeout(EXIT_GRACE) {
+            // end of its output) by the time it is gone. Its output is waited for as long as an
+            // answer would be (the case's deadline, not a shorter grace), so that a loaded machine
+            // that is slow to schedule the reader does not turn the text into "broken pipe".
+            let why = match r.frames.recv_timeout(timeout) {
                 Ok(Err(why)) if why != "it closed its output" => why,
                 _ => format!("cannot write to it: {e}"),
             };
