@@ -11,61 +11,17 @@ use std::{
     collections::HashSet,
     ffi::c_void,
     sync::{
-        Condvar, Mutex, MutexGuard,
+        Condvar, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
         mpsc,
     },
     time::Duration,
 };
 
-use eventwire::pb::{FfiRequest, FfiResponse};
 use eventwire_ffi::*;
-use prost::Message;
 
-static TURN: Mutex<()> = Mutex::new(());
-
-fn turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn init(config: &str) -> i32 {
-    // SAFETY: a valid buffer of config.len() bytes.
-    unsafe { eventwire_init(config.as_ptr(), config.len()) }
-}
-
-fn ping() -> Vec<u8> {
-    FfiRequest {
-        event: "Ping".into(),
-        payload: Vec::new(),
-    }
-    .encode_to_vec()
-}
-
-fn async_call(id: u64, request: &[u8]) -> i32 {
-    // SAFETY: a valid buffer of request.len() bytes.
-    unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) }
-}
-
-/// A synchronous call: its return code, and the response when it is `EVENTWIRE_OK`.
-fn sync_call(request: &[u8]) -> (i32, Option<FfiResponse>) {
-    let mut out = std::ptr::null_mut();
-    let mut out_len = 0;
-    // SAFETY: valid request buffer and out pointers.
-    let code =
-        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
-    if code != EVENTWIRE_OK {
-        return (code, None);
-    }
-    let response = if out.is_null() {
-        FfiResponse::default()
-    } else {
-        // SAFETY: the library returned `out_len` bytes at `out`.
-        FfiResponse::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).unwrap()
-    };
-    // SAFETY: exactly what sync_call returned, freed once.
-    unsafe { eventwire_free(out, out_len) };
-    (code, Some(response))
-}
+mod common;
+use common::*;
 
 // ---- Answers while a callback blocks ------------------------------------------------------
 
@@ -159,7 +115,9 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
     // A synchronous call on another thread is refused at once too, instead of waiting behind
     // the callback.
     assert_eq!(
-        std::thread::spawn(|| sync_call(&ping()).0).join().unwrap(),
+        std::thread::spawn(|| try_sync_call(&ping()).0)
+            .join()
+            .unwrap(),
         EVENTWIRE_ERR_OVERLOADED
     );
 
@@ -167,7 +125,7 @@ fn answers_waiting_for_a_blocked_callback_are_bounded_by_bytes() {
     *OPEN.lock().unwrap() = true;
     OPENED.notify_all();
     wait_delivered(accepted);
-    let (code, response) = sync_call(&request);
+    let (code, response) = try_sync_call(&request);
     assert_eq!((code, response.map(|r| r.code)), (EVENTWIRE_OK, Some(0)));
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
     assert_eq!(
@@ -218,7 +176,7 @@ fn no_call_that_returns_ok_goes_unanswered_whatever_its_race_with_shutdown() {
                 for k in 0.. {
                     let id = (round << 40) | (thread << 24) | k;
                     let code = if thread < 4 {
-                        let (code, response) = sync_call(&request);
+                        let (code, response) = try_sync_call(&request);
                         assert_eq!(code == EVENTWIRE_OK, response.is_some());
                         code
                     } else {

@@ -14,7 +14,7 @@ use std::{
     collections::{HashMap, HashSet},
     ffi::c_void,
     sync::{
-        Condvar, Mutex, MutexGuard,
+        Condvar, Mutex,
         atomic::{AtomicUsize, Ordering},
         mpsc,
     },
@@ -22,37 +22,17 @@ use std::{
     time::Duration,
 };
 
-use eventwire::pb::{FfiRequest, FfiResponse, SubscribeObject, subscribe_object::PayloadOneof};
+use eventwire::pb::{FfiResponse, SubscribeObject, subscribe_object::PayloadOneof};
 use eventwire_conformance_module::pb::{
     EmitNotificationsPayloadPb, EmitNotificationsResultPb, TickPb,
 };
 use eventwire_ffi::*;
+
+mod common;
+use common::*;
 use prost::Message;
 
 const BOUND: Duration = Duration::from_secs(60);
-
-static TURN: Mutex<()> = Mutex::new(());
-
-fn turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn init(config: &str) -> i32 {
-    // SAFETY: a valid buffer of config.len() bytes.
-    unsafe { eventwire_init(config.as_ptr(), config.len()) }
-}
-
-fn request(event: &str, payload: &impl Message) -> Vec<u8> {
-    FfiRequest {
-        event: event.into(),
-        payload: payload.encode_to_vec(),
-    }
-    .encode_to_vec()
-}
-
-fn ping() -> Vec<u8> {
-    request("Ping", &())
-}
 
 fn emit(count: u32, id: &str) -> Vec<u8> {
     request(
@@ -63,45 +43,6 @@ fn emit(count: u32, id: &str) -> Vec<u8> {
             as_error: false,
         },
     )
-}
-
-fn async_call(id: u64, request: &[u8]) -> i32 {
-    // SAFETY: a valid buffer of request.len() bytes.
-    unsafe { eventwire_async_call(id, request.as_ptr(), request.len()) }
-}
-
-fn sync_call(request: &[u8]) -> FfiResponse {
-    let mut out = std::ptr::null_mut();
-    let mut out_len = 0;
-    // SAFETY: valid request buffer and out pointers.
-    let code =
-        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
-    assert_eq!(code, EVENTWIRE_OK);
-    let response = if out.is_null() {
-        FfiResponse::default()
-    } else {
-        // SAFETY: the library returned `out_len` bytes at `out`.
-        FfiResponse::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).unwrap()
-    };
-    // SAFETY: exactly what sync_call returned, freed once.
-    unsafe { eventwire_free(out, out_len) };
-    response
-}
-
-/// Copies a callback's buffer and frees it.
-///
-/// # Safety
-/// `bytes`/`len` as the library passed them to a callback.
-unsafe fn take(bytes: *const u8, len: usize) -> Vec<u8> {
-    let copy = if len == 0 {
-        Vec::new()
-    } else {
-        // SAFETY: the caller passes the callback's pointer and length, valid until freed below.
-        unsafe { std::slice::from_raw_parts(bytes, len) }.to_vec()
-    };
-    // SAFETY: the buffer the callback received, freed once.
-    unsafe { eventwire_free(bytes.cast_mut(), len) };
-    copy
 }
 
 // ---- What the callbacks saw, in the order they ran --------------------------------------

@@ -10,21 +10,24 @@
 use eventwire_reference as _;
 use std::{
     ffi::c_void,
-    sync::{Condvar, Mutex, MutexGuard},
+    sync::{Condvar, Mutex},
     thread::ThreadId,
 };
 
 use eventwire::pb::{FfiRequest, FfiResponse, FlowyError, SubscribeObject};
 use eventwire_conformance_module::pb::{EmitNotificationsPayloadPb, EmitNotificationsResultPb};
 use eventwire_ffi::*;
+
+mod common;
+use common::*;
+
+/// A synchronous call of `event` with `payload`, which must be made.
+fn call(event: &str, payload: &impl Message) -> FfiResponse {
+    sync_call(&request(event, payload))
+}
 use prost::Message;
 
-static TURN: Mutex<()> = Mutex::new(());
 static SEEN: Mutex<Vec<(u64, ThreadId)>> = Mutex::new(Vec::new());
-
-fn turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Decodes the notification and frees it inside the callback.
 unsafe extern "C" fn record_notification(bytes: *const u8, len: usize, user_data: *mut c_void) {
@@ -111,36 +114,8 @@ fn take_kept(n: usize) -> Vec<Kept> {
     std::mem::take(&mut *kept)
 }
 
-fn init(config: &str) -> i32 {
-    // SAFETY: a valid buffer of config.len() bytes.
-    unsafe { eventwire_init(config.as_ptr(), config.len()) }
-}
-
-fn sync_call(event: &str, payload: &impl Message) -> FfiResponse {
-    let request = FfiRequest {
-        event: event.into(),
-        payload: payload.encode_to_vec(),
-    }
-    .encode_to_vec();
-    let mut out = std::ptr::null_mut();
-    let mut out_len = 0;
-    // SAFETY: valid request buffer and out pointers.
-    let status =
-        unsafe { eventwire_sync_call(request.as_ptr(), request.len(), &mut out, &mut out_len) };
-    assert_eq!(status, EVENTWIRE_OK);
-    let response = if out.is_null() {
-        FfiResponse::default()
-    } else {
-        // SAFETY: the library returned `out_len` bytes at `out`.
-        FfiResponse::decode(unsafe { std::slice::from_raw_parts(out, out_len) }).unwrap()
-    };
-    // SAFETY: exactly what sync_call returned, freed once.
-    unsafe { eventwire_free(out, out_len) };
-    response
-}
-
 fn emit(count: u32) {
-    let response = sync_call(
+    let response = call(
         "EmitNotifications",
         &EmitNotificationsPayloadPb {
             count,
@@ -243,8 +218,8 @@ fn configuration_outcomes() {
         ),
         EVENTWIRE_OK
     );
-    assert_eq!(sync_call("Ping", &()).code, 0);
-    let denied = sync_call("GetUserProfile", &());
+    assert_eq!(call("Ping", &()).code, 0);
+    let denied = call("GetUserProfile", &());
     assert_eq!(
         FlowyError::decode(denied.payload.as_slice()).unwrap().code,
         eventwire::ErrorCode::PermissionDenied as i32
@@ -253,7 +228,7 @@ fn configuration_outcomes() {
 
     // An empty set allows nothing.
     assert_eq!(init(r#"{"capabilities":[]}"#), EVENTWIRE_OK);
-    let denied = sync_call("Ping", &());
+    let denied = call("Ping", &());
     assert_eq!(
         FlowyError::decode(denied.payload.as_slice()).unwrap().code,
         eventwire::ErrorCode::PermissionDenied as i32
@@ -270,7 +245,7 @@ fn payload_limit_is_configurable() {
         id: "0123456789".into(),
         as_error: false,
     };
-    let response = sync_call("EmitNotifications", &big);
+    let response = call("EmitNotifications", &big);
     assert_eq!(
         FlowyError::decode(response.payload.as_slice())
             .unwrap()
@@ -280,7 +255,7 @@ fn payload_limit_is_configurable() {
     assert_eq!(eventwire_shutdown(), EVENTWIRE_OK);
 }
 
-fn async_call(id: u64, event: &str, payload: &impl Message) {
+fn acall(id: u64, event: &str, payload: &impl Message) {
     let request = FfiRequest {
         event: event.into(),
         payload: payload.encode_to_vec(),
@@ -307,7 +282,7 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
             EVENTWIRE_OK
         );
     }
-    async_call(
+    acall(
         7,
         "EmitNotifications",
         &EmitNotificationsPayloadPb {
@@ -316,7 +291,7 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
             as_error: false,
         },
     );
-    async_call(8, "Discard", &());
+    acall(8, "Discard", &());
     let mut kept = take_kept(4);
     // The Discard response may come before or after the other three; those keep their order.
     let empty = kept.iter().position(|k| k.id == 8).expect("response to 8");
@@ -327,7 +302,7 @@ fn callback_buffers_stay_valid_until_the_receiver_frees_them() {
     unsafe { discarded.free() };
 
     // Read long after the callbacks returned, including after more calls were delivered.
-    assert_eq!(sync_call("Ping", &()).code, 0);
+    assert_eq!(call("Ping", &()).code, 0);
     let [first, second, response] = kept[..] else {
         panic!("kept {kept:?}")
     };

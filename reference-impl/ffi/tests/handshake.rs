@@ -11,7 +11,7 @@
 use eventwire_reference as _;
 use std::{
     ffi::c_void,
-    sync::{Condvar, Mutex, MutexGuard},
+    sync::{Condvar, Mutex},
 };
 
 use eventwire::{
@@ -20,13 +20,10 @@ use eventwire::{
     pb::{EventFingerprint, FfiRequest, StreamHandshake},
 };
 use eventwire_ffi::*;
+
+mod common;
+use common::turn;
 use prost::Message;
-
-static TURN: Mutex<()> = Mutex::new(());
-
-fn turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn init() {
     // SAFETY: NULL with length 0 means the defaults.
