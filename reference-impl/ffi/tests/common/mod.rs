@@ -13,8 +13,9 @@ use prost::Message;
 /// The library is process-global: the tests of one binary hold this while they use it.
 static TURN: Mutex<()> = Mutex::new(());
 
+/// A failed test panics while holding it; the next test still takes its turn.
 pub fn turn() -> MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
+    eventwire::sync::lock(&TURN)
 }
 
 pub fn init(config: &str) -> i32 {
